@@ -1,0 +1,106 @@
+"""Opening accounts and reading balances (constant time: totals live on the account row)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ledger import errors
+from ledger.posting import (
+    CREDITS_MUST_NOT_EXCEED_DEBITS,
+    DEBITS_MUST_NOT_EXCEED_CREDITS,
+    MAX_ID_LENGTH,
+)
+from ledger.tables import ACCOUNT_KINDS, ASSETS, Account
+
+__all__ = [
+    "CREDITS_MUST_NOT_EXCEED_DEBITS",
+    "DEBITS_MUST_NOT_EXCEED_CREDITS",
+    "AccountRecord",
+    "Balance",
+    "balance",
+    "get_account",
+    "open_account",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """An account's balance, in the asset's smallest unit.
+
+    ``posted`` is credits − debits posted; ``pending`` is the net of open reservations
+    (negative when the account has promised to pay); ``available`` is what it can spend now:
+    posted minus what it has reserved.
+    """
+
+    posted: int
+    pending: int
+    available: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    id: str
+    asset: str
+    kind: str
+    owner: str
+    name: str
+    flags: int
+    debits_posted: int
+    credits_posted: int
+    debits_pending: int
+    credits_pending: int
+    created_at: datetime
+
+    @property
+    def balance(self) -> Balance:
+        posted = self.credits_posted - self.debits_posted
+        return Balance(
+            posted=posted,
+            pending=self.credits_pending - self.debits_pending,
+            available=posted - self.debits_pending,
+        )
+
+
+_FIELDS = ("id", "asset", "kind", "owner", "name", "flags")
+
+
+async def open_account(
+    id: str,
+    *,
+    asset: str,
+    kind: str,
+    owner: str = "",
+    name: str = "",
+    flags: int = 0,
+) -> AccountRecord:
+    """Open an account, or return it if it is already open with the same fields (idempotent)."""
+    if not id or len(id) > MAX_ID_LENGTH:
+        raise errors.InvalidTransfer(f"an account id is 1 to {MAX_ID_LENGTH} characters")
+    if asset not in ASSETS:
+        raise errors.AssetMismatch(f"unknown asset {asset!r}")
+    if kind not in ACCOUNT_KINDS:
+        raise errors.InvalidTransfer(f"unknown account kind {kind!r}")
+    if flags & DEBITS_MUST_NOT_EXCEED_CREDITS and flags & CREDITS_MUST_NOT_EXCEED_DEBITS:
+        raise errors.InvalidTransfer("an account cannot limit both its debits and its credits")
+    wanted = {"id": id, "asset": asset, "kind": kind, "owner": owner, "name": name, "flags": flags}
+    await Account.insert(Account(**wanted, created_at=datetime.now(UTC))).on_conflict(
+        action="DO NOTHING"
+    )
+    account = await get_account(id)
+    assert account is not None
+    if any(getattr(account, key) != value for key, value in wanted.items()):
+        raise errors.AccountConflict(f"account {id} is already open with other fields", account=id)
+    return account
+
+
+async def get_account(account_id: str) -> AccountRecord | None:
+    row = await Account.select().where(Account.id == account_id).first()
+    return AccountRecord(**row) if row else None
+
+
+async def balance(account_id: str) -> Balance:
+    account = await get_account(account_id)
+    if account is None:
+        raise errors.AccountNotFound(f"no account {account_id}", account=account_id)
+    return account.balance

