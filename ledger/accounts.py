@@ -84,9 +84,7 @@ async def open_account(
     if flags & DEBITS_MUST_NOT_EXCEED_CREDITS and flags & CREDITS_MUST_NOT_EXCEED_DEBITS:
         raise errors.InvalidTransfer("an account cannot limit both its debits and its credits")
     wanted = {"id": id, "asset": asset, "kind": kind, "owner": owner, "name": name, "flags": flags}
-    await Account.insert(Account(**wanted, created_at=datetime.now(UTC))).on_conflict(
-        action="DO NOTHING"
-    )
+    await Account.insert(Account(**wanted, created_at=datetime.now(UTC))).on_conflict(action="DO NOTHING")
     account = await get_account(id)
     assert account is not None
     if any(getattr(account, key) != value for key, value in wanted.items()):

@@ -331,9 +331,7 @@ class LinliSQLiteEngine(SQLiteEngine):
         if transaction is not None:
             return await transaction.connection.call(fn)
         self._ensure_started()
-        return await asyncio.get_running_loop().run_in_executor(
-            self._reader_pool, self._on_reader, fn
-        )
+        return await asyncio.get_running_loop().run_in_executor(self._reader_pool, self._on_reader, fn)
 
     def _on_reader(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         conn = getattr(self._reader_local, "conn", None)

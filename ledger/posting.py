@@ -26,7 +26,9 @@ DEBITS_MUST_NOT_EXCEED_CREDITS = 1
 CREDITS_MUST_NOT_EXCEED_DEBITS = 2
 
 GENESIS_HASH = "0" * 64
-MAX_BATCH = 8190  # operations in one linked batch (TigerBeetle's limit, and under SQLite's 32766 variables / 4)
+MAX_BATCH = (
+    8190  # operations in one linked batch (TigerBeetle's limit, and under SQLite's 32766 variables / 4)
+)
 MAX_ID_LENGTH = 64
 MAX_AMOUNT = 2**62  # far beyond any community, far below a BIGINT overflow when summed
 POSTGRES_LEDGER_LOCK = 0x4C494E4C49  # "LINLI": the advisory lock that orders PostgreSQL postings
@@ -186,9 +188,7 @@ def _check_amount(amount: Any) -> None:
 def validate(operation: Operation) -> None:
     _check_id(operation.id, "the transfer id")
     if len(operation.reason) > 32 or len(operation.reference) > 128:
-        raise errors.InvalidTransfer(
-            "the reason is at most 32 and the reference at most 128 characters"
-        )
+        raise errors.InvalidTransfer("the reason is at most 32 and the reference at most 128 characters")
     if isinstance(operation, NewTransfer):
         _check_id(operation.debit_account_id, "the debit account")
         _check_id(operation.credit_account_id, "the credit account")
@@ -371,10 +371,7 @@ def apply(
         yield Sql(
             "UPDATE ledger_account SET debits_posted = ?, credits_posted = ?, "
             "debits_pending = ?, credits_pending = ? WHERE id = ?",
-            [
-                (a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending, a.id)
-                for a in touched
-            ],
+            [(a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending, a.id) for a in touched],
             many=True,
         )
     return results
@@ -435,9 +432,7 @@ def _plan(operation, known, accounts, resolutions, reversed_ids, expiries, now):
     if original is None:
         raise errors.TransferNotFound(f"no transfer {operation.transfer_id}")
     if original.kind not in ("single", "post"):
-        raise errors.NotReversible(
-            f"a {original.kind} transfer moves no posted balance: void it instead"
-        )
+        raise errors.NotReversible(f"a {original.kind} transfer moves no posted balance: void it instead")
     if original.id in reversed_ids:
         raise errors.AlreadyReversed(f"transfer {original.id} was already reversed")
     debit = _account(accounts, original.credit_account_id)

@@ -71,8 +71,6 @@ async def statement(
     rows = await Transfer.raw(
         _STATEMENT, account_id, before, limit + 1, account_id, before, limit + 1, limit + 1
     )
-    lines = [
-        StatementLine(**{**row, "created_at": as_utc(row["created_at"])}) for row in rows[:limit]
-    ]
+    lines = [StatementLine(**{**row, "created_at": as_utc(row["created_at"])}) for row in rows[:limit]]
     next_cursor = str(lines[-1].seq) if len(rows) > limit else None
     return StatementPage(items=lines, next_cursor=next_cursor)

@@ -47,12 +47,8 @@ class Transfer(Table, tablename="ledger_transfer"):
     seq = BigInt(primary_key=True)
     id = Varchar(length=64, unique=True)
     kind = Varchar(length=8)
-    debit_account = ForeignKey(
-        Account, null=False, on_delete=OnDelete.restrict, on_update=OnUpdate.restrict
-    )
-    credit_account = ForeignKey(
-        Account, null=False, on_delete=OnDelete.restrict, on_update=OnUpdate.restrict
-    )
+    debit_account = ForeignKey(Account, null=False, on_delete=OnDelete.restrict, on_update=OnUpdate.restrict)
+    credit_account = ForeignKey(Account, null=False, on_delete=OnDelete.restrict, on_update=OnUpdate.restrict)
     amount = BigInt()
     asset = Varchar(length=8)
     # A pending transfer is resolved (posted, voided, expired) at most once, and any transfer

@@ -64,9 +64,7 @@ async def transfer(
     now: datetime | None = None,
 ) -> TransferRecord:
     """Move ``amount`` now."""
-    operation = NewTransfer(
-        id, debit_account_id, credit_account_id, amount, asset, reason, reference, memo
-    )
+    operation = NewTransfer(id, debit_account_id, credit_account_id, amount, asset, reason, reference, memo)
     return (await execute([operation], now=now))[0]
 
 

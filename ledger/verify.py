@@ -128,8 +128,7 @@ async def verify(page_size: int = PAGE_SIZE) -> VerifyReport:
             problems.append(f"asset {row['asset']}: stored debit and credit totals differ")
 
     reserved = {
-        row["transfer_id"]
-        for row in await Transfer.raw("SELECT transfer_id FROM ledger_reservation")
+        row["transfer_id"] for row in await Transfer.raw("SELECT transfer_id FROM ledger_reservation")
     }
     for missing in sorted(set(open_pendings) - reserved):
         problems.append(f"pending transfer {missing} is open but has no reservation row")
@@ -174,9 +173,7 @@ def _replay_one(
     elif record.kind in ("post", "void", "expire"):
         pending = open_pendings.pop(record.pending_id or "", None)
         if pending is None:
-            problems.append(
-                f"{where}: resolves {record.pending_id}, which is not an open pending transfer"
-            )
+            problems.append(f"{where}: resolves {record.pending_id}, which is not an open pending transfer")
             return
         if (pending.debit_account_id, pending.credit_account_id) != (
             record.debit_account_id,
@@ -187,9 +184,7 @@ def _replay_one(
         credit.credits_pending -= pending.amount
         if record.kind == "post":
             if record.amount > pending.amount:
-                problems.append(
-                    f"{where}: posts {record.amount}, more than the {pending.amount} reserved"
-                )
+                problems.append(f"{where}: posts {record.amount}, more than the {pending.amount} reserved")
             debit.debits_posted += record.amount
             credit.credits_posted += record.amount
         elif record.amount != pending.amount:
