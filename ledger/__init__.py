@@ -1,1 +1,4 @@
-"""Linli's points ledger: append-only, double-entry, two-phase, hash-chained. Imports nothing else of Linli."""
+"""Linli's points ledger: append-only, double-entry, two-phase, hash-chained.
+
+It imports nothing else of Linli.
+"""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import os
 import sqlite3
 import threading
@@ -61,10 +62,8 @@ def _resolve(
         else:
             future.set_result(value)
 
-    try:
+    with contextlib.suppress(RuntimeError):  # the caller's loop is closed: nobody waits any more
         loop.call_soon_threadsafe(settle)
-    except RuntimeError:  # the caller's loop is closed: nobody is waiting any more
-        pass
 
 
 class _Unit:

@@ -136,7 +136,8 @@ async def verify(page_size: int = PAGE_SIZE) -> VerifyReport:
         problems.append(f"reservation {extra} names no open pending transfer")
 
     for row in await Transfer.raw(
-        "SELECT r.id AS id, o.kind AS kind FROM ledger_transfer r JOIN ledger_transfer o ON o.id = r.reverses "
+        "SELECT r.id AS id, o.kind AS kind FROM ledger_transfer r "
+        "JOIN ledger_transfer o ON o.id = r.reverses "
         "WHERE o.kind NOT IN ('single', 'post') OR o.amount <> r.amount OR o.asset <> r.asset "
         "OR o.debit_account <> r.credit_account OR o.credit_account <> r.debit_account OR o.seq >= r.seq"
     ):
