@@ -77,6 +77,8 @@ async def open_account(
     """Open an account, or return it if it is already open with the same fields (idempotent)."""
     if not id or len(id) > MAX_ID_LENGTH:
         raise errors.InvalidTransfer(f"an account id is 1 to {MAX_ID_LENGTH} characters")
+    if len(owner) > 64 or len(name) > 128:
+        raise errors.InvalidTransfer("an account's owner is at most 64 and its name 128 characters")
     if asset not in ASSETS:
         raise errors.AssetMismatch(f"unknown asset {asset!r}")
     if kind not in ACCOUNT_KINDS:

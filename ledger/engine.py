@@ -19,9 +19,9 @@ this engine unchanged, because it only overrides how SQL reaches the database.
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import os
+import queue
 import sqlite3
 import threading
 import urllib.parse
@@ -86,18 +86,20 @@ class WriterSession:
     It quacks like the aiosqlite connection Piccolo's transaction and savepoint code expect.
     """
 
-    def __init__(self, writer: _Writer, loop: asyncio.AbstractEventLoop):
-        self._writer = writer
-        self._loop = loop
-        self.ops: collections.deque = collections.deque()
-        self.ready = threading.Condition()
+    def __init__(self) -> None:
+        self.ops: queue.SimpleQueue = queue.SimpleQueue()
+        self.lock = threading.Lock()  # orders ``closed`` against new ops: none is ever stranded
+        self.closed = False  # set by the writer when it stops serving this session
 
     async def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        with self.ready:
-            self.ops.append((fn, future, loop))
-            self.ready.notify()
+        with self.lock:
+            if self.closed:
+                raise sqlite3.OperationalError(
+                    f"this transaction was rolled back: it sent nothing for {SESSION_IDLE_TIMEOUT_S:.0f} s"
+                )
+            self.ops.put((fn, future, loop))
         return await future
 
     async def execute(self, sql: str, args: Any = ()) -> list:
@@ -107,37 +109,37 @@ class WriterSession:
         await self.call(_END)  # type: ignore[arg-type]
 
 
+_STOP = object()
+
+
 class _Writer(threading.Thread):
-    """The one thread that owns the writer connection."""
+    """The one thread that owns the writer connection.
+
+    Its queue is a ``queue.SimpleQueue``: put and get are C calls that wait without holding the
+    GIL, which makes the hop to this thread and back a few tens of microseconds.
+    """
 
     def __init__(self, connect: Callable[[], sqlite3.Connection]):
         super().__init__(name="linli-sqlite-writer", daemon=True)
         self._connect = connect
-        self._queue: collections.deque = collections.deque()
-        self._wake = threading.Condition()
-        self._stopping = False
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._held: _Unit | WriterSession | object | None = None  # taken while grouping, not a unit
         self.commits = 0  # how many durable commits the writer made (for the benchmark)
 
     def submit(self, item: _Unit | WriterSession) -> None:
-        with self._wake:
-            self._queue.append(item)
-            self._wake.notify()
+        self._queue.put(item)
 
     def stop(self) -> None:
-        with self._wake:
-            self._stopping = True
-            self._wake.notify()
+        """Stop after everything queued before this call is done."""
+        self._queue.put(_STOP)
 
     def run(self) -> None:
         conn = self._connect()
         try:
             while True:
-                with self._wake:
-                    while not self._queue and not self._stopping:
-                        self._wake.wait()
-                    if not self._queue:
-                        return
-                    item = self._queue.popleft()
+                item, self._held = self._held or self._queue.get(), None
+                if item is _STOP:
+                    return
                 if isinstance(item, WriterSession):
                     self._serve_session(conn, item)
                 else:
@@ -146,9 +148,14 @@ class _Writer(threading.Thread):
             conn.close()
 
     def _next_unit(self) -> _Unit | None:
-        with self._wake:
-            if self._queue and isinstance(self._queue[0], _Unit):
-                return self._queue.popleft()
+        """The next queued write if it can join the current group (a unit, already waiting)."""
+        try:
+            item = self._queue.get_nowait()
+        except queue.Empty:
+            return None
+        if isinstance(item, _Unit):
+            return item
+        self._held = item
         return None
 
     def _group_commit(self, conn: sqlite3.Connection, first: _Unit) -> None:
@@ -162,14 +169,21 @@ class _Writer(threading.Thread):
         while unit is not None:
             conn.execute("SAVEPOINT unit")
             try:
-                result = unit.fn(conn)
-            except BaseException as error:  # noqa: BLE001 - handed to the caller, never lost
+                result, error = unit.fn(conn), None
+            except BaseException as failure:  # noqa: BLE001 - handed to the caller, never lost
+                result, error = None, failure
+            if not conn.in_transaction:
+                # SQLite rolled the whole transaction back by itself (a full disk, an I/O error),
+                # or the unit ended it: no write of the group can be vouched for. Fail them all,
+                # and keep the writer alive (an exception here would kill its thread).
+                lost = error or sqlite3.OperationalError("a write ended the transaction it shared")
+                for failed in (*(u for u, _, _ in done), unit):
+                    _resolve(failed.loop, failed.future, None, lost)
+                return
+            if error is not None:
                 conn.execute("ROLLBACK TO unit")
-                conn.execute("RELEASE unit")
-                done.append((unit, None, error))
-            else:
-                conn.execute("RELEASE unit")
-                done.append((unit, result, None))
+            conn.execute("RELEASE unit")
+            done.append((unit, result, error))
             unit = self._next_unit() if len(done) < MAX_GROUP_UNITS else None
         try:
             conn.execute("COMMIT")
@@ -184,12 +198,10 @@ class _Writer(threading.Thread):
     def _serve_session(self, conn: sqlite3.Connection, session: WriterSession) -> None:
         try:
             while True:
-                with session.ready:
-                    if not session.ops and not session.ready.wait_for(
-                        lambda: session.ops, timeout=SESSION_IDLE_TIMEOUT_S
-                    ):
-                        return  # abandoned: the finally clause rolls it back
-                    fn, future, loop = session.ops.popleft()
+                try:
+                    fn, future, loop = session.ops.get(timeout=SESSION_IDLE_TIMEOUT_S)
+                except queue.Empty:
+                    return  # abandoned: the finally clause rolls it back
                 if fn is _END:
                     _resolve(loop, future, None, None)
                     return
@@ -202,6 +214,14 @@ class _Writer(threading.Thread):
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            with session.lock:
+                session.closed = True
+            while True:
+                try:
+                    _, future, loop = session.ops.get_nowait()
+                except queue.Empty:
+                    break
+                _resolve(loop, future, None, sqlite3.OperationalError("the transaction had ended"))
 
 
 class LinliSQLiteTransaction(SQLiteTransaction):
@@ -226,6 +246,33 @@ class LinliSQLiteTransaction(SQLiteTransaction):
         # Every transaction may write, so it takes the write lock up front: a deferred
         # transaction that upgrades later can fail with "database is locked" mid-way.
         await self.connection.execute("BEGIN IMMEDIATE")
+
+    async def rollback(self) -> None:
+        # SQLite may have rolled back by itself already (a full disk, an I/O error): then the
+        # caller should see that error, not "cannot rollback - no transaction is active".
+        await self.connection.call(_rollback_if_open)
+        self._rolled_back = True
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent is not None:
+            return exception is None
+        try:
+            if exception is not None:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            # Hand the writer back even when COMMIT or ROLLBACK failed, or every other write
+            # waits for the idle timeout; the writer rolls back whatever is still open.
+            self.engine.current_transaction.reset(self.context)
+            await self.connection.close()
+        return exception is None
+
+
+def _rollback_if_open(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
 
 
 class LinliSQLiteEngine(SQLiteEngine):
@@ -304,7 +351,7 @@ class LinliSQLiteEngine(SQLiteEngine):
 
     def open_session(self) -> WriterSession:
         writer = self._ensure_started()
-        session = WriterSession(writer, asyncio.get_running_loop())
+        session = WriterSession()
         writer.submit(session)
         return session
 
@@ -382,8 +429,9 @@ def _in_savepoint(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T
     try:
         result = fn(conn)
     except BaseException:
-        conn.execute("ROLLBACK TO nested_write")
-        conn.execute("RELEASE nested_write")
+        if conn.in_transaction:  # else SQLite rolled it all back by itself (a full disk, an I/O error)
+            conn.execute("ROLLBACK TO nested_write")
+            conn.execute("RELEASE nested_write")
         raise
     conn.execute("RELEASE nested_write")
     return result

@@ -17,7 +17,7 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ledger import errors
 from ledger.tables import ASSETS
@@ -43,6 +43,11 @@ ACCOUNT_COLUMNS = (
     "credits_pending",
 )  # fmt: skip
 TRANSFER_SELECT = "SELECT " + ", ".join(TRANSFER_COLUMNS) + " FROM ledger_transfer"
+_ACCOUNT_SELECT = "SELECT " + ", ".join(ACCOUNT_COLUMNS) + " FROM ledger_account"
+_TRANSFER_INSERT = (
+    f"INSERT INTO ledger_transfer ({', '.join(TRANSFER_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(TRANSFER_COLUMNS))})"
+)
 
 
 # -- what callers ask for ------------------------------------------------------------------------
@@ -94,8 +99,9 @@ Operation = NewTransfer | ResolvePending | Reverse
 # -- what the ledger answers ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class TransferRecord:
+class TransferRecord(NamedTuple):
+    """A stored transfer. A tuple in the table's column order, so that it is also the row."""
+
     seq: int
     id: str
     kind: str
@@ -119,6 +125,9 @@ class TransferRecord:
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> TransferRecord:
         return cls(*row[:14], as_utc(row[14]), *row[15:])
+
+    def as_dict(self) -> dict[str, Any]:
+        return self._asdict()
 
 
 @dataclass(slots=True)
@@ -145,17 +154,21 @@ def canonical_time(moment: datetime) -> str:
     return as_utc(moment).isoformat(timespec="microseconds")
 
 
-def transfer_hash(record: TransferRecord | dict[str, Any]) -> str:
+def transfer_hash(record: TransferRecord) -> str:
     """SHA-256 over every immutable field and the previous hash: change one and the chain breaks."""
-    get = record.get if isinstance(record, dict) else record.__getattribute__
-    parts = [
-        get("prev_hash"), str(get("seq")), get("id"), get("kind"), get("debit_account_id"),
-        get("credit_account_id"), str(get("amount")), get("asset"), get("pending_id") or "",
-        get("reverses_id") or "", get("batch_id") or "", str(get("timeout_s") or ""),
-        get("reason"), get("reference"), get("memo"), canonical_time(get("created_at")),
-        str(get("debit_balance_after")), str(get("credit_balance_after")),
-    ]  # fmt: skip
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return _digest(record, canonical_time(record.created_at))
+
+
+def _digest(fields: Sequence[Any], created_at: str) -> str:
+    """The hash of a transfer's fields (in TransferRecord order, the hash itself excluded)."""
+    (seq, id, kind, debit, credit, amount, asset, pending, reverses, batch, timeout_s,
+     reason, reference, memo, _, debit_after, credit_after, prev_hash) = fields[:18]  # fmt: skip
+    text = (
+        f"{prev_hash}\x1f{seq}\x1f{id}\x1f{kind}\x1f{debit}\x1f{credit}\x1f{amount}\x1f{asset}"
+        f"\x1f{pending or ''}\x1f{reverses or ''}\x1f{batch or ''}\x1f{timeout_s or ''}\x1f{reason}"
+        f"\x1f{reference}\x1f{memo}\x1f{created_at}\x1f{debit_after}\x1f{credit_after}"
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def as_utc(moment: datetime | str) -> datetime:
@@ -223,8 +236,9 @@ def validate(operation: Operation) -> None:
 # -- the rules, as a generator of SQL ------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Sql:
+class Sql(NamedTuple):
+    """One statement for a driver to run (a tuple: cheap to make on the hot path)."""
+
     text: str
     params: tuple | list = ()
     many: bool = False  # params is a list of tuples: one execution each
@@ -252,16 +266,20 @@ def apply(
     for operation in operations:
         validate(operation)
     ids = [operation.id for operation in operations]
-    if len(set(ids)) != len(ids):
+    own_ids = set(ids)  # a set: the membership tests below stay O(1) on batches of thousands
+    if len(own_ids) != len(ids):
         raise errors.InvalidTransfer("a batch names the same transfer id twice")
     now = as_utc(now)
+    created_at = canonical_time(now)  # once per batch: formatting a time costs more than hashing
+    # What Piccolo's SQLite adapter would store for ``now``, made once instead of once per row.
+    stored_now = str(now)
 
     if postgres:
         yield Sql("SELECT pg_advisory_xact_lock(?)", (POSTGRES_LEDGER_LOCK,))
 
     # Everything the batch names, read up front: the transfers (for retries, pendings and
     # reversals) and the accounts they touch.
-    named = set(ids)
+    named = set(own_ids)
     for operation in operations:
         if isinstance(operation, ResolvePending):
             named.add(operation.pending_id)
@@ -270,7 +288,7 @@ def apply(
     rows = yield Sql(f"{TRANSFER_SELECT} WHERE id IN ({_placeholders(len(named))})", tuple(named))
     known = {row[1]: TransferRecord.from_row(row) for row in rows}
 
-    referenced = [i for i in named if i not in ids and i in known]
+    referenced = [i for i in named if i not in own_ids and i in known]
     resolutions: dict[str, str] = {}  # pending id -> kind of the transfer that resolved it
     reversed_ids: set[str] = set()
     if referenced:
@@ -302,8 +320,7 @@ def apply(
     accounts: dict[str, _AccountState] = {}
     if account_ids:
         rows = yield Sql(
-            f"SELECT {', '.join(ACCOUNT_COLUMNS)} FROM ledger_account "
-            f"WHERE id IN ({_placeholders(len(account_ids))})",
+            f"{_ACCOUNT_SELECT} WHERE id IN ({_placeholders(len(account_ids))})",
             tuple(account_ids),
         )
         accounts = {row[0]: _AccountState(*row) for row in rows}
@@ -325,19 +342,16 @@ def apply(
         kind, debit, credit, amount, pending_id, reverses_id, asset, timeout_s = planned
         _move(kind, debit, credit, amount, known.get(pending_id) if pending_id else None)
         seq += 1
-        values = {
-            "seq": seq, "id": operation.id, "kind": kind, "debit_account_id": debit.id,
-            "credit_account_id": credit.id, "amount": amount, "asset": asset,
-            "pending_id": pending_id, "reverses_id": reverses_id, "batch_id": batch_id,
-            "timeout_s": timeout_s, "reason": operation.reason, "reference": operation.reference,
-            "memo": operation.memo, "created_at": now, "debit_balance_after": debit.balance,
-            "credit_balance_after": credit.balance, "prev_hash": prev_hash,
-        }  # fmt: skip
-        values["hash"] = prev_hash = transfer_hash(values)
-        record = TransferRecord(**values)
+        fields = (
+            seq, operation.id, kind, debit.id, credit.id, amount, asset, pending_id, reverses_id,
+            batch_id, timeout_s, operation.reason, operation.reference, operation.memo, now,
+            debit.balance, credit.balance, prev_hash,
+        )  # fmt: skip
+        prev_hash = _digest(fields, created_at)
+        record = TransferRecord(*fields, prev_hash)
         known[record.id] = record
         results.append(record)
-        inserts.append((*values.values(),))
+        inserts.append(record if postgres else (*fields[:14], stored_now, *fields[15:], prev_hash))
         if kind == "pending":
             expires_at = now + timedelta(seconds=timeout_s) if timeout_s else None
             reservations_opened.append((record.id, expires_at))
@@ -349,12 +363,7 @@ def apply(
             reversed_ids.add(reverses_id)
 
     if inserts:
-        yield Sql(
-            f"INSERT INTO ledger_transfer ({', '.join(TRANSFER_COLUMNS)}) "
-            f"VALUES ({_placeholders(len(TRANSFER_COLUMNS))})",
-            inserts,
-            many=True,
-        )
+        yield Sql(_TRANSFER_INSERT, inserts, many=True)
         if reservations_opened:
             yield Sql(
                 "INSERT INTO ledger_reservation (transfer_id, expires_at) VALUES (?, ?)",

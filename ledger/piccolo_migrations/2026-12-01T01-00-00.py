@@ -23,10 +23,10 @@ CREATE TABLE ledger_account (
     owner VARCHAR(64) NOT NULL DEFAULT '',
     name VARCHAR(128) NOT NULL DEFAULT '',
     flags INTEGER NOT NULL DEFAULT 0 CHECK (flags >= 0),
-    debits_posted {bigint} NOT NULL DEFAULT 0 CHECK (debits_posted >= 0),
-    credits_posted {bigint} NOT NULL DEFAULT 0 CHECK (credits_posted >= 0),
-    debits_pending {bigint} NOT NULL DEFAULT 0 CHECK (debits_pending >= 0),
-    credits_pending {bigint} NOT NULL DEFAULT 0 CHECK (credits_pending >= 0),
+    debits_posted BIGINT NOT NULL DEFAULT 0 CHECK (debits_posted >= 0),
+    credits_posted BIGINT NOT NULL DEFAULT 0 CHECK (credits_posted >= 0),
+    debits_pending BIGINT NOT NULL DEFAULT 0 CHECK (debits_pending >= 0),
+    credits_pending BIGINT NOT NULL DEFAULT 0 CHECK (credits_pending >= 0),
     created_at TIMESTAMPTZ NOT NULL,
     CONSTRAINT account_debits_within_credits
         CHECK ((flags & 1) = 0 OR debits_posted + debits_pending <= credits_posted),
@@ -36,25 +36,25 @@ CREATE TABLE ledger_account (
 CREATE INDEX ledger_account_owner ON ledger_account (owner);
 
 CREATE TABLE ledger_transfer (
-    seq {seq} PRIMARY KEY NOT NULL CHECK (seq > 0),
+    seq {seq} PRIMARY KEY NOT NULL,
     id VARCHAR(64) NOT NULL UNIQUE CHECK (id <> ''),
     kind VARCHAR(8) NOT NULL CHECK (kind IN ('single', 'pending', 'post', 'void', 'expire')),
     debit_account VARCHAR(64) NOT NULL REFERENCES ledger_account (id),
     credit_account VARCHAR(64) NOT NULL REFERENCES ledger_account (id),
-    amount {bigint} NOT NULL CHECK (amount > 0),
+    amount BIGINT NOT NULL CHECK (amount > 0),
     asset VARCHAR(8) NOT NULL,
-    pending VARCHAR(64) UNIQUE REFERENCES ledger_transfer (id),
-    reverses VARCHAR(64) UNIQUE REFERENCES ledger_transfer (id),
+    pending VARCHAR(64) REFERENCES ledger_transfer (id),
+    reverses VARCHAR(64) REFERENCES ledger_transfer (id),
     batch_id VARCHAR(64),
     timeout_s INTEGER CHECK (timeout_s IS NULL OR timeout_s > 0),
     reason VARCHAR(32) NOT NULL DEFAULT '',
     reference VARCHAR(128) NOT NULL DEFAULT '',
     memo TEXT NOT NULL DEFAULT '',
     created_at TIMESTAMPTZ NOT NULL,
-    debit_balance_after {bigint} NOT NULL,
-    credit_balance_after {bigint} NOT NULL,
+    debit_balance_after BIGINT NOT NULL,
+    credit_balance_after BIGINT NOT NULL,
     prev_hash VARCHAR(64) NOT NULL,
-    hash VARCHAR(64) NOT NULL UNIQUE,
+    hash VARCHAR(64) NOT NULL,
     CONSTRAINT transfer_two_accounts CHECK (debit_account <> credit_account),
     CONSTRAINT transfer_resolution_names_pending
         CHECK ((kind IN ('post', 'void', 'expire')) = (pending IS NOT NULL))
@@ -62,7 +62,10 @@ CREATE TABLE ledger_transfer (
 -- A statement reads one account's transfers newest first: (account, seq) serves it from the index.
 CREATE INDEX ledger_transfer_debit_seq ON ledger_transfer (debit_account, seq);
 CREATE INDEX ledger_transfer_credit_seq ON ledger_transfer (credit_account, seq);
-CREATE INDEX ledger_transfer_reference ON ledger_transfer (reference);
+-- A pending transfer is resolved at most once and a transfer reversed at most once. Partial
+-- indexes: most transfers name neither, and an index entry per NULL would cost every insert.
+CREATE UNIQUE INDEX ledger_transfer_pending ON ledger_transfer (pending) WHERE pending IS NOT NULL;
+CREATE UNIQUE INDEX ledger_transfer_reverses ON ledger_transfer (reverses) WHERE reverses IS NOT NULL;
 
 CREATE TABLE ledger_reservation (
     transfer_id VARCHAR(64) PRIMARY KEY NOT NULL REFERENCES ledger_transfer (id),
@@ -93,9 +96,11 @@ POSTGRES_APPEND_ONLY = [
 def statements(engine_type: str) -> list[str]:
     """The DDL for one engine, one statement per item."""
     if engine_type == "sqlite":
-        # INTEGER PRIMARY KEY makes seq SQLite's rowid: the table is stored in seq order.
-        return _split(TABLES.format(bigint="INTEGER", seq="INTEGER")) + SQLITE_APPEND_ONLY
-    return _split(TABLES.format(bigint="BIGINT", seq="BIGINT")) + POSTGRES_APPEND_ONLY
+        # INTEGER PRIMARY KEY makes seq SQLite's rowid: the table is stored in seq order. Other
+        # columns say BIGINT: INTEGER affinity all the same, but no Piccolo converter (which
+        # parses every INTEGER value through Decimal), so the ledger reads its rows at C speed.
+        return _split(TABLES.format(seq="INTEGER")) + SQLITE_APPEND_ONLY
+    return _split(TABLES.format(seq="BIGINT")) + POSTGRES_APPEND_ONLY
 
 
 def _split(script: str) -> list[str]:

@@ -1,0 +1,222 @@
+"""The ``linli`` command, run for real in a subprocess, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import importlib.util
+import itertools
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+_numbers = itertools.count()
+DEMO_TRANSFERS = 500
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database that exists but was never migrated."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'linli.sqlite'}"
+    server = request.getfixturevalue("postgres_url")
+    name = f"linli_cli_{os.getpid()}_{next(_numbers)}"
+
+    async def create() -> None:
+        admin = await asyncpg.connect(server)
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+
+    asyncio.run(create())
+    return urllib.parse.urlunparse(urllib.parse.urlparse(server)._replace(path=f"/{name}"))
+
+
+def linli(*args: str, url: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run ``linli --database URL ARGS...`` as a new process."""
+    result = subprocess.run(
+        [sys.executable, "-m", "web.cli", "--database", url, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
+    if check and result.returncode != 0:
+        pytest.fail(f"linli {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def tamper(url: str) -> None:
+    """Change one transfer's amount behind the ledger's back (dropping the append-only guard)."""
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(url[len("sqlite:///") :])
+        try:
+            connection.execute("DROP TRIGGER ledger_transfer_no_update")
+            connection.execute("UPDATE ledger_transfer SET amount = amount + 1 WHERE seq = 42")
+            connection.commit()
+        finally:
+            connection.close()
+        return
+
+    async def update() -> None:
+        connection = await asyncpg.connect(url)
+        try:
+            await connection.execute("ALTER TABLE ledger_transfer DISABLE TRIGGER ledger_transfer_no_update")
+            await connection.execute("UPDATE ledger_transfer SET amount = amount + 1 WHERE seq = 42")
+        finally:
+            await connection.close()
+
+    asyncio.run(update())
+
+
+def hold_that_is_due(url: str) -> None:
+    """A pending transfer whose timeout passed an hour ago, posted through the ledger itself."""
+    from ledger.transfers import reserve
+    from web.database import close_database, open_database
+
+    async def write() -> None:
+        engine = await open_database(url)
+        try:
+            an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+            await reserve(
+                "test-due-hold", "issuer:community-1", "member:13900000000", 1, timeout_s=60, now=an_hour_ago
+            )
+        finally:
+            await close_database(engine)
+
+    asyncio.run(write())
+
+
+def demo_counts(output: str) -> dict[str, int]:
+    """``linli demo`` prints a title line, then one ``kind count`` line per kind."""
+    return {kind: int(count) for kind, count in (line.split() for line in output.splitlines()[1:])}
+
+
+def test_migrate_demo_verify_export_and_expire(empty_database_url, tmp_path):
+    url = empty_database_url
+    assert "up to date" in linli("migrate", url=url, cwd=tmp_path).stdout
+    assert "up to date" in linli("migrate", url=url, cwd=tmp_path).stdout  # nothing left to apply
+
+    first = linli("demo", "--transfers", str(DEMO_TRANSFERS), url=url, cwd=tmp_path).stdout
+    second = linli("demo", "--transfers", str(DEMO_TRANSFERS), url=url, cwd=tmp_path).stdout
+    assert first == second  # idempotent: the same transfers again, none added
+    written = demo_counts(first)["transfers"]
+    assert DEMO_TRANSFERS <= written < DEMO_TRANSFERS + 10  # the last episode may write a few more
+
+    verified = linli("ledger", "verify", url=url, cwd=tmp_path)
+    assert verified.stdout.startswith(f"ledger verified: {written} transfers")
+
+    hold_that_is_due(url)
+    assert linli("ledger", "expire", url=url, cwd=tmp_path).stdout.strip() == "expired 1 pending transfer(s)"
+    assert linli("ledger", "expire", url=url, cwd=tmp_path).stdout.strip() == "expired 0 pending transfer(s)"
+    assert linli("ledger", "verify", url=url, cwd=tmp_path).returncode == 0
+
+    if importlib.util.find_spec("ledger.export") is None:
+        pytest.skip("ledger.export is not written yet")
+    exported = tmp_path / "ledger.csv"
+    linli("ledger", "export", "--format", "csv", "-o", str(exported), url=url, cwd=tmp_path)
+    with exported.open(newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    assert len(rows) > DEMO_TRANSFERS  # a header and at least a row per transfer
+    beancount = linli("ledger", "export", "--format", "beancount", url=url, cwd=tmp_path)
+    assert "13900000000" in beancount.stdout
+
+
+def test_verify_exits_1_with_a_readable_report_when_a_transfer_was_altered(empty_database_url, tmp_path):
+    url = empty_database_url
+    linli("demo", "--transfers", "100", url=url, cwd=tmp_path)
+    tamper(url)
+    result = linli("ledger", "verify", url=url, cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert result.stdout.startswith("ledger verification FAILED")
+    assert "(seq 42): hash does not match its fields (altered?)" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_commands_read_the_database_from_the_environment(tmp_path):
+    url = f"sqlite:///{tmp_path / 'from-env.sqlite'}"
+    environment = {**os.environ, "LINLI_DATABASE_URL": url}
+    command = [sys.executable, "-m", "web.cli"]
+    subprocess.run([*command, "migrate"], cwd=tmp_path, env=environment, check=True, capture_output=True)
+    result = subprocess.run(
+        [*command, "ledger", "verify"], cwd=tmp_path, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ledger verified: 0 transfers")
+    assert (tmp_path / "from-env.sqlite").exists()
+    assert not (tmp_path / "linli.sqlite").exists()
+
+
+def test_ledger_commands_refuse_a_database_that_was_never_migrated(tmp_path):
+    result = linli("ledger", "verify", url=f"sqlite:///{tmp_path / 'new.sqlite'}", cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert "run `linli migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_starts_the_app_on_a_fresh_database_and_stops_cleanly(tmp_path):
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    database = tmp_path / "served.sqlite"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "web.cli",
+                "--database",
+                f"sqlite:///{database}",
+                "serve",
+                "--port",
+                str(port),
+            ],
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            health = None
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and server.poll() is None:
+                try:
+                    health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            assert health is not None, f"the server never answered:\n{log_path.read_text()}"
+            assert health.status_code == 200
+            assert health.json() == {"status": "ok", "database": "sqlite", "transfers": 0}
+            schema = httpx.get(f"http://127.0.0.1:{port}/schema/openapi.json", timeout=5)
+            assert schema.json()["info"]["title"] == "Linli 邻里 API"
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    output = log_path.read_text()
+    # uvicorn shuts down gracefully, then re-raises the signal so the parent sees how it ended.
+    assert server.returncode in (0, -signal.SIGTERM), output
+    assert "Application shutdown complete" in output
+    assert database.exists()

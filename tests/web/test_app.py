@@ -1,0 +1,153 @@
+"""The real app, through Litestar's test client, on SQLite and on PostgreSQL.
+
+The test client runs the app (and its lifespan: database, migrations, expiry sweep) in a thread of
+its own, with its own event loop; so these tests prepare data before the app starts and look at
+the database from outside with a plain connection, never through the app's engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import sqlite3
+import urllib.parse
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+
+from ledger.accounts import DEBITS_MUST_NOT_EXCEED_CREDITS, open_account
+from ledger.transfers import expiry_id, reserve, transfer
+from web import app as web_app
+from web.app import Settings, create_app, sweep_expired_reservations
+from web.database import close_database, open_database
+
+_numbers = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database that exists but was never migrated."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    server = request.getfixturevalue("postgres_url")
+    name = f"linli_app_empty_{next(_numbers)}_{tmp_path.name[-8:].lower()}".replace("-", "_")
+    admin = await asyncpg.connect(server)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return urllib.parse.urlunparse(urllib.parse.urlparse(server)._replace(path=f"/{name}"))
+
+
+def engine_name(url: str) -> str:
+    return "sqlite" if url.startswith("sqlite") else "postgresql"
+
+
+async def fetch_value(url: str, sql: str):
+    """The first column of the first row of ``sql``, read with a plain connection (None: no row)."""
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(url[len("sqlite:///") :])
+        try:
+            row = connection.execute(sql).fetchone()
+        finally:
+            connection.close()
+        return row[0] if row else None
+    connection = await asyncpg.connect(url)
+    try:
+        return await connection.fetchval(sql)
+    finally:
+        await connection.close()
+
+
+async def write_ledger(url: str, *, transfers: int = 0, due_hold: str | None = None) -> None:
+    """Some transfers, and optionally a pending transfer whose timeout passed an hour ago."""
+    engine = await open_database(url)
+    try:
+        await open_account("issuer", asset="PTS", kind="issuer")
+        await open_account("member:1", asset="PTS", kind="member", flags=DEBITS_MUST_NOT_EXCEED_CREDITS)
+        await open_account("merchant:1", asset="PTS", kind="merchant")
+        for number in range(transfers):
+            await transfer(f"t{number}", "issuer", "member:1", 10, reason="task")
+        if due_hold:
+            an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+            await reserve(due_hold, "member:1", "merchant:1", 5, timeout_s=60, now=an_hour_ago)
+    finally:
+        await close_database(engine)
+
+
+async def test_health_names_the_engine_and_counts_the_transfers(database_url):
+    await write_ledger(database_url, transfers=3)
+    async with AsyncTestClient(create_app(database_url, sweep_interval_s=0)) as client:
+        response = await client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": engine_name(database_url), "transfers": 3}
+
+
+async def test_the_openapi_schema_is_served_as_json(database_url):
+    async with AsyncTestClient(create_app(database_url, sweep_interval_s=0)) as client:
+        response = await client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["info"]["title"] == "Linli 邻里 API"
+    assert schema["info"]["version"]
+    assert "/health" in schema["paths"]
+
+
+async def test_the_app_migrates_an_empty_database_as_it_starts(empty_database_url, monkeypatch):
+    monkeypatch.setenv("LINLI_DATABASE_URL", empty_database_url)  # the way `linli serve` passes it
+    async with AsyncTestClient(create_app(sweep_interval_s=0)) as client:
+        response = await client.get("/health")
+    assert response.json() == {"status": "ok", "database": engine_name(empty_database_url), "transfers": 0}
+    applied = await fetch_value(
+        empty_database_url, "SELECT COUNT(*) FROM migration WHERE app_name = 'ledger'"
+    )
+    assert applied >= 1
+
+
+async def test_the_app_expires_due_reservations_in_the_background(database_url):
+    await write_ledger(database_url, transfers=1, due_hold="hold-1")
+    expired_sql = f"SELECT kind FROM ledger_transfer WHERE id = '{expiry_id('hold-1')}'"
+    async with AsyncTestClient(create_app(database_url, sweep_interval_s=0.05)):
+        for _ in range(200):
+            if await fetch_value(database_url, expired_sql):
+                break
+            await asyncio.sleep(0.05)
+    assert await fetch_value(database_url, expired_sql) == "expire"
+
+
+async def test_a_failing_sweep_is_logged_and_tried_again(monkeypatch, caplog):
+    calls = []
+
+    async def flaky_expire_due():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("database went away")
+        return []
+
+    monkeypatch.setattr(web_app, "expire_due", flaky_expire_due)
+    with caplog.at_level(logging.INFO, logger="web.app"):
+        sweeper = asyncio.create_task(sweep_expired_reservations(0.01))
+        for _ in range(200):
+            if len(calls) >= 3:
+                break
+            await asyncio.sleep(0.01)
+        sweeper.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await sweeper
+    assert len(calls) >= 3
+    assert "reservation expiry sweep failed" in caplog.text
+    assert "database went away" in caplog.text
+
+
+def test_the_sweep_interval_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("LINLI_SWEEP_INTERVAL_S", "2.5")
+    assert Settings.from_env().sweep_interval_s == 2.5
+    monkeypatch.delenv("LINLI_SWEEP_INTERVAL_S")
+    assert Settings.from_env().sweep_interval_s == 30
+    monkeypatch.setenv("LINLI_SWEEP_INTERVAL_S", "soon")
+    with pytest.raises(ValueError, match="LINLI_SWEEP_INTERVAL_S"):
+        Settings.from_env()

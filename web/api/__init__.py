@@ -1,0 +1,1 @@
+"""Linli's JSON API: one controller per resource."""

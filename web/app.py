@@ -1,0 +1,128 @@
+"""The Litestar application: its database's lifetime, its background jobs and its routes.
+
+``create_app()`` is a factory (``uvicorn --factory web.app:create_app``): nothing touches the
+database at import time. At start-up the app opens the database, applies pending migrations and
+starts the reservation-expiry sweep; at shutdown it stops the sweep and closes the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+
+from ledger.transfers import MAX_EXPIRE_PER_SWEEP, expire_due
+from web.api.health import HealthController
+from web.database import close_database, migrate, open_database
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SWEEP_INTERVAL_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the app reads from the environment (arguments to ``create_app`` take precedence)."""
+
+    database_url: str | None  # None: LINLI_DATABASE_URL, else the SQLite default
+    sweep_interval_s: float  # 0 turns the expiry sweep off
+
+    @classmethod
+    def from_env(cls, database_url: str | None = None, sweep_interval_s: float | None = None) -> Settings:
+        if sweep_interval_s is None:
+            raw = os.environ.get("LINLI_SWEEP_INTERVAL_S", "").strip()
+            try:
+                sweep_interval_s = float(raw) if raw else DEFAULT_SWEEP_INTERVAL_S
+            except ValueError:
+                raise ValueError(f"LINLI_SWEEP_INTERVAL_S must be a number of seconds, not {raw!r}") from None
+        if not sweep_interval_s >= 0:  # also refuses NaN
+            raise ValueError("the sweep interval must be zero (off) or a positive number of seconds")
+        return cls(
+            database_url=database_url or os.environ.get("LINLI_DATABASE_URL"),
+            sweep_interval_s=sweep_interval_s,
+        )
+
+
+def linli_version() -> str:
+    try:
+        return version("linli")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "0.0.0"
+
+
+# -- background jobs -----------------------------------------------------------------------------
+
+
+async def expire_all_due() -> int:
+    """Expire every pending transfer whose timeout has passed; answer how many expired."""
+    total = 0
+    while True:
+        expired = await expire_due()
+        total += len(expired)
+        if len(expired) < MAX_EXPIRE_PER_SWEEP:
+            return total
+
+
+async def sweep_expired_reservations(interval_s: float) -> None:
+    """Run the expiry sweep now and then every ``interval_s`` until cancelled.
+
+    A failing sweep is logged and tried again next time: it must never take the app down.
+    """
+    logger.info("reservation expiry sweep every %s s", interval_s)
+    while True:
+        try:
+            expired = await expire_all_due()
+        except Exception:
+            logger.exception("reservation expiry sweep failed; next try in %s s", interval_s)
+        else:
+            if expired:
+                logger.info("expired %d pending transfer(s)", expired)
+        await asyncio.sleep(interval_s)
+
+
+# -- the application -----------------------------------------------------------------------------
+
+
+def create_app(database_url: str | None = None, *, sweep_interval_s: float | None = None) -> Litestar:
+    """The Linli app for ``database_url`` (default: LINLI_DATABASE_URL, else ``sqlite:///linli.sqlite``)."""
+    settings = Settings.from_env(database_url, sweep_interval_s)
+
+    @contextlib.asynccontextmanager
+    async def database(app: Litestar) -> AsyncIterator[None]:
+        engine = await open_database(settings.database_url)
+        try:
+            await migrate()
+            app.state.engine = engine
+            sweeper = None
+            if settings.sweep_interval_s > 0:
+                sweeper = asyncio.create_task(
+                    sweep_expired_reservations(settings.sweep_interval_s), name="linli-expiry-sweep"
+                )
+            try:
+                yield
+            finally:
+                if sweeper is not None:
+                    sweeper.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sweeper
+        finally:
+            await close_database(engine)
+
+    return Litestar(
+        route_handlers=[HealthController],
+        lifespan=[database],
+        openapi_config=OpenAPIConfig(
+            title="Linli 邻里 API",
+            version=linli_version(),
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+    )

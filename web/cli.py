@@ -1,0 +1,185 @@
+"""The ``linli`` command: serve the app, migrate, seed a demo, verify/export/expire the ledger, bench.
+
+Every command uses LINLI_DATABASE_URL (or the global ``--database URL``), else the SQLite file
+``linli.sqlite`` in the current directory. Heavy imports happen inside the commands, so that
+``linli --help`` is quick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import urllib.parse
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TextIO, TypeVar
+
+import click
+
+T = TypeVar("T")
+
+
+def run_with_database(work: Callable[[], Awaitable[T]], *, migrate_first: bool = False) -> T:
+    """Open the database, (migrate,) run ``work``, and close the database, in one event loop."""
+    from ledger.tables import Transfer
+    from web.database import close_database, migrate, open_database
+
+    async def main() -> T:
+        try:
+            engine = await open_database()
+        except Exception as error:  # a wrong URL, a server that is down, a database that does not exist
+            raise click.ClickException(f"cannot open the database: {error}") from error
+        try:
+            if migrate_first:
+                await migrate()
+            elif not await Transfer.table_exists():
+                raise click.ClickException("this database has no ledger yet: run `linli migrate` first")
+            return await work()
+        finally:
+            await close_database(engine)
+
+    return asyncio.run(main())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--database",
+    metavar="URL",
+    help="sqlite:///path or postgresql://user:password@host/name "
+    "[default: $LINLI_DATABASE_URL, else sqlite:///linli.sqlite]",
+)
+def linli(database: str | None) -> None:
+    """Linli 邻里: a community time bank and volunteer-points marketplace."""
+    if database:
+        # Through the environment, so that uvicorn's workers and reloader see it too.
+        os.environ["LINLI_DATABASE_URL"] = database
+    url = os.environ.get("LINLI_DATABASE_URL")
+    if url and urllib.parse.urlparse(url).scheme not in ("sqlite", "postgres", "postgresql"):
+        raise click.BadParameter(
+            "a database URL starts with sqlite:/// or postgresql://",
+            param_hint="--database or LINLI_DATABASE_URL",
+        )
+
+
+@linli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
+def serve(host: str, port: int, reload: bool) -> None:
+    """Run the web app (it applies pending migrations as it starts)."""
+    import uvicorn
+
+    code = str(Path(__file__).resolve().parent.parent)  # with --reload, watch Linli's code wherever we run
+    uvicorn.run(
+        "web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        reload_dirs=[code] if reload else None,
+    )
+
+
+@linli.command(name="migrate")
+def migrate_command() -> None:
+    """Apply every pending database migration."""
+
+    async def nothing() -> None:
+        return None
+
+    run_with_database(nothing, migrate_first=True)
+    click.echo("database is up to date")
+
+
+@linli.command()
+@click.option("--transfers", default=3000, show_default=True, type=click.IntRange(min=0))
+@click.option("--seed", "seed_value", default=7, show_default=True, type=int, help="Random seed.")
+def demo(transfers: int, seed_value: int) -> None:
+    """Create the demo ledger (idempotent: running it again adds nothing)."""
+    from ledger.demo import seed
+
+    counts = run_with_database(lambda: seed(transfers=transfers, seed=seed_value), migrate_first=True)
+    click.echo(f"demo ledger ready (seed {seed_value}):")
+    for kind, count in counts.items():
+        click.echo(f"  {kind:<24} {count:>7}")
+
+
+@linli.group(name="ledger")
+def ledger_group() -> None:
+    """The points ledger: verify, export, expire."""
+
+
+@ledger_group.command(name="verify")
+def verify_command() -> None:
+    """Recompute every account and the hash chain; exit 1 on any problem."""
+    from ledger.verify import verify as verify_ledger
+
+    report = run_with_database(verify_ledger)
+    click.echo(report.render())
+    if not report.ok:
+        sys.exit(1)
+
+
+@ledger_group.command(name="export")
+@click.option(
+    "--format", "export_format", type=click.Choice(["beancount", "csv"]), required=True, help="Output format."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+def export_command(export_format: str, output: Path | None) -> None:
+    """Write the whole ledger as Beancount or CSV."""
+    from ledger import export as exporter
+
+    write: Callable[[TextIO], Awaitable[int]] = (
+        exporter.write_beancount if export_format == "beancount" else exporter.write_csv
+    )
+    if output is None:
+        count = run_with_database(lambda: write(sys.stdout))
+        sys.stdout.flush()
+    else:
+        # Write beside the target and rename, so a failed export never leaves half a file.
+        partial = output.with_name(output.name + ".partial")
+        try:
+            with partial.open("w", encoding="utf-8", newline="") as out:
+                count = run_with_database(lambda: write(out))
+            partial.replace(output)
+        finally:
+            partial.unlink(missing_ok=True)
+    click.echo(f"exported {count} transfers as {export_format}", err=True)
+
+
+@ledger_group.command(name="expire")
+def expire_command() -> None:
+    """Expire the pending transfers whose timeout has passed (the app also does this periodically)."""
+    from web.app import expire_all_due
+
+    count = run_with_database(expire_all_due)
+    click.echo(f"expired {count} pending transfer(s)")
+
+
+@linli.group(name="bench")
+def bench_group() -> None:
+    """Benchmarks."""
+
+
+@bench_group.command(name="ledger")
+@click.option("--quick", is_flag=True, help="A short run (seconds, not minutes).")
+def bench_ledger(quick: bool) -> None:
+    """Measure ledger throughput against plain sqlite3; print one JSON object."""
+    from ledger.bench import run
+
+    click.echo(json.dumps(run(quick=quick)))
+
+
+def main() -> None:
+    linli(prog_name="linli")
+
+
+if __name__ == "__main__":
+    main()
