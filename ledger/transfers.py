@@ -158,6 +158,16 @@ async def expire_due(
     return await run_steps(lambda: _expire_due(moment, limit, postgres))
 
 
+async def expire_all_due(*, now: datetime | None = None) -> int:
+    """Expire every pending transfer whose timeout has passed, a bounded sweep at a time."""
+    total = 0
+    while True:
+        expired = await expire_due(now=now, limit=MAX_EXPIRE_PER_SWEEP)
+        total += len(expired)
+        if len(expired) < MAX_EXPIRE_PER_SWEEP:
+            return total
+
+
 async def get_transfer(transfer_id: str) -> TransferRecord | None:
     rows = await Transfer.raw(f"{posting.TRANSFER_SELECT} WHERE id = {{}}", transfer_id)
     return TransferRecord.from_row(list(rows[0].values())) if rows else None

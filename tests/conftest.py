@@ -18,9 +18,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-import piccolo_conf
-from ledger.engine import engine_from_url, is_sqlite
-from web.database import migrate
+from web.database import close_database, migrate, open_database
 
 ENGINES = ("sqlite", "postgres")
 _counter = itertools.count()
@@ -33,30 +31,11 @@ def _with_database(url: str, name: str) -> str:
 
 
 async def _migrate_into(url: str) -> None:
-    engine = engine_from_url(url)
-    piccolo_conf.use(engine)
+    engine = await open_database(url, pool_size=2)
     try:
-        if not is_sqlite(engine):
-            await engine.start_connection_pool(min_size=1, max_size=2)
         await migrate()
     finally:
-        await close_engine(engine)
-
-
-async def open_engine(url: str, pool_size: int = 20):
-    """An engine for ``url`` with every table bound to it (a started pool on PostgreSQL)."""
-    engine = engine_from_url(url)
-    if not is_sqlite(engine):
-        await engine.start_connection_pool(min_size=1, max_size=pool_size)
-    piccolo_conf.use(engine)
-    return engine
-
-
-async def close_engine(engine) -> None:
-    if is_sqlite(engine):
-        engine.close()
-    else:
-        await engine.close_connection_pool()
+        await close_database(engine)
 
 
 @pytest.fixture(scope="session")
@@ -164,10 +143,10 @@ def database_url(databases: Databases) -> str:
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[object]:
     """The engine for a fresh database, with every table bound to it; the ledger must verify after."""
-    engine = await open_engine(database_url)
+    engine = await open_database(database_url, pool_size=20)
     yield engine
     from ledger.verify import verify
 
     report = await verify()
-    await close_engine(engine)
+    await close_database(engine)
     assert report.ok, report.render()

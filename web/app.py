@@ -19,7 +19,7 @@ from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
-from ledger.transfers import MAX_EXPIRE_PER_SWEEP, expire_due
+from ledger.transfers import expire_all_due
 from web.api.health import HealthController
 from web.database import close_database, migrate, open_database
 
@@ -59,16 +59,6 @@ def linli_version() -> str:
 
 
 # -- background jobs -----------------------------------------------------------------------------
-
-
-async def expire_all_due() -> int:
-    """Expire every pending transfer whose timeout has passed; answer how many expired."""
-    total = 0
-    while True:
-        expired = await expire_due()
-        total += len(expired)
-        if len(expired) < MAX_EXPIRE_PER_SWEEP:
-            return total
 
 
 async def sweep_expired_reservations(interval_s: float) -> None:

@@ -157,7 +157,7 @@ def export_command(export_format: str, output: Path | None) -> None:
 @ledger_group.command(name="expire")
 def expire_command() -> None:
     """Expire the pending transfers whose timeout has passed (the app also does this periodically)."""
-    from web.app import expire_all_due
+    from ledger.transfers import expire_all_due
 
     count = run_with_database(expire_all_due)
     click.echo(f"expired {count} pending transfer(s)")

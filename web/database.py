@@ -21,11 +21,14 @@ async def migrate(quiet: bool = True) -> None:
         raise RuntimeError(f"migrations failed: {result.message}\n{output.getvalue()}")
 
 
-async def open_database(url: str | None = None) -> Engine:
-    """The engine for ``url`` (default: LINLI_DATABASE_URL), bound to every table, its pool started."""
+async def open_database(url: str | None = None, *, pool_size: int = 10) -> Engine:
+    """The engine for ``url`` (default: LINLI_DATABASE_URL), bound to every table, its pool started.
+
+    ``pool_size`` is PostgreSQL's connection pool; SQLite has one writer and a few readers.
+    """
     engine = engine_from_url(url)
     if not is_sqlite(engine):
-        await engine.start_connection_pool()
+        await engine.start_connection_pool(min_size=pool_size, max_size=pool_size)
     piccolo_conf.use(engine)
     return engine
 

@@ -19,12 +19,11 @@ from typing import Any
 
 import pytest
 
-import piccolo_conf
 from ledger import accounts, errors, transfers
-from ledger.engine import engine_from_url, is_sqlite
 from ledger.posting import TransferRecord
 from ledger.tables import Reservation, Transfer
 from ledger.verify import verify
+from web.database import close_database, open_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,20 +65,14 @@ async def run_job(job: Job) -> list[Outcome]:
 
 async def _poster_process(url: str, jobs: list[Job]) -> None:
     """A separate process: its own engine, then every job at once on the parent's "go"."""
-    engine = engine_from_url(url)
-    if not is_sqlite(engine):
-        await engine.start_connection_pool(min_size=len(jobs), max_size=len(jobs))
-    piccolo_conf.use(engine)
+    engine = await open_database(url, pool_size=len(jobs))
     await accounts.get_account("warm-up")  # connect before the start line, not after it
     print("ready", flush=True)
     if sys.stdin.readline().strip() != "go":
         raise SystemExit("the test went away before the start")
     outcomes = await asyncio.gather(*(run_job(job) for job in jobs))
     print(json.dumps(outcomes), flush=True)
-    if is_sqlite(engine):
-        engine.close()
-    else:
-        await engine.close_connection_pool()
+    await close_database(engine)
 
 
 async def run_posters(url: str, *, here: list[Job], elsewhere: list[list[Job]]) -> list[Outcome]:

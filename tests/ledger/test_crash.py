@@ -20,11 +20,10 @@ from pathlib import Path
 
 import pytest
 
-import piccolo_conf
 from ledger import accounts, errors, posting, transfers
-from ledger.engine import engine_from_url, is_sqlite
 from ledger.tables import Account, Transfer
 from ledger.verify import verify
+from web.database import open_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BATCH_SIZE = 200
@@ -60,10 +59,7 @@ async def _batch_poster_process(url: str, round_number: int, batch_to_hold: str)
     ``batch_to_hold``, if any, is written in full and then held uncommitted (its transaction open)
     until the process dies, after saying ``holding <batch id>``.
     """
-    engine = engine_from_url(url)
-    if not is_sqlite(engine):
-        await engine.start_connection_pool(min_size=POSTERS, max_size=POSTERS)
-    piccolo_conf.use(engine)
+    await open_database(url, pool_size=POSTERS)
     apply = posting.apply
 
     def apply_and_maybe_hold(operations, *, now, postgres, batch_id):

@@ -12,7 +12,6 @@ import itertools
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from conftest import close_engine, open_engine
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -29,6 +28,7 @@ from ledger.accounts import DEBITS_MUST_NOT_EXCEED_CREDITS, Balance
 from ledger.posting import NewTransfer, Operation, ResolvePending, Reverse, TransferRecord
 from ledger.tables import Account, Reservation, Transfer
 from ledger.verify import verify
+from web.database import close_database, open_database
 
 T0 = datetime(2027, 1, 1, tzinfo=UTC)
 MAX_ACCOUNTS = 8
@@ -233,7 +233,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def __init__(self, database_url: str) -> None:
         super().__init__()
         self.runner = asyncio.Runner(loop_factory=asyncio.new_event_loop)
-        self.engine = self.run(open_engine(database_url, pool_size=2))
+        self.engine = self.run(open_database(database_url, pool_size=2))
         self.model = Model()
         self.records: dict[str, TransferRecord] = {}  # what the ledger answered for each transfer id
         self.now = T0
@@ -244,7 +244,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         try:
-            self.run(close_engine(self.engine))
+            self.run(close_database(self.engine))
         finally:
             self.runner.close()
 

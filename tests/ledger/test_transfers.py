@@ -380,6 +380,20 @@ async def test_expire_due_expires_at_most_its_limit_per_call(db):
     assert (await accounts.balance("alice")).available == 100
 
 
+async def test_expire_all_due_sweeps_in_bounded_rounds_until_nothing_is_due(db, monkeypatch):
+    monkeypatch.setattr(transfers, "MAX_EXPIRE_PER_SWEEP", 2)
+    await open_street()
+    await issue("alice", 100)
+    for number in range(5):
+        await transfers.reserve(f"r{number}", "alice", "shop", 10, timeout_s=60, now=T0)
+    await transfers.reserve("later", "alice", "shop", 10, timeout_s=6000, now=T0)
+
+    assert await transfers.expire_all_due(now=at(600)) == 5
+    assert await transfers.expire_all_due(now=at(600)) == 0
+    assert await Reservation.count() == 1
+    assert (await accounts.balance("alice")).available == 90
+
+
 # -- reversals -----------------------------------------------------------------------------------
 
 

@@ -122,13 +122,13 @@ async def test_the_app_expires_due_reservations_in_the_background(database_url):
 async def test_a_failing_sweep_is_logged_and_tried_again(monkeypatch, caplog):
     calls = []
 
-    async def flaky_expire_due():
+    async def flaky_expire_all_due():
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("database went away")
-        return []
+        return 0
 
-    monkeypatch.setattr(web_app, "expire_due", flaky_expire_due)
+    monkeypatch.setattr(web_app, "expire_all_due", flaky_expire_all_due)
     with caplog.at_level(logging.INFO, logger="web.app"):
         sweeper = asyncio.create_task(sweep_expired_reservations(0.01))
         for _ in range(200):
