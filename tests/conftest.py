@@ -62,12 +62,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_template(postgres_url: str) -> str:
     async def create() -> str:
         name = f"linli_template_{os.getpid()}"
-        admin = await asyncpg.connect(postgres_url)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await admin.close()
+        await create_postgres_database(postgres_url, name, replace=True)
         await _migrate_into(_with_database(postgres_url, name))
         return name
 
@@ -82,26 +77,31 @@ class Databases:
         self.tmp_path = tmp_path
         self.request = request
 
-    def new_url(self) -> str:
+    def new_url(self, migrated: bool = True) -> str:
+        """A fresh database: migrated (a copy of the template), or empty (never migrated)."""
         number = next(_counter)
         if self.engine_name == "sqlite":
-            template = self.request.getfixturevalue("sqlite_template")
             path = self.tmp_path / f"linli-{number}.sqlite"
-            shutil.copyfile(template, path)
+            if migrated:
+                shutil.copyfile(self.request.getfixturevalue("sqlite_template"), path)
             return f"sqlite:///{path}"
         server = self.request.getfixturevalue("postgres_url")
-        template = self.request.getfixturevalue("postgres_template")
+        template = self.request.getfixturevalue("postgres_template") if migrated else None
         name = f"linli_test_{os.getpid()}_{number}"
-
-        async def clone() -> None:
-            admin = await asyncpg.connect(server)
-            try:
-                await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-            finally:
-                await admin.close()
-
-        _run_anywhere(clone())
+        _run_anywhere(create_postgres_database(server, name, template=template))
         return _with_database(server, name)
+
+
+async def create_postgres_database(
+    server_url: str, name: str, *, template: str | None = None, replace: bool = False
+) -> None:
+    admin = await asyncpg.connect(server_url)
+    try:
+        if replace:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    finally:
+        await admin.close()
 
 
 def _run_anywhere(coroutine) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import importlib.util
-import itertools
 import os
 import signal
 import socket
@@ -13,7 +12,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import urllib.parse
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,27 +19,13 @@ import asyncpg
 import httpx
 import pytest
 
-_numbers = itertools.count()
 DEMO_TRANSFERS = 500
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+@pytest.fixture
+def empty_database_url(databases) -> str:
     """A database that exists but was never migrated."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'linli.sqlite'}"
-    server = request.getfixturevalue("postgres_url")
-    name = f"linli_cli_{os.getpid()}_{next(_numbers)}"
-
-    async def create() -> None:
-        admin = await asyncpg.connect(server)
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await admin.close()
-
-    asyncio.run(create())
-    return urllib.parse.urlunparse(urllib.parse.urlparse(server)._replace(path=f"/{name}"))
+    return databases.new_url(migrated=False)
 
 
 def linli(*args: str, url: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:

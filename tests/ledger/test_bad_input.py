@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from ledger import accounts, errors, transfers
-from ledger.accounts import DEBITS_MUST_NOT_EXCEED_CREDITS
 from ledger.posting import MAX_AMOUNT, MAX_BATCH, MAX_ID_LENGTH, NewTransfer, ResolvePending
-from ledger.tables import Account, Reservation, Transfer
-
-T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+from tests.ledger import street
+from tests.ledger.street import T0, ledger_state
 
 
 async def open_street() -> None:
-    """An issuer, a member with 100 points and one with none, a merchant; a fund in fen."""
-    await accounts.open_account("issuer", asset="PTS", kind="issuer")
-    for member in ("alice", "bob"):
-        await accounts.open_account(member, asset="PTS", kind="member", flags=DEBITS_MUST_NOT_EXCEED_CREDITS)
-    await accounts.open_account("shop", asset="PTS", kind="merchant")
-    await accounts.open_account("world", asset="CNY", kind="world")
-    await accounts.open_account("fund", asset="CNY", kind="fund", flags=DEBITS_MUST_NOT_EXCEED_CREDITS)
+    """The street, with 100 points issued to alice."""
+    await street.open_street()
     await transfers.transfer("issue-alice", "issuer", "alice", 100, now=T0)
-
-
-async def ledger_state() -> tuple:
-    """Everything a refusal must leave alone: the transfers, the reservations, every account."""
-    return (
-        await Transfer.count(),
-        await Reservation.count(),
-        await Account.select().order_by(Account.id),
-    )
 
 
 async def assert_refused(error_class: type[errors.LedgerError], attempt: Awaitable) -> errors.LedgerError:

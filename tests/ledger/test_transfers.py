@@ -2,48 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from ledger import accounts, errors, transfers
-from ledger.accounts import DEBITS_MUST_NOT_EXCEED_CREDITS, Balance
+from ledger.accounts import Balance
 from ledger.posting import GENESIS_HASH, NewTransfer, ResolvePending, Reverse, transfer_hash
 from ledger.statements import statement
 from ledger.tables import Account, Reservation, Transfer
-
-T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
-
-
-def at(seconds: int) -> datetime:
-    """A moment ``seconds`` after T0: the tests' clock."""
-    return T0 + timedelta(seconds=seconds)
-
-
-async def open_street() -> None:
-    """A points issuer, two members and a merchant; a fund in fen with its outside world."""
-    await accounts.open_account("issuer", asset="PTS", kind="issuer")
-    for member in ("alice", "bob"):
-        await accounts.open_account(member, asset="PTS", kind="member", flags=DEBITS_MUST_NOT_EXCEED_CREDITS)
-    await accounts.open_account("shop", asset="PTS", kind="merchant")
-    await accounts.open_account("world", asset="CNY", kind="world")
-    await accounts.open_account("fund", asset="CNY", kind="fund", flags=DEBITS_MUST_NOT_EXCEED_CREDITS)
+from tests.ledger.street import T0, at, ledger_state, open_street
 
 
 async def issue(member: str, amount: int, id: str | None = None) -> None:
     await transfers.transfer(id or f"issue-{member}-{amount}", "issuer", member, amount, reason="issue")
-
-
-async def ledger_state() -> tuple:
-    """Everything a posting could change: the counts of transfers and reservations, every total."""
-    totals = await Account.select(
-        Account.id,
-        Account.debits_posted,
-        Account.credits_posted,
-        Account.debits_pending,
-        Account.credits_pending,
-    ).order_by(Account.id)
-    return await Transfer.count(), await Reservation.count(), totals
 
 
 # -- single transfers ----------------------------------------------------------------------------

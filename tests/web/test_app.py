@@ -8,12 +8,9 @@ the database from outside with a plain connection, never through the app's engin
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import sqlite3
-import urllib.parse
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import asyncpg
 import pytest
@@ -25,22 +22,11 @@ from web import app as web_app
 from web.app import Settings, create_app, sweep_expired_reservations
 from web.database import close_database, open_database
 
-_numbers = itertools.count()
 
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+@pytest.fixture
+def empty_database_url(databases) -> str:
     """A database that exists but was never migrated."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'empty.sqlite'}"
-    server = request.getfixturevalue("postgres_url")
-    name = f"linli_app_empty_{next(_numbers)}_{tmp_path.name[-8:].lower()}".replace("-", "_")
-    admin = await asyncpg.connect(server)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return urllib.parse.urlunparse(urllib.parse.urlparse(server)._replace(path=f"/{name}"))
+    return databases.new_url(migrated=False)
 
 
 def engine_name(url: str) -> str:
