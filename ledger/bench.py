@@ -95,9 +95,27 @@ def run(quick: bool = False) -> dict:
             bench.migrate_template()
             result = bench.writes(sizes)
             result["reads"] = bench.reads(sizes)
+            result["event_loop"] = event_loop_name()
     finally:
         piccolo_conf.use(previous_engine)
     return result
+
+
+def _run(coroutine):
+    """Run on the event loop ``linli serve`` uses: uvicorn picks uvloop when it is installed."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard] on Linux and macOS
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
+
+
+def event_loop_name() -> str:
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:  # pragma: no cover
+        return "asyncio"
+    return "uvloop"
 
 
 # -- bookkeeping ---------------------------------------------------------------------------------
@@ -308,7 +326,7 @@ class _Bench:
                     tally.add("concurrent_32 sqlite3", *plain_concurrent(f"{tag}-concurrent"))
 
         try:
-            asyncio.run(main())
+            _run(main())
         finally:
             for connection in (plain, same_rows, *poster_connections):
                 connection.close()
@@ -360,7 +378,7 @@ class _Bench:
                         tally.add(f"statement {name}", calls, await _read_statements(busiest[name], calls))
             return build_large_s
 
-        build_large_s = asyncio.run(main())
+        build_large_s = _run(main())
         result: dict = {"small_transfers": SMALL_LEDGER_TRANSFERS, "large_transfers": sizes.large_transfers}
         for read in ("balance", "statement"):
             small_ops, large_ops = tally.per_second(f"{read} small"), tally.per_second(f"{read} large")
