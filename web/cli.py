@@ -106,6 +106,30 @@ def demo(transfers: int, seed_value: int) -> None:
         click.echo(f"  {kind:<24} {count:>7}")
 
 
+@linli.command(name="backup")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The backup file (SQLite: a database file; PostgreSQL: a pg_dump custom-format archive).",
+)
+def backup_command(output: Path) -> None:
+    """Write a consistent copy of the whole database while Linli keeps running."""
+    from web.database import BackupError, backup
+
+    async def work() -> None:
+        import piccolo_conf
+
+        try:
+            await backup(piccolo_conf.DB, output)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+
+    run_with_database(work)
+    click.echo(f"backup written to {output}")
+
+
 @linli.group(name="ledger")
 def ledger_group() -> None:
     """The points ledger: verify, export, expire."""

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.engine.base import Engine
@@ -44,3 +49,54 @@ async def close_database(engine: Engine) -> None:
 def database_name(engine: Engine) -> str:
     """``sqlite`` or ``postgresql``: what the health check and the CLI call the engine."""
     return "sqlite" if is_sqlite(engine) else "postgresql"
+
+
+class BackupError(Exception):
+    """The backup could not be made; the message says why, for a person."""
+
+
+async def backup(engine: Engine, destination: Path) -> None:
+    """Write a consistent copy of the whole database to ``destination`` while Linli keeps running.
+
+    SQLite: the online backup API, into a file that opens as a Linli database. PostgreSQL:
+    ``pg_dump --format=custom`` (restore with ``pg_restore``); it must be on PATH and match the
+    server's major version.
+    """
+    partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        if is_sqlite(engine):
+            await asyncio.to_thread(_sqlite_backup, engine, partial)
+        else:
+            await asyncio.to_thread(_pg_dump, engine.config["dsn"], partial)
+        partial.replace(destination)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _sqlite_backup(engine, target: Path) -> None:
+    source = engine.connect(read_only=True)
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+            # A plain rollback-journal file: one self-contained file, whatever opens it next.
+            copy.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            copy.close()
+    finally:
+        source.close()
+
+
+def _pg_dump(url: str, target: Path) -> None:
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        raise BackupError("pg_dump is not on PATH: install PostgreSQL's client tools for your server")
+    result = subprocess.run(
+        [pg_dump, "--format=custom", "--file", str(target), "--dbname", url],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
