@@ -26,9 +26,9 @@ DEBITS_MUST_NOT_EXCEED_CREDITS = 1
 CREDITS_MUST_NOT_EXCEED_DEBITS = 2
 
 GENESIS_HASH = "0" * 64
-MAX_BATCH = (
-    8190  # operations in one linked batch (TigerBeetle's limit, and under SQLite's 32766 variables / 4)
-)
+# Operations in one linked batch: TigerBeetle's limit, and a batch's reads stay under SQLite's
+# 32,766 bound variables.
+MAX_BATCH = 8190
 MAX_ID_LENGTH = 64
 MAX_AMOUNT = 2**62  # far beyond any community, far below a BIGINT overflow when summed
 POSTGRES_LEDGER_LOCK = 0x4C494E4C49  # "LINLI": the advisory lock that orders PostgreSQL postings
@@ -338,8 +338,9 @@ def apply(
             _check_same(operation, existing)
             results.append(existing)
             continue
-        planned = _plan(operation, known, accounts, resolutions, reversed_ids, expiries, now)
-        kind, debit, credit, amount, pending_id, reverses_id, asset, timeout_s = planned
+        kind, debit, credit, amount, pending_id, reverses_id, asset, timeout_s = _plan(
+            operation, known, accounts, resolutions, reversed_ids, expiries, now
+        )
         _move(kind, debit, credit, amount, known.get(pending_id) if pending_id else None)
         seq += 1
         fields = (
@@ -386,7 +387,28 @@ def apply(
     return results
 
 
-def _plan(operation, known, accounts, resolutions, reversed_ids, expiries, now):
+class _Plan(NamedTuple):
+    """What one operation will write, once the ledger's state has been checked."""
+
+    kind: str
+    debit: _AccountState
+    credit: _AccountState
+    amount: int
+    pending_id: str | None
+    reverses_id: str | None
+    asset: str
+    timeout_s: int | None
+
+
+def _plan(
+    operation: Operation,
+    known: dict[str, TransferRecord],
+    accounts: dict[str, _AccountState],
+    resolutions: dict[str, str],
+    reversed_ids: set[str],
+    expiries: dict[str, Any],
+    now: datetime,
+) -> _Plan:
     """Check one operation against the ledger's state; answer what it will write."""
     if isinstance(operation, NewTransfer):
         debit = _account(accounts, operation.debit_account_id)
@@ -398,16 +420,7 @@ def _plan(operation, known, accounts, resolutions, reversed_ids, expiries, now):
                     account=account.id,
                 )
         kind = "pending" if operation.pending else "single"
-        return (
-            kind,
-            debit,
-            credit,
-            operation.amount,
-            None,
-            None,
-            operation.asset,
-            operation.timeout_s,
-        )
+        return _Plan(kind, debit, credit, operation.amount, None, None, operation.asset, operation.timeout_s)
 
     if isinstance(operation, ResolvePending):
         pending = known.get(operation.pending_id)
@@ -435,7 +448,7 @@ def _plan(operation, known, accounts, resolutions, reversed_ids, expiries, now):
             amount = operation.amount
         debit = _account(accounts, pending.debit_account_id)
         credit = _account(accounts, pending.credit_account_id)
-        return (operation.action, debit, credit, amount, pending.id, None, pending.asset, None)
+        return _Plan(operation.action, debit, credit, amount, pending.id, None, pending.asset, None)
 
     original = known.get(operation.transfer_id)
     if original is None:
@@ -446,7 +459,7 @@ def _plan(operation, known, accounts, resolutions, reversed_ids, expiries, now):
         raise errors.AlreadyReversed(f"transfer {original.id} was already reversed")
     debit = _account(accounts, original.credit_account_id)
     credit = _account(accounts, original.debit_account_id)
-    return ("single", debit, credit, original.amount, None, original.id, original.asset, None)
+    return _Plan("single", debit, credit, original.amount, None, original.id, original.asset, None)
 
 
 def _account(accounts: dict[str, _AccountState], account_id: str) -> _AccountState:
