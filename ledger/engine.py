@@ -286,6 +286,8 @@ class LinliSQLiteEngine(SQLiteEngine):
         synchronous: str = "FULL",
         **kwargs: Any,
     ):
+        if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError(f"synchronous must be OFF, NORMAL, FULL or EXTRA, not {synchronous!r}")
         super().__init__(path=path, **kwargs)
         self.readers = readers
         self.busy_timeout_ms = busy_timeout_ms
