@@ -10,6 +10,7 @@ from ledger.posting import (
     CREDITS_MUST_NOT_EXCEED_DEBITS,
     DEBITS_MUST_NOT_EXCEED_CREDITS,
     MAX_ID_LENGTH,
+    as_utc,
 )
 from ledger.tables import ACCOUNT_KINDS, ASSETS, Account
 
@@ -21,6 +22,7 @@ __all__ = [
     "balance",
     "get_account",
     "open_account",
+    "snapshot",
 ]
 
 
@@ -104,3 +106,27 @@ async def balance(account_id: str) -> Balance:
     if account is None:
         raise errors.AccountNotFound(f"no account {account_id}", account=account_id)
     return account.balance
+
+
+_SNAPSHOT = (
+    "SELECT *, (SELECT COALESCE(MAX(seq), 0) FROM ledger_transfer) AS head FROM ledger_account ORDER BY id"
+)
+
+
+async def snapshot() -> tuple[list[AccountRecord], int]:
+    """Every account and the last transfer's sequence number, read in one statement.
+
+    One statement sees one moment on either engine, so the totals are exactly those of the
+    transfers up to that sequence number, however many postings go on meanwhile.
+    """
+    rows = await Account.raw(_SNAPSHOT)
+    records = [
+        AccountRecord(
+            **{
+                **{name: row[name] for name in AccountRecord.__slots__},
+                "created_at": as_utc(row["created_at"]),
+            }
+        )
+        for row in rows
+    ]
+    return records, (rows[0]["head"] if rows else 0)

@@ -15,14 +15,15 @@ import csv
 import hashlib
 import re
 import unicodedata
-from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, TextIO
 
-from ledger.posting import TRANSFER_SELECT, TransferRecord, as_utc, canonical_time
-from ledger.tables import Account, Transfer
+from ledger.accounts import snapshot
+from ledger.posting import TransferRecord, as_utc, canonical_time
+from ledger.tables import Transfer
+from ledger.transfers import history
 
 PAGE_SIZE = 5000  # transfers read per query
 SHORT_HASH_HEX = 8  # hex digits of SHA-256(id) that make an account name unique
@@ -50,17 +51,12 @@ CSV_COLUMNS = (
     "debit_balance_after", "credit_balance_after", "prev_hash", "hash",
 )  # fmt: skip
 
-_SNAPSHOT = (
-    "SELECT id, asset, kind, owner, name, created_at, debits_posted, credits_posted, "
-    "(SELECT COALESCE(MAX(seq), 0) FROM ledger_transfer) AS head FROM ledger_account"
-)
 _FIRST_MOVES = """SELECT account, MIN(created_at) AS first_at FROM (
     SELECT debit_account AS account, created_at FROM ledger_transfer WHERE seq <= {}
     UNION ALL
     SELECT credit_account AS account, created_at FROM ledger_transfer WHERE seq <= {}
 ) AS moves GROUP BY account"""
 _HEAD = "SELECT COALESCE(MAX(seq), 0) AS head FROM ledger_transfer"
-_PAGE = f"{TRANSFER_SELECT} WHERE seq > {{}} AND seq <= {{}} ORDER BY seq LIMIT {{}}"
 
 
 # -- names and numbers ---------------------------------------------------------------------------
@@ -124,48 +120,6 @@ def quote(text: str) -> str:
 # -- reading -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Account:
-    id: str
-    asset: str
-    kind: str
-    owner: str
-    name: str
-    created_at: datetime
-    balance: int  # posted: credits - debits
-
-
-async def _snapshot() -> tuple[list[_Account], int]:
-    """Every account with its posted balance, and the last sequence number, as of one moment."""
-    rows = await Account.raw(_SNAPSHOT)
-    accounts = [
-        _Account(
-            id=row["id"],
-            asset=row["asset"],
-            kind=row["kind"],
-            owner=row["owner"],
-            name=row["name"],
-            created_at=as_utc(row["created_at"]),
-            balance=row["credits_posted"] - row["debits_posted"],
-        )
-        for row in rows
-    ]
-    return accounts, (rows[0]["head"] if rows else 0)
-
-
-async def _transfers(head: int, page_size: int) -> AsyncIterator[TransferRecord]:
-    """The transfers up to ``head``, in sequence order, ``page_size`` rows per query."""
-    after = 0
-    while after < head:
-        rows = await Transfer.raw(_PAGE, after, head, page_size)
-        if not rows:
-            return
-        for row in rows:
-            record = TransferRecord.from_row(list(row.values()))
-            after = record.seq
-            yield record
-
-
 # -- Beancount -----------------------------------------------------------------------------------
 
 
@@ -178,7 +132,7 @@ async def write_beancount(out: TextIO, *, page_size: int = PAGE_SIZE, zone: tzin
     ends with a ``balance`` assertion of its stored total, so bean-check re-verifies Linli.
     Dates are calendar days in ``zone``.
     """
-    accounts, head = await _snapshot()
+    accounts, head = await snapshot()
     names = account_names((account.id, account.kind) for account in accounts)
 
     def day(moment: datetime | str) -> date:
@@ -213,7 +167,7 @@ async def write_beancount(out: TextIO, *, page_size: int = PAGE_SIZE, zone: tzin
     count = 0
     last_day = first_day
     chain_head = None
-    async for record in _transfers(head, page_size):
+    async for record in history(up_to_seq=head, page_size=page_size):
         count += 1
         chain_head = record.hash
         when = day(record.created_at)
@@ -234,7 +188,7 @@ async def write_beancount(out: TextIO, *, page_size: int = PAGE_SIZE, zone: tzin
     # tolerance is zero ("~ 0"): by default Beancount lets 123.44 CNY pass for 123.45.
     checked = max([last_day, *opened.values()]) + timedelta(days=1)
     for account in sorted(accounts, key=lambda account: names[account.id]):
-        balance = _number(account.balance, account.asset)
+        balance = _number(account.balance.posted, account.asset)
         out.write(f"{checked} balance {names[account.id]} {balance} ~ 0 {account.asset}\n")
     if chain_head:
         out.write(f"\n; chain head: seq {head} hash {chain_head}\n")
@@ -287,7 +241,7 @@ async def write_csv(out: TextIO, *, page_size: int = PAGE_SIZE) -> int:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     count = 0
-    async for record in _transfers(head, page_size):
+    async for record in history(up_to_seq=head, page_size=page_size):
         writer.writerow(_csv_row(record))
         count += 1
     return count

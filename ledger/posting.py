@@ -279,16 +279,18 @@ def apply(
 
     # Everything the batch names, read up front: the transfers (for retries, pendings and
     # reversals) and the accounts they touch.
-    named = set(own_ids)
-    for operation in operations:
-        if isinstance(operation, ResolvePending):
-            named.add(operation.pending_id)
-        elif isinstance(operation, Reverse):
-            named.add(operation.transfer_id)
+    targets = {  # the transfers that the batch's resolutions and reversals act on
+        operation.pending_id if isinstance(operation, ResolvePending) else operation.transfer_id
+        for operation in operations
+        if not isinstance(operation, NewTransfer)
+    }
+    named = own_ids | targets
     rows = yield Sql(f"{TRANSFER_SELECT} WHERE id IN ({_placeholders(len(named))})", tuple(named))
     known = {row[1]: TransferRecord.from_row(row) for row in rows}
 
-    referenced = [i for i in named if i not in own_ids and i in known]
+    # Stored targets need their state (resolved? reversed? due?) even when the batch also
+    # retries them; targets made by this batch get theirs as it goes.
+    referenced = [i for i in targets if i in known]
     resolutions: dict[str, str] = {}  # pending id -> kind of the transfer that resolved it
     reversed_ids: set[str] = set()
     if referenced:

@@ -7,7 +7,7 @@ every one is idempotent on the transfer id it is given.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from ledger.posting import NewTransfer, Operation, ResolvePending, Reverse, Sql,
 from ledger.tables import Transfer
 
 MAX_EXPIRE_PER_SWEEP = 1000
+HISTORY_PAGE_SIZE = 5000
 
 
 async def run_steps(make_steps: Callable[[], Generator[Sql, posting.Rows, Any]]) -> Any:
@@ -171,3 +172,22 @@ async def expire_all_due(*, now: datetime | None = None) -> int:
 async def get_transfer(transfer_id: str) -> TransferRecord | None:
     rows = await Transfer.raw(f"{posting.TRANSFER_SELECT} WHERE id = {{}}", transfer_id)
     return TransferRecord.from_row(list(rows[0].values())) if rows else None
+
+
+_HISTORY_PAGE = f"{posting.TRANSFER_SELECT} WHERE seq > {{}} AND seq <= {{}} ORDER BY seq LIMIT {{}}"
+
+
+async def history(
+    *, up_to_seq: int = 2**62, page_size: int = HISTORY_PAGE_SIZE
+) -> AsyncIterator[TransferRecord]:
+    """Every transfer in sequence order (up to ``up_to_seq``), read a page at a time by keyset,
+    so that verifying or exporting a ledger of millions never holds it all in memory."""
+    after = 0
+    while after < up_to_seq:
+        rows = await Transfer.raw(_HISTORY_PAGE, after, up_to_seq, page_size)
+        if not rows:
+            return
+        for row in rows:
+            record = TransferRecord.from_row(list(row.values()))
+            after = record.seq
+            yield record

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ledger.accounts import snapshot
 from ledger.posting import (
     CREDITS_MUST_NOT_EXCEED_DEBITS,
     DEBITS_MUST_NOT_EXCEED_CREDITS,
     GENESIS_HASH,
-    TRANSFER_SELECT,
     TransferRecord,
     transfer_hash,
 )
 from ledger.tables import Account, Transfer
+from ledger.transfers import history
 
 PAGE_SIZE = 5000
 MAX_PROBLEMS_SHOWN = 50
@@ -76,47 +77,42 @@ class _Replay:
 async def verify(page_size: int = PAGE_SIZE) -> VerifyReport:
     report = VerifyReport()
     problems = report.problems
-    stored = {row["id"]: row for row in await Account.select()}
-    report.accounts = len(stored)
-    replay = {account_id: _Replay(row["asset"], row["flags"]) for account_id, row in stored.items()}
+    # The accounts and the last sequence number of one moment: the check is exact while
+    # postings go on, because it replays the transfers up to that moment and no further.
+    accounts, head = await snapshot()
+    report.accounts = len(accounts)
+    replay = {account.id: _Replay(account.asset, account.flags) for account in accounts}
     open_pendings: dict[str, TransferRecord] = {}
 
     expected_seq = 1
     chain = GENESIS_HASH
-    after = 0
-    while True:
-        rows = await Transfer.raw(
-            f"{TRANSFER_SELECT} WHERE seq > {{}} ORDER BY seq LIMIT {{}}", after, page_size
-        )
-        if not rows:
-            break
-        for row in rows:
-            record = TransferRecord.from_row(list(row.values()))
-            after = record.seq
-            report.transfers += 1
-            where = f"transfer {record.id} (seq {record.seq})"
-            if record.seq != expected_seq:
-                problems.append(f"{where}: expected sequence number {expected_seq}")
-            expected_seq = record.seq + 1
-            if record.prev_hash != chain:
-                problems.append(f"{where}: previous hash does not match the chain")
-            if transfer_hash(record) != record.hash:
-                problems.append(f"{where}: hash does not match its fields (altered?)")
-            chain = record.hash
-            _replay_one(record, where, replay, open_pendings, problems)
+    async for record in history(up_to_seq=head, page_size=page_size):
+        report.transfers += 1
+        where = f"transfer {record.id} (seq {record.seq})"
+        if record.seq != expected_seq:
+            problems.append(f"{where}: expected sequence number {expected_seq}")
+        expected_seq = record.seq + 1
+        if record.prev_hash != chain:
+            problems.append(f"{where}: previous hash does not match the chain")
+        if transfer_hash(record) != record.hash:
+            problems.append(f"{where}: hash does not match its fields (altered?)")
+        chain = record.hash
+        _replay_one(record, where, replay, open_pendings, problems)
     report.head_hash = chain
 
-    for account_id, row in stored.items():
-        got = replay[account_id].totals()
+    if report.transfers != head:
+        problems.append(f"the last sequence number is {head} but {report.transfers} transfers were read")
+    for account in accounts:
+        got = replay[account.id].totals()
         want = (
-            row["debits_posted"],
-            row["credits_posted"],
-            row["debits_pending"],
-            row["credits_pending"],
+            account.debits_posted,
+            account.credits_posted,
+            account.debits_pending,
+            account.credits_pending,
         )
         if got != want:
             problems.append(
-                f"account {account_id}: stored totals (debits/credits posted, pending) {want} "
+                f"account {account.id}: stored totals (debits/credits posted, pending) {want} "
                 f"but its transfers give {got}"
             )
 
@@ -128,10 +124,18 @@ async def verify(page_size: int = PAGE_SIZE) -> VerifyReport:
             problems.append(f"asset {row['asset']}: stored debit and credit totals differ")
 
     reserved = {
-        row["transfer_id"] for row in await Transfer.raw("SELECT transfer_id FROM ledger_reservation")
+        row["transfer_id"]
+        for row in await Transfer.raw(
+            "SELECT r.transfer_id AS transfer_id FROM ledger_reservation r "
+            "JOIN ledger_transfer t ON t.id = r.transfer_id WHERE t.seq <= {}",
+            head,
+        )
     }
-    for missing in sorted(set(open_pendings) - reserved):
-        problems.append(f"pending transfer {missing} is open but has no reservation row")
+    missing = set(open_pendings) - reserved
+    if missing:  # a reservation resolved after our moment has rightly gone since
+        missing -= await _resolved_after(head, missing)
+    for pending_id in sorted(missing):
+        problems.append(f"pending transfer {pending_id} is open but has no reservation row")
     for extra in sorted(reserved - set(open_pendings)):
         problems.append(f"reservation {extra} names no open pending transfer")
 
@@ -143,6 +147,19 @@ async def verify(page_size: int = PAGE_SIZE) -> VerifyReport:
     ):
         problems.append(f"reversal {row['id']} does not mirror the {row['kind']} transfer it names")
     return report
+
+
+async def _resolved_after(head: int, pending_ids: set[str]) -> set[str]:
+    found: set[str] = set()
+    ids = sorted(pending_ids)
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        chunk = ids[start : start + 500]
+        marks = ", ".join("{}" for _ in chunk)
+        rows = await Transfer.raw(
+            f"SELECT pending FROM ledger_transfer WHERE seq > {{}} AND pending IN ({marks})", head, *chunk
+        )
+        found.update(row["pending"] for row in rows)
+    return found
 
 
 def _replay_one(

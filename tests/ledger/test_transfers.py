@@ -518,6 +518,24 @@ async def test_retrying_a_whole_batch_returns_the_first_results_and_writes_nothi
     assert await ledger_state() == before
 
 
+async def test_a_batch_that_also_retries_a_reservation_still_sees_its_state(db):
+    # Found by the stateful test: a batch naming a stored pending transfer twice (a retry of it
+    # and a resolution of it) must still read whether it is due or already resolved.
+    await open_street()
+    await issue("alice", 100)
+    hold = NewTransfer("hold", "alice", "shop", 10, "PTS", pending=True, timeout_s=60)
+    posted = NewTransfer("posted", "alice", "shop", 10, "PTS", pending=True, timeout_s=6000)
+    await transfers.execute([hold, posted], now=T0)
+    await transfers.post_pending("post-1", "posted", now=at(1))
+    before = await ledger_state()
+
+    with pytest.raises(errors.PendingExpired):
+        await transfers.execute([hold, ResolvePending("void-1", "hold", "void")], now=at(600))
+    with pytest.raises(errors.PendingAlreadyPosted):
+        await transfers.execute([ResolvePending("post-2", "posted", "post"), posted], now=at(2))
+    assert await ledger_state() == before
+
+
 async def test_an_empty_batch_posts_nothing(db):
     await open_street()
 
