@@ -11,6 +11,7 @@ from ledger.posting import (
     DEBITS_MUST_NOT_EXCEED_CREDITS,
     MAX_ID_LENGTH,
     as_utc,
+    has_control_characters,
 )
 from ledger.tables import ACCOUNT_KINDS, ASSETS, Account
 
@@ -77,16 +78,20 @@ async def open_account(
     flags: int = 0,
 ) -> AccountRecord:
     """Open an account, or return it if it is already open with the same fields (idempotent)."""
-    if not id or len(id) > MAX_ID_LENGTH:
-        raise errors.InvalidTransfer(f"an account id is 1 to {MAX_ID_LENGTH} characters")
+    if not isinstance(id, str) or not id or len(id) > MAX_ID_LENGTH or has_control_characters(id, False):
+        raise errors.InvalidAccount(f"an account id is 1 to {MAX_ID_LENGTH} characters, none of them control")
     if len(owner) > 64 or len(name) > 128:
-        raise errors.InvalidTransfer("an account's owner is at most 64 and its name 128 characters")
+        raise errors.InvalidAccount("an account's owner is at most 64 and its name 128 characters")
     if asset not in ASSETS:
-        raise errors.AssetMismatch(f"unknown asset {asset!r}")
+        raise errors.InvalidAccount(f"unknown asset {asset!r}")
     if kind not in ACCOUNT_KINDS:
-        raise errors.InvalidTransfer(f"unknown account kind {kind!r}")
+        raise errors.InvalidAccount(f"unknown account kind {kind!r}")
+    if isinstance(flags, bool) or not isinstance(flags, int) or flags < 0 or flags > 3:
+        raise errors.InvalidAccount(
+            "an account's flags are 0, 1 (no overdraft) or 2 (no credit beyond debits)"
+        )
     if flags & DEBITS_MUST_NOT_EXCEED_CREDITS and flags & CREDITS_MUST_NOT_EXCEED_DEBITS:
-        raise errors.InvalidTransfer("an account cannot limit both its debits and its credits")
+        raise errors.InvalidAccount("an account cannot limit both its debits and its credits")
     wanted = {"id": id, "asset": asset, "kind": kind, "owner": owner, "name": name, "flags": flags}
     await Account.insert(Account(**wanted, created_at=datetime.now(UTC))).on_conflict(action="DO NOTHING")
     account = await get_account(id)

@@ -38,7 +38,9 @@ T = TypeVar("T")
 
 # Limits (TigerStyle: a bound on everything).
 MAX_GROUP_UNITS = 1024  # writes folded into one commit
-SESSION_IDLE_TIMEOUT_S = 120.0  # a transaction that sends nothing for this long is rolled back
+# A transaction that sends nothing for this long is rolled back, so a forgotten one cannot hold
+# the writer for ever. (It bounds the gap between statements, not a transaction's length.)
+SESSION_IDLE_TIMEOUT_S = 120.0
 DEFAULT_BUSY_TIMEOUT_MS = 10_000
 DEFAULT_READERS = 4
 
@@ -89,16 +91,14 @@ class WriterSession:
     def __init__(self) -> None:
         self.ops: queue.SimpleQueue = queue.SimpleQueue()
         self.lock = threading.Lock()  # orders ``closed`` against new ops: none is ever stranded
-        self.closed = False  # set by the writer when it stops serving this session
+        self.closed: BaseException | None = None  # set by the writer when it stops serving it: why
 
     async def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         with self.lock:
-            if self.closed:
-                raise sqlite3.OperationalError(
-                    f"this transaction was rolled back: it sent nothing for {SESSION_IDLE_TIMEOUT_S:.0f} s"
-                )
+            if self.closed is not None:
+                raise self.closed
             self.ops.put((fn, future, loop))
         return await future
 
@@ -125,6 +125,7 @@ class _Writer(threading.Thread):
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._held: _Unit | WriterSession | object | None = None  # taken while grouping, not a unit
         self.commits = 0  # how many durable commits the writer made (for the benchmark)
+        self.connect_error: BaseException | None = None
 
     def submit(self, item: _Unit | WriterSession) -> None:
         self._queue.put(item)
@@ -134,7 +135,12 @@ class _Writer(threading.Thread):
         self._queue.put(_STOP)
 
     def run(self) -> None:
-        conn = self._connect()
+        try:
+            conn = self._connect()
+        except BaseException as error:  # noqa: BLE001 - e.g. a database in a folder that does not exist
+            self.connect_error = error
+            self._refuse_until_stopped(error)
+            return
         try:
             while True:
                 item, self._held = self._held or self._queue.get(), None
@@ -146,6 +152,14 @@ class _Writer(threading.Thread):
                     self._group_commit(conn, item)
         finally:
             conn.close()
+
+    def _refuse_until_stopped(self, error: BaseException) -> None:
+        """Answer every queued write with ``error``: nobody waits forever on a writer that failed."""
+        while (item := self._queue.get()) is not _STOP:
+            if isinstance(item, WriterSession):
+                _close_session(item, error)
+            else:
+                _resolve(item.loop, item.future, None, error)
 
     def _next_unit(self) -> _Unit | None:
         """The next queued write if it can join the current group (a unit, already waiting)."""
@@ -160,48 +174,48 @@ class _Writer(threading.Thread):
 
     def _group_commit(self, conn: sqlite3.Connection, first: _Unit) -> None:
         done: list[tuple[_Unit, Any, BaseException | None]] = []
+        unit: _Unit | None = first
         try:
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as error:
-            _resolve(first.loop, first.future, None, error)
-            return
-        unit: _Unit | None = first
-        while unit is not None:
-            conn.execute("SAVEPOINT unit")
-            try:
-                result, error = unit.fn(conn), None
-            except BaseException as failure:  # noqa: BLE001 - handed to the caller, never lost
-                result, error = None, failure
-            if not conn.in_transaction:
-                # SQLite rolled the whole transaction back by itself (a full disk, an I/O error),
-                # or the unit ended it: no write of the group can be vouched for. Fail them all,
-                # and keep the writer alive (an exception here would kill its thread).
-                lost = error or sqlite3.OperationalError("a write ended the transaction it shared")
-                for failed in (*(u for u, _, _ in done), unit):
-                    _resolve(failed.loop, failed.future, None, lost)
-                return
-            if error is not None:
-                conn.execute("ROLLBACK TO unit")
-            conn.execute("RELEASE unit")
-            done.append((unit, result, error))
-            unit = self._next_unit() if len(done) < MAX_GROUP_UNITS else None
-        try:
+            while unit is not None:
+                conn.execute("SAVEPOINT unit")
+                try:
+                    result, error = unit.fn(conn), None
+                except BaseException as failure:  # noqa: BLE001 - handed to the caller, never lost
+                    result, error = None, failure
+                if not conn.in_transaction:
+                    # SQLite rolled the whole transaction back by itself (a full disk, an I/O
+                    # error), or the unit ended it: no write of the group can be vouched for.
+                    raise error or sqlite3.OperationalError("a write ended the transaction it shared")
+                if error is not None:
+                    conn.execute("ROLLBACK TO unit")
+                conn.execute("RELEASE unit")
+                done.append((unit, result, error))
+                unit = self._next_unit() if len(done) < MAX_GROUP_UNITS else None
             conn.execute("COMMIT")
             self.commits += 1
-        except sqlite3.Error as error:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            done = [(u, None, error) for u, _, _ in done]
+        except BaseException as lost:  # noqa: BLE001 - the writer thread must outlive any failure
+            with contextlib.suppress(sqlite3.Error):
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            for failed in (*(u for u, _, _ in done), *((unit,) if unit is not None else ())):
+                _resolve(failed.loop, failed.future, None, lost)
+            return
         for unit, result, error in done:
             _resolve(unit.loop, unit.future, result, error)
 
     def _serve_session(self, conn: sqlite3.Connection, session: WriterSession) -> None:
+        ended = sqlite3.OperationalError("this transaction has ended")
         try:
             while True:
                 try:
                     fn, future, loop = session.ops.get(timeout=SESSION_IDLE_TIMEOUT_S)
-                except queue.Empty:
-                    return  # abandoned: the finally clause rolls it back
+                except queue.Empty:  # abandoned: the finally clause rolls it back
+                    idle_s = SESSION_IDLE_TIMEOUT_S
+                    ended = sqlite3.OperationalError(
+                        f"transaction rolled back: it sent nothing for {idle_s:.0f} s"
+                    )
+                    return
                 if fn is _END:
                     _resolve(loop, future, None, None)
                     return
@@ -212,16 +226,22 @@ class _Writer(threading.Thread):
                 else:
                     _resolve(loop, future, result, None)
         finally:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            with session.lock:
-                session.closed = True
-            while True:
-                try:
-                    _, future, loop = session.ops.get_nowait()
-                except queue.Empty:
-                    break
-                _resolve(loop, future, None, sqlite3.OperationalError("the transaction had ended"))
+            with contextlib.suppress(sqlite3.Error):
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            _close_session(session, ended)
+
+
+def _close_session(session: WriterSession, error: BaseException) -> None:
+    """Mark the session closed and answer whatever it still had queued with ``error``."""
+    with session.lock:
+        session.closed = error
+    while True:
+        try:
+            _, future, loop = session.ops.get_nowait()
+        except queue.Empty:
+            return
+        _resolve(loop, future, None, error)
 
 
 class LinliSQLiteTransaction(SQLiteTransaction):
@@ -316,9 +336,13 @@ class LinliSQLiteEngine(SQLiteEngine):
         return conn
 
     def _ensure_started(self) -> _Writer:
-        if self._writer is not None and self._owner_pid == os.getpid():
-            return self._writer
+        writer = self._writer
+        if writer is not None and self._owner_pid == os.getpid() and writer.connect_error is None:
+            return writer
         with self._start_lock:
+            if self._writer is not None and self._writer.connect_error is not None:
+                self._writer.stop()  # it could not open the database: try again with a new one
+                self._writer = None
             if self._writer is None or self._owner_pid != os.getpid():
                 # After a fork the threads do not exist in the child: start our own.
                 self._owner_pid = os.getpid()
@@ -450,8 +474,13 @@ def engine_from_url(url: str | None = None) -> Engine:
         return PostgresEngine(config={"dsn": url}, log_queries=False)
     if parsed.scheme == "sqlite":
         # sqlite:///relative.sqlite and sqlite:////absolute/path.sqlite, as SQLAlchemy spells them.
-        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else parsed.path
-        return LinliSQLiteEngine(path=path or "linli.sqlite")
+        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
+        if not path:
+            raise ValueError(
+                "a SQLite URL is sqlite:///relative/file.sqlite or sqlite:////absolute/file.sqlite, "
+                f"not {url!r}"
+            )
+        return LinliSQLiteEngine(path=path)
     raise ValueError(f"LINLI_DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")
 
 

@@ -19,6 +19,12 @@ class InvalidTransfer(LedgerError):
     code = "invalid_transfer"
 
 
+class InvalidAccount(LedgerError):
+    """An account cannot be opened as asked (its id, asset, kind or flags)."""
+
+    code = "invalid_account"
+
+
 class InvalidAmount(InvalidTransfer):
     code = "invalid_amount"
 

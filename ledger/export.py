@@ -23,9 +23,8 @@ from typing import Any, TextIO
 from ledger.accounts import snapshot
 from ledger.posting import TransferRecord, as_utc, canonical_time
 from ledger.tables import Transfer
-from ledger.transfers import history
+from ledger.transfers import HISTORY_PAGE_SIZE, history, last_seq
 
-PAGE_SIZE = 5000  # transfers read per query
 SHORT_HASH_HEX = 8  # hex digits of SHA-256(id) that make an account name unique
 MAX_SLUG = 40  # characters of the readable part of an account name
 
@@ -56,7 +55,6 @@ _FIRST_MOVES = """SELECT account, MIN(created_at) AS first_at FROM (
     UNION ALL
     SELECT credit_account AS account, created_at FROM ledger_transfer WHERE seq <= {}
 ) AS moves GROUP BY account"""
-_HEAD = "SELECT COALESCE(MAX(seq), 0) AS head FROM ledger_transfer"
 
 
 # -- names and numbers ---------------------------------------------------------------------------
@@ -117,13 +115,10 @@ def quote(text: str) -> str:
     return '"' + text.translate(_ESCAPES) + '"'
 
 
-# -- reading -------------------------------------------------------------------------------------
-
-
 # -- Beancount -----------------------------------------------------------------------------------
 
 
-async def write_beancount(out: TextIO, *, page_size: int = PAGE_SIZE, zone: tzinfo = UTC) -> int:
+async def write_beancount(out: TextIO, *, page_size: int = HISTORY_PAGE_SIZE, zone: tzinfo = UTC) -> int:
     """Write the ledger as a Beancount file (UTF-8); answer how many transfers it covers.
 
     Single transfers, reversals and posts become transactions that credit +amount and debit
@@ -232,12 +227,12 @@ def _csv_row(record: TransferRecord) -> list[Any]:
     ]  # fmt: skip
 
 
-async def write_csv(out: TextIO, *, page_size: int = PAGE_SIZE) -> int:
+async def write_csv(out: TextIO, *, page_size: int = HISTORY_PAGE_SIZE) -> int:
     """Write every transfer, every field, one row each (amounts in the smallest unit, as stored).
 
     Open ``out`` with ``newline=""``, as the csv module asks. Empty cells are absent values.
     """
-    head = (await Transfer.raw(_HEAD))[0]["head"]
+    head = await last_seq()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     count = 0

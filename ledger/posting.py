@@ -30,7 +30,14 @@ GENESIS_HASH = "0" * 64
 # 32,766 bound variables.
 MAX_BATCH = 8190
 MAX_ID_LENGTH = 64
-MAX_AMOUNT = 2**62  # far beyond any community, far below a BIGINT overflow when summed
+MAX_AMOUNT = 10**15  # a quadrillion points, or ten trillion yuan in fen: beyond any community
+MAX_TOTAL = 2**63 - 1  # an account's running totals are BIGINT on both engines
+MAX_TIMEOUT_S = 10 * 365 * 24 * 3600  # a reservation is held ten years at most
+MAX_REASON_LENGTH = 32
+MAX_REFERENCE_LENGTH = 128
+MAX_MEMO_LENGTH = 1000
+# The ids of transfers the expiry sweep writes; callers may not take them (see expiry_id).
+EXPIRY_PREFIX = "expire:"
 POSTGRES_LEDGER_LOCK = 0x4C494E4C49  # "LINLI": the advisory lock that orders PostgreSQL postings
 
 TRANSFER_COLUMNS = (
@@ -126,9 +133,6 @@ class TransferRecord(NamedTuple):
     def from_row(cls, row: Sequence[Any]) -> TransferRecord:
         return cls(*row[:14], as_utc(row[14]), *row[15:])
 
-    def as_dict(self) -> dict[str, Any]:
-        return self._asdict()
-
 
 @dataclass(slots=True)
 class _AccountState:
@@ -187,6 +191,20 @@ def _check_id(value: str, what: str) -> None:
         raise errors.InvalidTransfer(
             f"{what} must be a non-empty string of at most {MAX_ID_LENGTH} characters"
         )
+    _check_text(value, what, allow_lines=False)
+
+
+def has_control_characters(text: str, allow_lines: bool) -> bool:
+    return any((ord(char) < 32 and not (allow_lines and char in "\n\t")) or ord(char) == 127 for char in text)
+
+
+def _check_text(value: str, what: str, *, allow_lines: bool) -> None:
+    # The hash joins fields with a control character: fields without them cannot be shifted
+    # from one into another without changing it.
+    if not isinstance(value, str):
+        raise errors.InvalidTransfer(f"{what} must be text")
+    if has_control_characters(value, allow_lines):
+        raise errors.InvalidTransfer(f"{what} may not contain control characters")
 
 
 def _check_amount(amount: Any) -> None:
@@ -200,8 +218,21 @@ def _check_amount(amount: Any) -> None:
 
 def validate(operation: Operation) -> None:
     _check_id(operation.id, "the transfer id")
-    if len(operation.reason) > 32 or len(operation.reference) > 128:
-        raise errors.InvalidTransfer("the reason is at most 32 and the reference at most 128 characters")
+    is_expiry = isinstance(operation, ResolvePending) and operation.action == "expire"
+    if operation.id.startswith(EXPIRY_PREFIX) and not is_expiry:
+        raise errors.InvalidTransfer(f"transfer ids starting with {EXPIRY_PREFIX!r} are the expiry sweep's")
+    _check_text(operation.reason, "the reason", allow_lines=False)
+    _check_text(operation.reference, "the reference", allow_lines=False)
+    _check_text(operation.memo, "the memo", allow_lines=True)
+    if (
+        len(operation.reason) > MAX_REASON_LENGTH
+        or len(operation.reference) > MAX_REFERENCE_LENGTH
+        or len(operation.memo) > MAX_MEMO_LENGTH
+    ):
+        raise errors.InvalidTransfer(
+            f"the reason is at most {MAX_REASON_LENGTH}, the reference {MAX_REFERENCE_LENGTH} "
+            f"and the memo {MAX_MEMO_LENGTH} characters"
+        )
     if isinstance(operation, NewTransfer):
         _check_id(operation.debit_account_id, "the debit account")
         _check_id(operation.credit_account_id, "the credit account")
@@ -216,9 +247,11 @@ def validate(operation: Operation) -> None:
             if (
                 isinstance(operation.timeout_s, bool)
                 or not isinstance(operation.timeout_s, int)
-                or operation.timeout_s <= 0
+                or not 0 < operation.timeout_s <= MAX_TIMEOUT_S
             ):
-                raise errors.InvalidTransfer("the timeout must be a positive number of seconds")
+                raise errors.InvalidTransfer(
+                    f"the timeout must be a whole number of seconds from 1 to {MAX_TIMEOUT_S}"
+                )
     elif isinstance(operation, ResolvePending):
         _check_id(operation.pending_id, "the pending transfer id")
         if operation.action not in ("post", "void", "expire"):
@@ -337,7 +370,7 @@ def apply(
     for operation in operations:
         existing = known.get(operation.id)
         if existing is not None:
-            _check_same(operation, existing)
+            _check_same(operation, existing, known)
             results.append(existing)
             continue
         kind, debit, credit, amount, pending_id, reverses_id, asset, timeout_s = _plan(
@@ -493,6 +526,13 @@ def _move(
             debit.debits_posted += amount
             credit.credits_posted += amount
     debit.touched = credit.touched = True
+    if (
+        max(debit.debits_posted, debit.debits_pending, credit.credits_posted, credit.credits_pending)
+        > MAX_TOTAL
+    ):
+        raise errors.InvalidAmount(
+            "the accounts' totals would overflow: split the ledger's history", amount=amount
+        )
     if debit.flags & DEBITS_MUST_NOT_EXCEED_CREDITS and (
         debit.debits_posted + debit.debits_pending > debit.credits_posted
     ):
@@ -520,7 +560,7 @@ _COMPARED = (
 )
 
 
-def _check_same(operation: Operation, existing: TransferRecord) -> None:
+def _check_same(operation: Operation, existing: TransferRecord, known: dict[str, TransferRecord]) -> None:
     """A retry must ask for exactly what the stored transfer did."""
     if isinstance(operation, NewTransfer):
         wanted_kind = "pending" if operation.pending else "single"
@@ -534,7 +574,7 @@ def _check_same(operation: Operation, existing: TransferRecord) -> None:
         same = (
             existing.kind == operation.action
             and existing.pending_id == operation.pending_id
-            and (operation.amount is None or operation.amount == existing.amount)
+            and (operation.amount or known[operation.pending_id].amount) == existing.amount
             and (existing.reason, existing.reference, existing.memo)
             == (operation.reason, operation.reference, operation.memo)
         )

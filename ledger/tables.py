@@ -18,7 +18,7 @@ TRANSFER_KINDS = ("single", "pending", "post", "void", "expire")
 
 
 class Account(Table, tablename="ledger_account"):
-    """An account holds one asset. Balance = credits − debits (see ledger.balances).
+    """An account holds one asset. Balance = credits − debits (see ledger.accounts).
 
     The schema, with its CHECK constraints, lives in the hand-written migration: the columns here
     map it for Piccolo's query builder and admin.

@@ -7,14 +7,18 @@ every one is idempotent on the transfer id it is given.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections.abc import AsyncIterator, Callable, Generator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from ledger import posting
+from ledger import errors, posting
 from ledger.engine import is_sqlite
 from ledger.posting import NewTransfer, Operation, ResolvePending, Reverse, Sql, TransferRecord
 from ledger.tables import Transfer
+
+logger = logging.getLogger(__name__)
 
 MAX_EXPIRE_PER_SWEEP = 1000
 HISTORY_PAGE_SIZE = 5000
@@ -33,23 +37,17 @@ async def run_steps(make_steps: Callable[[], Generator[Sql, posting.Rows, Any]])
         return await posting.run_async(transaction.connection, make_steps())
 
 
-async def execute(
-    operations: Sequence[Operation], *, now: datetime | None = None, batch_id: str | None = None
+async def post_batch(
+    operations: Sequence[Operation], *, batch_id: str | None = None, now: datetime | None = None
 ) -> list[TransferRecord]:
-    """Apply operations all or nothing (a linked batch when there are several)."""
+    """A linked batch: every operation posts, or none does (``batch_id``, if given, is recorded
+    on each). Every other posting function here is a batch of one."""
     moment = now or datetime.now(UTC)
     operations = list(operations)
     postgres = not is_sqlite(Transfer._meta.db)
     return await run_steps(
         lambda: posting.apply(operations, now=moment, postgres=postgres, batch_id=batch_id)
     )
-
-
-async def post_batch(
-    operations: Sequence[Operation], *, batch_id: str | None = None, now: datetime | None = None
-) -> list[TransferRecord]:
-    """A linked batch: every operation posts, or none does. ``batch_id`` is recorded on each."""
-    return await execute(operations, now=now, batch_id=batch_id)
 
 
 async def transfer(
@@ -66,7 +64,7 @@ async def transfer(
 ) -> TransferRecord:
     """Move ``amount`` now."""
     operation = NewTransfer(id, debit_account_id, credit_account_id, amount, asset, reason, reference, memo)
-    return (await execute([operation], now=now))[0]
+    return (await post_batch([operation], now=now))[0]
 
 
 async def reserve(
@@ -87,7 +85,7 @@ async def reserve(
         id, debit_account_id, credit_account_id, amount, asset, reason, reference, memo,
         pending=True, timeout_s=timeout_s,
     )  # fmt: skip
-    return (await execute([operation], now=now))[0]
+    return (await post_batch([operation], now=now))[0]
 
 
 async def post_pending(
@@ -102,7 +100,7 @@ async def post_pending(
 ) -> TransferRecord:
     """Post a pending transfer, whole or in part (the rest returns to the debit account)."""
     operation = ResolvePending(id, pending_id, "post", amount, reason, reference, memo)
-    return (await execute([operation], now=now))[0]
+    return (await post_batch([operation], now=now))[0]
 
 
 async def void_pending(
@@ -116,7 +114,7 @@ async def void_pending(
 ) -> TransferRecord:
     """Release a pending transfer's hold without moving anything."""
     operation = ResolvePending(id, pending_id, "void", None, reason, reference, memo)
-    return (await execute([operation], now=now))[0]
+    return (await post_batch([operation], now=now))[0]
 
 
 async def reverse(
@@ -129,24 +127,35 @@ async def reverse(
     now: datetime | None = None,
 ) -> TransferRecord:
     """Correct a posted movement with the opposite transfer (transfers are never edited)."""
-    return (await execute([Reverse(id, transfer_id, reason, reference, memo)], now=now))[0]
+    return (await post_batch([Reverse(id, transfer_id, reason, reference, memo)], now=now))[0]
 
 
 def expiry_id(pending_id: str) -> str:
-    """The id of the transfer that expires ``pending_id``: derived, so a sweep is idempotent."""
-    return f"expire:{pending_id}"[: posting.MAX_ID_LENGTH]
+    """The id of the transfer that expires ``pending_id``: derived, so a sweep is idempotent.
+
+    The prefix is reserved (``posting.validate`` refuses it to callers); an id too long to take
+    it whole is replaced by its hash, never cut, so two long ids cannot meet on one expiry.
+    """
+    whole = posting.EXPIRY_PREFIX + pending_id
+    if len(whole) <= posting.MAX_ID_LENGTH:
+        return whole
+    room = posting.MAX_ID_LENGTH - len(posting.EXPIRY_PREFIX) - 1
+    return f"{posting.EXPIRY_PREFIX}#{hashlib.sha256(pending_id.encode()).hexdigest()[:room]}"
+
+
+def _expiry(pending_id: str) -> ResolvePending:
+    return ResolvePending(expiry_id(pending_id), pending_id, "expire", reason="expired")
+
+
+_DUE = (
+    "SELECT transfer_id FROM ledger_reservation WHERE expires_at <= ? "
+    "ORDER BY expires_at, transfer_id LIMIT ?"
+)
 
 
 def _expire_due(now: datetime, limit: int, postgres: bool):
-    rows = yield Sql(
-        "SELECT transfer_id FROM ledger_reservation WHERE expires_at <= ? "
-        "ORDER BY expires_at, transfer_id LIMIT ?",
-        (now, limit),
-    )
-    operations = [
-        ResolvePending(expiry_id(pending_id), pending_id, "expire", reason="expired")
-        for (pending_id,) in rows
-    ]
+    rows = yield Sql(_DUE, (now, limit))
+    operations = [_expiry(pending_id) for (pending_id,) in rows]
     return (yield from posting.apply(operations, now=now, postgres=postgres, batch_id=None))
 
 
@@ -156,7 +165,19 @@ async def expire_due(
     """Expire the pending transfers whose timeout has passed (at most ``limit`` per call)."""
     moment = now or datetime.now(UTC)
     postgres = not is_sqlite(Transfer._meta.db)
-    return await run_steps(lambda: _expire_due(moment, limit, postgres))
+    try:
+        return await run_steps(lambda: _expire_due(moment, limit, postgres))
+    except errors.LedgerError:
+        # One reservation the ledger refuses must not stop every other from expiring, today
+        # and at every sweep after: expire them one at a time and report the refusals.
+        rows = await Transfer.raw(_DUE.replace("?", "{}"), moment, limit)
+        expired: list[TransferRecord] = []
+        for row in rows:
+            try:
+                expired += await post_batch([_expiry(row["transfer_id"])], now=moment)
+            except errors.LedgerError:
+                logger.exception("pending transfer %s could not expire", row["transfer_id"])
+        return expired
 
 
 async def expire_all_due(*, now: datetime | None = None) -> int:
@@ -169,6 +190,13 @@ async def expire_all_due(*, now: datetime | None = None) -> int:
             return total
 
 
+async def last_seq() -> int:
+    """The sequence number of the newest transfer (0 for an empty ledger): how many there are,
+    since sequence numbers have no gaps, in one index lookup on either engine."""
+    rows = await Transfer.raw("SELECT COALESCE(MAX(seq), 0) AS head FROM ledger_transfer")
+    return int(rows[0]["head"])
+
+
 async def get_transfer(transfer_id: str) -> TransferRecord | None:
     rows = await Transfer.raw(f"{posting.TRANSFER_SELECT} WHERE id = {{}}", transfer_id)
     return TransferRecord.from_row(list(rows[0].values())) if rows else None
@@ -178,11 +206,11 @@ _HISTORY_PAGE = f"{posting.TRANSFER_SELECT} WHERE seq > {{}} AND seq <= {{}} ORD
 
 
 async def history(
-    *, up_to_seq: int = 2**62, page_size: int = HISTORY_PAGE_SIZE
+    *, after_seq: int = 0, up_to_seq: int = 2**62, page_size: int = HISTORY_PAGE_SIZE
 ) -> AsyncIterator[TransferRecord]:
-    """Every transfer in sequence order (up to ``up_to_seq``), read a page at a time by keyset,
-    so that verifying or exporting a ledger of millions never holds it all in memory."""
-    after = 0
+    """The transfers after ``after_seq`` up to ``up_to_seq`` in sequence order, read a page at a
+    time by keyset, so that verifying or exporting a ledger of millions never holds it all."""
+    after = after_seq
     while after < up_to_seq:
         rows = await Transfer.raw(_HISTORY_PAGE, after, up_to_seq, page_size)
         if not rows:

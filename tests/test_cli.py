@@ -245,3 +245,45 @@ def test_a_postgres_backup_without_pg_dump_says_so_and_leaves_no_file(
     assert "pg_dump is not on PATH" in result.stderr
     assert "Traceback" not in result.stderr
     assert not list(tmp_path.glob("linli.backup*"))
+
+
+def test_a_database_url_gives_up_its_password_to_the_environment_not_the_command_line():
+    from web.database import split_password
+
+    assert split_password("postgresql://linli:s%40cret@db.local:5432/linli?sslmode=require") == (
+        "postgresql://linli@db.local:5432/linli?sslmode=require",
+        "s@cret",
+    )
+    assert split_password("postgresql://linli@db.local/linli") == ("postgresql://linli@db.local/linli", None)
+
+
+def test_two_migrations_started_at_once_both_succeed(empty_database_url, tmp_path):
+    command = [sys.executable, "-m", "web.cli", "--database", empty_database_url, "migrate"]
+    runs = [
+        subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    results = [(run.wait(timeout=120), *run.communicate()) for run in runs]
+    assert [code for code, _, _ in results] == [0, 0, 0], results
+    assert linli("ledger", "verify", url=empty_database_url, cwd=tmp_path).returncode == 0
+
+
+def test_beancount_dates_follow_the_zone_asked_for(empty_database_url, tmp_path):
+    linli("demo", "--transfers", "50", url=empty_database_url, cwd=tmp_path)
+    for zone in ("UTC", "Asia/Shanghai"):
+        exported = linli(
+            "ledger", "export", "--format", "beancount", "--zone", zone, url=empty_database_url, cwd=tmp_path
+        )
+        assert f"dates are days in {zone}" in exported.stdout
+    refused = linli(
+        "ledger",
+        "export",
+        "--format",
+        "beancount",
+        "--zone",
+        "Mars/Olympus",
+        url=empty_database_url,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert refused.returncode == 2 and "unknown time zone" in refused.stderr

@@ -32,10 +32,15 @@ def run_with_database(work: Callable[[], Awaitable[T]], *, migrate_first: bool =
         except Exception as error:  # a wrong URL, a server that is down, a database that does not exist
             raise click.ClickException(f"cannot open the database: {error}") from error
         try:
-            if migrate_first:
-                await migrate()
-            elif not await Transfer.table_exists():
-                raise click.ClickException("this database has no ledger yet: run `linli migrate` first")
+            try:
+                if migrate_first:
+                    await migrate()
+                elif not await Transfer.table_exists():
+                    raise click.ClickException("this database has no ledger yet: run `linli migrate` first")
+            except click.ClickException:
+                raise
+            except Exception as error:  # a file that is not a database, a folder that does not exist
+                raise click.ClickException(f"cannot use the database: {error}") from error
             return await work()
         finally:
             await close_database(engine)
@@ -156,12 +161,27 @@ def verify_command() -> None:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write to this file instead of standard output.",
 )
-def export_command(export_format: str, output: Path | None) -> None:
+@click.option(
+    "--zone",
+    default="Asia/Shanghai",
+    show_default=True,
+    help="Beancount dates are calendar days in this time zone (an IANA name such as UTC).",
+)
+def export_command(export_format: str, output: Path | None, zone: str) -> None:
     """Write the whole ledger as Beancount or CSV."""
+    import functools
+    import zoneinfo
+
     from ledger import export as exporter
 
+    try:
+        days_in = zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise click.BadParameter(f"unknown time zone {zone!r}", param_hint="--zone") from error
     write: Callable[[TextIO], Awaitable[int]] = (
-        exporter.write_beancount if export_format == "beancount" else exporter.write_csv
+        functools.partial(exporter.write_beancount, zone=days_in)
+        if export_format == "beancount"
+        else exporter.write_csv
     )
     if output is None:
         count = run_with_database(lambda: write(sys.stdout))

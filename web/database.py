@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import io
+import os
 import shutil
 import sqlite3
 import subprocess
+import urllib.parse
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -16,14 +20,43 @@ from piccolo.engine.base import Engine
 import piccolo_conf
 from ledger.engine import engine_from_url, is_sqlite
 
+MIGRATION_LOCK = 0x4C494E4C4A  # PostgreSQL advisory lock key: one migrator at a time
+
 
 async def migrate(quiet: bool = True) -> None:
-    """Apply every pending migration of every app; raise if one fails."""
+    """Apply every pending migration of every app; raise if one fails.
+
+    Several processes may start at once (workers behind one address, ``linli migrate`` beside a
+    running app): a lock makes the others wait, then find nothing left to do.
+    """
     output = io.StringIO()
-    with contextlib.redirect_stdout(output) if quiet else contextlib.nullcontext():
-        result = await run_forwards("all")
+    async with _migration_lock(piccolo_conf.DB):
+        with contextlib.redirect_stdout(output) if quiet else contextlib.nullcontext():
+            result = await run_forwards("all")
     if not result.success:
         raise RuntimeError(f"migrations failed: {result.message}\n{output.getvalue()}")
+
+
+@contextlib.asynccontextmanager
+async def _migration_lock(engine: Engine) -> AsyncIterator[None]:
+    if is_sqlite(engine):
+        # Not the database's own lock: the engine's writer needs that to migrate.
+        descriptor = os.open(f"{engine.path}.migrate-lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            await asyncio.to_thread(fcntl.flock, descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)  # closing releases the lock
+        return
+    connection = await engine.get_new_connection()
+    try:
+        await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+        try:
+            yield
+        finally:
+            await connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
+    finally:
+        await connection.close()
 
 
 async def open_database(url: str | None = None, *, pool_size: int = 10) -> Engine:
@@ -88,15 +121,33 @@ def _sqlite_backup(engine, target: Path) -> None:
         source.close()
 
 
+def split_password(url: str) -> tuple[str, str | None]:
+    """The URL without its password, and the password (None if it had none)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url, None
+    host = parts.netloc.rsplit("@", 1)[1]
+    user = f"{parts.username}@" if parts.username else ""
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}{host}")), urllib.parse.unquote(
+        parts.password
+    )
+
+
 def _pg_dump(url: str, target: Path) -> None:
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
         raise BackupError("pg_dump is not on PATH: install PostgreSQL's client tools for your server")
+    # The password goes in the environment, not on the command line, where `ps` would show it.
+    url, password = split_password(url)
+    environment = dict(os.environ)
+    if password is not None:
+        environment["PGPASSWORD"] = password
     result = subprocess.run(
         [pg_dump, "--format=custom", "--file", str(target), "--dbname", url],
         capture_output=True,
         text=True,
         check=False,
+        env=environment,
     )
     if result.returncode != 0:
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from ledger import accounts, errors, transfers
+from ledger import accounts, errors, posting, statements, transfers
 from ledger.posting import MAX_AMOUNT, MAX_BATCH, MAX_ID_LENGTH, NewTransfer, ResolvePending
 from tests.ledger import street
 from tests.ledger.street import T0, ledger_state
@@ -73,6 +73,55 @@ async def test_posting_a_zero_negative_or_fractional_part_of_a_reservation_is_re
     await assert_refused(errors.InvalidAmount, transfers.post_pending("p1", "r1", amount))
 
 
+async def test_totals_that_would_overflow_a_bigint_are_refused_not_crashed_on(db, monkeypatch):
+    await open_street()
+    await transfers.transfer("t1", "issuer", "bob", MAX_AMOUNT)
+    monkeypatch.setattr(posting, "MAX_TOTAL", MAX_AMOUNT + 10)
+
+    await assert_refused(errors.InvalidAmount, transfers.transfer("t2", "issuer", "bob", 11))
+
+
+# -- text ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"reference": "task:1\x1fpaid"},  # the hash's own separator: text could shift between fields
+        {"reason": "task\n"},
+        {"memo": "bell\x07"},
+        {"memo": "x" * (posting.MAX_MEMO_LENGTH + 1)},
+        {"reason": "r" * (posting.MAX_REASON_LENGTH + 1)},
+    ],
+)
+async def test_text_with_control_characters_or_beyond_its_length_is_refused(db, fields):
+    await open_street()
+
+    await assert_refused(errors.InvalidTransfer, transfers.transfer("t1", "issuer", "alice", 10, **fields))
+
+
+async def test_a_memo_may_run_over_several_lines(db):
+    await open_street()
+
+    record = await transfers.transfer("t1", "issuer", "alice", 10, memo="2 hours\n\tstairwell A")
+
+    assert record.memo == "2 hours\n\tstairwell A"
+
+
+async def test_the_expiry_sweeps_ids_are_its_own(db):
+    await open_street()
+
+    await assert_refused(errors.InvalidTransfer, transfers.transfer("expire:r1", "issuer", "alice", 10))
+
+
+@pytest.mark.parametrize("cursor", ["abc", "-1", "²", "9" * 19, " 12"])
+async def test_a_statement_cursor_it_never_gave_out_is_refused(db, cursor):
+    await open_street()
+
+    with pytest.raises(errors.InvalidTransfer):
+        await statements.statement("alice", cursor=cursor)
+
+
 # -- accounts and assets -------------------------------------------------------------------------
 
 
@@ -108,15 +157,24 @@ async def test_a_transfer_from_an_account_to_itself_is_refused(db):
 @pytest.mark.parametrize(
     ("fields", "error_class"),
     [
-        ({"asset": "USD", "kind": "member"}, errors.AssetMismatch),
-        ({"asset": "PTS", "kind": "landlord"}, errors.InvalidTransfer),
-        ({"asset": "PTS", "kind": "member", "flags": 3}, errors.InvalidTransfer),
+        ({"asset": "USD", "kind": "member"}, errors.InvalidAccount),
+        ({"asset": "PTS", "kind": "landlord"}, errors.InvalidAccount),
+        ({"asset": "PTS", "kind": "member", "flags": 3}, errors.InvalidAccount),
+        ({"asset": "PTS", "kind": "member", "flags": 8}, errors.InvalidAccount),
+        ({"asset": "PTS", "kind": "member", "owner": "o" * 65}, errors.InvalidAccount),
     ],
 )
 async def test_an_account_of_an_unknown_asset_or_kind_or_with_both_limits_is_refused(db, fields, error_class):
     await open_street()
 
     await assert_refused(error_class, accounts.open_account("carol", **fields))
+
+
+@pytest.mark.parametrize("account_id", ["", "x" * 65, "tab\there", "nul\x00"])
+async def test_an_account_id_that_is_empty_too_long_or_holds_control_characters_is_refused(db, account_id):
+    await open_street()
+
+    await assert_refused(errors.InvalidAccount, accounts.open_account(account_id, asset="PTS", kind="member"))
 
 
 async def test_reopening_an_account_with_other_fields_is_an_account_conflict(db):
@@ -197,7 +255,7 @@ async def test_posting_or_voiding_what_is_not_a_pending_transfer_is_refused(db, 
     await assert_refused(errors.PendingNotFound, transfers.void_pending("v1", pending_id))
 
 
-@pytest.mark.parametrize("timeout_s", [0, -60, 1.5])
+@pytest.mark.parametrize("timeout_s", [0, -60, 1.5, posting.MAX_TIMEOUT_S + 1, 10**12])
 async def test_a_reservation_with_a_timeout_that_is_not_a_positive_whole_number_is_refused(db, timeout_s):
     await open_street()
 
@@ -211,7 +269,7 @@ async def test_a_timeout_on_a_transfer_that_is_not_pending_is_refused(db):
 
     await assert_refused(
         errors.InvalidTransfer,
-        transfers.execute([NewTransfer("t1", "issuer", "alice", 10, "PTS", timeout_s=60)]),
+        transfers.post_batch([NewTransfer("t1", "issuer", "alice", 10, "PTS", timeout_s=60)]),
     )
 
 
@@ -221,7 +279,7 @@ async def test_expiring_a_reservation_before_its_timeout_is_refused(db):
 
     await assert_refused(
         errors.InvalidTransfer,
-        transfers.execute([ResolvePending("x", "r1", "expire")], now=T0 + timedelta(seconds=59)),
+        transfers.post_batch([ResolvePending("x", "r1", "expire")], now=T0 + timedelta(seconds=59)),
     )
 
 

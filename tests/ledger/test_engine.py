@@ -369,3 +369,33 @@ async def test_a_full_disk_inside_a_transaction_hands_the_writer_back(engine):
 
     await soon(Account.insert(account("a1")))  # far sooner than the idle timeout
     assert await Account.select(Account.id) == [{"id": "a1"}]
+
+
+async def test_a_database_that_cannot_be_opened_refuses_writes_at_once_and_recovers(tmp_path):
+    path = tmp_path / "missing-folder" / "linli.sqlite"
+    engine = LinliSQLiteEngine(str(path))
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="unable to open"):
+            await soon(engine.write(lambda connection: connection.execute("SELECT 1").fetchall()))
+        with pytest.raises(sqlite3.OperationalError, match="unable to open"):
+            async with engine.transaction():
+                pass
+        path.parent.mkdir()  # the folder appears: the next write opens the database after all
+        assert await soon(engine.write(lambda connection: connection.execute("SELECT 7").fetchall())) == [
+            {"7": 7}
+        ]
+    finally:
+        engine.close()
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite://data/linli.sqlite", "sqlite://linli.sqlite", "sqlite:///", "mysql://x/y"]
+)
+def test_a_database_url_that_names_no_file_clearly_is_refused(url):
+    with pytest.raises(ValueError, match="sqlite:///"):
+        engine_module.engine_from_url(url)
+
+
+def test_an_unknown_synchronous_setting_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="synchronous"):
+        LinliSQLiteEngine(str(tmp_path / "x.sqlite"), synchronous="FULL; DROP TABLE x")

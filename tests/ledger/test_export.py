@@ -21,6 +21,7 @@ from beancount.core import data
 from ledger import accounts, errors, export, transfers
 from ledger.accounts import DEBITS_MUST_NOT_EXCEED_CREDITS
 from ledger.posting import (
+    MAX_AMOUNT,
     TRANSFER_SELECT,
     NewTransfer,
     ResolvePending,
@@ -345,18 +346,18 @@ async def test_fen_become_yuan_exactly_and_points_stay_whole(db, tmp_path):
     await accounts.open_account("fund", asset="CNY", kind="fund")
     await accounts.open_account("issuer", asset="PTS", kind="issuer")
     await accounts.open_account("member", asset="PTS", kind="member")
-    for number, fen in enumerate([1, 10, 99, 100, 12_345, 2**62]):
+    for number, fen in enumerate([1, 10, 99, 100, 12_345, MAX_AMOUNT]):
         await transfers.transfer(f"cny-{number}", "world", "fund", fen, "CNY")
     await transfers.transfer("pts", "issuer", "member", 7, "PTS")
     path = tmp_path / "linli.beancount"
     await export_beancount(path)
     text = path.read_text(encoding="utf-8")
-    for yuan in ["0.01", "0.10", "0.99", "1.00", "123.45", "46116860184273879.04"]:
+    for yuan in ["0.01", "0.10", "0.99", "1.00", "123.45", "10000000000000.00"]:
         assert f" {yuan} CNY\n" in text and f" -{yuan} CNY\n" in text
     assert " 7 PTS\n" in text and " -7 PTS\n" in text
     balances = {e.account: e.amount for e in load_clean(path) if isinstance(e, data.Balance)}
     fund = next(name for name in balances if name.startswith("Assets:Fund:"))
-    assert str(balances[fund].number) == str(Decimal(1 + 10 + 99 + 100 + 12_345 + 2**62).scaleb(-2))
+    assert str(balances[fund].number) == str(Decimal(1 + 10 + 99 + 100 + 12_345 + MAX_AMOUNT).scaleb(-2))
 
 
 async def test_transactions_are_dated_by_the_day_in_the_zone_asked_for(db, tmp_path):

@@ -110,7 +110,7 @@ class Model:
     def _apply_one(self, operation: Operation, now: datetime) -> None:
         existing = self.transfers.get(operation.id)
         if existing is not None:
-            if not _same(operation, existing):
+            if not _same(operation, existing, self.transfers):
                 raise errors.TransferConflict("model")
             return
         texts = {"reason": operation.reason, "reference": operation.reference, "memo": operation.memo}
@@ -205,7 +205,7 @@ class Model:
         ]
 
 
-def _same(operation: Operation, existing: ModelTransfer) -> bool:
+def _same(operation: Operation, existing: ModelTransfer, transfers: dict[str, ModelTransfer]) -> bool:
     """Whether a retry asks for exactly what the stored transfer did (then it is answered, not refused)."""
     texts = (operation.reason, operation.reference, operation.memo)
     same_texts = texts == (existing.reason, existing.reference, existing.memo)
@@ -223,7 +223,8 @@ def _same(operation: Operation, existing: ModelTransfer) -> bool:
             same_texts
             and existing.kind == operation.action
             and existing.pending_id == operation.pending_id
-            and (operation.amount is None or operation.amount == existing.amount)
+            # No amount asks for all that was held: the same post only if all of it was posted.
+            and (operation.amount or transfers[operation.pending_id].amount) == existing.amount
         )
     return same_texts and existing.reverses_id == operation.transfer_id
 
@@ -266,7 +267,7 @@ class LedgerMachine(RuleBasedStateMachine):
         except errors.LedgerError as refusal:
             expected = type(refusal)
         try:
-            records = self.run(transfers.execute(operations, now=self.now, batch_id=batch_id))
+            records = self.run(transfers.post_batch(operations, now=self.now, batch_id=batch_id))
         except errors.LedgerError as refusal:
             assert type(refusal) is expected, (
                 f"the ledger refused with {refusal!r}; the model expected {expected}"
@@ -354,9 +355,11 @@ class LedgerMachine(RuleBasedStateMachine):
         if variant == "amount" and isinstance(first, NewTransfer):
             return replace(first, amount=first.amount + 1)
         if variant == "amount" and isinstance(first, ResolvePending) and first.action == "post":
-            # Naming the amount that was posted is the same post; any other amount is not.
+            # Naming the amount that was posted is the same post; any other amount, or none (all
+            # that was held) after a partial post, is not.
             posted = self.model.transfers[id].amount
-            return replace(first, amount=data.draw(st.sampled_from([posted, posted + 1]), label="posted"))
+            choice = st.sampled_from([posted, posted + 1, None])
+            return replace(first, amount=data.draw(choice, label="posted"))
         return first
 
     def open_pendings(self) -> list[str]:
@@ -417,7 +420,8 @@ class LedgerMachine(RuleBasedStateMachine):
             assert again.balance == account.balance
         else:
             try:
-                self.run(accounts.open_account(id, asset=account.asset, kind=account.kind, flags=4))
+                other_flags = 0 if account.flags else DEBITS_MUST_NOT_EXCEED_CREDITS
+                self.run(accounts.open_account(id, asset=account.asset, kind=account.kind, flags=other_flags))
             except errors.AccountConflict:
                 return
             raise AssertionError("reopening an account with other flags was not refused")

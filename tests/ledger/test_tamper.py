@@ -159,6 +159,21 @@ async def test_a_reservation_row_that_names_no_open_pending_transfer_is_reported
     assert await problems() == ["pending transfer hold-1 is open but has no reservation row"]
 
 
+async def test_a_row_that_cannot_be_read_is_reported_not_crashed_on(ledger):
+    if ledger.startswith("sqlite"):
+        # SQLite stores whatever it is given; Linli cannot parse this as a time.
+        await raw(
+            ledger, *drop_guards(ledger), "UPDATE ledger_transfer SET created_at = 'yesterday' WHERE seq = 3"
+        )
+        assert (await problems())[-1].startswith("the transfer after seq 2 cannot be read")
+    else:
+        # PostgreSQL refuses a time that is not one: the most a forger can do is change it.
+        await raw(
+            ledger, *drop_guards(ledger), "UPDATE ledger_transfer SET created_at = '1900-01-01' WHERE seq = 3"
+        )
+        assert await problems() == ["transfer pay-1 (seq 3): hash does not match its fields (altered?)"]
+
+
 # -- verify while the ledger is busy ---------------------------------------------------------------
 
 

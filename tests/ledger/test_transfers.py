@@ -163,9 +163,10 @@ async def test_retrying_a_post_a_void_and_a_reversal_returns_the_first_results(d
     before = await ledger_state()
 
     assert await transfers.post_pending("p1", "r1", 20) == posted
-    assert await transfers.post_pending("p1", "r1") == posted  # no amount: "whatever was posted"
     assert await transfers.void_pending("v2", "r2") == voided
     assert await transfers.reverse("x1", "p1") == reversed_
+    with pytest.raises(errors.TransferConflict):  # no amount asks for all 30 held, not the 20 posted
+        await transfers.post_pending("p1", "r1")
     assert await ledger_state() == before
 
 
@@ -350,6 +351,35 @@ async def test_expire_due_expires_at_most_its_limit_per_call(db):
     assert (await accounts.balance("alice")).available == 100
 
 
+async def test_long_pending_ids_that_share_a_beginning_expire_under_ids_of_their_own(db):
+    await open_street()
+    await issue("alice", 100)
+    long_ids = ["redemption-" + "x" * 52 + end for end in "12"]
+    for long_id in long_ids:
+        await transfers.reserve(long_id, "alice", "shop", 10, timeout_s=60, now=T0)
+
+    expired = await transfers.expire_due(now=at(600))
+
+    assert sorted(record.pending_id for record in expired) == long_ids
+    assert len({record.id for record in expired}) == 2
+    assert all(len(record.id) <= 64 and record.id.startswith("expire:") for record in expired)
+
+
+async def test_one_reservation_that_cannot_expire_does_not_hold_up_the_others(db, monkeypatch, caplog):
+    await open_street()
+    await issue("alice", 100)
+    for number in range(3):
+        await transfers.reserve(f"r{number}", "alice", "shop", 10, timeout_s=60, now=T0)
+    # A fault in the sweep itself: every expiry would take the same id, so only one can land.
+    monkeypatch.setattr(transfers, "expiry_id", lambda pending_id: "expire:clash")
+
+    expired = await transfers.expire_due(now=at(600))
+
+    assert [record.pending_id for record in expired] == ["r0"]
+    assert "pending transfer r1 could not expire" in caplog.text
+    assert await Reservation.count() == 2
+
+
 async def test_expire_all_due_sweeps_in_bounded_rounds_until_nothing_is_due(db, monkeypatch):
     monkeypatch.setattr(transfers, "MAX_EXPIRE_PER_SWEEP", 2)
     await open_street()
@@ -494,7 +524,7 @@ async def test_a_batch_can_reserve_post_and_reverse_in_one_go(db):
     await open_street()
     await issue("alice", 100, id="t1")
 
-    records = await transfers.execute(
+    records = await transfers.post_batch(
         [
             NewTransfer("r1", "alice", "shop", 40, "PTS", pending=True),
             ResolvePending("p1", "r1", "post", 30),
@@ -525,14 +555,14 @@ async def test_a_batch_that_also_retries_a_reservation_still_sees_its_state(db):
     await issue("alice", 100)
     hold = NewTransfer("hold", "alice", "shop", 10, "PTS", pending=True, timeout_s=60)
     posted = NewTransfer("posted", "alice", "shop", 10, "PTS", pending=True, timeout_s=6000)
-    await transfers.execute([hold, posted], now=T0)
+    await transfers.post_batch([hold, posted], now=T0)
     await transfers.post_pending("post-1", "posted", now=at(1))
     before = await ledger_state()
 
     with pytest.raises(errors.PendingExpired):
-        await transfers.execute([hold, ResolvePending("void-1", "hold", "void")], now=at(600))
+        await transfers.post_batch([hold, ResolvePending("void-1", "hold", "void")], now=at(600))
     with pytest.raises(errors.PendingAlreadyPosted):
-        await transfers.execute([ResolvePending("post-2", "posted", "post"), posted], now=at(2))
+        await transfers.post_batch([ResolvePending("post-2", "posted", "post"), posted], now=at(2))
     assert await ledger_state() == before
 
 
