@@ -13,6 +13,7 @@ so sequence numbers, balances and the chain are exact under any number of proces
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -191,20 +192,28 @@ def _check_id(value: str, what: str) -> None:
         raise errors.InvalidTransfer(
             f"{what} must be a non-empty string of at most {MAX_ID_LENGTH} characters"
         )
-    _check_text(value, what, allow_lines=False)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # newline and tab allowed
 
 
 def has_control_characters(text: str, allow_lines: bool) -> bool:
-    return any((ord(char) < 32 and not (allow_lines and char in "\n\t")) or ord(char) == 127 for char in text)
+    return (_CONTROL_BUT_LINES if allow_lines else _CONTROL).search(text) is not None
 
 
-def _check_text(value: str, what: str, *, allow_lines: bool) -> None:
+def _check_texts(operation: Operation) -> None:
     # The hash joins fields with a control character: fields without them cannot be shifted
-    # from one into another without changing it.
-    if not isinstance(value, str):
-        raise errors.InvalidTransfer(f"{what} must be text")
-    if has_control_characters(value, allow_lines):
-        raise errors.InvalidTransfer(f"{what} may not contain control characters")
+    # from one into another without changing it. (Account ids are checked when opened.)
+    if not all(isinstance(text, str) for text in (operation.reason, operation.reference, operation.memo)):
+        raise errors.InvalidTransfer("the reason, reference and memo must be text")
+    if _CONTROL.search(operation.id + operation.reason + operation.reference) or _CONTROL_BUT_LINES.search(
+        operation.memo
+    ):
+        raise errors.InvalidTransfer(
+            "the transfer id, reason and reference may not contain control characters, "
+            "nor the memo any but newlines and tabs"
+        )
 
 
 def _check_amount(amount: Any) -> None:
@@ -221,9 +230,7 @@ def validate(operation: Operation) -> None:
     is_expiry = isinstance(operation, ResolvePending) and operation.action == "expire"
     if operation.id.startswith(EXPIRY_PREFIX) and not is_expiry:
         raise errors.InvalidTransfer(f"transfer ids starting with {EXPIRY_PREFIX!r} are the expiry sweep's")
-    _check_text(operation.reason, "the reason", allow_lines=False)
-    _check_text(operation.reference, "the reference", allow_lines=False)
-    _check_text(operation.memo, "the memo", allow_lines=True)
+    _check_texts(operation)
     if (
         len(operation.reason) > MAX_REASON_LENGTH
         or len(operation.reference) > MAX_REFERENCE_LENGTH
