@@ -14,7 +14,6 @@ from piccolo.table import Table
 
 ASSETS = ("PTS", "CNY")  # points; Chinese yuan counted in fen
 ACCOUNT_KINDS = ("member", "organisation", "issuer", "fund", "merchant", "escrow", "world")
-TRANSFER_KINDS = ("single", "pending", "post", "void", "expire")
 
 
 class Account(Table, tablename="ledger_account"):
@@ -52,7 +51,7 @@ class Transfer(Table, tablename="ledger_transfer"):
     amount = BigInt()
     asset = Varchar(length=8)
     # A pending transfer is resolved (posted, voided, expired) at most once, and any transfer
-    # reversed at most once: both are unique references to the transfer's id.
+    # reversed at most once: partial unique indexes in the migration enforce both.
     pending = ForeignKey(
         "self",
         target_column="id",
