@@ -24,6 +24,7 @@ import os
 import queue
 import sqlite3
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -327,13 +328,25 @@ class LinliSQLiteEngine(SQLiteEngine):
         conn = sqlite3.connect(**kwargs)
         conn.row_factory = dict_factory
         conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-        if conn.execute("PRAGMA journal_mode").fetchone()["journal_mode"] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        self._use_wal(conn)
         conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")
         if read_only:
             conn.execute("PRAGMA query_only = ON")
         return conn
+
+    def _use_wal(self, conn: sqlite3.Connection) -> None:
+        # WAL is a property of the file, set by whichever connection comes first. Switching
+        # needs an exclusive lock, for which SQLite does not call the busy handler: on a fresh
+        # file the writer and a reader (or another process) can race, so retry until the timeout.
+        deadline = time.monotonic() + self.busy_timeout_ms / 1000
+        while conn.execute("PRAGMA journal_mode").fetchone()["journal_mode"] != "wal":
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
 
     def _ensure_started(self) -> _Writer:
         writer = self._writer

@@ -399,3 +399,19 @@ def test_a_database_url_that_names_no_file_clearly_is_refused(url):
 def test_an_unknown_synchronous_setting_is_refused(tmp_path):
     with pytest.raises(ValueError, match="synchronous"):
         LinliSQLiteEngine(str(tmp_path / "x.sqlite"), synchronous="FULL; DROP TABLE x")
+
+
+async def test_the_first_reads_and_writes_on_a_fresh_file_all_switch_it_to_wal(tmp_path):
+    # The writer and every reader open the fresh file at once and race to switch it to WAL;
+    # the switch takes an exclusive lock that SQLite does not wait for by itself.
+    for attempt in range(15):
+        engine = LinliSQLiteEngine(str(tmp_path / f"fresh-{attempt}.sqlite"), readers=4)
+        try:
+            reads = [engine.read(lambda conn: conn.execute("SELECT 1 AS one").fetchone()) for _ in range(8)]
+            write = engine.write(lambda conn: conn.execute("CREATE TABLE t (x)"))
+            results = await asyncio.gather(write, *reads)
+            assert [row["one"] for row in results[1:]] == [1] * 8
+            mode = await engine.read(lambda conn: conn.execute("PRAGMA journal_mode").fetchone())
+            assert mode["journal_mode"] == "wal"
+        finally:
+            engine.close()
