@@ -9,6 +9,7 @@ DB = engine_from_url()
 APP_REGISTRY = AppRegistry(
     apps=[
         "ledger.piccolo_app",
+        "projects.piccolo_app",
     ]
 )
 

@@ -11,15 +11,23 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
+from dataclasses import astuple, dataclass
+from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.openapi.plugins import ScalarRenderPlugin
 
 from ledger.transfers import expire_all_due
+from projects.db import utcnow
+from projects.sweep import sweep
+from web.api import CONTROLLERS
+from web.api.deps import DEPENDENCIES
+from web.api.errors import EXCEPTION_HANDLERS
 from web.api.health import HealthController
 from web.database import close_database, migrate, open_database
 
@@ -61,28 +69,44 @@ def linli_version() -> str:
 # -- background jobs -----------------------------------------------------------------------------
 
 
-async def sweep_expired_reservations(interval_s: float) -> None:
-    """Run the expiry sweep now and then every ``interval_s`` until cancelled.
+async def run_periodic_jobs(interval_s: float, clock: Callable[[], datetime]) -> None:
+    """Run the periodic jobs now and then every ``interval_s`` until cancelled: the expiry of
+    due reservations (ledger) and the deadline sweep (needs, tasks and projects).
 
-    A failing sweep is logged and tried again next time: it must never take the app down.
+    A failing job is logged and tried again next time: it must never take the app down.
     """
-    logger.info("reservation expiry sweep every %s s", interval_s)
+    logger.info("periodic jobs every %s s", interval_s)
     while True:
         try:
-            expired = await expire_all_due()
+            expired = await expire_all_due(now=clock())
         except Exception:
-            logger.exception("reservation expiry sweep failed; next try in %s s", interval_s)
+            logger.exception("reservation expiry failed; next try in %s s", interval_s)
         else:
             if expired:
                 logger.info("expired %d pending transfer(s)", expired)
+        try:
+            swept = await sweep(now=clock())
+        except Exception:
+            logger.exception("deadline sweep failed; next try in %s s", interval_s)
+        else:
+            if any(astuple(swept)):
+                logger.info("deadline sweep: %s", swept)
         await asyncio.sleep(interval_s)
 
 
 # -- the application -----------------------------------------------------------------------------
 
 
-def create_app(database_url: str | None = None, *, sweep_interval_s: float | None = None) -> Litestar:
-    """The Linli app for ``database_url`` (default: LINLI_DATABASE_URL, else ``sqlite:///linli.sqlite``)."""
+def create_app(
+    database_url: str | None = None,
+    *,
+    sweep_interval_s: float | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Litestar:
+    """The Linli app for ``database_url`` (default: LINLI_DATABASE_URL, else ``sqlite:///linli.sqlite``).
+
+    ``clock`` is the app's idea of now (tests move it to reach deadlines).
+    """
     settings = Settings.from_env(database_url, sweep_interval_s)
 
     @contextlib.asynccontextmanager
@@ -94,7 +118,7 @@ def create_app(database_url: str | None = None, *, sweep_interval_s: float | Non
             sweeper = None
             if settings.sweep_interval_s > 0:
                 sweeper = asyncio.create_task(
-                    sweep_expired_reservations(settings.sweep_interval_s), name="linli-expiry-sweep"
+                    run_periodic_jobs(settings.sweep_interval_s, clock), name="linli-periodic-jobs"
                 )
             try:
                 yield
@@ -107,12 +131,23 @@ def create_app(database_url: str | None = None, *, sweep_interval_s: float | Non
             await close_database(engine)
 
     return Litestar(
-        route_handlers=[HealthController],
+        route_handlers=[HealthController, *CONTROLLERS],
         lifespan=[database],
+        state=State({"clock": clock}),
+        dependencies=DEPENDENCIES,
+        exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Linli 邻里 API",
             version=linli_version(),
             path="/schema",
             render_plugins=[ScalarRenderPlugin()],
+            security=[{"BearerToken": []}],
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(
+                        type="http", scheme="bearer", description="From POST /api/v1/auth/token"
+                    )
+                }
+            ),
         ),
     )

@@ -19,7 +19,7 @@ from litestar.testing import AsyncTestClient
 from ledger.accounts import DEBITS_MUST_NOT_EXCEED_CREDITS, open_account
 from ledger.transfers import expiry_id, reserve, transfer
 from web import app as web_app
-from web.app import Settings, create_app, sweep_expired_reservations
+from web.app import Settings, create_app, run_periodic_jobs
 from web.database import close_database, open_database
 
 
@@ -105,18 +105,22 @@ async def test_the_app_expires_due_reservations_in_the_background(database_url):
     assert await fetch_value(database_url, expired_sql) == "expire"
 
 
-async def test_a_failing_sweep_is_logged_and_tried_again(monkeypatch, caplog):
+async def test_a_failing_job_is_logged_and_tried_again(monkeypatch, caplog):
     calls = []
 
-    async def flaky_expire_all_due():
+    async def flaky_expire_all_due(now):
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("database went away")
         return 0
 
+    async def failing_sweep(now):
+        raise RuntimeError("deadline sweep broke")
+
     monkeypatch.setattr(web_app, "expire_all_due", flaky_expire_all_due)
+    monkeypatch.setattr(web_app, "sweep", failing_sweep)
     with caplog.at_level(logging.INFO, logger="web.app"):
-        sweeper = asyncio.create_task(sweep_expired_reservations(0.01))
+        sweeper = asyncio.create_task(run_periodic_jobs(0.01, web_app.utcnow))
         for _ in range(200):
             if len(calls) >= 3:
                 break
@@ -125,8 +129,10 @@ async def test_a_failing_sweep_is_logged_and_tried_again(monkeypatch, caplog):
         with pytest.raises(asyncio.CancelledError):
             await sweeper
     assert len(calls) >= 3
-    assert "reservation expiry sweep failed" in caplog.text
+    assert "reservation expiry failed" in caplog.text
     assert "database went away" in caplog.text
+    assert "deadline sweep failed" in caplog.text
+    assert "deadline sweep broke" in caplog.text
 
 
 def test_the_sweep_interval_comes_from_the_environment(monkeypatch):

@@ -1,1 +1,22 @@
-"""Linli's JSON API: one controller per resource."""
+"""The JSON API under /api/v1 (DESIGN.md, "Interfaces"): one controller per resource."""
+
+from web.api.auth import AuthController
+from web.api.community import AreaController, CategoryController, OrganisationController, ResourceController
+from web.api.me import MeController
+from web.api.needs import NeedController
+from web.api.projects import ProjectController, RatingController
+from web.api.tasks import ClaimController, TaskController
+
+CONTROLLERS = [
+    AuthController,
+    MeController,
+    CategoryController,
+    AreaController,
+    OrganisationController,
+    ResourceController,
+    NeedController,
+    TaskController,
+    ClaimController,
+    ProjectController,
+    RatingController,
+]

@@ -1,0 +1,116 @@
+"""Who may do what, where. Checked here, in the domain, whatever the caller (API, pages, CLI).
+
+An ``Actor`` is a member with their roles: each role holds in an area and everything under it.
+Staff of an area (or of an ancestor) triage and dispatch there; its leaders ("三长") collect needs
+for residents, confirm work on their behalf and settle disputes; an admin may do anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from projects import errors
+from projects.tables import Area, Member, OrganisationMember, Role
+
+MANAGERS = ("leader", "staff")
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    role: str
+    area_id: int
+    level: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    member_id: int
+    name: str
+    phone: str
+    is_admin: bool = False
+    home_area: int | None = None
+    home_path: str | None = None
+    grants: tuple[Grant, ...] = ()
+    # organisation id -> "representative" or "member"
+    organisations: dict[int, str] = field(default_factory=dict)
+
+    def holds(self, roles: tuple[str, ...], path: str) -> bool:
+        """Does one of ``roles`` hold in the area with ``path`` (granted there or above)?"""
+        if self.is_admin:
+            return True
+        return any(grant.role in roles and path.startswith(grant.path) for grant in self.grants)
+
+    def is_staff(self, path: str) -> bool:
+        return self.holds(("staff",), path)
+
+    def manages(self, path: str) -> bool:
+        """Staff or a leader there: may act for residents, confirm and settle."""
+        return self.holds(MANAGERS, path)
+
+    def represents(self, organisation_id: int) -> bool:
+        return self.is_admin or self.organisations.get(organisation_id) == "representative"
+
+    def require(self, allowed: bool) -> None:
+        if not allowed:
+            raise errors.NotAllowed()
+
+    def communities(self) -> list[str]:
+        """The paths of the communities this member lives or has a role in (or of the larger
+        areas they manage): where their "near me" is."""
+        paths = [grant.path if grant.role in MANAGERS else _community(grant.path) for grant in self.grants]
+        if self.home_path:
+            paths.append(_community(self.home_path))
+        return sorted({path for path in paths if path})
+
+    @property
+    def roles(self) -> list[str]:
+        names = {grant.role for grant in self.grants}
+        if self.is_admin:
+            names.add("admin")
+        if any(role == "representative" for role in self.organisations.values()):
+            names.add("organisation")
+        return sorted(names)
+
+
+def _community(path: str) -> str:
+    """The community part of a path (district/street/community), or the path if it is higher."""
+    parts = path.strip("/").split("/")
+    return "/" + "/".join(parts[:3]) + "/"
+
+
+async def load_actor(member_id: int) -> Actor:
+    member = (
+        await Member.select(Member.id, Member.name, Member.phone, Member.is_admin, Member.active,
+                            Member.home_area, Member.home_area.path.as_alias("home_path"))
+        .where(Member.id == member_id)
+        .first()
+    )  # fmt: skip
+    if member is None or not member["active"]:
+        raise errors.Unauthenticated()
+    grants = await Role.select(Role.role, Role.area, Role.area.level, Role.area.path).where(
+        Role.member == member_id
+    )
+    memberships = await OrganisationMember.select(
+        OrganisationMember.organisation, OrganisationMember.role
+    ).where(OrganisationMember.member == member_id)
+    return Actor(
+        member_id=member_id,
+        name=member["name"],
+        phone=member["phone"],
+        is_admin=member["is_admin"],
+        home_area=member["home_area"],
+        home_path=member["home_path"],
+        grants=tuple(
+            Grant(row["role"], row["area"], row["area.level"], row["area.path"])
+            for row in sorted(grants, key=lambda row: (row["area.path"], row["role"]))
+        ),
+        organisations={row["organisation"]: row["role"] for row in memberships},
+    )
+
+
+async def area_path(area_id: int) -> str:
+    row = await Area.select(Area.path).where(Area.id == area_id).first()
+    if row is None:
+        raise errors.NotFound(thing=errors.N_("area"))
+    return row["path"]

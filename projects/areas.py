@@ -1,0 +1,110 @@
+"""The area tree: district → street → community → grid → building → unit.
+
+Each area keeps its materialised path ("/1/4/9/": the ids from the root down), so "everything
+under this community" is one index range scan: paths under P sort between P and P with its last
+"/" replaced by "0" (the next byte).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ledger.accounts import open_account
+from projects import errors
+from projects.db import atomic
+from projects.tables import AREA_LEVELS, Area
+
+
+@dataclass(frozen=True, slots=True)
+class AreaRecord:
+    id: int
+    parent: int | None
+    level: str
+    name: str
+    name_en: str
+    path: str
+    created_at: datetime
+
+    def contains(self, path: str) -> bool:
+        """Is the area with ``path`` this one or under it?"""
+        return path.startswith(self.path)
+
+    def ancestor_ids(self) -> list[int]:
+        """This area's id and its ancestors', root first."""
+        return [int(part) for part in self.path.strip("/").split("/")]
+
+
+def issuer_account(community_id: int) -> str:
+    """The community's points issuer: it may run negative (its balance is what it owes)."""
+    return f"issuer:{community_id}"
+
+
+def path_range(path: str) -> tuple[str, str]:
+    """The half-open range of paths under ``path`` (itself included)."""
+    return path, path[:-1] + "0"
+
+
+def under(column, path: str):
+    """A ``where`` clause: ``column`` (a path) is ``path`` or below it."""
+    low, high = path_range(path)
+    return (column >= low) & (column < high)
+
+
+async def create_area(
+    level: str, name: str, *, parent_id: int | None = None, name_en: str = "", now: datetime
+) -> AreaRecord:
+    if level not in AREA_LEVELS:
+        raise errors.Invalid(errors.N_("Unknown area level {level}."), level=level)
+    name = name.strip()
+    if not name or len(name) > 100 or len(name_en) > 100:
+        raise errors.Invalid(errors.N_("An area's name is 1 to 100 characters."))
+    async with atomic():
+        parent = await get_area(parent_id) if parent_id is not None else None
+        expected_parent = AREA_LEVELS[AREA_LEVELS.index(level) - 1] if level != "district" else None
+        if (parent.level if parent else None) != expected_parent:
+            raise errors.Invalid(
+                errors.N_("A {level} must be placed under a {parent}."), level=level, parent=expected_parent
+            )
+        rows = await Area.insert(
+            Area(parent=parent_id, level=level, name=name, name_en=name_en, path="", created_at=now)
+        ).returning(Area.id)
+        area_id = rows[0]["id"]
+        path = f"{parent.path if parent else '/'}{area_id}/"
+        await Area.update({Area.path: path}).where(Area.id == area_id)
+        if level == "community":
+            await open_account(
+                issuer_account(area_id), asset="PTS", kind="issuer", owner=f"area:{area_id}",
+                name=f"{name} points issuer"[:128],
+            )  # fmt: skip
+    return AreaRecord(area_id, parent_id, level, name, name_en, path, now)
+
+
+async def get_area(area_id: int) -> AreaRecord:
+    row = await Area.select().where(Area.id == area_id).first()
+    if row is None:
+        raise errors.NotFound(thing=errors.N_("area"))
+    return AreaRecord(**row)
+
+
+async def find_area(area_id: int) -> AreaRecord | None:
+    row = await Area.select().where(Area.id == area_id).first()
+    return AreaRecord(**row) if row else None
+
+
+async def ancestor_of_level(area: AreaRecord, level: str) -> AreaRecord | None:
+    """The area's ancestor (or itself) at ``level``, if it is that deep."""
+    depth = AREA_LEVELS.index(level)
+    ids = area.ancestor_ids()
+    return await get_area(ids[depth]) if depth < len(ids) else None
+
+
+async def children(area_id: int | None) -> list[AreaRecord]:
+    query = Area.select().order_by(Area.id)
+    query = query.where(Area.parent.is_null()) if area_id is None else query.where(Area.parent == area_id)
+    return [AreaRecord(**row) for row in await query]
+
+
+async def subtree(area: AreaRecord) -> list[AreaRecord]:
+    rows = await Area.select().where(under(Area.path, area.path)).order_by(Area.path)
+    return [AreaRecord(**row) for row in rows]

@@ -1,0 +1,186 @@
+"""Members: registration with a hashed password, sign-in tokens, and roles granted per area."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ledger.accounts import DEBITS_MUST_NOT_EXCEED_CREDITS, open_account
+from projects import errors
+from projects.areas import get_area
+from projects.db import atomic
+from projects.tables import ROLES, Member, Role, Token
+
+PHONE = re.compile(r"1[3-9][0-9]{9}")  # a mainland mobile number
+MIN_PASSWORD = 8
+MAX_PASSWORD = 128
+TOKEN_LIFETIME = timedelta(days=30)
+
+# Argon2id with the library's defaults (RFC 9106's low-memory profile).
+_hasher = PasswordHasher()
+# Verified when the phone is unknown, so that a wrong phone costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("linli: no such member")
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRecord:
+    id: int
+    phone: str
+    name: str
+    home_area: int | None
+    is_admin: bool
+    active: bool
+    created_at: datetime
+
+
+_PUBLIC = (
+    Member.id,
+    Member.phone,
+    Member.name,
+    Member.home_area,
+    Member.is_admin,
+    Member.active,
+    Member.created_at,
+)
+
+
+def member_account(member_id: int) -> str:
+    return f"member:{member_id}"
+
+
+def hash_password(password: str) -> str:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise errors.Invalid(errors.N_("A password is 8 to 128 characters."))
+    return _hasher.hash(password)
+
+
+def check_phone(phone: str) -> str:
+    phone = phone.strip()
+    if not PHONE.fullmatch(phone):
+        raise errors.Invalid(
+            errors.N_("{phone} is not a mobile number (11 digits starting with 1)."), phone=phone
+        )
+    return phone
+
+
+async def create_member(
+    phone: str,
+    name: str,
+    *,
+    now: datetime,
+    password: str | None = None,
+    password_hash: str | None = None,
+    home_area_id: int | None = None,
+    is_admin: bool = False,
+) -> MemberRecord:
+    """Register a member and open their points account, in one transaction.
+
+    Give ``password``, or an Argon2 ``password_hash`` made earlier (the demo hashes its one
+    password once for hundreds of members).
+    """
+    phone = check_phone(phone)
+    name = name.strip()
+    if not name or len(name) > 64:
+        raise errors.Invalid(errors.N_("A name is 1 to 64 characters."))
+    if (password is None) == (password_hash is None):
+        raise errors.Invalid(errors.N_("A password is 8 to 128 characters."))
+    hashed = password_hash or hash_password(password or "")
+    async with atomic():
+        if home_area_id is not None:
+            home = await get_area(home_area_id)
+            if home.level != "unit":
+                raise errors.Invalid(errors.N_("A member's home is a unit."))
+        if await Member.exists().where(Member.phone == phone):
+            raise errors.PhoneTaken(phone=phone)
+        rows = await Member.insert(
+            Member(
+                phone=phone, name=name, password_hash=hashed, home_area=home_area_id,
+                is_admin=is_admin, active=True, created_at=now,
+            )
+        ).returning(Member.id)  # fmt: skip
+        member_id = rows[0]["id"]
+        await open_account(
+            member_account(member_id), asset="PTS", kind="member", owner=f"member:{member_id}",
+            name=name, flags=DEBITS_MUST_NOT_EXCEED_CREDITS,
+        )  # fmt: skip
+        if home_area_id is not None:
+            await Role.insert(Role(member=member_id, area=home_area_id, role="resident", created_at=now))
+    return MemberRecord(member_id, phone, name, home_area_id, is_admin, True, now)
+
+
+async def get_member(member_id: int) -> MemberRecord:
+    row = await Member.select(*_PUBLIC).where(Member.id == member_id).first()
+    if row is None:
+        raise errors.NotFound(thing=errors.N_("member"))
+    return MemberRecord(**row)
+
+
+async def find_by_phone(phone: str) -> MemberRecord | None:
+    row = await Member.select(*_PUBLIC).where(Member.phone == phone.strip()).first()
+    return MemberRecord(**row) if row else None
+
+
+async def grant_role(member_id: int, area_id: int, role: str, *, now: datetime) -> None:
+    """Grant ``role`` in ``area`` (idempotent); an area has at most one leader."""
+    if role not in ROLES:
+        raise errors.Invalid(errors.N_("Unknown role {role}."), role=role)
+    async with atomic():
+        area = await get_area(area_id)
+        await get_member(member_id)
+        if role == "leader" and area.level not in ("grid", "building", "unit"):
+            raise errors.Invalid(errors.N_("Leaders lead a grid, a building or a unit."))
+        if await Role.exists().where(
+            (Role.member == member_id) & (Role.area == area_id) & (Role.role == role)
+        ):
+            return
+        if role == "leader" and await Role.exists().where((Role.area == area_id) & (Role.role == "leader")):
+            raise errors.Conflict(errors.N_("This area already has a leader."))
+        await Role.insert(Role(member=member_id, area=area_id, role=role, created_at=now))
+
+
+async def authenticate(phone: str, password: str) -> MemberRecord:
+    """The member with this phone and password, or ``BadCredentials`` (never which was wrong)."""
+    row = (
+        await Member.select(Member.id, Member.password_hash, Member.active)
+        .where(Member.phone == phone.strip())
+        .first()
+    )
+    try:
+        _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise errors.BadCredentials() from None
+    if row is None or not row["active"]:
+        raise errors.BadCredentials()
+    return await get_member(row["id"])
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_token(member_id: int, *, now: datetime) -> str:
+    token = secrets.token_urlsafe(32)
+    await Token.insert(
+        Token(token_hash=_digest(token), member=member_id, created_at=now, expires_at=now + TOKEN_LIFETIME)
+    )
+    return token
+
+
+async def member_for_token(token: str, *, now: datetime) -> int:
+    """The member id a token stands for, or ``Unauthenticated``."""
+    if not token or len(token) > 200:
+        raise errors.Unauthenticated()
+    row = await Token.select(Token.member, Token.expires_at).where(Token.token_hash == _digest(token)).first()
+    if row is None or row["expires_at"] <= now:
+        raise errors.Unauthenticated()
+    return row["member"]
+
+
+async def revoke_token(token: str) -> None:
+    await Token.delete().where(Token.token_hash == _digest(token))

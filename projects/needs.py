@@ -1,0 +1,279 @@
+"""Needs (需求): reported by residents or collected for them by leaders and staff; joined by
+neighbours when common; merged, rejected or cancelled. Triage lives in ``triage.py``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from projects import errors, events
+from projects.access import Actor, area_path
+from projects.areas import get_area, under
+from projects.categories import get_category
+from projects.db import atomic
+from projects.errors import N_
+from projects.states import load, move, require_state, text
+from projects.tables import AREA_LEVELS, CHANNELS, SCOPES, Grade, Member, Need, NeedSupporter
+
+OPEN = ("new", "triaged", "in_progress")
+MAX_DESCRIPTION = 2000
+PAGE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class NeedRecord:
+    id: int
+    resident: int | None  # None when the viewer may not know who asked (a neighbour's common need)
+    reporter: int | None
+    channel: str
+    category: str
+    area: int
+    handling_area: int
+    scope: str
+    description: str
+    status: str
+    grade: str | None
+    deadline: datetime | None
+    overdue: bool
+    escalations: int
+    merged_into: int | None
+    reason: str
+    supporters: int
+    handled_by: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NeedPage:
+    items: list[NeedRecord]
+    next_cursor: str | None
+
+
+async def deadline_after(grade: str, now: datetime) -> datetime:
+    row = await Grade.select(Grade.deadline_hours).where(Grade.grade == grade).first()
+    return now + timedelta(hours=row["deadline_hours"] if row else 24)
+
+
+async def report_need(
+    actor: Actor,
+    *,
+    category: str,
+    description: str,
+    scope: str = "personal",
+    channel: str = "online",
+    area_id: int | None = None,
+    resident_id: int | None = None,
+    now: datetime,
+) -> NeedRecord:
+    """A resident reports for themself, or a leader or staff member for ``resident_id``.
+
+    The area defaults to the resident's unit; a need belongs to a community, so it is in one
+    or below one. The community handles it first; it has a deadline for triage.
+    """
+    description = text(description, MAX_DESCRIPTION, N_("description"), required=True)
+    if scope not in SCOPES:
+        raise errors.Invalid(N_("The scope is personal or common."))
+    if channel not in CHANNELS:
+        raise errors.Invalid(N_("Unknown channel {channel}."), channel=channel)
+    await get_category(category)
+    async with atomic():
+        resident = actor.member_id if resident_id is None else resident_id
+        home = await Member.select(Member.home_area).where(Member.id == resident).first()
+        if home is None:
+            raise errors.NotFound(thing=N_("member"))
+        area = await get_area(area_id if area_id is not None else _require_home(home["home_area"]))
+        if AREA_LEVELS.index(area.level) < AREA_LEVELS.index("community"):
+            raise errors.Invalid(N_("A need is reported in a community or below it."))
+        if resident != actor.member_id:
+            actor.require(actor.manages(area.path))
+        elif area_id is not None and not (actor.manages(area.path) or _lives_under(actor, area.path)):
+            raise errors.Invalid(N_("You can report needs where you live."))
+        community = area.ancestor_ids()[2]
+        rows = await Need.insert(
+            Need(
+                resident=resident, reporter=actor.member_id, channel=channel, category=category,
+                area=area.id, handling_area=community, scope=scope, description=description,
+                status="new", deadline=await deadline_after("new", now), created_at=now, updated_at=now,
+            )
+        ).returning(Need.id)  # fmt: skip
+        need_id = rows[0]["id"]
+        await events.record("need", need_id, "report", actor=actor.member_id, now=now, to_state="new",
+                            reason=channel)  # fmt: skip
+    return await view_need(actor, need_id)
+
+
+def _require_home(home_area: int | None) -> int:
+    if home_area is None:
+        raise errors.Invalid(N_("Say in which area the need is: this member has no home unit."))
+    return home_area
+
+
+def _lives_under(actor: Actor, path: str) -> bool:
+    """Does the actor live in or have a role in the community of ``path``?"""
+    community = "/" + "/".join(path.strip("/").split("/")[:3]) + "/"
+    return community in actor.communities()
+
+
+async def _visibility(actor: Actor, row: dict) -> NeedRecord | None:
+    """The need as ``actor`` may see it, or None."""
+    record = NeedRecord(**row)
+    if actor.member_id in (row["resident"], row["reporter"]):
+        return record
+    path = await area_path(row["area"])
+    if actor.manages(path) or actor.is_staff(await area_path(row["handling_area"])):
+        return record
+    if row["scope"] == "common" and _lives_under(actor, path):
+        return replace(record, resident=None, reporter=None)
+    return None
+
+
+async def view_need(actor: Actor, need_id: int) -> NeedRecord:
+    row = await Need.select().where(Need.id == need_id).first()
+    record = await _visibility(actor, row) if row else None
+    if record is None:  # another resident's private need does not exist, as far as you know
+        raise errors.NotFound(thing=N_("need"))
+    return record
+
+
+def _cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
+        raise errors.Invalid(N_("The cursor is not one this list gave out."))
+    return int(cursor)
+
+
+async def list_needs(
+    actor: Actor,
+    *,
+    mine: bool = False,
+    area_id: int | None = None,
+    status: str | None = None,
+    overdue: bool | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE,
+) -> NeedPage:
+    """Newest first. ``mine``: what I reported or asked for. Otherwise the needs of an area I
+    manage (``area_id``, or all of mine), plus the common needs of my community."""
+    limit = max(1, min(limit, 200))
+    query = Need.select().order_by(Need.id, ascending=False).limit(limit + 1)
+    if mine:
+        query = query.where((Need.resident == actor.member_id) | (Need.reporter == actor.member_id))
+    elif area_id is not None:
+        path = await area_path(area_id)
+        if actor.manages(path):
+            query = query.where(under(Need.area.path, path) | under(Need.handling_area.path, path))
+        elif _lives_under(actor, path):
+            query = query.where(under(Need.area.path, path) & (Need.scope == "common"))
+        else:
+            raise errors.NotAllowed()
+    elif not actor.is_admin:
+        clause = (Need.resident == actor.member_id) | (Need.reporter == actor.member_id)
+        for grant in actor.grants:
+            if grant.role in ("leader", "staff"):
+                clause = (
+                    clause | under(Need.area.path, grant.path) | under(Need.handling_area.path, grant.path)
+                )
+        for community in actor.communities():
+            clause = clause | (under(Need.area.path, community) & (Need.scope == "common"))
+        query = query.where(clause)
+    if status is not None:
+        query = query.where(Need.status == status)
+    if overdue is not None:
+        query = query.where(Need.overdue == overdue)
+    before = _cursor(cursor)
+    if before is not None:
+        query = query.where(Need.id < before)
+    rows = await query
+    items = [record for row in rows[:limit] if (record := await _visibility(actor, row)) is not None]
+    return NeedPage(items, str(rows[limit - 1]["id"]) if len(rows) > limit else None)
+
+
+async def join_need(actor: Actor, need_id: int, *, now: datetime) -> NeedRecord:
+    """+1 on a neighbour's common need."""
+    async with atomic():
+        row = await load(Need, "need", need_id)
+        if await _visibility(actor, row) is None:
+            raise errors.NotFound(thing=N_("need"))
+        if row["scope"] != "common":
+            raise errors.Conflict(N_("Only common needs can be joined."))
+        require_state(row, "need", OPEN, N_("joined"))
+        if row["resident"] == actor.member_id or await NeedSupporter.exists().where(
+            (NeedSupporter.need == need_id) & (NeedSupporter.member == actor.member_id)
+        ):
+            raise errors.AlreadySupported()
+        await NeedSupporter.insert(NeedSupporter(need=need_id, member=actor.member_id, created_at=now))
+        await Need.update({Need.supporters: Need.supporters + 1}).where(Need.id == need_id)
+        await events.record("need", need_id, "join", actor=actor.member_id, now=now,
+                            from_state=row["status"], to_state=row["status"])  # fmt: skip
+    return await view_need(actor, need_id)
+
+
+async def _managed(actor: Actor, row: dict) -> None:
+    """Staff where the need is handled (or above) decide about it."""
+    actor.require(actor.is_staff(await area_path(row["handling_area"])))
+
+
+async def reject_need(actor: Actor, need_id: int, *, reason: str, now: datetime) -> NeedRecord:
+    reason = text(reason, 500, N_("reason"), required=True)
+    async with atomic():
+        row = await load(Need, "need", need_id)
+        await _managed(actor, row)
+        require_state(row, "need", ("new", "triaged"), N_("rejected"))
+        await move(Need, "need", row, "rejected", "reject", actor=actor.member_id, now=now, why=reason,
+                   reason=reason, handled_by=actor.member_id)  # fmt: skip
+    return await view_need(actor, need_id)
+
+
+async def merge_need(actor: Actor, need_id: int, *, into: int, now: datetime) -> NeedRecord:
+    """A duplicate joins the need it repeats: its resident and supporters support that one."""
+    if need_id == into:
+        raise errors.Invalid(N_("A need cannot be merged into itself."))
+    async with atomic():
+        first, second = sorted((need_id, into))  # lock in id order: two merges never wait on each other
+        rows = {first: await load(Need, "need", first), second: await load(Need, "need", second)}
+        row, target = rows[need_id], rows[into]
+        await _managed(actor, row)
+        await _managed(actor, target)
+        require_state(row, "need", ("new", "triaged"), N_("merged"))
+        require_state(target, "need", OPEN, N_("merged into"))
+        supporters = {row["resident"]} | {
+            supporter["member"]
+            for supporter in await NeedSupporter.select(NeedSupporter.member).where(
+                NeedSupporter.need == need_id
+            )
+        }
+        existing = {
+            supporter["member"]
+            for supporter in await NeedSupporter.select(NeedSupporter.member).where(
+                NeedSupporter.need == into
+            )
+        }
+        added = sorted(supporters - existing - {target["resident"]})
+        if added:
+            await NeedSupporter.insert(
+                *(NeedSupporter(need=into, member=member, created_at=now) for member in added)
+            )
+            await Need.update({Need.supporters: Need.supporters + len(added)}).where(Need.id == into)
+        await move(Need, "need", row, "merged", "merge", actor=actor.member_id, now=now,
+                   why=f"#{into}", merged_into=into, handled_by=actor.member_id)  # fmt: skip
+    return await view_need(actor, need_id)
+
+
+async def cancel_need(actor: Actor, need_id: int, *, reason: str = "", now: datetime) -> NeedRecord:
+    """The resident (or whoever reported it) withdraws a need nobody has taken up yet."""
+    reason = text(reason, 500, N_("reason"))
+    async with atomic():
+        row = await load(Need, "need", need_id)
+        if actor.member_id not in (row["resident"], row["reporter"]):
+            await view_need(actor, need_id)  # 404 if they may not even see it
+            raise errors.NotAllowed()
+        require_state(row, "need", ("new", "triaged"), N_("cancelled"))
+        await move(Need, "need", row, "cancelled", "cancel", actor=actor.member_id, now=now, why=reason)
+    return await view_need(actor, need_id)
+
+
+async def need_history(actor: Actor, need_id: int) -> list[events.Trace]:
+    await view_need(actor, need_id)
+    return await events.history("need", need_id)

@@ -1,0 +1,217 @@
+"""Service projects (服务项目书): drawn up by staff from common needs, often after a
+consultation meeting; claimed by an organisation; carried out through milestones and tasks,
+with progress published for residents to follow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from projects import errors, events
+from projects.access import Actor, area_path
+from projects.areas import get_area
+from projects.db import atomic
+from projects.errors import N_
+from projects.states import load, move, require_state, text
+from projects.tables import Milestone, Need, Progress, Project, ProjectNeed
+from projects.triage import LIVE_PROJECTS, finish_if_done, start_work
+
+PAGE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneRecord:
+    id: int
+    project: int
+    title: str
+    due: datetime
+    done_at: datetime | None
+    report: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressRecord:
+    id: int
+    project: int
+    author: int
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRecord:
+    id: int
+    title: str
+    content: str
+    measures: str
+    area: int
+    deadline: datetime
+    organisation: int | None
+    status: str
+    overdue: bool
+    created_by: int
+    created_at: datetime
+    updated_at: datetime
+    needs: tuple[int, ...] = ()
+    milestones: tuple[MilestoneRecord, ...] = ()
+    progress: tuple[ProgressRecord, ...] = ()
+
+
+async def create_project(
+    actor: Actor,
+    *,
+    title: str,
+    area_id: int,
+    deadline: datetime,
+    now: datetime,
+    content: str = "",
+    measures: str = "",
+    need_ids: list[int] | None = None,
+) -> ProjectRecord:
+    """Staff write up a project; the common needs it answers are now being worked on."""
+    title = text(title, 128, N_("title"), required=True)
+    content = text(content, 5000, N_("content"))
+    measures = text(measures, 5000, N_("measures"))
+    if deadline <= now:
+        raise errors.Invalid(N_("The deadline must be in the future."))
+    async with atomic():
+        area = await get_area(area_id)
+        actor.require(actor.is_staff(area.path))
+        rows = await Project.insert(
+            Project(title=title, content=content, measures=measures, area=area_id, deadline=deadline,
+                    status="published", created_by=actor.member_id, created_at=now, updated_at=now)
+        ).returning(Project.id)  # fmt: skip
+        project_id = rows[0]["id"]
+        await events.record(
+            "project", project_id, "create", actor=actor.member_id, now=now, to_state="published"
+        )
+        for need_id in sorted(set(need_ids or [])):
+            need = await load(Need, "need", need_id)
+            if need["scope"] != "common":
+                raise errors.Invalid(N_("A service project answers common needs."))
+            actor.require(actor.is_staff(await area_path(need["handling_area"])))
+            await ProjectNeed.insert(ProjectNeed(project=project_id, need=need_id))
+            await start_work(need_id, actor=actor.member_id, now=now, why=f"project #{project_id}")
+    return await get_project(project_id)
+
+
+async def get_project(project_id: int) -> ProjectRecord:
+    row = await Project.select().where(Project.id == project_id).first()
+    if row is None:
+        raise errors.NotFound(thing=N_("project"))
+    needs = await ProjectNeed.select(ProjectNeed.need).where(ProjectNeed.project == project_id)
+    milestones = await Milestone.select().where(Milestone.project == project_id).order_by(Milestone.due)
+    progress = await Progress.select().where(Progress.project == project_id).order_by(Progress.id)
+    return ProjectRecord(
+        **row,
+        needs=tuple(sorted(r["need"] for r in needs)),
+        milestones=tuple(MilestoneRecord(**r) for r in milestones),
+        progress=tuple(ProgressRecord(**r) for r in progress),
+    )
+
+
+async def list_projects(*, area_id: int | None = None, status: str | None = None) -> list[ProjectRecord]:
+    """Projects are public: residents follow their progress. Newest first."""
+    from projects.areas import under
+
+    query = Project.select(Project.id).order_by(Project.id, ascending=False).limit(200)
+    if area_id is not None:
+        query = query.where(under(Project.area.path, await area_path(area_id)))
+    if status is not None:
+        query = query.where(Project.status == status)
+    return [await get_project(row["id"]) for row in await query]
+
+
+def _runs(actor: Actor, project: dict) -> bool:
+    return project["organisation"] is not None and actor.represents(project["organisation"])
+
+
+async def claim_project(
+    actor: Actor, project_id: int, *, organisation_id: int, now: datetime
+) -> ProjectRecord:
+    async with atomic():
+        row = await load(Project, "project", project_id)
+        actor.require(actor.represents(organisation_id))
+        require_state(row, "project", ("published",), N_("claimed"))
+        await move(Project, "project", row, "claimed", "claim", actor=actor.member_id, now=now,
+                   organisation=organisation_id)  # fmt: skip
+    return await get_project(project_id)
+
+
+async def add_milestone(
+    actor: Actor, project_id: int, *, title: str, due: datetime, now: datetime
+) -> ProjectRecord:
+    title = text(title, 128, N_("title"), required=True)
+    async with atomic():
+        row = await load(Project, "project", project_id)
+        actor.require(_runs(actor, row) or actor.is_staff(await area_path(row["area"])))
+        require_state(row, "project", LIVE_PROJECTS, N_("planned"))
+        await Milestone.insert(Milestone(project=project_id, title=title, due=due))
+        await events.record("project", project_id, "milestone", actor=actor.member_id, now=now,
+                            from_state=row["status"], to_state=row["status"], reason=title)  # fmt: skip
+    return await get_project(project_id)
+
+
+async def complete_milestone(
+    actor: Actor, project_id: int, milestone_id: int, *, report: str, now: datetime
+) -> ProjectRecord:
+    report = text(report, 5000, N_("report"), required=True)
+    async with atomic():
+        row = await load(Project, "project", project_id)
+        actor.require(_runs(actor, row))
+        require_state(row, "project", ("claimed",), N_("reported on"))
+        milestone = (
+            await Milestone.select()
+            .where((Milestone.id == milestone_id) & (Milestone.project == project_id))
+            .first()
+        )
+        if milestone is None:
+            raise errors.NotFound(thing=N_("milestone"))
+        if milestone["done_at"] is not None:
+            raise errors.Conflict(N_("This milestone is already done."))
+        await Milestone.update({Milestone.done_at: now, Milestone.report: report}).where(
+            Milestone.id == milestone_id
+        )
+        await events.record("project", project_id, "milestone_done", actor=actor.member_id, now=now,
+                            from_state=row["status"], to_state=row["status"], reason=milestone["title"])  # fmt: skip
+    return await get_project(project_id)
+
+
+async def publish_progress(actor: Actor, project_id: int, *, note: str, now: datetime) -> ProjectRecord:
+    note = text(note, 2000, N_("progress report"), required=True)
+    async with atomic():
+        row = await load(Project, "project", project_id)
+        actor.require(_runs(actor, row) or actor.is_staff(await area_path(row["area"])))
+        require_state(row, "project", LIVE_PROJECTS, N_("reported on"))
+        await Progress.insert(Progress(project=project_id, author=actor.member_id, text=note, created_at=now))
+        await events.record("project", project_id, "progress", actor=actor.member_id, now=now,
+                            from_state=row["status"], to_state=row["status"], reason=note)  # fmt: skip
+    return await get_project(project_id)
+
+
+async def _close(actor: Actor, project_id: int, to: str, action: str, words: str, *, now, why="") -> None:
+    async with atomic():
+        row = await load(Project, "project", project_id)
+        actor.require(actor.is_staff(await area_path(row["area"])))
+        require_state(row, "project", ("claimed",) if to == "completed" else LIVE_PROJECTS, words)
+        await move(
+            Project, "project", row, to, action, actor=actor.member_id, now=now, why=why, overdue=False
+        )
+        for need in await ProjectNeed.select(ProjectNeed.need).where(ProjectNeed.project == project_id):
+            await finish_if_done(need["need"], actor=actor.member_id, now=now)
+
+
+async def complete_project(actor: Actor, project_id: int, *, now: datetime) -> ProjectRecord:
+    await _close(actor, project_id, "completed", "complete", N_("completed"), now=now)
+    return await get_project(project_id)
+
+
+async def cancel_project(actor: Actor, project_id: int, *, reason: str, now: datetime) -> ProjectRecord:
+    reason = text(reason, 500, N_("reason"), required=True)
+    await _close(actor, project_id, "cancelled", "cancel", N_("cancelled"), now=now, why=reason)
+    return await get_project(project_id)
+
+
+async def project_history(project_id: int) -> list[events.Trace]:
+    await get_project(project_id)
+    return await events.history("project", project_id)

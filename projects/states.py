@@ -1,0 +1,62 @@
+"""State changes of needs, tasks, claims and projects: checked, written and traced as one.
+
+Call these inside ``atomic()``: ``load`` locks the row (PostgreSQL) so that the check and the
+change see the same state, and ``move`` writes the change and its event together. Lock a task
+before any of its claims, always, so that two transactions never wait for each other.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from projects import errors, events
+from projects.db import for_update
+from projects.errors import N_
+
+THINGS = {"need": N_("need"), "task": N_("task"), "claim": N_("claim"), "project": N_("project")}
+
+
+async def load(table, subject: str, item_id: int) -> dict[str, Any]:
+    row = await for_update(table.select().where(table._meta.primary_key == item_id)).first()
+    if row is None:
+        raise errors.NotFound(thing=THINGS[subject])
+    return row
+
+
+def require_state(row: dict[str, Any], subject: str, allowed: tuple[str, ...], action: str) -> None:
+    if row["status"] not in allowed:
+        raise errors.WrongState(thing=THINGS[subject], state=row["status"], action=action)
+
+
+async def move(
+    table,
+    subject: str,
+    row: dict[str, Any],
+    to: str,
+    action: str,
+    *,
+    actor: int | None,
+    now: datetime,
+    why: str = "",
+    **values: Any,
+) -> dict[str, Any]:
+    """Set ``row``'s status to ``to`` (and ``values``), trace it with ``why``, answer the new row."""
+    changes = {"status": to, "updated_at": now, **values}
+    await table.update({getattr(table, key): value for key, value in changes.items()}).where(
+        table._meta.primary_key == row["id"]
+    )
+    await events.record(
+        subject, row["id"], action, actor=actor, now=now, from_state=row["status"], to_state=to, reason=why
+    )
+    return {**row, **changes}
+
+
+def text(value: str | None, limit: int, what: str, *, required: bool = False) -> str:
+    """Stripped text of at most ``limit`` characters (``required``: at least one)."""
+    value = (value or "").strip()
+    if required and not value:
+        raise errors.Invalid(N_("Please fill in the {field}."), field=what)
+    if len(value) > limit:
+        raise errors.Invalid(N_("The {field} is at most {limit} characters."), field=what, limit=limit)
+    return value

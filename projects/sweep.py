@@ -1,0 +1,134 @@
+"""The deadline sweep (督办): overdue needs are flagged and escalate, overdue tasks expire or are
+flagged, overdue projects are flagged. ``linli sweep`` runs it; so does the app, periodically.
+
+Every item is checked again, locked, in its own transaction: several processes may sweep at
+once, and one item that fails does not stop the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from projects import errors, events
+from projects.db import atomic
+from projects.states import load, move
+from projects.tables import Claim, Need, Project, Task
+from projects.tasks import UNFINISHED_CLAIMS, after_task, close_if_finished
+from projects.triage import LIVE_PROJECTS, escalate
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class SweepResult:
+    needs_escalated: int = 0
+    needs_flagged: int = 0
+    tasks_expired: int = 0
+    tasks_flagged: int = 0
+    tasks_completed: int = 0
+    projects_flagged: int = 0
+
+
+async def sweep(*, now: datetime) -> SweepResult:
+    counts = dict.fromkeys(SweepResult.__dataclass_fields__, 0)
+    due_needs = (
+        await Need.select(Need.id)
+        .where(Need.status.is_in(["new", "triaged", "in_progress"]) & (Need.deadline < now))
+        .limit(BATCH)
+    )
+    for row in due_needs:
+        await _each(_need, row["id"], now, counts)
+    due_tasks = (
+        await Task.select(Task.id)
+        .where(Task.status.is_in(["offered", "open", "full"]) & (Task.deadline < now))
+        .limit(BATCH)
+    )
+    for row in due_tasks:
+        await _each(_task, row["id"], now, counts)
+    due_projects = (
+        await Project.select(Project.id)
+        .where(
+            Project.status.is_in(list(LIVE_PROJECTS)) & (Project.deadline < now) & (Project.overdue == False)  # noqa: E712
+        )
+        .limit(BATCH)
+    )
+    for row in due_projects:
+        await _each(_project, row["id"], now, counts)
+    return SweepResult(**counts)
+
+
+async def _each(handle, item_id: int, now: datetime, counts: dict) -> None:
+    try:
+        async with atomic():
+            outcome = await handle(item_id, now)
+    except Exception:
+        logger.exception(
+            "deadline sweep: %s %s failed; it is tried again next time", handle.__name__, item_id
+        )
+        return
+    if outcome:
+        counts[outcome] += 1
+
+
+async def _need(need_id: int, now: datetime) -> str | None:
+    row = await load(Need, "need", need_id)
+    if (
+        row["status"] not in ("new", "triaged", "in_progress")
+        or row["deadline"] is None
+        or row["deadline"] >= now
+    ):
+        return None
+    if row["status"] != "in_progress":
+        try:
+            await escalate({**row}, actor=None, now=now, why="overdue")
+        except errors.TopOfTree:
+            pass
+        else:
+            await Need.update({Need.overdue: True}).where(Need.id == need_id)
+            return "needs_escalated"
+    if row["overdue"]:
+        return None
+    await Need.update({Need.overdue: True, Need.updated_at: now}).where(Need.id == need_id)
+    await events.record("need", need_id, "overdue", actor=None, now=now, from_state=row["status"],
+                        to_state=row["status"])  # fmt: skip
+    return "needs_flagged"
+
+
+async def _task(task_id: int, now: datetime) -> str | None:
+    task = await load(Task, "task", task_id)
+    if (
+        task["status"] not in ("offered", "open", "full")
+        or task["deadline"] is None
+        or task["deadline"] >= now
+    ):
+        return None
+    if task["status"] == "offered" or task["claimed"] == 0:
+        task = await move(Task, "task", task, "expired", "expire", actor=None, now=now)
+        await after_task(task, actor=None, now=now)
+        return "tasks_expired"
+    unfinished = await Claim.exists().where(
+        (Claim.task == task_id) & Claim.status.is_in(list(UNFINISHED_CLAIMS))
+    )
+    if not unfinished:
+        await close_if_finished(task, actor=None, now=now, deadline_passed=True)
+        return "tasks_completed"
+    if task["overdue"]:
+        return None
+    await Task.update({Task.overdue: True, Task.updated_at: now}).where(Task.id == task_id)
+    await events.record("task", task_id, "overdue", actor=None, now=now, from_state=task["status"],
+                        to_state=task["status"])  # fmt: skip
+    return "tasks_flagged"
+
+
+async def _project(project_id: int, now: datetime) -> str | None:
+    row = await load(Project, "project", project_id)
+    if row["status"] not in LIVE_PROJECTS or row["overdue"] or row["deadline"] >= now:
+        return None
+    await Project.update({Project.overdue: True, Project.updated_at: now}).where(Project.id == project_id)
+    await events.record("project", project_id, "overdue", actor=None, now=now, from_state=row["status"],
+                        to_state=row["status"])  # fmt: skip
+    return "projects_flagged"

@@ -1,0 +1,277 @@
+"""The community's tables, mapped for Piccolo's query builder and admin.
+
+The schema itself, with its CHECK constraints, partial unique indexes and the event log's
+append-only triggers, is the hand-written migration in ``piccolo_migrations``: do not generate
+``--auto`` migrations for this app.
+"""
+
+from piccolo.columns import (
+    BigInt,
+    Boolean,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    SmallInt,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.column_types import BigSerial
+from piccolo.table import Table
+
+AREA_LEVELS = ("district", "street", "community", "grid", "building", "unit")
+ROLES = ("resident", "volunteer", "leader", "staff")
+ORGANISATION_KINDS = ("enterprise", "social_organisation", "merchant", "government", "volunteer_team")
+RESOURCE_KINDS = ("merchant", "social_organisation", "public_service", "volunteer_team", "enterprise")
+RESOURCE_LEVELS = ("unit", "building", "grid", "community")
+CHANNELS = ("door_visit", "online", "consultation", "hotline", "grid_patrol", "open311")
+SCOPES = ("personal", "common")
+GRADES = ("A", "B", "C")
+
+
+def _fk(table, null: bool = True, on_delete: OnDelete = OnDelete.restrict) -> ForeignKey:
+    return ForeignKey(table, null=null, on_delete=on_delete, default=None)
+
+
+class Area(Table, tablename="projects_area"):
+    """A node of district → street → community → grid → building → unit."""
+
+    id = BigSerial(primary_key=True)
+    parent = _fk("self")
+    level = Varchar(length=16)
+    name = Varchar(length=100)
+    name_en = Varchar(length=100, default="")
+    path = Varchar(length=255, default="", index=True)  # "/1/4/9/": the ids from the root down
+    created_at = Timestamptz()
+
+
+class Member(Table, tablename="projects_member"):
+    id = BigSerial(primary_key=True)
+    phone = Varchar(length=20, unique=True)
+    name = Varchar(length=64)
+    password_hash = Varchar(length=255, secret=True)
+    home_area = _fk(Area)  # the unit they live in
+    is_admin = Boolean(default=False)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class Token(Table, tablename="projects_token"):
+    """A bearer token, stored as its SHA-256: the database never holds one that works."""
+
+    token_hash = Varchar(length=64, primary_key=True)
+    member = _fk(Member, null=False, on_delete=OnDelete.cascade)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+
+
+class Role(Table, tablename="projects_role"):
+    """A role granted in an area: resident or volunteer there, its leader, or its staff."""
+
+    id = BigSerial(primary_key=True)
+    member = _fk(Member, null=False, on_delete=OnDelete.cascade)
+    area = _fk(Area, null=False)
+    role = Varchar(length=16)
+    created_at = Timestamptz()
+
+
+class Organisation(Table, tablename="projects_organisation"):
+    id = BigSerial(primary_key=True)
+    name = Varchar(length=128)
+    kind = Varchar(length=24)
+    area = _fk(Area, null=False)
+    description = Text(default="")
+    created_at = Timestamptz()
+
+
+class OrganisationMember(Table, tablename="projects_organisation_member"):
+    id = BigSerial(primary_key=True)
+    organisation = _fk(Organisation, null=False, on_delete=OnDelete.cascade)
+    member = _fk(Member, null=False, on_delete=OnDelete.cascade)
+    role = Varchar(length=16)  # representative (acts for it) or member
+    created_at = Timestamptz()
+
+
+class Category(Table, tablename="projects_category"):
+    code = Varchar(length=32, primary_key=True)
+    parent = ForeignKey("self", target_column="code", null=True, default=None, on_delete=OnDelete.restrict)
+    name = Varchar(length=64)
+    name_en = Varchar(length=64, default="")
+    points_per_hour = Integer()
+    position = Integer(default=0)
+    active = Boolean(default=True)
+
+
+class Grade(Table, tablename="projects_grade"):
+    """How many hours each grade allows ("new": the time allowed for triage itself)."""
+
+    grade = Varchar(length=8, primary_key=True)
+    deadline_hours = Integer()
+
+
+class Resource(Table, tablename="projects_resource"):
+    """An entry of the service resource library (服务资源库)."""
+
+    id = BigSerial(primary_key=True)
+    name = Varchar(length=128)
+    kind = Varchar(length=24)
+    level = Varchar(length=16)
+    organisation = _fk(Organisation, on_delete=OnDelete.set_null)
+    area = _fk(Area, null=False)
+    description = Text(default="")
+    contact = Varchar(length=64, default="")
+    created_at = Timestamptz()
+
+
+class ResourceCategory(Table, tablename="projects_resource_category"):
+    id = BigSerial(primary_key=True)
+    resource = _fk(Resource, null=False, on_delete=OnDelete.cascade)
+    category = ForeignKey(Category, target_column="code", null=False, on_delete=OnDelete.restrict)
+
+
+class ResourceCoverage(Table, tablename="projects_resource_coverage"):
+    id = BigSerial(primary_key=True)
+    resource = _fk(Resource, null=False, on_delete=OnDelete.cascade)
+    area = _fk(Area, null=False)
+
+
+class Need(Table, tablename="projects_need"):
+    id = BigSerial(primary_key=True)
+    resident = _fk(Member, null=False)
+    reporter = _fk(Member, null=False)
+    channel = Varchar(length=16)
+    category = ForeignKey(Category, target_column="code", null=False, on_delete=OnDelete.restrict)
+    area = _fk(Area, null=False)
+    handling_area = _fk(Area, null=False)
+    scope = Varchar(length=8)
+    description = Text()
+    status = Varchar(length=16)
+    grade = Varchar(length=1, null=True, default=None)
+    deadline = Timestamptz(null=True, default=None)
+    overdue = Boolean(default=False)
+    escalations = Integer(default=0)
+    merged_into = _fk("self")
+    reason = Text(default="")
+    supporters = Integer(default=0)
+    handled_by = _fk(Member)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class NeedSupporter(Table, tablename="projects_need_supporter"):
+    id = BigSerial(primary_key=True)
+    need = _fk(Need, null=False, on_delete=OnDelete.cascade)
+    member = _fk(Member, null=False, on_delete=OnDelete.cascade)
+    created_at = Timestamptz()
+
+
+class Project(Table, tablename="projects_project"):
+    """A service project (服务项目书) drawn up from common needs and claimed by an organisation."""
+
+    id = BigSerial(primary_key=True)
+    title = Varchar(length=128)
+    content = Text(default="")
+    measures = Text(default="")
+    area = _fk(Area, null=False)
+    deadline = Timestamptz()
+    organisation = _fk(Organisation)
+    status = Varchar(length=16)
+    overdue = Boolean(default=False)
+    created_by = _fk(Member, null=False)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class ProjectNeed(Table, tablename="projects_project_need"):
+    id = BigSerial(primary_key=True)
+    project = _fk(Project, null=False, on_delete=OnDelete.cascade)
+    need = _fk(Need, null=False)
+
+
+class Milestone(Table, tablename="projects_milestone"):
+    id = BigSerial(primary_key=True)
+    project = _fk(Project, null=False, on_delete=OnDelete.cascade)
+    title = Varchar(length=128)
+    due = Timestamptz()
+    done_at = Timestamptz(null=True, default=None)
+    report = Text(default="")
+
+
+class Progress(Table, tablename="projects_progress"):
+    id = BigSerial(primary_key=True)
+    project = _fk(Project, null=False, on_delete=OnDelete.cascade)
+    author = _fk(Member, null=False)
+    text = Text()
+    created_at = Timestamptz()
+
+
+class Task(Table, tablename="projects_task"):
+    id = BigSerial(primary_key=True)
+    need = _fk(Need)
+    project = _fk(Project)
+    title = Varchar(length=128)
+    description = Text(default="")
+    area = _fk(Area, null=False)
+    category = ForeignKey(Category, target_column="code", null=False, on_delete=OnDelete.restrict)
+    capacity = Integer()
+    claimed = Integer(default=0)
+    points_per_hour = Integer()
+    status = Varchar(length=16)
+    assignee_member = _fk(Member)
+    assignee_organisation = _fk(Organisation)
+    starts_at = Timestamptz(null=True, default=None)
+    deadline = Timestamptz(null=True, default=None)
+    overdue = Boolean(default=False)
+    reason = Text(default="")
+    created_by = _fk(Member, null=False)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class Claim(Table, tablename="projects_claim"):
+    id = BigSerial(primary_key=True)
+    task = _fk(Task, null=False)
+    member = _fk(Member, null=False)
+    organisation = _fk(Organisation)  # the organisation that claimed for this member, if any
+    status = Varchar(length=16)
+    minutes = Integer(null=True, default=None)
+    note = Text(default="")
+    points = BigInt(null=True, default=None)
+    transfer_id = Varchar(length=64, null=True, default=None)
+    reason = Text(default="")
+    checked_in_at = Timestamptz(null=True, default=None)
+    submitted_at = Timestamptz(null=True, default=None)
+    decided_by = _fk(Member)
+    decided_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class Rating(Table, tablename="projects_rating"):
+    """三评: a resident's score of a confirmed service (which also rates its performer and the
+    leader who handled it), or of a resource (once per quarter)."""
+
+    id = BigSerial(primary_key=True)
+    rater = _fk(Member, null=False)
+    claim = _fk(Claim)
+    resource = _fk(Resource)
+    performer = _fk(Member)
+    leader = _fk(Member)
+    score = SmallInt()
+    comment = Text(default="")
+    period = Varchar(length=8)  # "2026Q4": results are published per quarter
+    created_at = Timestamptz()
+
+
+class Event(Table, tablename="projects_event"):
+    """The trace (痕迹): every state change of a need, task, claim or project. Append-only."""
+
+    seq = BigSerial(primary_key=True)
+    subject = Varchar(length=8)
+    subject_id = BigInt()
+    action = Varchar(length=24)
+    from_state = Varchar(length=16, default="")
+    to_state = Varchar(length=16, default="")
+    actor = _fk(Member)
+    reason = Text(default="")
+    created_at = Timestamptz()

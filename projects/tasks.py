@@ -1,0 +1,312 @@
+"""Tasks (派单): staff dispatch work to a named volunteer or organisation, who accepts or
+declines, or publish it to the open pool with a capacity and a points rate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from projects import errors, events
+from projects.access import Actor, area_path
+from projects.areas import get_area, under
+from projects.categories import get_category
+from projects.db import atomic
+from projects.errors import N_
+from projects.needs import _cursor
+from projects.states import load, move, require_state, text
+from projects.tables import AREA_LEVELS, Claim, Need, Organisation, OrganisationMember, Project, Task
+from projects.triage import LIVE_TASKS, finish_if_done, start_work
+
+LIVE = LIVE_TASKS
+UNFINISHED_CLAIMS = ("claimed", "checked_in", "submitted", "disputed")
+PAGE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRecord:
+    id: int
+    need: int | None
+    project: int | None
+    title: str
+    description: str
+    area: int
+    category: str
+    capacity: int
+    claimed: int
+    points_per_hour: int
+    status: str
+    assignee_member: int | None
+    assignee_organisation: int | None
+    starts_at: datetime | None
+    deadline: datetime | None
+    overdue: bool
+    reason: str
+    created_by: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPage:
+    items: list[TaskRecord]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Assignee:
+    """Who a task is dispatched to: a member, or an organisation (a volunteer team is one)."""
+
+    member_id: int | None = None
+    organisation_id: int | None = None
+
+
+async def _check_assignee(assignee: Assignee | None, capacity: int) -> dict:
+    if assignee is None or (assignee.member_id is None and assignee.organisation_id is None):
+        return {"assignee_member": None, "assignee_organisation": None, "status": "open"}
+    if assignee.member_id is not None and assignee.organisation_id is not None:
+        raise errors.Invalid(N_("Dispatch to a member or to an organisation, not both."))
+    if assignee.member_id is not None:
+        from projects.tables import Member
+
+        if not await Member.exists().where((Member.id == assignee.member_id) & (Member.active == True)):  # noqa: E712
+            raise errors.NotFound(thing=N_("member"))
+        if capacity != 1:
+            raise errors.Invalid(N_("A task dispatched to one person has one place."))
+    elif not await Organisation.exists().where(Organisation.id == assignee.organisation_id):
+        raise errors.NotFound(thing=N_("organisation"))
+    return {
+        "assignee_member": assignee.member_id,
+        "assignee_organisation": assignee.organisation_id,
+        "status": "offered",
+    }
+
+
+async def create_task(
+    actor: Actor,
+    *,
+    title: str,
+    now: datetime,
+    description: str = "",
+    need_id: int | None = None,
+    project_id: int | None = None,
+    area_id: int | None = None,
+    category: str | None = None,
+    capacity: int = 1,
+    points_per_hour: int | None = None,
+    assignee: Assignee | None = None,
+    starts_at: datetime | None = None,
+    deadline: datetime | None = None,
+) -> TaskRecord:
+    """A task for a need, a service project, or on its own; to the open pool without assignee."""
+    title = text(title, 128, N_("title"), required=True)
+    description = text(description, 2000, N_("description"))
+    if not 1 <= capacity <= 1000:
+        raise errors.Invalid(N_("The capacity is 1 to 1000 people."))
+    if points_per_hour is not None and not 0 <= points_per_hour <= 1000:
+        raise errors.Invalid(N_("Points per hour are 0 to 1000."))
+    if deadline is not None and deadline <= now:
+        raise errors.Invalid(N_("The deadline must be in the future."))
+    if starts_at is not None and deadline is not None and starts_at > deadline:
+        raise errors.Invalid(N_("A task cannot start after its deadline."))
+    async with atomic():
+        need = await load(Need, "need", need_id) if need_id is not None else None
+        project = await load(Project, "project", project_id) if project_id is not None else None
+        if project is not None and project["status"] not in ("published", "claimed"):
+            raise errors.WrongState(thing=N_("project"), state=project["status"], action=N_("given tasks"))
+        area_id = area_id or (need and need["area"]) or (project and project["area"])
+        if area_id is None:
+            raise errors.Invalid(N_("Say in which area the task is."))
+        area = await get_area(area_id)
+        if AREA_LEVELS.index(area.level) < AREA_LEVELS.index("community"):
+            raise errors.Invalid(N_("A task is done in a community or below it."))
+        paths = [area.path] + ([await area_path(need["handling_area"])] if need else [])
+        actor.require(any(actor.is_staff(path) for path in paths))
+        category_code = category or (need and need["category"])
+        if category_code is None:
+            raise errors.Invalid(N_("Say which category the task is in."))
+        rate = (await get_category(category_code)).points_per_hour
+        dispatch = await _check_assignee(assignee, capacity)
+        rows = await Task.insert(
+            Task(
+                need=need_id, project=project_id, title=title, description=description, area=area.id,
+                category=category_code, capacity=capacity, claimed=0,
+                points_per_hour=rate if points_per_hour is None else points_per_hour,
+                starts_at=starts_at, deadline=deadline, created_by=actor.member_id,
+                created_at=now, updated_at=now, **dispatch,
+            )
+        ).returning(Task.id)  # fmt: skip
+        task_id = rows[0]["id"]
+        await events.record(
+            "task", task_id, "create", actor=actor.member_id, now=now, to_state=dispatch["status"]
+        )
+        if need_id is not None:
+            await start_work(need_id, actor=actor.member_id, now=now, why=f"task #{task_id}")
+    return await get_task(task_id)
+
+
+async def get_task(task_id: int) -> TaskRecord:
+    row = await Task.select().where(Task.id == task_id).first()
+    if row is None:
+        raise errors.NotFound(thing=N_("task"))
+    return TaskRecord(**row)
+
+
+def _for_assignee(actor: Actor, row: dict) -> bool:
+    if row["assignee_member"] is not None:
+        return row["assignee_member"] == actor.member_id
+    return row["assignee_organisation"] is not None and actor.represents(row["assignee_organisation"])
+
+
+async def accept_task(actor: Actor, task_id: int, *, now: datetime) -> TaskRecord:
+    """The named member or organisation takes the task: a member's claim is made at once; an
+    organisation then claims places for its members."""
+    from projects.claims import add_claim
+
+    async with atomic():
+        row = await load(Task, "task", task_id)
+        actor.require(_for_assignee(actor, row))
+        require_state(row, "task", ("offered",), N_("accepted"))
+        row = await move(Task, "task", row, "open", "accept", actor=actor.member_id, now=now)
+        if row["assignee_member"] is not None:
+            await add_claim(row, member_id=row["assignee_member"], organisation_id=None,
+                            actor=actor.member_id, now=now)  # fmt: skip
+    return await get_task(task_id)
+
+
+async def decline_task(actor: Actor, task_id: int, *, reason: str = "", now: datetime) -> TaskRecord:
+    reason = text(reason, 500, N_("reason"))
+    async with atomic():
+        row = await load(Task, "task", task_id)
+        actor.require(_for_assignee(actor, row))
+        require_state(row, "task", ("offered",), N_("declined"))
+        await move(
+            Task,
+            "task",
+            row,
+            "declined",
+            "decline",
+            actor=actor.member_id,
+            now=now,
+            why=reason,
+            reason=reason,
+        )
+    return await get_task(task_id)
+
+
+async def dispatch_task(
+    actor: Actor, task_id: int, *, assignee: Assignee | None, now: datetime
+) -> TaskRecord:
+    """Send a declined (or not yet taken) task to someone else, or to the open pool."""
+    async with atomic():
+        row = await load(Task, "task", task_id)
+        actor.require(actor.is_staff(await area_path(row["area"])))
+        require_state(row, "task", ("offered", "declined", "open"), N_("dispatched again"))
+        if row["claimed"]:
+            raise errors.Conflict(N_("This task already has claims: cancel it and create a new one."))
+        dispatch = await _check_assignee(assignee, row["capacity"])
+        await move(
+            Task, "task", row, dispatch.pop("status"), "dispatch", actor=actor.member_id, now=now, **dispatch
+        )
+    return await get_task(task_id)
+
+
+async def cancel_task(actor: Actor, task_id: int, *, reason: str, now: datetime) -> TaskRecord:
+    """Staff call a task off; places taken but not yet worked are released. Work already
+    submitted must be confirmed or settled first: nobody loses hours they reported."""
+    reason = text(reason, 500, N_("reason"), required=True)
+    async with atomic():
+        row = await load(Task, "task", task_id)
+        actor.require(actor.is_staff(await area_path(row["area"])))
+        require_state(row, "task", LIVE, N_("cancelled"))
+        if await Claim.exists().where(
+            (Claim.task == task_id) & Claim.status.is_in(["submitted", "disputed", "confirmed"])
+        ):
+            raise errors.Conflict(N_("Work on this task has been submitted: confirm or settle it first."))
+        await _release_claims(task_id, actor=actor.member_id, now=now, why=reason)
+        await move(Task, "task", row, "cancelled", "cancel", actor=actor.member_id, now=now, why=reason,
+                   reason=reason, claimed=0)  # fmt: skip
+        await after_task(row, actor=actor.member_id, now=now)
+    return await get_task(task_id)
+
+
+async def _release_claims(task_id: int, *, actor: int | None, now: datetime, why: str) -> None:
+    for claim in await Claim.select().where(
+        (Claim.task == task_id) & Claim.status.is_in(["claimed", "checked_in"])
+    ):
+        await move(Claim, "claim", claim, "cancelled", "cancel", actor=actor, now=now, why=why)
+
+
+async def close_if_finished(
+    task: dict, *, actor: int | None, now: datetime, deadline_passed: bool = False
+) -> dict:
+    """A full task whose every claim is decided is done; so is an open one past its deadline
+    (caller's transaction, task locked)."""
+    if task["status"] != "full" and not (deadline_passed and task["status"] == "open"):
+        return task
+    if await Claim.exists().where((Claim.task == task["id"]) & Claim.status.is_in(list(UNFINISHED_CLAIMS))):
+        return task
+    task = await move(Task, "task", task, "done", "complete", actor=actor, now=now, overdue=False)
+    await after_task(task, actor=actor, now=now)
+    return task
+
+
+async def after_task(task: dict, *, actor: int | None, now: datetime) -> None:
+    """When a task ends, its need may be done (no other task or project still working on it)."""
+    if task["need"] is not None:
+        await finish_if_done(task["need"], actor=actor, now=now)
+
+
+async def list_tasks(
+    actor: Actor,
+    *,
+    status: str | None = "open",
+    area_id: int | None = None,
+    category: str | None = None,
+    mine: bool = False,
+    cursor: str | None = None,
+    limit: int = PAGE,
+) -> TaskPage:
+    """Newest first. Open tasks: those near me (my communities), or in ``area_id``.
+    ``mine``: the tasks dispatched to me or my organisations, or that I claimed."""
+    limit = max(1, min(limit, 200))
+    query = Task.select().order_by(Task.id, ascending=False).limit(limit + 1)
+    if mine:
+        claimed = Claim.select(Claim.task).where(Claim.member == actor.member_id)
+        clause = (Task.assignee_member == actor.member_id) | Task.id.is_in(claimed)
+        represented = [org for org, role in actor.organisations.items() if role == "representative"]
+        if represented:
+            clause = clause | Task.assignee_organisation.is_in(represented)
+        query = query.where(clause)
+    elif area_id is not None:
+        query = query.where(under(Task.area.path, await area_path(area_id)))
+    elif not actor.is_admin:
+        communities = actor.communities()
+        if not communities:
+            return TaskPage([], None)
+        clause = under(Task.area.path, communities[0])
+        for path in communities[1:]:
+            clause = clause | under(Task.area.path, path)
+        query = query.where(clause)
+    if status is not None:
+        query = query.where(Task.status == status)
+    if category is not None:
+        query = query.where((Task.category == category) | (Task.category.parent == category))
+    before = _cursor(cursor)
+    if before is not None:
+        query = query.where(Task.id < before)
+    rows = await query
+    return TaskPage(
+        [TaskRecord(**row) for row in rows[:limit]], str(rows[limit - 1]["id"]) if len(rows) > limit else None
+    )
+
+
+async def task_history(task_id: int) -> list[events.Trace]:
+    await get_task(task_id)
+    return await events.history("task", task_id)
+
+
+async def organisation_member_ids(organisation_id: int) -> set[int]:
+    rows = await OrganisationMember.select(OrganisationMember.member).where(
+        OrganisationMember.organisation == organisation_id
+    )
+    return {row["member"] for row in rows}

@@ -1,0 +1,109 @@
+"""Triage (分流): staff grade a need A, B or C, each with its deadline, or escalate it to the
+street and then the district ("small things stay in the grid, big things in the community,
+major things in the street"). B and C needs get progress reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from projects import errors, events
+from projects.access import Actor, area_path
+from projects.areas import get_area
+from projects.db import atomic
+from projects.errors import N_
+from projects.needs import NeedRecord, deadline_after, view_need
+from projects.states import load, move, require_state, text
+from projects.tables import GRADES, Need, Project, ProjectNeed, Task
+
+TRIAGEABLE = ("new", "triaged")
+
+
+async def triage_need(actor: Actor, need_id: int, *, grade: str, now: datetime) -> NeedRecord:
+    """Grade a need (or re-grade it before work starts); its deadline follows the grade."""
+    if grade not in GRADES:
+        raise errors.Invalid(N_("The grade is A, B or C."))
+    async with atomic():
+        row = await load(Need, "need", need_id)
+        actor.require(actor.is_staff(await area_path(row["handling_area"])))
+        require_state(row, "need", TRIAGEABLE, N_("triaged"))
+        await move(
+            Need, "need", row, "triaged", "triage", actor=actor.member_id, now=now, why=grade,
+            grade=grade, deadline=await deadline_after(grade, now), overdue=False, handled_by=actor.member_id,
+        )  # fmt: skip
+    return await view_need(actor, need_id)
+
+
+async def escalate(row: dict, *, actor: int | None, now: datetime, why: str) -> dict:
+    """Hand the need to the parent of the area handling it; it waits for triage there.
+    Call inside a transaction with the need locked."""
+    handling = await get_area(row["handling_area"])
+    if handling.parent is None or handling.level == "district":
+        raise errors.TopOfTree()
+    return await move(
+        Need, "need", row, "new", "escalate", actor=actor, now=now, why=why,
+        handling_area=handling.parent, grade=None, escalations=row["escalations"] + 1,
+        deadline=await deadline_after("new", now),
+    )  # fmt: skip
+
+
+async def escalate_need(actor: Actor, need_id: int, *, reason: str = "", now: datetime) -> NeedRecord:
+    """Beyond the community's authority: the street decides, then the district."""
+    reason = text(reason, 500, N_("reason"))
+    async with atomic():
+        row = await load(Need, "need", need_id)
+        actor.require(actor.is_staff(await area_path(row["handling_area"])))
+        require_state(row, "need", TRIAGEABLE, N_("escalated"))
+        await escalate(row, actor=actor.member_id, now=now, why=reason)
+    return await view_need(actor, need_id)
+
+
+async def report_progress(actor: Actor, need_id: int, *, note: str, now: datetime) -> NeedRecord:
+    """B needs report progress until done; C needs report periodically on their plan."""
+    note = text(note, 2000, N_("progress report"), required=True)
+    async with atomic():
+        row = await load(Need, "need", need_id)
+        actor.require(
+            actor.manages(await area_path(row["area"]))
+            or actor.is_staff(await area_path(row["handling_area"]))
+        )
+        require_state(row, "need", ("triaged", "in_progress"), N_("reported on"))
+        if row["grade"] not in ("B", "C"):
+            raise errors.Conflict(N_("Progress reports are for B and C needs."))
+        await events.record("need", need_id, "progress", actor=actor.member_id, now=now,
+                            from_state=row["status"], to_state=row["status"], reason=note)  # fmt: skip
+    return await view_need(actor, need_id)
+
+
+async def start_work(need_id: int, *, actor: int, now: datetime, why: str) -> None:
+    """A task or project now works on the need (inside the caller's transaction)."""
+    row = await load(Need, "need", need_id)
+    require_state(row, "need", ("triaged", "in_progress"), N_("dispatched"))
+    if row["status"] == "triaged":
+        await move(Need, "need", row, "in_progress", "dispatch", actor=actor, now=now, why=why)
+
+
+LIVE_TASKS = ("offered", "declined", "open", "full")
+LIVE_PROJECTS = ("published", "claimed")
+
+
+async def finish_if_done(need_id: int, *, actor: int | None, now: datetime) -> None:
+    """When no task or service project still works on the need, it is done if some of that
+    work was done, or back to triaged (to be planned again) if it was all called off.
+    Call inside the caller's transaction."""
+    tasks = await Task.count().where((Task.need == need_id) & Task.status.is_in(list(LIVE_TASKS)))
+    linked = ProjectNeed.select(ProjectNeed.project).where(ProjectNeed.need == need_id)
+    projects = await Project.count().where(
+        Project.id.is_in(linked) & Project.status.is_in(list(LIVE_PROJECTS))
+    )
+    if tasks or projects:
+        return
+    row = await load(Need, "need", need_id)
+    if row["status"] != "in_progress":
+        return
+    done = await Task.exists().where(
+        (Task.need == need_id) & (Task.status == "done")
+    ) or await Project.exists().where(Project.id.is_in(linked) & (Project.status == "completed"))
+    if done:
+        await move(Need, "need", row, "done", "complete", actor=actor, now=now, overdue=False)
+    else:
+        await move(Need, "need", row, "triaged", "reopen", actor=actor, now=now)

@@ -1,0 +1,74 @@
+"""Reference data: categories, the area tree, organisations and the service resource library."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from litestar import Controller, get, post
+
+from projects import areas, categories, organisations, resources
+from projects.access import Actor
+from web.api.schemas import AreaOut, CategoryOut, OrganisationOut, ResourceIn, ResourceOut
+
+
+class CategoryController(Controller):
+    path = "/api/v1/categories"
+    tags = ["community"]
+
+    @get(name="api:categories", summary="The need categories, with points per hour")
+    async def list(self) -> list[CategoryOut]:
+        return [CategoryOut.model_validate(c) for c in await categories.list_categories()]
+
+
+class AreaController(Controller):
+    path = "/api/v1/areas"
+    tags = ["community"]
+
+    @get(name="api:areas", summary="Areas under a parent (the districts without one)")
+    async def list(self, actor: Actor, parent: int | None = None) -> list[AreaOut]:
+        return [AreaOut.model_validate(a) for a in await areas.children(parent)]
+
+    @get("/{area_id:int}", name="api:area", summary="One area")
+    async def read(self, actor: Actor, area_id: int) -> AreaOut:
+        return AreaOut.model_validate(await areas.get_area(area_id))
+
+
+class OrganisationController(Controller):
+    path = "/api/v1/organisations"
+    tags = ["community"]
+
+    @get(name="api:organisations", summary="Organisations and volunteer teams")
+    async def list(self, actor: Actor, kind: str | None = None) -> list[OrganisationOut]:
+        return [OrganisationOut.model_validate(o) for o in await organisations.list_organisations(kind)]
+
+    @get("/{organisation_id:int}", name="api:organisation", summary="One organisation")
+    async def read(self, actor: Actor, organisation_id: int) -> OrganisationOut:
+        return OrganisationOut.model_validate(await organisations.get_organisation(organisation_id))
+
+
+class ResourceController(Controller):
+    path = "/api/v1/resources"
+    tags = ["community"]
+
+    @get(name="api:resources", summary="The service resource library: what serves an area and a category")
+    async def list(
+        self, actor: Actor, area_id: int | None = None, category: str | None = None
+    ) -> list[ResourceOut]:
+        return [
+            ResourceOut.model_validate(r)
+            for r in await resources.find_resources(area_id=area_id, category=category)
+        ]
+
+    @post(name="api:resource-add", summary="List a resource (staff)")
+    async def add(self, actor: Actor, data: ResourceIn, now: datetime) -> ResourceOut:
+        resource = await resources.add_resource(
+            actor, name=data.name, kind=data.kind, level=data.level, area_id=int(data.area_id),
+            categories=data.categories, coverage=[int(a) for a in data.coverage],
+            organisation_id=int(data.organisation_id) if data.organisation_id else None,
+            description=data.description, contact=data.contact, now=now,
+        )  # fmt: skip
+        return ResourceOut.model_validate(resource)
+
+    @get("/{resource_id:int}", name="api:resource", summary="One resource")
+    async def read(self, actor: Actor, resource_id: int) -> ResourceOut:
+        return ResourceOut.model_validate(await resources.get_resource(resource_id))

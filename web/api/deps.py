@@ -1,0 +1,37 @@
+"""What handlers receive: the time (the app's clock, which tests can move) and the signed-in actor."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import Provide
+
+from projects import errors
+from projects.access import Actor, load_actor
+from projects.members import member_for_token
+from web.i18n import negotiate
+
+
+async def provide_now(state: State) -> datetime:
+    return state.clock()
+
+
+def bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def provide_actor(request: Request, now: datetime) -> Actor:
+    token = bearer_token(request)
+    if token is None:
+        raise errors.Unauthenticated()
+    return await load_actor(await member_for_token(token, now=now))
+
+
+def language(request: Request) -> str:
+    return negotiate(request.headers.get("accept-language"), request.cookies.get("lang"))
+
+
+DEPENDENCIES = {"now": Provide(provide_now), "actor": Provide(provide_actor)}

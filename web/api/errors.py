@@ -1,0 +1,98 @@
+"""Every refusal as ``{"code", "message"}`` with its 4xx status, the message in the request's
+language; an unexpected failure as a 500 in the same shape, logged with its traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from ledger.errors import LedgerError
+from projects import errors
+from projects.errors import N_
+from web.api.deps import language
+from web.i18n import translate
+
+logger = logging.getLogger(__name__)
+
+STATUS = {
+    errors.Invalid: 400,
+    errors.Unauthenticated: 401,
+    errors.NotAllowed: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+}
+
+HTTP_MESSAGES = {
+    400: ("bad_request", N_("The request is not valid.")),
+    401: ("unauthenticated", N_("Sign in first.")),
+    403: ("not_allowed", N_("You are not allowed to do that.")),
+    404: ("not_found", N_("There is nothing at this address.")),
+    405: ("method_not_allowed", N_("This address does not accept that method.")),
+    413: ("too_large", N_("The request is too large.")),
+    429: ("too_many_requests", N_("Too many attempts: wait a moment and try again.")),
+}
+
+
+def _body(request: Request, status: int, code: str, message: str, params=None, **extra) -> Response:
+    content = {"code": code, "message": translate(language(request), message, params), **extra}
+    return Response(content, status_code=status, media_type=MediaType.JSON)
+
+
+def project_error(request: Request, error: errors.ProjectError) -> Response:
+    status = next(code for kind, code in STATUS.items() if isinstance(error, kind))
+    response = _body(request, status, error.code, error.template, error.params)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def ledger_error(request: Request, error: LedgerError) -> Response:
+    """Ledger refusals that reach the API (a balance too low, a hold already resolved)."""
+    status = 409 if error.conflict else 400
+    return _body(
+        request, status, error.code, LEDGER_MESSAGES.get(error.code, N_("The points could not be moved."))
+    )
+
+
+LEDGER_MESSAGES = {
+    "insufficient_balance": N_("The balance is too low."),
+}
+
+
+def validation_error(request: Request, error: ValidationException) -> Response:
+    fields = []
+    for item in error.extra if isinstance(error.extra, list) else []:
+        if isinstance(item, dict):
+            fields.append({"field": str(item.get("key", "")), "problem": str(item.get("message", ""))})
+    names = ", ".join(field["field"] for field in fields if field["field"])
+    if names:
+        return _body(
+            request, 400, "invalid_input", N_("Please check: {fields}."), {"fields": names}, fields=fields
+        )
+    return _body(request, 400, "invalid_input", N_("The request is not valid."), fields=fields)
+
+
+def http_error(request: Request, error: HTTPException) -> Response:
+    code, message = HTTP_MESSAGES.get(error.status_code, ("error", N_("The request could not be handled.")))
+    response = _body(request, error.status_code, code, message)
+    for name, value in (error.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def internal_error(request: Request, error: Exception) -> Response:
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    return _body(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error",
+                 N_("Something went wrong on our side. Nothing was changed; please try again."))  # fmt: skip
+
+
+EXCEPTION_HANDLERS = {
+    errors.ProjectError: project_error,
+    LedgerError: ledger_error,
+    ValidationException: validation_error,
+    HTTPException: http_error,
+    Exception: internal_error,
+}

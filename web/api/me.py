@@ -1,0 +1,34 @@
+"""The signed-in member: who they are, their roles, their points and their statement."""
+
+from __future__ import annotations
+
+from litestar import Controller, get
+
+from ledger.accounts import balance
+from ledger.statements import statement
+from projects.access import Actor
+from projects.members import member_account
+from web.api.schemas import BalanceOut, Me, RoleOut, StatementOut
+
+
+class MeController(Controller):
+    path = "/api/v1/me"
+    tags = ["me"]
+
+    @get(name="api:me", summary="The signed-in member, with their points balance")
+    async def me(self, actor: Actor) -> Me:
+        return Me(
+            id=actor.member_id,
+            phone=actor.phone,
+            name=actor.name,
+            roles=actor.roles,
+            balance=BalanceOut.model_validate(await balance(member_account(actor.member_id))),
+            home_area_id=actor.home_area,
+            areas=[RoleOut(role=g.role, area_id=g.area_id, level=g.level) for g in actor.grants],
+            organisations={str(key): value for key, value in actor.organisations.items()},
+        )
+
+    @get("/statement", name="api:statement", summary="My points statement, newest first (cursor paged)")
+    async def statement(self, actor: Actor, cursor: str | None = None, limit: int = 50) -> StatementOut:
+        page = await statement(member_account(actor.member_id), cursor=cursor, limit=limit)
+        return StatementOut.model_validate(page)

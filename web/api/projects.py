@@ -1,0 +1,134 @@
+"""Service projects (服务项目书) and ratings (三评)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from litestar import Controller, get, post
+
+from projects import ratings, service_projects
+from projects.access import Actor
+from web.api.schemas import (
+    MilestoneIn,
+    NoteIn,
+    ProjectClaimIn,
+    ProjectIn,
+    ProjectListOut,
+    ProjectOut,
+    RatingIn,
+    RatingOut,
+    ReasonIn,
+    ReportIn,
+    StandingsOut,
+    TraceOut,
+)
+
+
+class ProjectController(Controller):
+    path = "/api/v1/projects"
+    tags = ["projects"]
+
+    @post(name="api:project-create", summary="Write up a service project from common needs")
+    async def create(self, actor: Actor, data: ProjectIn, now: datetime) -> ProjectOut:
+        project = await service_projects.create_project(
+            actor, title=data.title, area_id=int(data.area_id), deadline=data.deadline, content=data.content,
+            measures=data.measures, need_ids=[int(n) for n in data.need_ids], now=now,
+        )  # fmt: skip
+        return ProjectOut.model_validate(project)
+
+    @get(name="api:projects", summary="Service projects, newest first (public: progress is published)")
+    async def list(
+        self, actor: Actor, area_id: int | None = None, status: str | None = None
+    ) -> ProjectListOut:
+        found = await service_projects.list_projects(area_id=area_id, status=status)
+        return ProjectListOut(items=[ProjectOut.model_validate(p) for p in found])
+
+    @get("/{project_id:int}", name="api:project", summary="One project, with milestones and progress")
+    async def read(self, actor: Actor, project_id: int) -> ProjectOut:
+        return ProjectOut.model_validate(await service_projects.get_project(project_id))
+
+    @get("/{project_id:int}/history", name="api:project-history", summary="The project's trace")
+    async def history(self, actor: Actor, project_id: int) -> list[TraceOut]:
+        return [TraceOut.model_validate(t) for t in await service_projects.project_history(project_id)]
+
+    @post(
+        "/{project_id:int}/claim",
+        name="api:project-claim",
+        summary="Claim for an organisation",
+        status_code=200,
+    )
+    async def claim(self, actor: Actor, project_id: int, data: ProjectClaimIn, now: datetime) -> ProjectOut:
+        project = await service_projects.claim_project(
+            actor, project_id, organisation_id=int(data.organisation_id), now=now
+        )
+        return ProjectOut.model_validate(project)
+
+    @post("/{project_id:int}/milestones", name="api:project-milestone", summary="Plan a milestone")
+    async def milestone(self, actor: Actor, project_id: int, data: MilestoneIn, now: datetime) -> ProjectOut:
+        project = await service_projects.add_milestone(
+            actor, project_id, title=data.title, due=data.due, now=now
+        )
+        return ProjectOut.model_validate(project)
+
+    @post(
+        "/{project_id:int}/milestones/{milestone_id:int}/complete",
+        name="api:project-milestone-done", summary="Report a milestone done", status_code=200,
+    )  # fmt: skip
+    async def milestone_done(
+        self, actor: Actor, project_id: int, milestone_id: int, data: ReportIn, now: datetime
+    ) -> ProjectOut:
+        project = await service_projects.complete_milestone(
+            actor, project_id, milestone_id, report=data.report, now=now
+        )
+        return ProjectOut.model_validate(project)
+
+    @post(
+        "/{project_id:int}/progress", name="api:project-progress", summary="Publish progress", status_code=200
+    )
+    async def progress(self, actor: Actor, project_id: int, data: NoteIn, now: datetime) -> ProjectOut:
+        return ProjectOut.model_validate(
+            await service_projects.publish_progress(actor, project_id, note=data.note, now=now)
+        )
+
+    @post(
+        "/{project_id:int}/complete",
+        name="api:project-complete",
+        summary="Close as completed",
+        status_code=200,
+    )
+    async def complete(self, actor: Actor, project_id: int, now: datetime) -> ProjectOut:
+        return ProjectOut.model_validate(await service_projects.complete_project(actor, project_id, now=now))
+
+    @post("/{project_id:int}/cancel", name="api:project-cancel", summary="Cancel", status_code=200)
+    async def cancel(self, actor: Actor, project_id: int, data: ReasonIn, now: datetime) -> ProjectOut:
+        return ProjectOut.model_validate(
+            await service_projects.cancel_project(actor, project_id, reason=data.reason, now=now)
+        )
+
+
+class RatingController(Controller):
+    path = "/api/v1"
+    tags = ["ratings"]
+
+    @post("/claims/{claim_id:int}/rating", name="api:rate-service", summary="Rate confirmed work (1–5)")
+    async def rate_service(self, actor: Actor, claim_id: int, data: RatingIn, now: datetime) -> RatingOut:
+        rating = await ratings.rate_service(actor, claim_id, score=data.score, comment=data.comment, now=now)
+        return RatingOut.model_validate(rating)
+
+    @post(
+        "/resources/{resource_id:int}/ratings",
+        name="api:rate-resource",
+        summary="Rate a resource (once a quarter)",
+    )
+    async def rate_resource(self, actor: Actor, resource_id: int, data: RatingIn, now: datetime) -> RatingOut:
+        rating = await ratings.rate_resource(
+            actor, resource_id, score=data.score, comment=data.comment, now=now
+        )
+        return RatingOut.model_validate(rating)
+
+    @get("/ratings/standings", name="api:standings", summary="Published results: ranked by average score")
+    async def standings(
+        self, actor: Actor, subject: str = "performer", period: str | None = None
+    ) -> StandingsOut:
+        items = await ratings.standings(subject, period=period)
+        return StandingsOut.model_validate({"subject": subject, "period": period, "items": items})

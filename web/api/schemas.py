@@ -1,0 +1,391 @@
+"""The JSON API's bodies. Ids are strings and amounts integers (DESIGN.md, "Interfaces").
+
+Response models read the domain's records directly (``from_attributes``); a field that renames
+a record's attribute says so with ``validation_alias``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+
+def _as_str(value):
+    return None if value is None else str(value)
+
+
+Id = Annotated[str, BeforeValidator(_as_str)]
+OptionalId = Annotated[str | None, BeforeValidator(_as_str)]
+# An id in a request: digits, as the API gives them out.
+IdIn = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,17}$")]
+
+
+def ref(alias: str):
+    return Field(validation_alias=alias)
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=10_000)
+
+
+# -- auth and me -----------------------------------------------------------------------------------
+
+
+class TokenIn(In):
+    phone: Annotated[str, StringConstraints(max_length=32)]
+    password: Annotated[str, StringConstraints(max_length=256)]
+
+
+class TokenOut(Out):
+    token: str
+
+
+class BalanceOut(Out):
+    posted: int
+    pending: int
+    available: int
+
+
+class RoleOut(Out):
+    role: str
+    area_id: Id = ref("area_id")
+    level: str
+
+
+class Me(Out):
+    id: Id
+    phone: str
+    name: str
+    roles: list[str]
+    balance: BalanceOut
+    home_area_id: OptionalId = None
+    areas: list[RoleOut] = []
+    organisations: dict[str, str] = {}
+
+
+class StatementItem(Out):
+    id: str
+    amount: int
+    direction: Literal["credit", "debit"]
+    reason: str
+    reference: str
+    balance_after: int
+    created_at: datetime
+    kind: str
+    memo: str
+
+
+class StatementOut(Out):
+    items: list[StatementItem]
+    next_cursor: str | None
+
+
+# -- community -------------------------------------------------------------------------------------
+
+
+class CategoryOut(Out):
+    code: str
+    name: str
+    name_en: str
+    parent: str | None
+    points_per_hour: int
+
+
+class AreaOut(Out):
+    id: Id
+    parent: OptionalId
+    level: str
+    name: str
+    name_en: str
+    path: str
+
+
+class OrganisationOut(Out):
+    id: Id
+    name: str
+    kind: str
+    area_id: Id = ref("area")
+    description: str
+
+
+class ResourceOut(Out):
+    id: Id
+    name: str
+    kind: str
+    level: str
+    organisation_id: OptionalId = ref("organisation")
+    area_id: Id = ref("area")
+    description: str
+    contact: str
+    categories: list[str]
+    coverage: list[Id]
+
+
+class ResourceIn(In):
+    name: str
+    kind: Literal["merchant", "social_organisation", "public_service", "volunteer_team", "enterprise"]
+    level: Literal["unit", "building", "grid", "community"]
+    area_id: IdIn
+    categories: list[str] = Field(min_length=1, max_length=20)
+    coverage: list[IdIn] = Field(default=[], max_length=200)
+    organisation_id: IdIn | None = None
+    description: str = ""
+    contact: str = ""
+
+
+class TraceOut(Out):
+    seq: int
+    action: str
+    from_state: str
+    to_state: str
+    actor_id: OptionalId = ref("actor")
+    reason: str
+    created_at: datetime
+
+
+# -- needs -----------------------------------------------------------------------------------------
+
+Channel = Literal["door_visit", "online", "consultation", "hotline", "grid_patrol"]
+
+
+class NeedIn(In):
+    category: str
+    description: str
+    scope: Literal["personal", "common"] = "personal"
+    channel: Channel = "online"
+    area_id: IdIn | None = None
+    resident_id: IdIn | None = Field(default=None, description="Leaders and staff report for a resident.")
+
+
+class NeedOut(Out):
+    id: Id
+    status: str
+    category: str
+    description: str
+    scope: str
+    channel: str
+    area_id: Id = ref("area")
+    handling_area_id: Id = ref("handling_area")
+    grade: str | None
+    deadline: datetime | None
+    overdue: bool
+    escalations: int
+    merged_into: OptionalId
+    reason: str
+    supporters: int
+    resident_id: OptionalId = ref("resident")
+    reporter_id: OptionalId = ref("reporter")
+    created_at: datetime
+    updated_at: datetime
+
+
+class NeedPageOut(Out):
+    items: list[NeedOut]
+    next_cursor: str | None
+
+
+class TriageIn(In):
+    grade: Literal["A", "B", "C"] | None = None
+    escalate: bool = False
+    reason: str = ""
+
+
+class ReasonIn(In):
+    reason: str = ""
+
+
+class NoteIn(In):
+    note: str
+
+
+class MergeIn(In):
+    into: IdIn
+
+
+# -- tasks and claims ------------------------------------------------------------------------------
+
+
+class TaskIn(In):
+    title: str
+    need_id: IdIn | None = None
+    project_id: IdIn | None = None
+    description: str = ""
+    area_id: IdIn | None = None
+    category: str | None = None
+    capacity: int = Field(default=1, ge=1, le=1000)
+    points_per_hour: int | None = Field(default=None, ge=0, le=1000)
+    assignee: str | None = Field(
+        default=None,
+        pattern=r"^((member|organisation):)?[1-9][0-9]{0,17}$",
+        description='A member id ("12" or "member:12") or an organisation or team ("organisation:3"); '
+        "none publishes the task to the open pool.",
+    )
+    starts_at: AwareDatetime | None = None
+    deadline: AwareDatetime | None = None
+
+
+class DispatchIn(In):
+    assignee: str | None = TaskIn.model_fields["assignee"]
+
+
+class TaskOut(Out):
+    id: Id
+    status: str
+    title: str
+    description: str
+    need_id: OptionalId = ref("need")
+    project_id: OptionalId = ref("project")
+    area_id: Id = ref("area")
+    category: str
+    capacity: int
+    claimed: int
+    points_per_hour: int
+    assignee_member_id: OptionalId = ref("assignee_member")
+    assignee_organisation_id: OptionalId = ref("assignee_organisation")
+    starts_at: datetime | None
+    deadline: datetime | None
+    overdue: bool
+    reason: str
+    created_at: datetime
+
+
+class TaskPageOut(Out):
+    items: list[TaskOut]
+    next_cursor: str | None
+
+
+class ClaimIn(In):
+    member_id: IdIn | None = None
+    organisation_id: IdIn | None = None
+
+
+class SubmitIn(In):
+    minutes: int = Field(ge=1, le=1440)
+    note: str = ""
+
+
+class SettleIn(In):
+    accept: bool
+    minutes: int | None = Field(default=None, ge=1, le=1440)
+    reason: str
+
+
+class ClaimOut(Out):
+    id: Id
+    task_id: Id = ref("task")
+    member_id: Id = ref("member")
+    organisation_id: OptionalId = ref("organisation")
+    status: str
+    minutes: int | None
+    note: str
+    points: int | None
+    transfer_id: str | None
+    reason: str
+    checked_in_at: datetime | None
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    created_at: datetime
+
+
+class ClaimListOut(Out):
+    items: list[ClaimOut]
+
+
+# -- projects --------------------------------------------------------------------------------------
+
+
+class ProjectIn(In):
+    title: str
+    area_id: IdIn
+    deadline: AwareDatetime
+    content: str = ""
+    measures: str = ""
+    need_ids: list[IdIn] = Field(default=[], max_length=100)
+
+
+class ProjectClaimIn(In):
+    organisation_id: IdIn
+
+
+class MilestoneIn(In):
+    title: str
+    due: AwareDatetime
+
+
+class ReportIn(In):
+    report: str
+
+
+class MilestoneOut(Out):
+    id: Id
+    title: str
+    due: datetime
+    done_at: datetime | None
+    report: str
+
+
+class ProgressOut(Out):
+    id: Id
+    author_id: Id = ref("author")
+    text: str
+    created_at: datetime
+
+
+class ProjectOut(Out):
+    id: Id
+    status: str
+    title: str
+    content: str
+    measures: str
+    area_id: Id = ref("area")
+    deadline: datetime
+    organisation_id: OptionalId = ref("organisation")
+    overdue: bool
+    need_ids: list[Id] = ref("needs")
+    milestones: list[MilestoneOut]
+    progress: list[ProgressOut]
+    created_at: datetime
+
+
+class ProjectListOut(Out):
+    items: list[ProjectOut]
+
+
+# -- ratings ---------------------------------------------------------------------------------------
+
+
+class RatingIn(In):
+    score: int = Field(ge=1, le=5)
+    comment: str = ""
+
+
+class RatingOut(Out):
+    id: Id
+    rater_id: Id = ref("rater")
+    claim_id: OptionalId = ref("claim")
+    resource_id: OptionalId = ref("resource")
+    performer_id: OptionalId = ref("performer")
+    leader_id: OptionalId = ref("leader")
+    score: int
+    comment: str
+    period: str
+    created_at: datetime
+
+
+class StandingOut(Out):
+    id: Id
+    name: str
+    ratings: int
+    average: Annotated[str, BeforeValidator(str)] = Field(description="Average score, two decimal places.")
+
+
+class StandingsOut(Out):
+    subject: str
+    period: str | None
+    items: list[StandingOut]

@@ -1,0 +1,202 @@
+"""Tasks and claims: dispatch, browse, claim, accept or decline, do, confirm, dispute, settle."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from litestar import Controller, get, post
+
+from projects import claims, tasks
+from projects.access import Actor
+from web.api.schemas import (
+    ClaimIn,
+    ClaimListOut,
+    ClaimOut,
+    DispatchIn,
+    ReasonIn,
+    SettleIn,
+    SubmitIn,
+    TaskIn,
+    TaskOut,
+    TaskPageOut,
+    TraceOut,
+)
+
+
+def _id(value: str | None) -> int | None:
+    return int(value) if value is not None else None
+
+
+def assignee(value: str | None) -> tasks.Assignee | None:
+    """'12' or 'member:12' is a member; 'organisation:3' an organisation (or team)."""
+    if value is None:
+        return None
+    kind, _, number = value.rpartition(":")
+    if kind == "organisation":
+        return tasks.Assignee(organisation_id=int(number))
+    return tasks.Assignee(member_id=int(number))
+
+
+class TaskController(Controller):
+    path = "/api/v1/tasks"
+    tags = ["tasks"]
+
+    @post(name="api:task-create", summary="Create a task: dispatched to an assignee, or to the open pool")
+    async def create(self, actor: Actor, data: TaskIn, now: datetime) -> TaskOut:
+        task = await tasks.create_task(
+            actor, title=data.title, description=data.description, need_id=_id(data.need_id),
+            project_id=_id(data.project_id), area_id=_id(data.area_id), category=data.category,
+            capacity=data.capacity, points_per_hour=data.points_per_hour, assignee=assignee(data.assignee),
+            starts_at=data.starts_at, deadline=data.deadline, now=now,
+        )  # fmt: skip
+        return TaskOut.model_validate(task)
+
+    @get(name="api:tasks", summary="Tasks near me (or in an area, or mine), newest first, cursor paged")
+    async def list(
+        self,
+        actor: Actor,
+        status: str | None = "open",
+        area_id: int | None = None,
+        category: str | None = None,
+        mine: bool = False,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> TaskPageOut:
+        status_filter = None if status in ("", "all") else status
+        page = await tasks.list_tasks(
+            actor,
+            status=status_filter,
+            area_id=area_id,
+            category=category,
+            mine=mine,
+            cursor=cursor,
+            limit=limit,
+        )
+        return TaskPageOut.model_validate(page)
+
+    @get("/{task_id:int}", name="api:task", summary="One task")
+    async def read(self, actor: Actor, task_id: int) -> TaskOut:
+        return TaskOut.model_validate(await tasks.get_task(task_id))
+
+    @get("/{task_id:int}/history", name="api:task-history", summary="The task's trace, oldest first")
+    async def history(self, actor: Actor, task_id: int) -> list[TraceOut]:
+        return [TraceOut.model_validate(t) for t in await tasks.task_history(task_id)]
+
+    @get("/{task_id:int}/claims", name="api:task-claims", summary="The task's claims (its staff see all)")
+    async def claims(self, actor: Actor, task_id: int) -> ClaimListOut:
+        return ClaimListOut(
+            items=[ClaimOut.model_validate(c) for c in await claims.list_claims(actor, task_id=task_id)]
+        )
+
+    @post("/{task_id:int}/claims", name="api:task-claim", summary="Claim a place (409 when none is left)")
+    async def claim(self, actor: Actor, task_id: int, now: datetime, data: ClaimIn | None = None) -> ClaimOut:
+        data = data or ClaimIn()
+        claim = await claims.claim_task(
+            actor, task_id, member_id=_id(data.member_id), organisation_id=_id(data.organisation_id), now=now
+        )
+        return ClaimOut.model_validate(claim)
+
+    @post(
+        "/{task_id:int}/accept",
+        name="api:task-accept",
+        summary="Accept a task dispatched to me",
+        status_code=200,
+    )
+    async def accept(self, actor: Actor, task_id: int, now: datetime) -> TaskOut:
+        return TaskOut.model_validate(await tasks.accept_task(actor, task_id, now=now))
+
+    @post(
+        "/{task_id:int}/decline",
+        name="api:task-decline",
+        summary="Decline a task dispatched to me",
+        status_code=200,
+    )
+    async def decline(
+        self, actor: Actor, task_id: int, now: datetime, data: ReasonIn | None = None
+    ) -> TaskOut:
+        reason = data.reason if data else ""
+        return TaskOut.model_validate(await tasks.decline_task(actor, task_id, reason=reason, now=now))
+
+    @post(
+        "/{task_id:int}/dispatch",
+        name="api:task-dispatch",
+        summary="Dispatch again (or to the pool)",
+        status_code=200,
+    )
+    async def dispatch(self, actor: Actor, task_id: int, data: DispatchIn, now: datetime) -> TaskOut:
+        return TaskOut.model_validate(
+            await tasks.dispatch_task(actor, task_id, assignee=assignee(data.assignee), now=now)
+        )
+
+    @post("/{task_id:int}/cancel", name="api:task-cancel", summary="Cancel a task", status_code=200)
+    async def cancel(self, actor: Actor, task_id: int, data: ReasonIn, now: datetime) -> TaskOut:
+        return TaskOut.model_validate(await tasks.cancel_task(actor, task_id, reason=data.reason, now=now))
+
+
+class ClaimController(Controller):
+    path = "/api/v1/claims"
+    tags = ["tasks"]
+
+    @get(name="api:claims", summary="My claims, newest first")
+    async def list(self, actor: Actor) -> ClaimListOut:
+        return ClaimListOut(
+            items=[ClaimOut.model_validate(c) for c in await claims.list_claims(actor, mine=True)]
+        )
+
+    @get("/{claim_id:int}", name="api:claim", summary="One claim")
+    async def read(self, actor: Actor, claim_id: int) -> ClaimOut:
+        return ClaimOut.model_validate(await claims.view_claim(actor, claim_id))
+
+    @get("/{claim_id:int}/history", name="api:claim-history", summary="The claim's trace, oldest first")
+    async def history(self, actor: Actor, claim_id: int) -> list[TraceOut]:
+        return [TraceOut.model_validate(t) for t in await claims.claim_history(actor, claim_id)]
+
+    @post("/{claim_id:int}/check-in", name="api:claim-check-in", summary="Check in on site", status_code=200)
+    async def check_in(self, actor: Actor, claim_id: int, now: datetime) -> ClaimOut:
+        return ClaimOut.model_validate(await claims.check_in(actor, claim_id, now=now))
+
+    @post("/{claim_id:int}/submit", name="api:claim-submit", summary="Report minutes worked", status_code=200)
+    async def submit(self, actor: Actor, claim_id: int, data: SubmitIn, now: datetime) -> ClaimOut:
+        claim = await claims.submit_work(actor, claim_id, minutes=data.minutes, note=data.note, now=now)
+        return ClaimOut.model_validate(claim)
+
+    @post(
+        "/{claim_id:int}/confirm",
+        name="api:claim-confirm",
+        summary="Confirm: points move once",
+        status_code=200,
+    )
+    async def confirm(self, actor: Actor, claim_id: int, now: datetime) -> ClaimOut:
+        return ClaimOut.model_validate(await claims.confirm_work(actor, claim_id, now=now))
+
+    @post(
+        "/{claim_id:int}/dispute",
+        name="api:claim-dispute",
+        summary="Dispute the reported work",
+        status_code=200,
+    )
+    async def dispute(self, actor: Actor, claim_id: int, data: ReasonIn, now: datetime) -> ClaimOut:
+        return ClaimOut.model_validate(
+            await claims.dispute_work(actor, claim_id, reason=data.reason, now=now)
+        )
+
+    @post(
+        "/{claim_id:int}/settle",
+        name="api:claim-settle",
+        summary="A leader decides a dispute",
+        status_code=200,
+    )
+    async def settle(self, actor: Actor, claim_id: int, data: SettleIn, now: datetime) -> ClaimOut:
+        claim = await claims.settle_dispute(
+            actor, claim_id, accept=data.accept, minutes=data.minutes, reason=data.reason, now=now
+        )
+        return ClaimOut.model_validate(claim)
+
+    @post(
+        "/{claim_id:int}/withdraw", name="api:claim-withdraw", summary="Give the place back", status_code=200
+    )
+    async def withdraw(
+        self, actor: Actor, claim_id: int, now: datetime, data: ReasonIn | None = None
+    ) -> ClaimOut:
+        reason = data.reason if data else ""
+        return ClaimOut.model_validate(await claims.withdraw_claim(actor, claim_id, reason=reason, now=now))
