@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from litestar import Controller, Request, delete, post
+from litestar.params import JSONBody
 
 from projects import members
-from web.api.deps import bearer_token
+from web.api.deps import Now, bearer_token
 from web.api.schemas import TokenIn, TokenOut
 
 
@@ -21,7 +20,7 @@ class AuthController(Controller):
         summary="Sign in: a bearer token for a phone and password",
         status_code=200,
     )
-    async def token(self, data: TokenIn, now: datetime) -> TokenOut:
+    async def token(self, data: JSONBody[TokenIn], now: Now) -> TokenOut:
         member = await members.authenticate(data.phone, data.password)
         return TokenOut(token=await members.issue_token(member.id, now=now))
 

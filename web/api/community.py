@@ -1,13 +1,12 @@
-"""Reference data: categories, the area tree, organisations and the service resource library."""
+"""Reference data: JSONBody[categories], the area tree, organisations and the service resource library."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from projects import areas, categories, organisations, resources
-from projects.access import Actor
+from web.api.deps import CurrentActor, Now
 from web.api.schemas import AreaOut, CategoryOut, OrganisationOut, ResourceIn, ResourceOut
 
 
@@ -25,11 +24,11 @@ class AreaController(Controller):
     tags = ["community"]
 
     @get(name="api:areas", summary="Areas under a parent (the districts without one)")
-    async def list(self, actor: Actor, parent: int | None = None) -> list[AreaOut]:
+    async def list(self, actor: CurrentActor, parent: FromQuery[int | None] = None) -> list[AreaOut]:
         return [AreaOut.model_validate(a) for a in await areas.children(parent)]
 
     @get("/{area_id:int}", name="api:area", summary="One area")
-    async def read(self, actor: Actor, area_id: int) -> AreaOut:
+    async def read(self, actor: CurrentActor, area_id: FromPath[int]) -> AreaOut:
         return AreaOut.model_validate(await areas.get_area(area_id))
 
 
@@ -38,11 +37,11 @@ class OrganisationController(Controller):
     tags = ["community"]
 
     @get(name="api:organisations", summary="Organisations and volunteer teams")
-    async def list(self, actor: Actor, kind: str | None = None) -> list[OrganisationOut]:
+    async def list(self, actor: CurrentActor, kind: FromQuery[str | None] = None) -> list[OrganisationOut]:
         return [OrganisationOut.model_validate(o) for o in await organisations.list_organisations(kind)]
 
     @get("/{organisation_id:int}", name="api:organisation", summary="One organisation")
-    async def read(self, actor: Actor, organisation_id: int) -> OrganisationOut:
+    async def read(self, actor: CurrentActor, organisation_id: FromPath[int]) -> OrganisationOut:
         return OrganisationOut.model_validate(await organisations.get_organisation(organisation_id))
 
 
@@ -52,7 +51,10 @@ class ResourceController(Controller):
 
     @get(name="api:resources", summary="The service resource library: what serves an area and a category")
     async def list(
-        self, actor: Actor, area_id: int | None = None, category: str | None = None
+        self,
+        actor: CurrentActor,
+        area_id: FromQuery[int | None] = None,
+        category: FromQuery[str | None] = None,
     ) -> list[ResourceOut]:
         return [
             ResourceOut.model_validate(r)
@@ -60,7 +62,7 @@ class ResourceController(Controller):
         ]
 
     @post(name="api:resource-add", summary="List a resource (staff)")
-    async def add(self, actor: Actor, data: ResourceIn, now: datetime) -> ResourceOut:
+    async def add(self, actor: CurrentActor, data: JSONBody[ResourceIn], now: Now) -> ResourceOut:
         resource = await resources.add_resource(
             actor, name=data.name, kind=data.kind, level=data.level, area_id=int(data.area_id),
             categories=data.categories, coverage=[int(a) for a in data.coverage],
@@ -70,5 +72,5 @@ class ResourceController(Controller):
         return ResourceOut.model_validate(resource)
 
     @get("/{resource_id:int}", name="api:resource", summary="One resource")
-    async def read(self, actor: Actor, resource_id: int) -> ResourceOut:
+    async def read(self, actor: CurrentActor, resource_id: FromPath[int]) -> ResourceOut:
         return ResourceOut.model_validate(await resources.get_resource(resource_id))

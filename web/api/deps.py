@@ -6,12 +6,16 @@ from datetime import datetime
 
 from litestar import Request
 from litestar.datastructures import State
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 
 from projects import errors
 from projects.access import Actor, load_actor
 from projects.members import member_for_token
 from web.i18n import negotiate
+
+# Handlers name what they receive explicitly (Litestar 3 drops inferred dependencies).
+Now = NamedDependency[datetime]
+CurrentActor = NamedDependency[Actor]
 
 
 async def provide_now(state: State) -> datetime:
@@ -23,7 +27,7 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def provide_actor(request: Request, now: datetime) -> Actor:
+async def provide_actor(request: Request, now: Now) -> Actor:
     token = bearer_token(request)
     if token is None:
         raise errors.Unauthenticated()

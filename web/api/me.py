@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from litestar import Controller, get
+from litestar.params import FromQuery
 
 from ledger.accounts import balance
 from ledger.statements import statement
-from projects.access import Actor
 from projects.members import member_account
+from web.api.deps import CurrentActor
 from web.api.schemas import BalanceOut, Me, RoleOut, StatementOut
 
 
@@ -16,7 +17,7 @@ class MeController(Controller):
     tags = ["me"]
 
     @get(name="api:me", summary="The signed-in member, with their points balance")
-    async def me(self, actor: Actor) -> Me:
+    async def me(self, actor: CurrentActor) -> Me:
         return Me(
             id=actor.member_id,
             phone=actor.phone,
@@ -29,6 +30,8 @@ class MeController(Controller):
         )
 
     @get("/statement", name="api:statement", summary="My points statement, newest first (cursor paged)")
-    async def statement(self, actor: Actor, cursor: str | None = None, limit: int = 50) -> StatementOut:
+    async def statement(
+        self, actor: CurrentActor, cursor: FromQuery[str | None] = None, limit: FromQuery[int] = 50
+    ) -> StatementOut:
         page = await statement(member_account(actor.member_id), cursor=cursor, limit=limit)
         return StatementOut.model_validate(page)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from projects import ratings, service_projects
-from projects.access import Actor
+from web.api.deps import CurrentActor, Now
 from web.api.schemas import (
     MilestoneIn,
     NoteIn,
@@ -29,7 +28,7 @@ class ProjectController(Controller):
     tags = ["projects"]
 
     @post(name="api:project-create", summary="Write up a service project from common needs")
-    async def create(self, actor: Actor, data: ProjectIn, now: datetime) -> ProjectOut:
+    async def create(self, actor: CurrentActor, data: JSONBody[ProjectIn], now: Now) -> ProjectOut:
         project = await service_projects.create_project(
             actor, title=data.title, area_id=int(data.area_id), deadline=data.deadline, content=data.content,
             measures=data.measures, need_ids=[int(n) for n in data.need_ids], now=now,
@@ -38,17 +37,17 @@ class ProjectController(Controller):
 
     @get(name="api:projects", summary="Service projects, newest first (public: progress is published)")
     async def list(
-        self, actor: Actor, area_id: int | None = None, status: str | None = None
+        self, actor: CurrentActor, area_id: FromQuery[int | None] = None, status: FromQuery[str | None] = None
     ) -> ProjectListOut:
         found = await service_projects.list_projects(area_id=area_id, status=status)
         return ProjectListOut(items=[ProjectOut.model_validate(p) for p in found])
 
     @get("/{project_id:int}", name="api:project", summary="One project, with milestones and progress")
-    async def read(self, actor: Actor, project_id: int) -> ProjectOut:
+    async def read(self, actor: CurrentActor, project_id: FromPath[int]) -> ProjectOut:
         return ProjectOut.model_validate(await service_projects.get_project(project_id))
 
     @get("/{project_id:int}/history", name="api:project-history", summary="The project's trace")
-    async def history(self, actor: Actor, project_id: int) -> list[TraceOut]:
+    async def history(self, actor: CurrentActor, project_id: FromPath[int]) -> list[TraceOut]:
         return [TraceOut.model_validate(t) for t in await service_projects.project_history(project_id)]
 
     @post(
@@ -57,14 +56,18 @@ class ProjectController(Controller):
         summary="Claim for an organisation",
         status_code=200,
     )
-    async def claim(self, actor: Actor, project_id: int, data: ProjectClaimIn, now: datetime) -> ProjectOut:
+    async def claim(
+        self, actor: CurrentActor, project_id: FromPath[int], data: JSONBody[ProjectClaimIn], now: Now
+    ) -> ProjectOut:
         project = await service_projects.claim_project(
             actor, project_id, organisation_id=int(data.organisation_id), now=now
         )
         return ProjectOut.model_validate(project)
 
     @post("/{project_id:int}/milestones", name="api:project-milestone", summary="Plan a milestone")
-    async def milestone(self, actor: Actor, project_id: int, data: MilestoneIn, now: datetime) -> ProjectOut:
+    async def milestone(
+        self, actor: CurrentActor, project_id: FromPath[int], data: JSONBody[MilestoneIn], now: Now
+    ) -> ProjectOut:
         project = await service_projects.add_milestone(
             actor, project_id, title=data.title, due=data.due, now=now
         )
@@ -75,7 +78,12 @@ class ProjectController(Controller):
         name="api:project-milestone-done", summary="Report a milestone done", status_code=200,
     )  # fmt: skip
     async def milestone_done(
-        self, actor: Actor, project_id: int, milestone_id: int, data: ReportIn, now: datetime
+        self,
+        actor: CurrentActor,
+        project_id: FromPath[int],
+        milestone_id: FromPath[int],
+        data: JSONBody[ReportIn],
+        now: Now,
     ) -> ProjectOut:
         project = await service_projects.complete_milestone(
             actor, project_id, milestone_id, report=data.report, now=now
@@ -85,7 +93,9 @@ class ProjectController(Controller):
     @post(
         "/{project_id:int}/progress", name="api:project-progress", summary="Publish progress", status_code=200
     )
-    async def progress(self, actor: Actor, project_id: int, data: NoteIn, now: datetime) -> ProjectOut:
+    async def progress(
+        self, actor: CurrentActor, project_id: FromPath[int], data: JSONBody[NoteIn], now: Now
+    ) -> ProjectOut:
         return ProjectOut.model_validate(
             await service_projects.publish_progress(actor, project_id, note=data.note, now=now)
         )
@@ -96,11 +106,13 @@ class ProjectController(Controller):
         summary="Close as completed",
         status_code=200,
     )
-    async def complete(self, actor: Actor, project_id: int, now: datetime) -> ProjectOut:
+    async def complete(self, actor: CurrentActor, project_id: FromPath[int], now: Now) -> ProjectOut:
         return ProjectOut.model_validate(await service_projects.complete_project(actor, project_id, now=now))
 
     @post("/{project_id:int}/cancel", name="api:project-cancel", summary="Cancel", status_code=200)
-    async def cancel(self, actor: Actor, project_id: int, data: ReasonIn, now: datetime) -> ProjectOut:
+    async def cancel(
+        self, actor: CurrentActor, project_id: FromPath[int], data: JSONBody[ReasonIn], now: Now
+    ) -> ProjectOut:
         return ProjectOut.model_validate(
             await service_projects.cancel_project(actor, project_id, reason=data.reason, now=now)
         )
@@ -111,7 +123,9 @@ class RatingController(Controller):
     tags = ["ratings"]
 
     @post("/claims/{claim_id:int}/rating", name="api:rate-service", summary="Rate confirmed work (1–5)")
-    async def rate_service(self, actor: Actor, claim_id: int, data: RatingIn, now: datetime) -> RatingOut:
+    async def rate_service(
+        self, actor: CurrentActor, claim_id: FromPath[int], data: JSONBody[RatingIn], now: Now
+    ) -> RatingOut:
         rating = await ratings.rate_service(actor, claim_id, score=data.score, comment=data.comment, now=now)
         return RatingOut.model_validate(rating)
 
@@ -120,7 +134,9 @@ class RatingController(Controller):
         name="api:rate-resource",
         summary="Rate a resource (once a quarter)",
     )
-    async def rate_resource(self, actor: Actor, resource_id: int, data: RatingIn, now: datetime) -> RatingOut:
+    async def rate_resource(
+        self, actor: CurrentActor, resource_id: FromPath[int], data: JSONBody[RatingIn], now: Now
+    ) -> RatingOut:
         rating = await ratings.rate_resource(
             actor, resource_id, score=data.score, comment=data.comment, now=now
         )
@@ -128,7 +144,7 @@ class RatingController(Controller):
 
     @get("/ratings/standings", name="api:standings", summary="Published results: ranked by average score")
     async def standings(
-        self, actor: Actor, subject: str = "performer", period: str | None = None
+        self, actor: CurrentActor, subject: FromQuery[str] = "performer", period: FromQuery[str | None] = None
     ) -> StandingsOut:
         items = await ratings.standings(subject, period=period)
         return StandingsOut.model_validate({"subject": subject, "period": period, "items": items})

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from projects import claims, tasks
-from projects.access import Actor
+from web.api.deps import CurrentActor, Now
 from web.api.schemas import (
     ClaimIn,
     ClaimListOut,
@@ -42,7 +41,7 @@ class TaskController(Controller):
     tags = ["tasks"]
 
     @post(name="api:task-create", summary="Create a task: dispatched to an assignee, or to the open pool")
-    async def create(self, actor: Actor, data: TaskIn, now: datetime) -> TaskOut:
+    async def create(self, actor: CurrentActor, data: JSONBody[TaskIn], now: Now) -> TaskOut:
         task = await tasks.create_task(
             actor, title=data.title, description=data.description, need_id=_id(data.need_id),
             project_id=_id(data.project_id), area_id=_id(data.area_id), category=data.category,
@@ -54,13 +53,13 @@ class TaskController(Controller):
     @get(name="api:tasks", summary="Tasks near me (or in an area, or mine), newest first, cursor paged")
     async def list(
         self,
-        actor: Actor,
-        status: str | None = "open",
-        area_id: int | None = None,
-        category: str | None = None,
-        mine: bool = False,
-        cursor: str | None = None,
-        limit: int = 50,
+        actor: CurrentActor,
+        status: FromQuery[str | None] = "open",
+        area_id: FromQuery[int | None] = None,
+        category: FromQuery[str | None] = None,
+        mine: FromQuery[bool] = False,
+        cursor: FromQuery[str | None] = None,
+        limit: FromQuery[int] = 50,
     ) -> TaskPageOut:
         status_filter = None if status in ("", "all") else status
         page = await tasks.list_tasks(
@@ -75,21 +74,23 @@ class TaskController(Controller):
         return TaskPageOut.model_validate(page)
 
     @get("/{task_id:int}", name="api:task", summary="One task")
-    async def read(self, actor: Actor, task_id: int) -> TaskOut:
+    async def read(self, actor: CurrentActor, task_id: FromPath[int]) -> TaskOut:
         return TaskOut.model_validate(await tasks.get_task(task_id))
 
     @get("/{task_id:int}/history", name="api:task-history", summary="The task's trace, oldest first")
-    async def history(self, actor: Actor, task_id: int) -> list[TraceOut]:
+    async def history(self, actor: CurrentActor, task_id: FromPath[int]) -> list[TraceOut]:
         return [TraceOut.model_validate(t) for t in await tasks.task_history(task_id)]
 
     @get("/{task_id:int}/claims", name="api:task-claims", summary="The task's claims (its staff see all)")
-    async def claims(self, actor: Actor, task_id: int) -> ClaimListOut:
+    async def claims(self, actor: CurrentActor, task_id: FromPath[int]) -> ClaimListOut:
         return ClaimListOut(
             items=[ClaimOut.model_validate(c) for c in await claims.list_claims(actor, task_id=task_id)]
         )
 
     @post("/{task_id:int}/claims", name="api:task-claim", summary="Claim a place (409 when none is left)")
-    async def claim(self, actor: Actor, task_id: int, now: datetime, data: ClaimIn | None = None) -> ClaimOut:
+    async def claim(
+        self, actor: CurrentActor, task_id: FromPath[int], now: Now, data: JSONBody[ClaimIn | None] = None
+    ) -> ClaimOut:
         data = data or ClaimIn()
         claim = await claims.claim_task(
             actor, task_id, member_id=_id(data.member_id), organisation_id=_id(data.organisation_id), now=now
@@ -102,7 +103,7 @@ class TaskController(Controller):
         summary="Accept a task dispatched to me",
         status_code=200,
     )
-    async def accept(self, actor: Actor, task_id: int, now: datetime) -> TaskOut:
+    async def accept(self, actor: CurrentActor, task_id: FromPath[int], now: Now) -> TaskOut:
         return TaskOut.model_validate(await tasks.accept_task(actor, task_id, now=now))
 
     @post(
@@ -112,7 +113,7 @@ class TaskController(Controller):
         status_code=200,
     )
     async def decline(
-        self, actor: Actor, task_id: int, now: datetime, data: ReasonIn | None = None
+        self, actor: CurrentActor, task_id: FromPath[int], now: Now, data: JSONBody[ReasonIn | None] = None
     ) -> TaskOut:
         reason = data.reason if data else ""
         return TaskOut.model_validate(await tasks.decline_task(actor, task_id, reason=reason, now=now))
@@ -123,13 +124,17 @@ class TaskController(Controller):
         summary="Dispatch again (or to the pool)",
         status_code=200,
     )
-    async def dispatch(self, actor: Actor, task_id: int, data: DispatchIn, now: datetime) -> TaskOut:
+    async def dispatch(
+        self, actor: CurrentActor, task_id: FromPath[int], data: JSONBody[DispatchIn], now: Now
+    ) -> TaskOut:
         return TaskOut.model_validate(
             await tasks.dispatch_task(actor, task_id, assignee=assignee(data.assignee), now=now)
         )
 
     @post("/{task_id:int}/cancel", name="api:task-cancel", summary="Cancel a task", status_code=200)
-    async def cancel(self, actor: Actor, task_id: int, data: ReasonIn, now: datetime) -> TaskOut:
+    async def cancel(
+        self, actor: CurrentActor, task_id: FromPath[int], data: JSONBody[ReasonIn], now: Now
+    ) -> TaskOut:
         return TaskOut.model_validate(await tasks.cancel_task(actor, task_id, reason=data.reason, now=now))
 
 
@@ -138,25 +143,27 @@ class ClaimController(Controller):
     tags = ["tasks"]
 
     @get(name="api:claims", summary="My claims, newest first")
-    async def list(self, actor: Actor) -> ClaimListOut:
+    async def list(self, actor: CurrentActor) -> ClaimListOut:
         return ClaimListOut(
             items=[ClaimOut.model_validate(c) for c in await claims.list_claims(actor, mine=True)]
         )
 
     @get("/{claim_id:int}", name="api:claim", summary="One claim")
-    async def read(self, actor: Actor, claim_id: int) -> ClaimOut:
+    async def read(self, actor: CurrentActor, claim_id: FromPath[int]) -> ClaimOut:
         return ClaimOut.model_validate(await claims.view_claim(actor, claim_id))
 
     @get("/{claim_id:int}/history", name="api:claim-history", summary="The claim's trace, oldest first")
-    async def history(self, actor: Actor, claim_id: int) -> list[TraceOut]:
+    async def history(self, actor: CurrentActor, claim_id: FromPath[int]) -> list[TraceOut]:
         return [TraceOut.model_validate(t) for t in await claims.claim_history(actor, claim_id)]
 
     @post("/{claim_id:int}/check-in", name="api:claim-check-in", summary="Check in on site", status_code=200)
-    async def check_in(self, actor: Actor, claim_id: int, now: datetime) -> ClaimOut:
+    async def check_in(self, actor: CurrentActor, claim_id: FromPath[int], now: Now) -> ClaimOut:
         return ClaimOut.model_validate(await claims.check_in(actor, claim_id, now=now))
 
     @post("/{claim_id:int}/submit", name="api:claim-submit", summary="Report minutes worked", status_code=200)
-    async def submit(self, actor: Actor, claim_id: int, data: SubmitIn, now: datetime) -> ClaimOut:
+    async def submit(
+        self, actor: CurrentActor, claim_id: FromPath[int], data: JSONBody[SubmitIn], now: Now
+    ) -> ClaimOut:
         claim = await claims.submit_work(actor, claim_id, minutes=data.minutes, note=data.note, now=now)
         return ClaimOut.model_validate(claim)
 
@@ -166,7 +173,7 @@ class ClaimController(Controller):
         summary="Confirm: points move once",
         status_code=200,
     )
-    async def confirm(self, actor: Actor, claim_id: int, now: datetime) -> ClaimOut:
+    async def confirm(self, actor: CurrentActor, claim_id: FromPath[int], now: Now) -> ClaimOut:
         return ClaimOut.model_validate(await claims.confirm_work(actor, claim_id, now=now))
 
     @post(
@@ -175,7 +182,9 @@ class ClaimController(Controller):
         summary="Dispute the reported work",
         status_code=200,
     )
-    async def dispute(self, actor: Actor, claim_id: int, data: ReasonIn, now: datetime) -> ClaimOut:
+    async def dispute(
+        self, actor: CurrentActor, claim_id: FromPath[int], data: JSONBody[ReasonIn], now: Now
+    ) -> ClaimOut:
         return ClaimOut.model_validate(
             await claims.dispute_work(actor, claim_id, reason=data.reason, now=now)
         )
@@ -186,7 +195,9 @@ class ClaimController(Controller):
         summary="A leader decides a dispute",
         status_code=200,
     )
-    async def settle(self, actor: Actor, claim_id: int, data: SettleIn, now: datetime) -> ClaimOut:
+    async def settle(
+        self, actor: CurrentActor, claim_id: FromPath[int], data: JSONBody[SettleIn], now: Now
+    ) -> ClaimOut:
         claim = await claims.settle_dispute(
             actor, claim_id, accept=data.accept, minutes=data.minutes, reason=data.reason, now=now
         )
@@ -196,7 +207,7 @@ class ClaimController(Controller):
         "/{claim_id:int}/withdraw", name="api:claim-withdraw", summary="Give the place back", status_code=200
     )
     async def withdraw(
-        self, actor: Actor, claim_id: int, now: datetime, data: ReasonIn | None = None
+        self, actor: CurrentActor, claim_id: FromPath[int], now: Now, data: JSONBody[ReasonIn | None] = None
     ) -> ClaimOut:
         reason = data.reason if data else ""
         return ClaimOut.model_validate(await claims.withdraw_claim(actor, claim_id, reason=reason, now=now))
