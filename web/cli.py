@@ -207,6 +207,43 @@ def expire_command() -> None:
     click.echo(f"expired {count} pending transfer(s)")
 
 
+@linli.command(name="sweep")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO-TIME",
+    help="Sweep as if it were this moment (ISO 8601 with a zone), e.g. to test deadlines. [default: now]",
+)
+def sweep_command(now_text: str | None) -> None:
+    """The deadline sweep: flag and escalate overdue needs, expire or flag overdue tasks and
+    projects, and expire due reservations (the app runs this periodically)."""
+    from datetime import UTC, datetime
+
+    from ledger.transfers import expire_all_due
+    from projects.sweep import sweep
+
+    now = datetime.now(UTC)
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            raise click.BadParameter(
+                "an ISO 8601 time such as 2026-12-01T09:00:00+08:00", param_hint="--now"
+            ) from None
+        if now.tzinfo is None:
+            raise click.BadParameter("give the time zone too, e.g. +08:00", param_hint="--now")
+
+    async def work():
+        return await sweep(now=now), await expire_all_due(now=now)
+
+    result, expired = run_with_database(work)
+    click.echo(
+        json.dumps(
+            {**{name: getattr(result, name) for name in result.__slots__}, "reservations_expired": expired}
+        )
+    )
+
+
 @linli.group(name="bench")
 def bench_group() -> None:
     """Benchmarks."""
