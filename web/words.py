@@ -1,0 +1,73 @@
+"""Names of states and things, marked for translation so that Babel extracts them.
+
+Errors pass these as parameters (``WrongState(thing="task", state="full", ...)``) and
+``web.i18n.translate`` translates a parameter that is itself a msgid; pages show them as labels.
+Some are marked elsewhere too (an action's past participle is often also a state's name); listing
+them here keeps every state in the catalogue whatever the code around it becomes.
+"""
+
+from __future__ import annotations
+
+from projects.errors import N_
+
+# What a message can be about: ``There is no such {thing}.``, ``This {thing} is {state} ...``.
+THINGS = {
+    "need": N_("need"),
+    "task": N_("task"),
+    "claim": N_("claim"),
+    "project": N_("project"),
+    "milestone": N_("milestone"),
+    "member": N_("member"),
+    "area": N_("area"),
+    "organisation": N_("organisation"),
+    "resource": N_("resource"),
+    "category": N_("category"),
+}
+
+# The states each thing moves through (projects/triage.py, tasks.py, claims.py, service_projects.py).
+STATES = {
+    "need": {
+        "new": N_("new"),
+        "triaged": N_("triaged"),
+        "in_progress": N_("in_progress"),
+        "done": N_("done"),
+        "rejected": N_("rejected"),
+        "merged": N_("merged"),
+        "cancelled": N_("cancelled"),
+    },
+    "task": {
+        "offered": N_("offered"),
+        "declined": N_("declined"),
+        "open": N_("open"),
+        "full": N_("full"),
+        "done": N_("done"),
+        "cancelled": N_("cancelled"),
+        "expired": N_("expired"),
+    },
+    "claim": {
+        "claimed": N_("claimed"),
+        "checked_in": N_("checked_in"),
+        "submitted": N_("submitted"),
+        "confirmed": N_("confirmed"),
+        "disputed": N_("disputed"),
+        "rejected": N_("rejected"),
+        "withdrawn": N_("withdrawn"),
+        "cancelled": N_("cancelled"),
+    },
+    "project": {
+        "published": N_("published"),
+        "claimed": N_("claimed"),
+        "completed": N_("completed"),
+        "cancelled": N_("cancelled"),
+    },
+}
+
+# Area levels, top down: ``A {level} must be placed under a {parent}.``
+AREA_LEVELS = {
+    "district": N_("district"),
+    "street": N_("street"),
+    "community": N_("community"),
+    "grid": N_("grid"),
+    "building": N_("building"),
+    "unit": N_("unit"),
+}
