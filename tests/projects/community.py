@@ -62,7 +62,7 @@ class Street:
         return await load_actor(member_id)
 
 
-async def build_street(now: datetime = T0, volunteers: int = 20) -> Street:
+async def build_street(now: datetime = T0, volunteers: int = 24) -> Street:
     s = Street()
 
     async def area(level, name, parent=None):

@@ -1,0 +1,51 @@
+"""Short ways to get an item into a given state through the API."""
+
+from __future__ import annotations
+
+
+async def need(
+    api, resident=None, *, scope="personal", category="care.meals", description="需要帮助", **extra
+):
+    body = {"category": category, "description": description, "scope": scope, **extra}
+    return await api.ok(resident or api.street.resident, "POST", "/api/v1/needs", body, status=201)
+
+
+async def triaged_need(api, grade="A", **kw):
+    created = await need(api, **kw)
+    return await api.ok(api.street.staff, "POST", f"/api/v1/needs/{created['id']}/triage", {"grade": grade})
+
+
+async def open_task(api, capacity=1, need_id=None, **extra):
+    body = {"title": "楼道清扫", "capacity": capacity, **extra}
+    if need_id is None:
+        body.setdefault("area_id", str(api.street.community))
+        body.setdefault("category", "environment.cleaning")
+    else:
+        body["need_id"] = need_id
+    return await api.ok(api.street.staff, "POST", "/api/v1/tasks", body, status=201)
+
+
+async def submitted_claim(api, volunteer=None, minutes=60, **task_kw):
+    volunteer = volunteer or api.street.volunteers[0]
+    task = await open_task(api, **task_kw)
+    claim = await api.ok(volunteer, "POST", f"/api/v1/tasks/{task['id']}/claims", status=201)
+    claim = await api.ok(volunteer, "POST", f"/api/v1/claims/{claim['id']}/submit", {"minutes": minutes})
+    return task, claim
+
+
+async def counts(api) -> dict:
+    """How many rows each table of the loop holds, and the ledger's length: a refusal changes none."""
+    from tests.web.test_app import fetch_value
+
+    tables = ("projects_need", "projects_task", "projects_claim", "projects_event", "projects_rating",
+              "projects_need_supporter", "projects_project", "ledger_transfer")  # fmt: skip
+    result = {}
+    for table in tables:
+        result[table] = await fetch_value(api.database_url, f"SELECT COUNT(*) FROM {table}")
+    result["states"] = await fetch_value(
+        api.database_url,
+        "SELECT COALESCE(STRING_AGG(status, ',' ORDER BY id), '') FROM projects_claim"
+        if api.database_url.startswith("postgres")
+        else "SELECT COALESCE(GROUP_CONCAT(status, ','), '') FROM (SELECT status FROM projects_claim ORDER BY id)",
+    )
+    return result

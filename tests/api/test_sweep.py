@@ -1,0 +1,126 @@
+"""Deadlines (督办): the sweep flags and escalates what is overdue, by the app's clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from projects.sweep import sweep
+from tests.api.helpers import need, open_task, triaged_need
+
+
+async def test_an_untriaged_need_escalates_to_the_street_then_the_district_then_stays_flagged(api):
+    s = api.street
+    created = await need(api)
+    assert await sweep(now=api.clock()) == await sweep(now=api.clock())  # nothing due yet, twice
+    read = await api.ok(s.staff, "GET", f"/api/v1/needs/{created['id']}")
+    assert (read["handling_area_id"], read["overdue"]) == (str(s.community), False)
+
+    result = await sweep(now=api.clock.advance(hours=24, seconds=1))
+    assert result.needs_escalated == 1
+    read = await api.ok(s.street_staff, "GET", f"/api/v1/needs/{created['id']}")
+    assert (read["status"], read["handling_area_id"], read["overdue"], read["escalations"]) == (
+        "new",
+        str(s.street),
+        True,
+        1,
+    )
+    assert (await sweep(now=api.clock.advance(hours=1))).needs_escalated == 0  # a new deadline at the street
+
+    assert (await sweep(now=api.clock.advance(hours=24))).needs_escalated == 1
+    read = await api.ok(s.district_staff, "GET", f"/api/v1/needs/{created['id']}")
+    assert (read["handling_area_id"], read["escalations"]) == (str(s.district), 2)
+
+    result = await sweep(now=api.clock.advance(hours=25))
+    assert (result.needs_escalated, result.needs_flagged) == (0, 0)  # the top, and flagged already
+    history = await api.ok(s.resident, "GET", f"/api/v1/needs/{created['id']}/history")
+    assert [(h["action"], h["actor_id"], h["reason"]) for h in history] == [
+        ("report", str(s.resident), "online"), ("escalate", None, "overdue"), ("escalate", None, "overdue"),
+    ]  # fmt: skip
+    # the district's staff can still triage it; the community's no longer
+    response = await api.post(s.staff, f"/api/v1/needs/{created['id']}/triage", {"grade": "A"})
+    assert response.status_code == 403
+    await api.ok(s.district_staff, "POST", f"/api/v1/needs/{created['id']}/triage", {"grade": "A"})
+
+
+async def test_a_need_escalated_by_hand_to_the_district_is_flagged_once_when_overdue(api):
+    s = api.street
+    created = await need(api)
+    await api.ok(s.staff, "POST", f"/api/v1/needs/{created['id']}/escalate", {"reason": "涉及多个社区"})
+    await api.ok(s.street_staff, "POST", f"/api/v1/needs/{created['id']}/escalate", {"reason": "需区级协调"})
+    result = await sweep(now=api.clock.advance(hours=24, seconds=1))
+    assert (result.needs_escalated, result.needs_flagged) == (0, 1)
+    assert (await sweep(now=api.clock.advance(hours=24))).needs_flagged == 0
+    read = await api.ok(s.district_staff, "GET", f"/api/v1/needs/{created['id']}")
+    assert (read["handling_area_id"], read["overdue"]) == (str(s.district), True)
+    history = await api.ok(s.resident, "GET", f"/api/v1/needs/{created['id']}/history")
+    assert [h["action"] for h in history] == ["report", "escalate", "escalate", "overdue"]
+
+
+async def test_a_graded_need_has_its_grades_deadline_and_a_need_in_progress_is_flagged_once(api):
+    s = api.street
+    graded = await triaged_need(api, grade="B")
+    assert graded["deadline"].startswith((api.clock() + timedelta(days=7)).date().isoformat())
+    await open_task(api, need_id=graded["id"])
+    result = await sweep(now=api.clock.advance(days=7, seconds=1))
+    assert (result.needs_flagged, result.needs_escalated) == (1, 0)
+    read = await api.ok(s.staff, "GET", f"/api/v1/needs/{graded['id']}")
+    assert (read["status"], read["overdue"]) == ("in_progress", True)
+    flagged = await api.ok(s.staff, "GET", f"/api/v1/needs?area_id={s.community}&overdue=true")
+    assert [item["id"] for item in flagged["items"]] == [graded["id"]]
+    assert (await sweep(now=api.clock.advance(days=1))).needs_flagged == 0
+
+
+async def test_overdue_tasks_expire_when_untaken_and_are_flagged_when_work_is_unfinished(api):
+    s = api.street
+    deadline = (api.clock() + timedelta(days=2)).isoformat()
+    untaken = await open_task(api, deadline=deadline)
+    offered = await api.ok(s.staff, "POST", "/api/v1/tasks", {
+        "title": "送药", "area_id": str(s.unit), "category": "care.elderly", "assignee": str(s.volunteers[0]),
+        "deadline": deadline,
+    }, status=201)  # fmt: skip
+    busy = await open_task(api, capacity=2, deadline=deadline)
+    await api.ok(s.volunteers[1], "POST", f"/api/v1/tasks/{busy['id']}/claims", status=201)
+    finished = await open_task(api, capacity=2, deadline=deadline)
+    claim = await api.ok(s.volunteers[2], "POST", f"/api/v1/tasks/{finished['id']}/claims", status=201)
+    await api.ok(s.volunteers[2], "POST", f"/api/v1/claims/{claim['id']}/submit", {"minutes": 45})
+    await api.ok(s.staff, "POST", f"/api/v1/claims/{claim['id']}/confirm")
+
+    result = await sweep(now=api.clock.advance(days=2, seconds=1))
+    assert (result.tasks_expired, result.tasks_flagged, result.tasks_completed) == (2, 1, 1)
+    states = {t: (await api.ok(s.staff, "GET", f"/api/v1/tasks/{t}"))["status"] for t in
+              (untaken["id"], offered["id"], busy["id"], finished["id"])}  # fmt: skip
+    assert states == {
+        untaken["id"]: "expired",
+        offered["id"]: "expired",
+        busy["id"]: "open",
+        finished["id"]: "done",
+    }
+    assert (await api.ok(s.staff, "GET", f"/api/v1/tasks/{busy['id']}"))["overdue"] is True
+    response = await api.post(s.volunteers[3], f"/api/v1/tasks/{untaken['id']}/claims")
+    assert (response.status_code, response.json()["code"]) == (409, "wrong_state")
+    again = await sweep(now=api.clock.advance(hours=1))
+    assert (again.tasks_expired, again.tasks_flagged, again.tasks_completed) == (0, 0, 0)
+
+
+async def test_the_app_runs_the_deadline_sweep_by_itself(database_url):
+    import asyncio
+
+    from tests.api.conftest import running
+    from tests.projects.community import Clock, build_street
+    from web.app import create_app
+
+    clock = Clock()
+    app = create_app(database_url, sweep_interval_s=0.05, clock=clock)
+    async with running(app):
+        street = await build_street(clock(), volunteers=6)
+        from projects.access import load_actor
+        from projects.needs import report_need, view_need
+
+        resident = await load_actor(street.resident)
+        created = await report_need(resident, category="care.meals", description="午饭", now=clock())
+        clock.advance(days=2)
+        for _ in range(200):
+            if (await view_need(resident, created.id)).escalations:
+                break
+            await asyncio.sleep(0.05)
+        assert (await view_need(resident, created.id)).escalations >= 1
