@@ -115,13 +115,21 @@ def _lives_under(actor: Actor, path: str) -> bool:
     return community in actor.communities()
 
 
-async def _visibility(actor: Actor, row: dict) -> NeedRecord | None:
-    """The need as ``actor`` may see it, or None."""
+def _select():
+    """Needs with the paths of their area and handling area, to decide who sees them in one query."""
+    return Need.select(
+        *Need.all_columns(), Need.area.path.as_alias("area_path"), Need.handling_area.path.as_alias("handling_path")
+    )
+
+
+def _visibility(actor: Actor, row: dict) -> NeedRecord | None:
+    """The need as ``actor`` may see it, or None (``row`` from ``_select``)."""
+    row = dict(row)
+    path, handling_path = row.pop("area_path"), row.pop("handling_path")
     record = NeedRecord(**row)
     if actor.member_id in (row["resident"], row["reporter"]):
         return record
-    path = await area_path(row["area"])
-    if actor.manages(path) or actor.is_staff(await area_path(row["handling_area"])):
+    if actor.manages(path) or actor.is_staff(handling_path):
         return record
     if row["scope"] == "common" and _lives_under(actor, path):
         return replace(record, resident=None, reporter=None)
@@ -129,8 +137,8 @@ async def _visibility(actor: Actor, row: dict) -> NeedRecord | None:
 
 
 async def view_need(actor: Actor, need_id: int) -> NeedRecord:
-    row = await Need.select().where(Need.id == need_id).first()
-    record = await _visibility(actor, row) if row else None
+    row = await _select().where(Need.id == need_id).first()
+    record = _visibility(actor, row) if row else None
     if record is None:  # another resident's private need does not exist, as far as you know
         raise errors.NotFound(thing=N_("need"))
     return record
@@ -157,7 +165,7 @@ async def list_needs(
     """Newest first. ``mine``: what I reported or asked for. Otherwise the needs of an area I
     manage (``area_id``, or all of mine), plus the common needs of my community."""
     limit = max(1, min(limit, 200))
-    query = Need.select().order_by(Need.id, ascending=False).limit(limit + 1)
+    query = _select().order_by(Need.id, ascending=False).limit(limit + 1)
     if mine:
         query = query.where((Need.resident == actor.member_id) | (Need.reporter == actor.member_id))
     elif area_id is not None:
@@ -186,7 +194,7 @@ async def list_needs(
     if before is not None:
         query = query.where(Need.id < before)
     rows = await query
-    items = [record for row in rows[:limit] if (record := await _visibility(actor, row)) is not None]
+    items = [record for row in rows[:limit] if (record := _visibility(actor, row)) is not None]
     return NeedPage(items, str(rows[limit - 1]["id"]) if len(rows) > limit else None)
 
 
@@ -194,8 +202,7 @@ async def join_need(actor: Actor, need_id: int, *, now: datetime) -> NeedRecord:
     """+1 on a neighbour's common need."""
     async with atomic():
         row = await load(Need, "need", need_id)
-        if await _visibility(actor, row) is None:
-            raise errors.NotFound(thing=N_("need"))
+        await view_need(actor, need_id)  # 404 unless they may see it
         if row["scope"] != "common":
             raise errors.Conflict(N_("Only common needs can be joined."))
         require_state(row, "need", OPEN, N_("joined"))

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from projects import errors, events
 from projects.access import Actor, area_path
-from projects.areas import get_area
+from projects.areas import get_area, under
 from projects.db import atomic
 from projects.errors import N_
 from projects.states import load, move, require_state, text
@@ -96,30 +96,44 @@ async def create_project(
 
 
 async def get_project(project_id: int) -> ProjectRecord:
-    row = await Project.select().where(Project.id == project_id).first()
-    if row is None:
+    records = await _records(Project.select().where(Project.id == project_id))
+    if not records:
         raise errors.NotFound(thing=N_("project"))
-    needs = await ProjectNeed.select(ProjectNeed.need).where(ProjectNeed.project == project_id)
-    milestones = await Milestone.select().where(Milestone.project == project_id).order_by(Milestone.due)
-    progress = await Progress.select().where(Progress.project == project_id).order_by(Progress.id)
-    return ProjectRecord(
-        **row,
-        needs=tuple(sorted(r["need"] for r in needs)),
-        milestones=tuple(MilestoneRecord(**r) for r in milestones),
-        progress=tuple(ProgressRecord(**r) for r in progress),
-    )
+    return records[0]
+
+
+async def _records(query) -> list[ProjectRecord]:
+    """The projects ``query`` selects, with their needs, milestones and progress: four queries."""
+    rows = await query
+    ids = [row["id"] for row in rows] or [-1]
+    needs: dict[int, list[int]] = {}
+    for row in await ProjectNeed.select().where(ProjectNeed.project.is_in(ids)).order_by(ProjectNeed.need):
+        needs.setdefault(row["project"], []).append(row["need"])
+    milestones: dict[int, list[MilestoneRecord]] = {}
+    for row in await Milestone.select().where(Milestone.project.is_in(ids)).order_by(Milestone.due):
+        milestones.setdefault(row["project"], []).append(MilestoneRecord(**row))
+    progress: dict[int, list[ProgressRecord]] = {}
+    for row in await Progress.select().where(Progress.project.is_in(ids)).order_by(Progress.id):
+        progress.setdefault(row["project"], []).append(ProgressRecord(**row))
+    return [
+        ProjectRecord(
+            **row,
+            needs=tuple(needs.get(row["id"], ())),
+            milestones=tuple(milestones.get(row["id"], ())),
+            progress=tuple(progress.get(row["id"], ())),
+        )
+        for row in rows
+    ]
 
 
 async def list_projects(*, area_id: int | None = None, status: str | None = None) -> list[ProjectRecord]:
     """Projects are public: residents follow their progress. Newest first."""
-    from projects.areas import under
-
-    query = Project.select(Project.id).order_by(Project.id, ascending=False).limit(200)
+    query = Project.select().order_by(Project.id, ascending=False).limit(200)
     if area_id is not None:
         query = query.where(under(Project.area.path, await area_path(area_id)))
     if status is not None:
         query = query.where(Project.status == status)
-    return [await get_project(row["id"]) for row in await query]
+    return await _records(query)
 
 
 def _runs(actor: Actor, project: dict) -> bool:
