@@ -81,11 +81,18 @@ def _community(path: str) -> str:
 
 async def load_actor(member_id: int) -> Actor:
     member = (
-        await Member.select(Member.id, Member.name, Member.phone, Member.is_admin, Member.active,
-                            Member.home_area, Member.home_area.path.as_alias("home_path"))
+        await Member.select(
+            Member.id,
+            Member.name,
+            Member.phone,
+            Member.is_admin,
+            Member.active,
+            Member.home_area,
+            Member.home_area.path.as_alias("home_path"),
+        )
         .where(Member.id == member_id)
         .first()
-    )  # fmt: skip
+    )
     if member is None or not member["active"]:
         raise errors.Unauthenticated()
     grants = await Role.select(Role.role, Role.area, Role.area.level, Role.area.path).where(

@@ -74,9 +74,12 @@ async def create_area(
         await Area.update({Area.path: path}).where(Area.id == area_id)
         if level == "community":
             await open_account(
-                issuer_account(area_id), asset="PTS", kind="issuer", owner=f"area:{area_id}",
+                issuer_account(area_id),
+                asset="PTS",
+                kind="issuer",
+                owner=f"area:{area_id}",
                 name=f"{name} points issuer"[:128],
-            )  # fmt: skip
+            )
     return AreaRecord(area_id, parent_id, level, name, name_en, path, now)
 
 

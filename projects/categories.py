@@ -56,10 +56,27 @@ async def save_category(
     record = CategoryRecord(code, parent, name, name_en, points_per_hour, position, True)
     if await Category.exists().where(Category.code == code):
         await Category.update(
-            {Category.parent: parent, Category.name: name, Category.name_en: name_en,
-             Category.points_per_hour: points_per_hour, Category.position: position, Category.active: True}
-        ).where(Category.code == code)  # fmt: skip
+            {
+                Category.parent: parent,
+                Category.name: name,
+                Category.name_en: name_en,
+                Category.points_per_hour: points_per_hour,
+                Category.position: position,
+                Category.active: True,
+            }
+        ).where(Category.code == code)
     else:
-        await Category.insert(Category(**{"code": code, "parent": parent, "name": name, "name_en": name_en,
-                                          "points_per_hour": points_per_hour, "position": position, "active": True}))  # fmt: skip
+        await Category.insert(
+            Category(
+                **{
+                    "code": code,
+                    "parent": parent,
+                    "name": name,
+                    "name_en": name_en,
+                    "points_per_hour": points_per_hour,
+                    "position": position,
+                    "active": True,
+                }
+            )
+        )
     return record

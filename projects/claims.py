@@ -68,9 +68,15 @@ async def add_claim(
         if need["resident"] == member_id:
             raise errors.OwnWork(action=N_("claim"))
     rows = await Claim.insert(
-        Claim(task=task["id"], member=member_id, organisation=organisation_id, status="claimed",
-              created_at=now, updated_at=now)
-    ).returning(Claim.id)  # fmt: skip
+        Claim(
+            task=task["id"],
+            member=member_id,
+            organisation=organisation_id,
+            status="claimed",
+            created_at=now,
+            updated_at=now,
+        )
+    ).returning(Claim.id)
     claim_id = rows[0]["id"]
     await events.record("claim", claim_id, "claim", actor=actor, now=now, to_state="claimed")
     claimed = task["claimed"] + 1
@@ -109,8 +115,9 @@ async def claim_task(
             raise errors.NotAllowed(
                 N_("This task was dispatched to an organisation: its representative claims it.")
             )
-        claim_id = await add_claim(task, member_id=performer, organisation_id=organisation_id,
-                                   actor=actor.member_id, now=now)  # fmt: skip
+        claim_id = await add_claim(
+            task, member_id=performer, organisation_id=organisation_id, actor=actor.member_id, now=now
+        )
     return await get_claim(claim_id)
 
 
@@ -177,8 +184,19 @@ async def submit_work(
         _, claim = await _locked(claim_id)
         actor.require(_performs(actor, claim))
         require_state(claim, "claim", ("claimed", "checked_in"), N_("submitted"))
-        await move(Claim, "claim", claim, "submitted", "submit", actor=actor.member_id, now=now,
-                   why=note, minutes=minutes, note=note, submitted_at=now)  # fmt: skip
+        await move(
+            Claim,
+            "claim",
+            claim,
+            "submitted",
+            "submit",
+            actor=actor.member_id,
+            now=now,
+            why=note,
+            minutes=minutes,
+            note=note,
+            submitted_at=now,
+        )
     return await get_claim(claim_id)
 
 
@@ -205,11 +223,31 @@ async def _bank(
     if transfer_id is not None:
         community = (await get_area(task["area"])).ancestor_ids()[2]
         await transfer(
-            transfer_id, issuer_account(community), member_account(claim["member"]), points, "PTS",
-            reason="task", reference=f"claim:{claim['id']}", memo=task["title"][:200], now=now,
-        )  # fmt: skip
-    claim = await move(Claim, "claim", claim, "confirmed", action, actor=actor, now=now, why=why,
-                       minutes=minutes, points=points, transfer_id=transfer_id, decided_by=actor, decided_at=now)  # fmt: skip
+            transfer_id,
+            issuer_account(community),
+            member_account(claim["member"]),
+            points,
+            "PTS",
+            reason="task",
+            reference=f"claim:{claim['id']}",
+            memo=task["title"][:200],
+            now=now,
+        )
+    claim = await move(
+        Claim,
+        "claim",
+        claim,
+        "confirmed",
+        action,
+        actor=actor,
+        now=now,
+        why=why,
+        minutes=minutes,
+        points=points,
+        transfer_id=transfer_id,
+        decided_by=actor,
+        decided_at=now,
+    )
     await close_if_finished(task, actor=actor, now=now)
     return claim
 
@@ -263,11 +301,29 @@ async def settle_dispute(
         actor.require(actor.manages(await area_path(task["area"])))
         require_state(claim, "claim", ("disputed",), N_("settled"))
         if accept:
-            await _bank(task, claim, minutes or claim["minutes"], actor=actor.member_id, now=now,
-                        action="settle", why=reason)  # fmt: skip
+            await _bank(
+                task,
+                claim,
+                minutes or claim["minutes"],
+                actor=actor.member_id,
+                now=now,
+                action="settle",
+                why=reason,
+            )
         else:
-            await move(Claim, "claim", claim, "rejected", "settle", actor=actor.member_id, now=now, why=reason,
-                       reason=reason, decided_by=actor.member_id, decided_at=now)  # fmt: skip
+            await move(
+                Claim,
+                "claim",
+                claim,
+                "rejected",
+                "settle",
+                actor=actor.member_id,
+                now=now,
+                why=reason,
+                reason=reason,
+                decided_by=actor.member_id,
+                decided_at=now,
+            )
             await close_if_finished(task, actor=actor.member_id, now=now)
     return await get_claim(claim_id)
 
@@ -283,9 +339,12 @@ async def list_claims(actor: Actor, *, task_id: int | None = None, mine: bool = 
             raise errors.NotFound(thing=N_("task"))
         query = query.where(Claim.task == task_id)
         if not actor.manages(await area_path(task["area"])):
-            query = query.where((Claim.member == actor.member_id) | Claim.organisation.is_in(
-                [org for org, role in actor.organisations.items() if role == "representative"] or [-1]
-            ))  # fmt: skip
+            query = query.where(
+                (Claim.member == actor.member_id)
+                | Claim.organisation.is_in(
+                    [org for org, role in actor.organisations.items() if role == "representative"] or [-1]
+                )
+            )
     return [ClaimRecord(**row) for row in await query]
 
 

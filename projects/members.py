@@ -100,15 +100,24 @@ async def create_member(
             raise errors.PhoneTaken(phone=phone)
         rows = await Member.insert(
             Member(
-                phone=phone, name=name, password_hash=hashed, home_area=home_area_id,
-                is_admin=is_admin, active=True, created_at=now,
+                phone=phone,
+                name=name,
+                password_hash=hashed,
+                home_area=home_area_id,
+                is_admin=is_admin,
+                active=True,
+                created_at=now,
             )
-        ).returning(Member.id)  # fmt: skip
+        ).returning(Member.id)
         member_id = rows[0]["id"]
         await open_account(
-            member_account(member_id), asset="PTS", kind="member", owner=f"member:{member_id}",
-            name=name, flags=DEBITS_MUST_NOT_EXCEED_CREDITS,
-        )  # fmt: skip
+            member_account(member_id),
+            asset="PTS",
+            kind="member",
+            owner=f"member:{member_id}",
+            name=name,
+            flags=DEBITS_MUST_NOT_EXCEED_CREDITS,
+        )
         if home_area_id is not None:
             await Role.insert(Role(member=member_id, area=home_area_id, role="resident", created_at=now))
     return MemberRecord(member_id, phone, name, home_area_id, is_admin, True, now)

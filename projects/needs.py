@@ -92,14 +92,24 @@ async def report_need(
         community = area.ancestor_ids()[2]
         rows = await Need.insert(
             Need(
-                resident=resident, reporter=actor.member_id, channel=channel, category=category,
-                area=area.id, handling_area=community, scope=scope, description=description,
-                status="new", deadline=await deadline_after("new", now), created_at=now, updated_at=now,
+                resident=resident,
+                reporter=actor.member_id,
+                channel=channel,
+                category=category,
+                area=area.id,
+                handling_area=community,
+                scope=scope,
+                description=description,
+                status="new",
+                deadline=await deadline_after("new", now),
+                created_at=now,
+                updated_at=now,
             )
-        ).returning(Need.id)  # fmt: skip
+        ).returning(Need.id)
         need_id = rows[0]["id"]
-        await events.record("need", need_id, "report", actor=actor.member_id, now=now, to_state="new",
-                            reason=channel)  # fmt: skip
+        await events.record(
+            "need", need_id, "report", actor=actor.member_id, now=now, to_state="new", reason=channel
+        )
     return await view_need(actor, need_id)
 
 
@@ -118,7 +128,9 @@ def _lives_under(actor: Actor, path: str) -> bool:
 def _select():
     """Needs with the paths of their area and handling area, to decide who sees them in one query."""
     return Need.select(
-        *Need.all_columns(), Need.area.path.as_alias("area_path"), Need.handling_area.path.as_alias("handling_path")
+        *Need.all_columns(),
+        Need.area.path.as_alias("area_path"),
+        Need.handling_area.path.as_alias("handling_path"),
     )
 
 
@@ -212,8 +224,15 @@ async def join_need(actor: Actor, need_id: int, *, now: datetime) -> NeedRecord:
             raise errors.AlreadySupported()
         await NeedSupporter.insert(NeedSupporter(need=need_id, member=actor.member_id, created_at=now))
         await Need.update({Need.supporters: Need.supporters + 1}).where(Need.id == need_id)
-        await events.record("need", need_id, "join", actor=actor.member_id, now=now,
-                            from_state=row["status"], to_state=row["status"])  # fmt: skip
+        await events.record(
+            "need",
+            need_id,
+            "join",
+            actor=actor.member_id,
+            now=now,
+            from_state=row["status"],
+            to_state=row["status"],
+        )
     return await view_need(actor, need_id)
 
 
@@ -228,8 +247,18 @@ async def reject_need(actor: Actor, need_id: int, *, reason: str, now: datetime)
         row = await load(Need, "need", need_id)
         await _managed(actor, row)
         require_state(row, "need", ("new", "triaged"), N_("rejected"))
-        await move(Need, "need", row, "rejected", "reject", actor=actor.member_id, now=now, why=reason,
-                   reason=reason, handled_by=actor.member_id)  # fmt: skip
+        await move(
+            Need,
+            "need",
+            row,
+            "rejected",
+            "reject",
+            actor=actor.member_id,
+            now=now,
+            why=reason,
+            reason=reason,
+            handled_by=actor.member_id,
+        )
     return await view_need(actor, need_id)
 
 
@@ -263,8 +292,18 @@ async def merge_need(actor: Actor, need_id: int, *, into: int, now: datetime) ->
                 *(NeedSupporter(need=into, member=member, created_at=now) for member in added)
             )
             await Need.update({Need.supporters: Need.supporters + len(added)}).where(Need.id == into)
-        await move(Need, "need", row, "merged", "merge", actor=actor.member_id, now=now,
-                   why=f"#{into}", merged_into=into, handled_by=actor.member_id)  # fmt: skip
+        await move(
+            Need,
+            "need",
+            row,
+            "merged",
+            "merge",
+            actor=actor.member_id,
+            now=now,
+            why=f"#{into}",
+            merged_into=into,
+            handled_by=actor.member_id,
+        )
     return await view_need(actor, need_id)
 
 

@@ -81,10 +81,17 @@ async def rate_service(
         if await Rating.exists().where((Rating.claim == claim_id) & (Rating.rater == actor.member_id)):
             raise errors.AlreadyRated()
         rows = await Rating.insert(
-            Rating(rater=actor.member_id, claim=claim_id, performer=claim["member"],
-                   leader=None if leader == actor.member_id else leader,
-                   score=score, comment=comment, period=quarter(now), created_at=now)
-        ).returning(*Rating.all_columns())  # fmt: skip
+            Rating(
+                rater=actor.member_id,
+                claim=claim_id,
+                performer=claim["member"],
+                leader=None if leader == actor.member_id else leader,
+                score=score,
+                comment=comment,
+                period=quarter(now),
+                created_at=now,
+            )
+        ).returning(*Rating.all_columns())
     return RatingRecord(**rows[0])
 
 
@@ -107,9 +114,15 @@ async def rate_resource(
         ):
             raise errors.AlreadyRated()
         rows = await Rating.insert(
-            Rating(rater=actor.member_id, resource=resource_id, score=score, comment=comment,
-                   period=period, created_at=now)
-        ).returning(*Rating.all_columns())  # fmt: skip
+            Rating(
+                rater=actor.member_id,
+                resource=resource_id,
+                score=score,
+                comment=comment,
+                period=period,
+                created_at=now,
+            )
+        ).returning(*Rating.all_columns())
     return RatingRecord(**rows[0])
 
 
@@ -126,9 +139,9 @@ async def standings(subject: str, *, period: str | None = None, limit: int = 50)
     if subject not in _STANDINGS:
         raise errors.Invalid(N_("Standings are for performers, leaders or resources."))
     if period is not None and not (
-        (len(period) == 4 and period.isdigit()) or (len(period) == 6 and period[:4].isdigit() and period[4] == "Q"
-                                                     and period[5] in "1234")
-    ):  # fmt: skip
+        (len(period) == 4 and period.isdigit())
+        or (len(period) == 6 and period[:4].isdigit() and period[4] == "Q" and period[5] in "1234")
+    ):
         raise errors.Invalid(N_("A period is a year (2026) or a quarter (2026Q4)."))
     column, table = _STANDINGS[subject]
     where = f"r.{column} IS NOT NULL"
@@ -144,10 +157,14 @@ async def standings(subject: str, *, period: str | None = None, limit: int = 50)
     )
     rows = await Rating.raw(sql, *args)
     return [
-        Standing(row["id"], row["name"], row["ratings"],
-                 (Decimal(int(row["total"])) / row["ratings"]).quantize(Decimal("0.01"), ROUND_HALF_UP))
+        Standing(
+            row["id"],
+            row["name"],
+            row["ratings"],
+            (Decimal(int(row["total"])) / row["ratings"]).quantize(Decimal("0.01"), ROUND_HALF_UP),
+        )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 async def ratings_of(*, performer: int | None = None, claim: int | None = None) -> list[RatingRecord]:

@@ -72,9 +72,17 @@ async def add_resource(
         for covered_id in covered:
             await get_area(covered_id)
         rows = await Resource.insert(
-            Resource(name=name, kind=kind, level=level, organisation=organisation_id, area=area_id,
-                     description=description, contact=contact, created_at=now)
-        ).returning(Resource.id)  # fmt: skip
+            Resource(
+                name=name,
+                kind=kind,
+                level=level,
+                organisation=organisation_id,
+                area=area_id,
+                description=description,
+                contact=contact,
+                created_at=now,
+            )
+        ).returning(Resource.id)
         resource_id = rows[0]["id"]
         await ResourceCategory.insert(
             *(ResourceCategory(resource=resource_id, category=code) for code in sorted(set(categories)))

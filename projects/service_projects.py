@@ -78,9 +78,18 @@ async def create_project(
         area = await get_area(area_id)
         actor.require(actor.is_staff(area.path))
         rows = await Project.insert(
-            Project(title=title, content=content, measures=measures, area=area_id, deadline=deadline,
-                    status="published", created_by=actor.member_id, created_at=now, updated_at=now)
-        ).returning(Project.id)  # fmt: skip
+            Project(
+                title=title,
+                content=content,
+                measures=measures,
+                area=area_id,
+                deadline=deadline,
+                status="published",
+                created_by=actor.member_id,
+                created_at=now,
+                updated_at=now,
+            )
+        ).returning(Project.id)
         project_id = rows[0]["id"]
         await events.record(
             "project", project_id, "create", actor=actor.member_id, now=now, to_state="published"
@@ -147,8 +156,16 @@ async def claim_project(
         row = await load(Project, "project", project_id)
         actor.require(actor.represents(organisation_id))
         require_state(row, "project", ("published",), N_("claimed"))
-        await move(Project, "project", row, "claimed", "claim", actor=actor.member_id, now=now,
-                   organisation=organisation_id)  # fmt: skip
+        await move(
+            Project,
+            "project",
+            row,
+            "claimed",
+            "claim",
+            actor=actor.member_id,
+            now=now,
+            organisation=organisation_id,
+        )
     return await get_project(project_id)
 
 
@@ -161,8 +178,16 @@ async def add_milestone(
         actor.require(_runs(actor, row) or actor.is_staff(await area_path(row["area"])))
         require_state(row, "project", LIVE_PROJECTS, N_("planned"))
         await Milestone.insert(Milestone(project=project_id, title=title, due=due))
-        await events.record("project", project_id, "milestone", actor=actor.member_id, now=now,
-                            from_state=row["status"], to_state=row["status"], reason=title)  # fmt: skip
+        await events.record(
+            "project",
+            project_id,
+            "milestone",
+            actor=actor.member_id,
+            now=now,
+            from_state=row["status"],
+            to_state=row["status"],
+            reason=title,
+        )
     return await get_project(project_id)
 
 
@@ -186,8 +211,16 @@ async def complete_milestone(
         await Milestone.update({Milestone.done_at: now, Milestone.report: report}).where(
             Milestone.id == milestone_id
         )
-        await events.record("project", project_id, "milestone_done", actor=actor.member_id, now=now,
-                            from_state=row["status"], to_state=row["status"], reason=milestone["title"])  # fmt: skip
+        await events.record(
+            "project",
+            project_id,
+            "milestone_done",
+            actor=actor.member_id,
+            now=now,
+            from_state=row["status"],
+            to_state=row["status"],
+            reason=milestone["title"],
+        )
     return await get_project(project_id)
 
 
@@ -198,8 +231,16 @@ async def publish_progress(actor: Actor, project_id: int, *, note: str, now: dat
         actor.require(_runs(actor, row) or actor.is_staff(await area_path(row["area"])))
         require_state(row, "project", LIVE_PROJECTS, N_("reported on"))
         await Progress.insert(Progress(project=project_id, author=actor.member_id, text=note, created_at=now))
-        await events.record("project", project_id, "progress", actor=actor.member_id, now=now,
-                            from_state=row["status"], to_state=row["status"], reason=note)  # fmt: skip
+        await events.record(
+            "project",
+            project_id,
+            "progress",
+            actor=actor.member_id,
+            now=now,
+            from_state=row["status"],
+            to_state=row["status"],
+            reason=note,
+        )
     return await get_project(project_id)
 
 

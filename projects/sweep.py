@@ -93,8 +93,9 @@ async def _need(need_id: int, now: datetime) -> str | None:
     if row["overdue"]:
         return None
     await Need.update({Need.overdue: True, Need.updated_at: now}).where(Need.id == need_id)
-    await events.record("need", need_id, "overdue", actor=None, now=now, from_state=row["status"],
-                        to_state=row["status"])  # fmt: skip
+    await events.record(
+        "need", need_id, "overdue", actor=None, now=now, from_state=row["status"], to_state=row["status"]
+    )
     return "needs_flagged"
 
 
@@ -119,8 +120,9 @@ async def _task(task_id: int, now: datetime) -> str | None:
     if task["overdue"]:
         return None
     await Task.update({Task.overdue: True, Task.updated_at: now}).where(Task.id == task_id)
-    await events.record("task", task_id, "overdue", actor=None, now=now, from_state=task["status"],
-                        to_state=task["status"])  # fmt: skip
+    await events.record(
+        "task", task_id, "overdue", actor=None, now=now, from_state=task["status"], to_state=task["status"]
+    )
     return "tasks_flagged"
 
 
@@ -129,6 +131,13 @@ async def _project(project_id: int, now: datetime) -> str | None:
     if row["status"] not in LIVE_PROJECTS or row["overdue"] or row["deadline"] >= now:
         return None
     await Project.update({Project.overdue: True, Project.updated_at: now}).where(Project.id == project_id)
-    await events.record("project", project_id, "overdue", actor=None, now=now, from_state=row["status"],
-                        to_state=row["status"])  # fmt: skip
+    await events.record(
+        "project",
+        project_id,
+        "overdue",
+        actor=None,
+        now=now,
+        from_state=row["status"],
+        to_state=row["status"],
+    )
     return "projects_flagged"

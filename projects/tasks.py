@@ -128,13 +128,23 @@ async def create_task(
         dispatch = await _check_assignee(assignee, capacity)
         rows = await Task.insert(
             Task(
-                need=need_id, project=project_id, title=title, description=description, area=area.id,
-                category=category_code, capacity=capacity, claimed=0,
+                need=need_id,
+                project=project_id,
+                title=title,
+                description=description,
+                area=area.id,
+                category=category_code,
+                capacity=capacity,
+                claimed=0,
                 points_per_hour=rate if points_per_hour is None else points_per_hour,
-                starts_at=starts_at, deadline=deadline, created_by=actor.member_id,
-                created_at=now, updated_at=now, **dispatch,
+                starts_at=starts_at,
+                deadline=deadline,
+                created_by=actor.member_id,
+                created_at=now,
+                updated_at=now,
+                **dispatch,
             )
-        ).returning(Task.id)  # fmt: skip
+        ).returning(Task.id)
         task_id = rows[0]["id"]
         await events.record(
             "task", task_id, "create", actor=actor.member_id, now=now, to_state=dispatch["status"]
@@ -168,8 +178,9 @@ async def accept_task(actor: Actor, task_id: int, *, now: datetime) -> TaskRecor
         require_state(row, "task", ("offered",), N_("accepted"))
         row = await move(Task, "task", row, "open", "accept", actor=actor.member_id, now=now)
         if row["assignee_member"] is not None:
-            await add_claim(row, member_id=row["assignee_member"], organisation_id=None,
-                            actor=actor.member_id, now=now)  # fmt: skip
+            await add_claim(
+                row, member_id=row["assignee_member"], organisation_id=None, actor=actor.member_id, now=now
+            )
     return await get_task(task_id)
 
 
@@ -223,8 +234,18 @@ async def cancel_task(actor: Actor, task_id: int, *, reason: str, now: datetime)
         ):
             raise errors.Conflict(N_("Work on this task has been submitted: confirm or settle it first."))
         await _release_claims(task_id, actor=actor.member_id, now=now, why=reason)
-        await move(Task, "task", row, "cancelled", "cancel", actor=actor.member_id, now=now, why=reason,
-                   reason=reason, claimed=0)  # fmt: skip
+        await move(
+            Task,
+            "task",
+            row,
+            "cancelled",
+            "cancel",
+            actor=actor.member_id,
+            now=now,
+            why=reason,
+            reason=reason,
+            claimed=0,
+        )
         await after_task(row, actor=actor.member_id, now=now)
     return await get_task(task_id)
 

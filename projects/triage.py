@@ -27,9 +27,19 @@ async def triage_need(actor: Actor, need_id: int, *, grade: str, now: datetime) 
         actor.require(actor.is_staff(await area_path(row["handling_area"])))
         require_state(row, "need", TRIAGEABLE, N_("triaged"))
         await move(
-            Need, "need", row, "triaged", "triage", actor=actor.member_id, now=now, why=grade,
-            grade=grade, deadline=await deadline_after(grade, now), overdue=False, handled_by=actor.member_id,
-        )  # fmt: skip
+            Need,
+            "need",
+            row,
+            "triaged",
+            "triage",
+            actor=actor.member_id,
+            now=now,
+            why=grade,
+            grade=grade,
+            deadline=await deadline_after(grade, now),
+            overdue=False,
+            handled_by=actor.member_id,
+        )
     return await view_need(actor, need_id)
 
 
@@ -40,10 +50,19 @@ async def escalate(row: dict, *, actor: int | None, now: datetime, why: str) -> 
     if handling.parent is None or handling.level == "district":
         raise errors.TopOfTree()
     return await move(
-        Need, "need", row, "new", "escalate", actor=actor, now=now, why=why,
-        handling_area=handling.parent, grade=None, escalations=row["escalations"] + 1,
+        Need,
+        "need",
+        row,
+        "new",
+        "escalate",
+        actor=actor,
+        now=now,
+        why=why,
+        handling_area=handling.parent,
+        grade=None,
+        escalations=row["escalations"] + 1,
         deadline=await deadline_after("new", now),
-    )  # fmt: skip
+    )
 
 
 async def escalate_need(actor: Actor, need_id: int, *, reason: str = "", now: datetime) -> NeedRecord:
@@ -69,8 +88,16 @@ async def report_progress(actor: Actor, need_id: int, *, note: str, now: datetim
         require_state(row, "need", ("triaged", "in_progress"), N_("reported on"))
         if row["grade"] not in ("B", "C"):
             raise errors.Conflict(N_("Progress reports are for B and C needs."))
-        await events.record("need", need_id, "progress", actor=actor.member_id, now=now,
-                            from_state=row["status"], to_state=row["status"], reason=note)  # fmt: skip
+        await events.record(
+            "need",
+            need_id,
+            "progress",
+            actor=actor.member_id,
+            now=now,
+            from_state=row["status"],
+            to_state=row["status"],
+            reason=note,
+        )
     return await view_need(actor, need_id)
 
 

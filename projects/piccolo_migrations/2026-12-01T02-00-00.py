@@ -159,7 +159,8 @@ CREATE INDEX projects_need_resident ON projects_need (resident, id);
 CREATE INDEX projects_need_reporter ON projects_need (reporter, id);
 CREATE INDEX projects_need_area ON projects_need (area, id);
 CREATE INDEX projects_need_handling ON projects_need (handling_area, status);
-CREATE INDEX projects_need_deadline ON projects_need (deadline) WHERE status IN ('new', 'triaged', 'in_progress');
+CREATE INDEX projects_need_deadline ON projects_need (deadline)
+    WHERE status IN ('new', 'triaged', 'in_progress');
 
 CREATE TABLE projects_need_supporter (
     id {pk},
@@ -253,7 +254,8 @@ CREATE TABLE projects_claim (
     member BIGINT NOT NULL REFERENCES projects_member (id) ON DELETE RESTRICT,
     organisation BIGINT REFERENCES projects_organisation (id) ON DELETE RESTRICT,
     status VARCHAR(16) NOT NULL CHECK (status IN
-        ('claimed', 'checked_in', 'submitted', 'disputed', 'confirmed', 'rejected', 'withdrawn', 'cancelled')),
+        ('claimed', 'checked_in', 'submitted', 'disputed', 'confirmed', 'rejected', 'withdrawn',
+         'cancelled')),
     minutes INTEGER CHECK (minutes IS NULL OR (minutes >= 1 AND minutes <= 1440)),
     note TEXT NOT NULL DEFAULT '',
     points BIGINT CHECK (points IS NULL OR points >= 0),

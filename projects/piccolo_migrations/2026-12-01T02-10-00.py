@@ -49,10 +49,18 @@ async def forwards():
     async def seed():
         engine = engine_finder()
         for position, (code, parent, name, name_en, rate) in enumerate(CATEGORIES):
-            await engine.run_querystring(QueryString(
-                "INSERT INTO projects_category (code, parent, name, name_en, points_per_hour, position) "
-                "VALUES ({}, {}, {}, {}, {}, {})", code, parent, name, name_en, rate, position,
-            ))  # fmt: skip
+            await engine.run_querystring(
+                QueryString(
+                    "INSERT INTO projects_category (code, parent, name, name_en, points_per_hour, position) "
+                    "VALUES ({}, {}, {}, {}, {}, {})",
+                    code,
+                    parent,
+                    name,
+                    name_en,
+                    rate,
+                    position,
+                )
+            )
 
     manager.add_raw(seed)
     return manager

@@ -37,8 +37,16 @@ async def counts(api) -> dict:
     """How many rows each table of the loop holds, and the ledger's length: a refusal changes none."""
     from tests.web.test_app import fetch_value
 
-    tables = ("projects_need", "projects_task", "projects_claim", "projects_event", "projects_rating",
-              "projects_need_supporter", "projects_project", "ledger_transfer")  # fmt: skip
+    tables = (
+        "projects_need",
+        "projects_task",
+        "projects_claim",
+        "projects_event",
+        "projects_rating",
+        "projects_need_supporter",
+        "projects_project",
+        "ledger_transfer",
+    )
     result = {}
     for table in tables:
         result[table] = await fetch_value(api.database_url, f"SELECT COUNT(*) FROM {table}")
@@ -46,6 +54,7 @@ async def counts(api) -> dict:
         api.database_url,
         "SELECT COALESCE(STRING_AGG(status, ',' ORDER BY id), '') FROM projects_claim"
         if api.database_url.startswith("postgres")
-        else "SELECT COALESCE(GROUP_CONCAT(status, ','), '') FROM (SELECT status FROM projects_claim ORDER BY id)",
+        else "SELECT COALESCE(GROUP_CONCAT(status, ','), '') "
+        "FROM (SELECT status FROM projects_claim ORDER BY id)",
     )
     return result

@@ -9,9 +9,17 @@ async def test_volunteers_see_open_tasks_of_their_own_community_and_can_filter_b
     s = api.street
     here = await open_task(api, category="environment.cleaning")
     care = await open_task(api, category="care.meals", title="送餐")
-    there = await api.ok(s.other_staff, "POST", "/api/v1/tasks", {
-        "title": "和平里巡逻", "area_id": str(s.other_community), "category": "volunteer.patrol",
-    }, status=201)  # fmt: skip
+    there = await api.ok(
+        s.other_staff,
+        "POST",
+        "/api/v1/tasks",
+        {
+            "title": "和平里巡逻",
+            "area_id": str(s.other_community),
+            "category": "volunteer.patrol",
+        },
+        status=201,
+    )
     near = await api.ok(s.volunteers[0], "GET", "/api/v1/tasks?status=open")
     assert [t["id"] for t in near["items"]] == [care["id"], here["id"]]
     top = await api.ok(s.volunteers[0], "GET", "/api/v1/tasks?category=care")
@@ -86,8 +94,13 @@ async def test_reference_data_categories_areas_organisations(api):
     categories = await api.ok(s.resident, "GET", "/api/v1/categories")
     tops = [c for c in categories if c["parent"] is None]
     assert len(tops) == 8
-    assert {"code": "care.meals", "name": "助餐送餐", "name_en": "Meals and delivery", "parent": "care",
-            "points_per_hour": 15} in categories  # fmt: skip
+    assert {
+        "code": "care.meals",
+        "name": "助餐送餐",
+        "name_en": "Meals and delivery",
+        "parent": "care",
+        "points_per_hour": 15,
+    } in categories
     districts = await api.ok(s.resident, "GET", "/api/v1/areas")
     assert [d["id"] for d in districts] == [str(s.district)]
     children = await api.ok(s.resident, "GET", f"/api/v1/areas?parent={s.street}")
@@ -98,13 +111,28 @@ async def test_reference_data_categories_areas_organisations(api):
 
 async def test_the_resource_library_matches_a_need_by_area_and_category(api):
     s = api.street
-    body = {"name": "爱心理发店", "kind": "merchant", "level": "unit", "area_id": str(s.unit),
-            "categories": ["convenience.haircut"], "contact": "13812345678"}  # fmt: skip
+    body = {
+        "name": "爱心理发店",
+        "kind": "merchant",
+        "level": "unit",
+        "area_id": str(s.unit),
+        "categories": ["convenience.haircut"],
+        "contact": "13812345678",
+    }
     barber = await api.ok(s.staff, "POST", "/api/v1/resources", body, status=201)
-    canteen = await api.ok(s.staff, "POST", "/api/v1/resources", {
-        "name": "长者食堂", "kind": "public_service", "level": "community", "area_id": str(s.community),
-        "categories": ["care"],
-    }, status=201)  # fmt: skip
+    canteen = await api.ok(
+        s.staff,
+        "POST",
+        "/api/v1/resources",
+        {
+            "name": "长者食堂",
+            "kind": "public_service",
+            "level": "community",
+            "area_id": str(s.community),
+            "categories": ["care"],
+        },
+        status=201,
+    )
     response = await api.post(s.resident, "/api/v1/resources", body)
     assert response.status_code == 403
     meals = await need(api, category="care.meals")

@@ -72,6 +72,7 @@ async def test_ten_concurrent_confirmations_post_the_points_once(api):
     assert (await api.ok(volunteer, "GET", "/api/v1/me"))["balance"]["posted"] == 20
     events = await fetch_value(
         api.database_url,
-        f"SELECT COUNT(*) FROM projects_event WHERE subject = 'claim' AND subject_id = {claim['id']} AND action = 'confirm'",
+        "SELECT COUNT(*) FROM projects_event "
+        f"WHERE subject = 'claim' AND subject_id = {claim['id']} AND action = 'confirm'",
     )
     assert events == 1

@@ -7,19 +7,35 @@ async def test_a_residents_need_ends_as_points_in_a_volunteers_account_exactly_o
     s = api.street
     volunteer = s.volunteers[4]
 
-    need = await api.ok(s.resident, "POST", "/api/v1/needs", {
-        "category": "care.meals", "description": "腿脚不便，需要每天送午餐", "scope": "personal",
-        "channel": "online",
-    }, status=201)  # fmt: skip
+    need = await api.ok(
+        s.resident,
+        "POST",
+        "/api/v1/needs",
+        {
+            "category": "care.meals",
+            "description": "腿脚不便，需要每天送午餐",
+            "scope": "personal",
+            "channel": "online",
+        },
+        status=201,
+    )
     assert need["status"] == "new"
     assert need["area_id"] == str(s.unit)  # the resident's unit by default
 
     need = await api.ok(s.staff, "POST", f"/api/v1/needs/{need['id']}/triage", {"grade": "A"})
     assert (need["status"], need["grade"]) == ("triaged", "A")
 
-    task = await api.ok(s.staff, "POST", "/api/v1/tasks", {
-        "need_id": need["id"], "title": "为王阿姨送午餐", "capacity": 1,
-    }, status=201)  # fmt: skip
+    task = await api.ok(
+        s.staff,
+        "POST",
+        "/api/v1/tasks",
+        {
+            "need_id": need["id"],
+            "title": "为王阿姨送午餐",
+            "capacity": 1,
+        },
+        status=201,
+    )
     assert task["status"] == "open"
     assert task["points_per_hour"] == 15  # the category's rate
 
@@ -54,8 +70,13 @@ async def test_a_residents_need_ends_as_points_in_a_volunteers_account_exactly_o
     assert (await api.ok(s.resident, "GET", f"/api/v1/needs/{need['id']}"))["status"] == "done"
     assert (await api.ok(volunteer, "GET", f"/api/v1/tasks/{task['id']}"))["status"] == "done"
 
-    rating = await api.ok(s.resident, "POST", f"/api/v1/claims/{claim['id']}/rating", {"score": 5, "comment": "很及时"},
-                          status=201)  # fmt: skip
+    rating = await api.ok(
+        s.resident,
+        "POST",
+        f"/api/v1/claims/{claim['id']}/rating",
+        {"score": 5, "comment": "很及时"},
+        status=201,
+    )
     assert (rating["performer_id"], rating["leader_id"]) == (str(volunteer), str(s.staff))
     standings = await api.ok(s.resident, "GET", "/api/v1/ratings/standings?subject=performer&period=2026Q4")
     assert [(item["id"], item["ratings"], item["average"]) for item in standings["items"]] == [

@@ -22,7 +22,7 @@ async def test_the_schema_lists_every_core_call_with_a_summary(api):
     assert response.status_code == 200
     schema = response.json()
     paths = {(method, path) for path, item in schema["paths"].items() for method in item}
-    assert CORE <= paths, CORE - paths
+    assert not CORE - paths, CORE - paths
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             assert operation.get("summary"), f"{method} {path} has no summary"
@@ -39,4 +39,6 @@ async def test_the_schema_gives_ids_as_strings_and_the_me_shape(api):
     assert {"id", "task_id", "member_id", "status", "transfer_id"} <= set(claim)
     assert claim["task_id"]["type"] == "string"
     statement_item = components["StatementItem"]["properties"]
-    assert {"id", "amount", "direction", "reason", "reference", "balance_after", "created_at"} <= set(statement_item)
+    assert {"id", "amount", "direction", "reason", "reference", "balance_after", "created_at"} <= set(
+        statement_item
+    )

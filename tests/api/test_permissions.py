@@ -23,8 +23,10 @@ async def test_without_a_token_or_with_a_wrong_one_nothing_is_served(api):
     assert response.headers["www-authenticate"] == "Bearer"
     response = await api.client.get("/api/v1/me", headers={"Authorization": "Bearer not-a-token"})
     assert response.status_code == 401
-    response = await api.client.post("/api/v1/auth/token", json={"phone": api.street.phones[api.street.resident],
-                                                                 "password": "wrong-password"})  # fmt: skip
+    response = await api.client.post(
+        "/api/v1/auth/token",
+        json={"phone": api.street.phones[api.street.resident], "password": "wrong-password"},
+    )
     assert response.status_code == 401 and response.json()["code"] == "bad_credentials"
     response = await api.client.post(
         "/api/v1/auth/token", json={"phone": "13999999999", "password": "linli-demo"}
@@ -73,8 +75,15 @@ async def test_a_performer_cannot_confirm_or_settle_their_own_work(api):
         api, performer, "POST", f"/api/v1/claims/{claim['id']}/confirm", status=403, code="own_work"
     )
     await api.ok(s.staff, "POST", f"/api/v1/claims/{claim['id']}/dispute", {"reason": "时间不对"})
-    await refused(api, performer, "POST", f"/api/v1/claims/{claim['id']}/settle",
-                  {"accept": True, "reason": "我自己定"}, status=403, code="own_work")  # fmt: skip
+    await refused(
+        api,
+        performer,
+        "POST",
+        f"/api/v1/claims/{claim['id']}/settle",
+        {"accept": True, "reason": "我自己定"},
+        status=403,
+        code="own_work",
+    )
 
 
 async def test_a_resident_confirms_work_on_their_own_need_but_not_on_anothers(api):
@@ -129,8 +138,12 @@ async def test_neighbours_see_a_common_need_but_not_who_reported_it(api):
 
 async def test_a_leader_reports_a_need_for_a_resident_of_their_grid_but_a_resident_cannot(api):
     s = api.street
-    body = {"category": "care.escort", "description": "入户走访：需要陪同就医", "channel": "door_visit",
-            "resident_id": str(s.resident)}  # fmt: skip
+    body = {
+        "category": "care.escort",
+        "description": "入户走访：需要陪同就医",
+        "channel": "door_visit",
+        "resident_id": str(s.resident),
+    }
     reported = await api.ok(s.leader, "POST", "/api/v1/needs", body, status=201)
     assert (reported["resident_id"], reported["reporter_id"]) == (str(s.resident), str(s.leader))
     assert reported["channel"] == "door_visit"
@@ -158,8 +171,13 @@ async def test_a_task_dispatched_to_a_person_is_theirs_to_accept_or_decline(api)
 
 async def test_an_organisation_claims_places_for_its_own_members_only(api):
     s = api.street
-    body = {"title": "社区义诊", "area_id": str(s.community), "category": "culture.health", "capacity": 3,
-            "assignee": f"organisation:{s.organisation}"}  # fmt: skip
+    body = {
+        "title": "社区义诊",
+        "area_id": str(s.community),
+        "category": "culture.health",
+        "capacity": 3,
+        "assignee": f"organisation:{s.organisation}",
+    }
     task = await api.ok(s.staff, "POST", "/api/v1/tasks", body, status=201)
     await refused(
         api, s.volunteers[0], "POST", f"/api/v1/tasks/{task['id']}/accept", status=403, code="not_allowed"
@@ -200,8 +218,15 @@ async def test_a_member_cannot_rate_their_own_work_nor_work_they_did_not_receive
 @pytest.mark.parametrize("grade", ["D", "", None])
 async def test_a_grade_other_than_a_b_or_c_is_refused(api, grade):
     created = await need(api)
-    await refused(api, api.street.staff, "POST", f"/api/v1/needs/{created['id']}/triage", {"grade": grade},
-                  status=400, code="invalid_input")  # fmt: skip
+    await refused(
+        api,
+        api.street.staff,
+        "POST",
+        f"/api/v1/needs/{created['id']}/triage",
+        {"grade": grade},
+        status=400,
+        code="invalid_input",
+    )
 
 
 async def test_a_residents_own_need_cannot_be_claimed_by_them(api):

@@ -11,14 +11,26 @@ from tests.api.test_permissions import refused
 
 async def test_a_project_from_common_needs_is_claimed_tracked_and_completed(api):
     s = api.street
-    first = await triaged_need(api, grade="C", scope="common", category="environment.greening",
-                               description="小区绿地荒了")  # fmt: skip
-    second = await triaged_need(api, grade="C", scope="common", category="environment.greening",
-                                description="楼前没有树荫", resident=s.neighbour)  # fmt: skip
+    first = await triaged_need(
+        api, grade="C", scope="common", category="environment.greening", description="小区绿地荒了"
+    )
+    second = await triaged_need(
+        api,
+        grade="C",
+        scope="common",
+        category="environment.greening",
+        description="楼前没有树荫",
+        resident=s.neighbour,
+    )
     deadline = (api.clock() + timedelta(days=60)).isoformat()
-    body = {"title": "幸福里绿化提升项目", "area_id": str(s.community), "deadline": deadline,
-            "content": "补种绿植、修整绿地", "measures": "居民议事会协商，社工机构实施",
-            "need_ids": [first["id"], second["id"]]}  # fmt: skip
+    body = {
+        "title": "幸福里绿化提升项目",
+        "area_id": str(s.community),
+        "deadline": deadline,
+        "content": "补种绿植、修整绿地",
+        "measures": "居民议事会协商，社工机构实施",
+        "need_ids": [first["id"], second["id"]],
+    }
     await refused(api, s.resident, "POST", "/api/v1/projects", body, status=403, code="not_allowed")
     project = await api.ok(s.staff, "POST", "/api/v1/projects", body, status=201)
     assert (project["status"], project["need_ids"]) == ("published", [first["id"], second["id"]])
@@ -26,12 +38,26 @@ async def test_a_project_from_common_needs_is_claimed_tracked_and_completed(api)
         assert (await api.ok(s.staff, "GET", f"/api/v1/needs/{need_id}"))["status"] == "in_progress"
 
     url = f"/api/v1/projects/{project['id']}"
-    await refused(api, s.volunteers[0], "POST", f"{url}/claim", {"organisation_id": str(s.organisation)},
-                  status=403, code="not_allowed")  # fmt: skip
+    await refused(
+        api,
+        s.volunteers[0],
+        "POST",
+        f"{url}/claim",
+        {"organisation_id": str(s.organisation)},
+        status=403,
+        code="not_allowed",
+    )
     claimed = await api.ok(s.representative, "POST", f"{url}/claim", {"organisation_id": str(s.organisation)})
     assert (claimed["status"], claimed["organisation_id"]) == ("claimed", str(s.organisation))
-    await refused(api, s.representative, "POST", f"{url}/claim", {"organisation_id": str(s.organisation)},
-                  status=409, code="wrong_state")  # fmt: skip
+    await refused(
+        api,
+        s.representative,
+        "POST",
+        f"{url}/claim",
+        {"organisation_id": str(s.organisation)},
+        status=409,
+        code="wrong_state",
+    )
 
     due = (api.clock() + timedelta(days=30)).isoformat()
     planned = await api.ok(
@@ -39,14 +65,31 @@ async def test_a_project_from_common_needs_is_claimed_tracked_and_completed(api)
     )
     milestone = planned["milestones"][0]
     await api.ok(s.representative, "POST", f"{url}/progress", {"note": "已采购树苗 40 株"})
-    task = await api.ok(s.staff, "POST", "/api/v1/tasks", {
-        "project_id": project["id"], "title": "周末补种志愿活动", "category": "environment.greening", "capacity": 10,
-    }, status=201)  # fmt: skip
+    task = await api.ok(
+        s.staff,
+        "POST",
+        "/api/v1/tasks",
+        {
+            "project_id": project["id"],
+            "title": "周末补种志愿活动",
+            "category": "environment.greening",
+            "capacity": 10,
+        },
+        status=201,
+    )
     assert (task["project_id"], task["area_id"]) == (project["id"], str(s.community))
-    await refused(api, s.volunteers[0], "POST", f"{url}/milestones/{milestone['id']}/complete", {"report": "x"},
-                  status=403, code="not_allowed")  # fmt: skip
-    done = await api.ok(s.representative, "POST", f"{url}/milestones/{milestone['id']}/complete",
-                        {"report": "40 株全部种下"})  # fmt: skip
+    await refused(
+        api,
+        s.volunteers[0],
+        "POST",
+        f"{url}/milestones/{milestone['id']}/complete",
+        {"report": "x"},
+        status=403,
+        code="not_allowed",
+    )
+    done = await api.ok(
+        s.representative, "POST", f"{url}/milestones/{milestone['id']}/complete", {"report": "40 株全部种下"}
+    )
     assert done["milestones"][0]["done_at"] is not None
     assert [p["text"] for p in done["progress"]] == ["已采购树苗 40 株"]
 
@@ -92,9 +135,18 @@ async def test_an_overdue_project_is_flagged_once(api):
     common = await need(api, scope="common", category="environment.sorting", description="垃圾分类")
     await api.ok(s.staff, "POST", f"/api/v1/needs/{common['id']}/triage", {"grade": "C"})
     deadline = (api.clock() + timedelta(days=3)).isoformat()
-    project = await api.ok(s.staff, "POST", "/api/v1/projects", {
-        "title": "垃圾分类督导", "area_id": str(s.community), "deadline": deadline, "need_ids": [common["id"]],
-    }, status=201)  # fmt: skip
+    project = await api.ok(
+        s.staff,
+        "POST",
+        "/api/v1/projects",
+        {
+            "title": "垃圾分类督导",
+            "area_id": str(s.community),
+            "deadline": deadline,
+            "need_ids": [common["id"]],
+        },
+        status=201,
+    )
     assert (await sweep(now=api.clock.advance(days=3, seconds=1))).projects_flagged == 1
     assert (await sweep(now=api.clock.advance(days=1))).projects_flagged == 0
     assert (await api.ok(s.staff, "GET", f"/api/v1/projects/{project['id']}"))["overdue"] is True

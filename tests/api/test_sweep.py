@@ -34,8 +34,10 @@ async def test_an_untriaged_need_escalates_to_the_street_then_the_district_then_
     assert (result.needs_escalated, result.needs_flagged) == (0, 0)  # the top, and flagged already
     history = await api.ok(s.resident, "GET", f"/api/v1/needs/{created['id']}/history")
     assert [(h["action"], h["actor_id"], h["reason"]) for h in history] == [
-        ("report", str(s.resident), "online"), ("escalate", None, "overdue"), ("escalate", None, "overdue"),
-    ]  # fmt: skip
+        ("report", str(s.resident), "online"),
+        ("escalate", None, "overdue"),
+        ("escalate", None, "overdue"),
+    ]
     # the district's staff can still triage it; the community's no longer
     response = await api.post(s.staff, f"/api/v1/needs/{created['id']}/triage", {"grade": "A"})
     assert response.status_code == 403
@@ -74,10 +76,19 @@ async def test_overdue_tasks_expire_when_untaken_and_are_flagged_when_work_is_un
     s = api.street
     deadline = (api.clock() + timedelta(days=2)).isoformat()
     untaken = await open_task(api, deadline=deadline)
-    offered = await api.ok(s.staff, "POST", "/api/v1/tasks", {
-        "title": "送药", "area_id": str(s.unit), "category": "care.elderly", "assignee": str(s.volunteers[0]),
-        "deadline": deadline,
-    }, status=201)  # fmt: skip
+    offered = await api.ok(
+        s.staff,
+        "POST",
+        "/api/v1/tasks",
+        {
+            "title": "送药",
+            "area_id": str(s.unit),
+            "category": "care.elderly",
+            "assignee": str(s.volunteers[0]),
+            "deadline": deadline,
+        },
+        status=201,
+    )
     busy = await open_task(api, capacity=2, deadline=deadline)
     await api.ok(s.volunteers[1], "POST", f"/api/v1/tasks/{busy['id']}/claims", status=201)
     finished = await open_task(api, capacity=2, deadline=deadline)
@@ -87,8 +98,10 @@ async def test_overdue_tasks_expire_when_untaken_and_are_flagged_when_work_is_un
 
     result = await sweep(now=api.clock.advance(days=2, seconds=1))
     assert (result.tasks_expired, result.tasks_flagged, result.tasks_completed) == (2, 1, 1)
-    states = {t: (await api.ok(s.staff, "GET", f"/api/v1/tasks/{t}"))["status"] for t in
-              (untaken["id"], offered["id"], busy["id"], finished["id"])}  # fmt: skip
+    states = {
+        t: (await api.ok(s.staff, "GET", f"/api/v1/tasks/{t}"))["status"]
+        for t in (untaken["id"], offered["id"], busy["id"], finished["id"])
+    }
     assert states == {
         untaken["id"]: "expired",
         offered["id"]: "expired",

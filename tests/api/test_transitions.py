@@ -38,8 +38,15 @@ async def test_a_dispute_is_settled_by_a_leader_with_corrected_minutes_or_reject
     url = f"/api/v1/claims/{claim['id']}"
     disputed = await api.ok(s.staff, "POST", f"{url}/dispute", {"reason": "实际只干了一小时"})
     assert (disputed["status"], disputed["reason"]) == ("disputed", "实际只干了一小时")
-    await refused(api, s.resident, "POST", f"{url}/settle", {"accept": True, "reason": "x"}, status=403,
-                  code="not_allowed")  # fmt: skip
+    await refused(
+        api,
+        s.resident,
+        "POST",
+        f"{url}/settle",
+        {"accept": True, "reason": "x"},
+        status=403,
+        code="not_allowed",
+    )
     settled = await api.ok(
         s.leader, "POST", f"{url}/settle", {"accept": True, "minutes": 60, "reason": "核实为一小时"}
     )
@@ -48,14 +55,16 @@ async def test_a_dispute_is_settled_by_a_leader_with_corrected_minutes_or_reject
 
     _, other = await submitted_claim(api, volunteer=s.volunteers[1], minutes=60, area_id=str(s.unit))
     await api.ok(s.staff, "POST", f"/api/v1/claims/{other['id']}/dispute", {"reason": "没有来"})
-    rejected = await api.ok(s.leader, "POST", f"/api/v1/claims/{other['id']}/settle",
-                            {"accept": False, "reason": "经核实未到场"})  # fmt: skip
+    rejected = await api.ok(
+        s.leader, "POST", f"/api/v1/claims/{other['id']}/settle", {"accept": False, "reason": "经核实未到场"}
+    )
     assert (rejected["status"], rejected["points"], rejected["transfer_id"]) == ("rejected", None, None)
     assert (await api.ok(s.volunteers[1], "GET", "/api/v1/me"))["balance"]["posted"] == 0
     history = await api.ok(s.volunteers[1], "GET", f"/api/v1/claims/{other['id']}/history")
     assert [(h["action"], h["to_state"], h["reason"]) for h in history][-2:] == [
-        ("dispute", "disputed", "没有来"), ("settle", "rejected", "经核实未到场"),
-    ]  # fmt: skip
+        ("dispute", "disputed", "没有来"),
+        ("settle", "rejected", "经核实未到场"),
+    ]
 
 
 async def test_withdrawing_gives_the_place_back(api):
@@ -123,22 +132,44 @@ async def test_a_declined_task_is_dispatched_again_to_the_pool(api):
 async def test_a_need_is_rejected_with_a_reason_merged_or_cancelled_only_before_work_starts(api):
     s = api.street
     first = await need(api, scope="common", category="environment.cleaning", description="3号楼垃圾堆积")
-    duplicate = await need(api, resident=s.neighbour, scope="common", category="environment.cleaning",
-                           description="垃圾没人清")  # fmt: skip
+    duplicate = await need(
+        api, resident=s.neighbour, scope="common", category="environment.cleaning", description="垃圾没人清"
+    )
     merged = await api.ok(s.staff, "POST", f"/api/v1/needs/{duplicate['id']}/merge", {"into": first["id"]})
     assert (merged["status"], merged["merged_into"]) == ("merged", first["id"])
     assert (await api.ok(s.staff, "GET", f"/api/v1/needs/{first['id']}"))["supporters"] == 1
-    await refused(api, s.staff, "POST", f"/api/v1/needs/{first['id']}/merge", {"into": first["id"]}, status=400,
-                  code="invalid_input")  # fmt: skip
-    await refused(api, s.staff, "POST", f"/api/v1/needs/{first['id']}/reject", {"reason": ""}, status=400,
-                  code="invalid_input")  # fmt: skip
+    await refused(
+        api,
+        s.staff,
+        "POST",
+        f"/api/v1/needs/{first['id']}/merge",
+        {"into": first["id"]},
+        status=400,
+        code="invalid_input",
+    )
+    await refused(
+        api,
+        s.staff,
+        "POST",
+        f"/api/v1/needs/{first['id']}/reject",
+        {"reason": ""},
+        status=400,
+        code="invalid_input",
+    )
     rejected_need = await need(api, description="请帮我买彩票")
     rejected = await api.ok(
         s.staff, "POST", f"/api/v1/needs/{rejected_need['id']}/reject", {"reason": "不属于服务范围"}
     )
     assert (rejected["status"], rejected["reason"]) == ("rejected", "不属于服务范围")
-    await refused(api, s.staff, "POST", f"/api/v1/needs/{rejected_need['id']}/triage", {"grade": "A"}, status=409,
-                  code="wrong_state")  # fmt: skip
+    await refused(
+        api,
+        s.staff,
+        "POST",
+        f"/api/v1/needs/{rejected_need['id']}/triage",
+        {"grade": "A"},
+        status=409,
+        code="wrong_state",
+    )
     mine = await need(api, description="不需要了")
     await refused(
         api, s.neighbour, "POST", f"/api/v1/needs/{mine['id']}/cancel", status=404, code="not_found"
@@ -149,8 +180,15 @@ async def test_a_need_is_rejected_with_a_reason_merged_or_cancelled_only_before_
     await refused(
         api, s.resident, "POST", f"/api/v1/needs/{working['id']}/cancel", status=409, code="wrong_state"
     )
-    await refused(api, s.staff, "POST", f"/api/v1/needs/{working['id']}/reject", {"reason": "x"}, status=409,
-                  code="wrong_state")  # fmt: skip
+    await refused(
+        api,
+        s.staff,
+        "POST",
+        f"/api/v1/needs/{working['id']}/reject",
+        {"reason": "x"},
+        status=409,
+        code="wrong_state",
+    )
 
 
 async def test_neighbours_join_a_common_need_once(api):
@@ -170,11 +208,19 @@ async def test_escalation_goes_up_one_level_at_a_time_and_stops_at_the_district(
     s = api.street
     created = await need(api)
     for staff, handler in ((s.staff, s.street), (s.street_staff, s.district)):
-        escalated = await api.ok(staff, "POST", f"/api/v1/needs/{created['id']}/triage", {"escalate": True,
-                                                                                            "reason": "超出权限"})  # fmt: skip
+        escalated = await api.ok(
+            staff, "POST", f"/api/v1/needs/{created['id']}/triage", {"escalate": True, "reason": "超出权限"}
+        )
         assert (escalated["status"], escalated["handling_area_id"]) == ("new", str(handler))
-    await refused(api, s.district_staff, "POST", f"/api/v1/needs/{created['id']}/escalate", {}, status=409,
-                  code="cannot_escalate")  # fmt: skip
+    await refused(
+        api,
+        s.district_staff,
+        "POST",
+        f"/api/v1/needs/{created['id']}/escalate",
+        {},
+        status=409,
+        code="cannot_escalate",
+    )
 
 
 async def test_progress_reports_are_for_b_and_c_needs(api):
@@ -186,8 +232,15 @@ async def test_progress_reports_are_for_b_and_c_needs(api):
     history = await api.ok(s.resident, "GET", f"/api/v1/needs/{b_need['id']}/history")
     assert history[-1]["action"] == "progress" and history[-1]["reason"] == "已联系物业，本周内维修"
     a_need = await triaged_need(api, grade="A")
-    await refused(api, s.staff, "POST", f"/api/v1/needs/{a_need['id']}/progress", {"note": "x"}, status=409,
-                  code="conflict")  # fmt: skip
+    await refused(
+        api,
+        s.staff,
+        "POST",
+        f"/api/v1/needs/{a_need['id']}/progress",
+        {"note": "x"},
+        status=409,
+        code="conflict",
+    )
 
 
 @pytest.mark.parametrize(
@@ -218,8 +271,15 @@ async def test_minutes_outside_one_to_a_day_are_refused(api, minutes):
     s = api.street
     task = await open_task(api)
     claim = await api.ok(s.volunteers[0], "POST", f"/api/v1/tasks/{task['id']}/claims", status=201)
-    await refused(api, s.volunteers[0], "POST", f"/api/v1/claims/{claim['id']}/submit", {"minutes": minutes},
-                  status=400, code="invalid_input")  # fmt: skip
+    await refused(
+        api,
+        s.volunteers[0],
+        "POST",
+        f"/api/v1/claims/{claim['id']}/submit",
+        {"minutes": minutes},
+        status=400,
+        code="invalid_input",
+    )
 
 
 async def test_unknown_items_are_404(api):

@@ -106,9 +106,11 @@ async def build_street(now: datetime = T0, volunteers: int = 24) -> Street:
                 f"志愿者{number}", home=(s.unit, s.unit2)[number % 2], role="volunteer", role_area=s.community
             )
         )
-    s.organisation = (await organisations.create_organisation(
-        "邻里社工服务中心", "social_organisation", area_id=s.community, now=now
-    )).id  # fmt: skip
+    s.organisation = (
+        await organisations.create_organisation(
+            "邻里社工服务中心", "social_organisation", area_id=s.community, now=now
+        )
+    ).id
     await organisations.add_member(s.organisation, s.representative, role="representative", now=now)
     for volunteer in s.volunteers[:3]:
         await organisations.add_member(s.organisation, volunteer, now=now)

@@ -36,8 +36,14 @@ async def test_everything_under_an_area_is_one_range_of_paths(street):
     assert street.community in under and street.unit in under and street.grid2 in under
     assert street.other_community not in under and street.other_unit not in under
     unit = await areas.get_area(street.unit)
-    assert unit.ancestor_ids() == [street.district, street.street, street.community, street.grid, street.building,
-                                   street.unit]  # fmt: skip
+    assert unit.ancestor_ids() == [
+        street.district,
+        street.street,
+        street.community,
+        street.grid,
+        street.building,
+        street.unit,
+    ]
     assert (await areas.ancestor_of_level(unit, "community")).id == street.community
 
 

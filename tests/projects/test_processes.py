@@ -45,17 +45,26 @@ asyncio.run(main(sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), float(s
 async def test_eight_processes_claiming_three_places_fill_exactly_three(db, database_url):
     street = await build_street(T0, volunteers=16)
     staff = await load_actor(street.staff)
-    task = await create_task(staff, title="搬运物资", area_id=street.community, category="volunteer.events",
-                             capacity=3, now=T0)  # fmt: skip
+    task = await create_task(
+        staff, title="搬运物资", area_id=street.community, category="volunteer.events", capacity=3, now=T0
+    )
     start = time.time() + 3
     groups = [street.volunteers[n::8] for n in range(8)]  # two volunteers per process
     processes = [
         await asyncio.create_subprocess_exec(
-            sys.executable, "-c", CLAIMER, database_url, str(task.id), json.dumps(group), str(start),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env={**os.environ},
+            sys.executable,
+            "-c",
+            CLAIMER,
+            database_url,
+            str(task.id),
+            json.dumps(group),
+            str(start),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env={**os.environ},
         )
         for group in groups
-    ]  # fmt: skip
+    ]
     outcomes = []
     for process in processes:
         out, err = await process.communicate()

@@ -64,11 +64,18 @@ class ResourceController(Controller):
     @post(name="api:resource-add", summary="List a resource (staff)")
     async def add(self, actor: CurrentActor, data: JSONBody[ResourceIn], now: Now) -> ResourceOut:
         resource = await resources.add_resource(
-            actor, name=data.name, kind=data.kind, level=data.level, area_id=int(data.area_id),
-            categories=data.categories, coverage=[int(a) for a in data.coverage],
+            actor,
+            name=data.name,
+            kind=data.kind,
+            level=data.level,
+            area_id=int(data.area_id),
+            categories=data.categories,
+            coverage=[int(a) for a in data.coverage],
             organisation_id=int(data.organisation_id) if data.organisation_id else None,
-            description=data.description, contact=data.contact, now=now,
-        )  # fmt: skip
+            description=data.description,
+            contact=data.contact,
+            now=now,
+        )
         return ResourceOut.model_validate(resource)
 
     @get("/{resource_id:int}", name="api:resource", summary="One resource")

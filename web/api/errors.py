@@ -85,8 +85,12 @@ def http_error(request: Request, error: HTTPException) -> Response:
 
 def internal_error(request: Request, error: Exception) -> Response:
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
-    return _body(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error",
-                 N_("Something went wrong on our side. Nothing was changed; please try again."))  # fmt: skip
+    return _body(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "internal_error",
+        N_("Something went wrong on our side. Nothing was changed; please try again."),
+    )
 
 
 EXCEPTION_HANDLERS = {

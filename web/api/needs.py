@@ -31,9 +31,15 @@ class NeedController(Controller):
     @post(name="api:need-report", summary="Report a need (for yourself, or for a resident)")
     async def report(self, actor: CurrentActor, data: JSONBody[NeedIn], now: Now) -> NeedOut:
         need = await needs.report_need(
-            actor, category=data.category, description=data.description, scope=data.scope,
-            channel=data.channel, area_id=_id(data.area_id), resident_id=_id(data.resident_id), now=now,
-        )  # fmt: skip
+            actor,
+            category=data.category,
+            description=data.description,
+            scope=data.scope,
+            channel=data.channel,
+            area_id=_id(data.area_id),
+            resident_id=_id(data.resident_id),
+            now=now,
+        )
         return NeedOut.model_validate(need)
 
     @get(name="api:needs", summary="Needs: mine, or an area's (newest first, cursor paged)")

@@ -30,9 +30,15 @@ class ProjectController(Controller):
     @post(name="api:project-create", summary="Write up a service project from common needs")
     async def create(self, actor: CurrentActor, data: JSONBody[ProjectIn], now: Now) -> ProjectOut:
         project = await service_projects.create_project(
-            actor, title=data.title, area_id=int(data.area_id), deadline=data.deadline, content=data.content,
-            measures=data.measures, need_ids=[int(n) for n in data.need_ids], now=now,
-        )  # fmt: skip
+            actor,
+            title=data.title,
+            area_id=int(data.area_id),
+            deadline=data.deadline,
+            content=data.content,
+            measures=data.measures,
+            need_ids=[int(n) for n in data.need_ids],
+            now=now,
+        )
         return ProjectOut.model_validate(project)
 
     @get(name="api:projects", summary="Service projects, newest first (public: progress is published)")
@@ -75,8 +81,10 @@ class ProjectController(Controller):
 
     @post(
         "/{project_id:int}/milestones/{milestone_id:int}/complete",
-        name="api:project-milestone-done", summary="Report a milestone done", status_code=200,
-    )  # fmt: skip
+        name="api:project-milestone-done",
+        summary="Report a milestone done",
+        status_code=200,
+    )
     async def milestone_done(
         self,
         actor: CurrentActor,

@@ -43,11 +43,20 @@ class TaskController(Controller):
     @post(name="api:task-create", summary="Create a task: dispatched to an assignee, or to the open pool")
     async def create(self, actor: CurrentActor, data: JSONBody[TaskIn], now: Now) -> TaskOut:
         task = await tasks.create_task(
-            actor, title=data.title, description=data.description, need_id=_id(data.need_id),
-            project_id=_id(data.project_id), area_id=_id(data.area_id), category=data.category,
-            capacity=data.capacity, points_per_hour=data.points_per_hour, assignee=assignee(data.assignee),
-            starts_at=data.starts_at, deadline=data.deadline, now=now,
-        )  # fmt: skip
+            actor,
+            title=data.title,
+            description=data.description,
+            need_id=_id(data.need_id),
+            project_id=_id(data.project_id),
+            area_id=_id(data.area_id),
+            category=data.category,
+            capacity=data.capacity,
+            points_per_hour=data.points_per_hour,
+            assignee=assignee(data.assignee),
+            starts_at=data.starts_at,
+            deadline=data.deadline,
+            now=now,
+        )
         return TaskOut.model_validate(task)
 
     @get(name="api:tasks", summary="Tasks near me (or in an area, or mine), newest first, cursor paged")
