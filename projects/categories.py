@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from projects import errors
+from projects.access import Actor
+from projects.db import atomic
 from projects.tables import Category
+
+CODE = re.compile(r"[a-z0-9][a-z0-9.\-]{0,31}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,7 @@ async def get_category(code: str) -> CategoryRecord:
 
 
 async def save_category(
+    actor: Actor,
     code: str,
     name: str,
     *,
@@ -41,42 +47,40 @@ async def save_category(
     parent: str | None = None,
     name_en: str = "",
     position: int = 0,
+    active: bool = True,
 ) -> CategoryRecord:
-    """Add a category or change one (staff configure the taxonomy): two levels, no deeper."""
-    if not code or len(code) > 32 or not name or len(name) > 64:
-        raise errors.Invalid(errors.N_("A category has a code of 1 to 32 characters and a name of 1 to 64."))
-    if not 0 <= points_per_hour <= 1000:
-        raise errors.Invalid(errors.N_("Points per hour are 0 to 1000."))
-    if parent is not None:
-        top = await get_category(parent)
-        if top.parent is not None:
-            raise errors.Invalid(
-                errors.N_("Categories have two levels: {parent} is already a subcategory."), parent=parent
-            )
-    record = CategoryRecord(code, parent, name, name_en, points_per_hour, position, True)
-    if await Category.exists().where(Category.code == code):
-        await Category.update(
-            {
-                Category.parent: parent,
-                Category.name: name,
-                Category.name_en: name_en,
-                Category.points_per_hour: points_per_hour,
-                Category.position: position,
-                Category.active: True,
-            }
-        ).where(Category.code == code)
-    else:
-        await Category.insert(
-            Category(
-                **{
-                    "code": code,
-                    "parent": parent,
-                    "name": name,
-                    "name_en": name_en,
-                    "points_per_hour": points_per_hour,
-                    "position": position,
-                    "active": True,
-                }
+    """Add a category or change one (admins configure the taxonomy): two levels, no deeper."""
+    actor.require(actor.is_admin)
+    name, name_en = name.strip(), name_en.strip()
+    if not CODE.fullmatch(code) or not name or len(name) > 64 or len(name_en) > 64:
+        raise errors.Invalid(
+            errors.N_(
+                "A category has a code of 1 to 32 letters, digits, dots or dashes and a name of 1 to 64."
             )
         )
-    return record
+    if not 0 <= points_per_hour <= 1000:
+        raise errors.Invalid(errors.N_("Points per hour are 0 to 1000."))
+    async with atomic():
+        if parent is not None:
+            top = await get_category(parent)
+            if top.parent is not None or top.code == code:
+                raise errors.Invalid(
+                    errors.N_("Categories have two levels: {parent} is already a subcategory."), parent=parent
+                )
+            if await Category.exists().where(Category.parent == code):
+                raise errors.Invalid(errors.N_("A category with subcategories stays at the top level."))
+        values = {
+            "parent": parent,
+            "name": name,
+            "name_en": name_en,
+            "points_per_hour": points_per_hour,
+            "position": position,
+            "active": active,
+        }
+        if await Category.exists().where(Category.code == code):
+            await Category.update({getattr(Category, key): value for key, value in values.items()}).where(
+                Category.code == code
+            )
+        else:
+            await Category.insert(Category(code=code, **values))
+    return CategoryRecord(code=code, **values)

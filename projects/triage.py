@@ -13,7 +13,7 @@ from projects.db import atomic
 from projects.errors import N_
 from projects.needs import NeedRecord, deadline_after, view_need
 from projects.states import load, move, require_state, text
-from projects.tables import GRADES, Need, Project, ProjectNeed, Task
+from projects.tables import GRADES, Grade, Need, Project, ProjectNeed, Task
 
 TRIAGEABLE = ("new", "triaged")
 
@@ -134,3 +134,19 @@ async def finish_if_done(need_id: int, *, actor: int | None, now: datetime) -> N
         await move(Need, "need", row, "done", "complete", actor=actor, now=now, overdue=False)
     else:
         await move(Need, "need", row, "triaged", "reopen", actor=actor, now=now)
+
+
+async def grade_deadlines() -> dict[str, int]:
+    """Hours allowed per grade ("new": for triage itself)."""
+    return {row["grade"]: row["deadline_hours"] for row in await Grade.select()}
+
+
+async def set_grade_deadline(actor: Actor, grade: str, *, hours: int) -> dict[str, int]:
+    """Admins set how long each grade may take; needs graded from now on get the new deadline."""
+    actor.require(actor.is_admin)
+    if grade not in ("new", *GRADES):
+        raise errors.Invalid(N_("The grade is A, B or C."))
+    if not 1 <= hours <= 8784:
+        raise errors.Invalid(N_("A deadline is 1 hour to a year."))
+    await Grade.update({Grade.deadline_hours: hours}).where(Grade.grade == grade)
+    return await grade_deadlines()

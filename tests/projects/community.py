@@ -44,6 +44,7 @@ class Street:
     unit2: int = 0
     other_unit: int = 0
     # member ids
+    admin: int = 0
     staff: int = 0  # community staff of 幸福里
     other_staff: int = 0  # community staff of 和平里
     street_staff: int = 0
@@ -83,14 +84,17 @@ async def build_street(now: datetime = T0, volunteers: int = 24) -> Street:
 
     numbers = iter(range(10**6))
 
-    async def person(name, home=None, role=None, role_area=None):
+    async def person(name, home=None, role=None, role_area=None, is_admin=False):
         phone = f"137{next(numbers):08d}"
-        member = await members.create_member(phone, name, password_hash=HASH, home_area_id=home, now=now)
+        member = await members.create_member(
+            phone, name, password_hash=HASH, home_area_id=home, is_admin=is_admin, now=now
+        )
         if role:
             await members.grant_role(member.id, role_area, role, now=now)
         s.phones[member.id] = phone
         return member.id
 
+    s.admin = await person("管理员", is_admin=True)
     s.staff = await person("社区工作者", role="staff", role_area=s.community)
     s.other_staff = await person("和平里社工", role="staff", role_area=s.other_community)
     s.street_staff = await person("街道干部", role="staff", role_area=s.street)

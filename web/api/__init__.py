@@ -1,7 +1,13 @@
 """The JSON API under /api/v1 (DESIGN.md, "Interfaces"): one controller per resource."""
 
 from web.api.auth import AuthController
-from web.api.community import AreaController, CategoryController, OrganisationController, ResourceController
+from web.api.community import (
+    AreaController,
+    CategoryController,
+    GradeController,
+    OrganisationController,
+    ResourceController,
+)
 from web.api.me import MeController
 from web.api.needs import NeedController
 from web.api.projects import ProjectController, RatingController
@@ -11,6 +17,7 @@ CONTROLLERS = [
     AuthController,
     MeController,
     CategoryController,
+    GradeController,
     AreaController,
     OrganisationController,
     ResourceController,

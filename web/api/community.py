@@ -1,22 +1,59 @@
-"""Reference data: JSONBody[categories], the area tree, organisations and the service resource library."""
+"""Reference data: categories and grade deadlines, areas, organisations and the resource library."""
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from projects import areas, categories, organisations, resources
+from projects import areas, categories, organisations, resources, triage
 from web.api.deps import CurrentActor, Now
-from web.api.schemas import AreaOut, CategoryOut, OrganisationOut, ResourceIn, ResourceOut
+from web.api.schemas import (
+    AreaOut,
+    CategoryIn,
+    CategoryOut,
+    GradeIn,
+    OrganisationOut,
+    ResourceIn,
+    ResourceOut,
+)
 
 
 class CategoryController(Controller):
     path = "/api/v1/categories"
     tags = ["community"]
 
+    @put("/{code:str}", name="api:category-save", summary="Add or change a category (admins)")
+    async def save(self, actor: CurrentActor, code: FromPath[str], data: JSONBody[CategoryIn]) -> CategoryOut:
+        saved = await categories.save_category(
+            actor,
+            code,
+            data.name,
+            points_per_hour=data.points_per_hour,
+            parent=data.parent,
+            name_en=data.name_en,
+            position=data.position,
+            active=data.active,
+        )
+        return CategoryOut.model_validate(saved)
+
     @get(name="api:categories", summary="The need categories, with points per hour")
     async def list(self) -> list[CategoryOut]:
         return [CategoryOut.model_validate(c) for c in await categories.list_categories()]
+
+
+class GradeController(Controller):
+    path = "/api/v1/grades"
+    tags = ["community"]
+
+    @get(name="api:grades", summary="Hours allowed per grade (new: for triage)")
+    async def list(self, actor: CurrentActor) -> dict[str, int]:
+        return await triage.grade_deadlines()
+
+    @put("/{grade:str}", name="api:grade-save", summary="Set a grade's deadline in hours (admins)")
+    async def save(
+        self, actor: CurrentActor, grade: FromPath[str], data: JSONBody[GradeIn]
+    ) -> dict[str, int]:
+        return await triage.set_grade_deadline(actor, grade, hours=data.deadline_hours)
 
 
 class AreaController(Controller):

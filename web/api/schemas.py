@@ -97,6 +97,19 @@ class CategoryOut(Out):
     points_per_hour: int
 
 
+class CategoryIn(In):
+    name: str
+    name_en: str = ""
+    parent: str | None = None
+    points_per_hour: int = Field(ge=0, le=1000)
+    position: int = 0
+    active: bool = True
+
+
+class GradeIn(In):
+    deadline_hours: int = Field(ge=1, le=8784)
+
+
 class AreaOut(Out):
     id: Id
     parent: OptionalId
