@@ -1,16 +1,20 @@
-"""A demo ledger: the accounts of two communities and a few thousand transfers of every kind.
+"""A demo ledger history: a few thousand transfers of every kind, between the accounts of a cast.
 
 The history is a deterministic stream of small episodes drawn from ``random.Random(seed)``: points
 issued for tasks (alone or as a linked batch for a group task), member-to-member exchanges,
 redemptions held as pending transfers and then posted (in full or in part), voided, expired or left
 pending, mistaken issuances reversed, and money donated to and granted from a community fund.
 
-Every transfer id is derived from the seed and the transfer's place in the stream, so running the
-demo again replays the same transfers (the ledger answers a retry with the stored transfer) and
-writes nothing twice. A smaller demo is a prefix of a larger one with the same seed.
+Who plays each part is a ``Cast`` of account ids. ``standalone_cast()`` opens accounts of its own,
+under ids that no real member, organisation or community account can take; ``projects.demo`` casts
+the demo street's members, organisations and community issuers instead, and weaves the episodes
+into the street's own history (nothing here imports the rest of Linli).
 
-The transfers are dated over the last 30 days by a simulated clock that only moves forward, so
-statements read like a month of a real street. Nothing here imports the rest of Linli.
+Every transfer id is derived from the seed and the transfer's place in the stream, so running the
+standalone demo again replays the same transfers (the ledger answers a retry with the stored
+transfer) and writes nothing twice. A smaller demo is a prefix of a larger one with the same seed.
+The transfers are dated by a simulated clock that only moves forward, so statements read like a
+month of a real street.
 """
 
 from __future__ import annotations
@@ -45,21 +49,6 @@ SHORT_HOLD_TIMEOUT_S = 300  # a counter hold that the demo lets lapse (then swee
 POINTS_PER_HOUR = 10
 MAX_GROUP_SIZE = 6
 
-# Phones from DESIGN.md's demo accounts: the grid leader, the volunteer and the resident, then the
-# registered volunteers 13900000000 upward.
-ROLE_MEMBER_PHONES = ("13800000002", "13800000003", "13800000004")
-VOLUNTEER_COUNT = 57
-ENTERPRISE_PHONE = "13800000005"
-MERCHANT_PHONE = "13800000006"
-
-ISSUERS = ("issuer:community-1", "issuer:community-2")
-FUND = "fund:community-1"
-WORLD = "world:donors"
-ESCROW = "escrow:grants"
-ORGANISATIONS = ("org:volunteer-team", "org:social-work", "org:enterprise")
-GRANTEES = ("org:social-work:cny", "org:enterprise:cny")
-MERCHANTS = ("merchant:barber", "merchant:grocery", "merchant:canteen")
-
 TASKS = (
     "助老送餐 meals for elders", "楼道清扫 stairwell cleaning", "陪同就医 hospital escort",
     "垃圾分类督导 waste sorting", "义剪 free haircuts", "课后辅导 homework club",
@@ -69,48 +58,74 @@ EXCHANGES = (
     "代买菜 grocery run", "教用智能手机 phone lessons", "修电脑 computer fix",
     "接送孩子 school pick-up", "陪聊 a chat and tea", "缝补衣物 mending",
 )  # fmt: skip
-REWARDS = {  # merchant -> (item, price in points)
-    "merchant:barber": ("理发 a haircut", 30),
-    "merchant:grocery": ("大米 5 kg of rice", 50),
-    "merchant:canteen": ("长者餐 a meal", 12),
-}
+# What each of the cast's three merchants sells: (item, price in points).
+REWARDS = (("理发 a haircut", 30), ("大米 5 kg of rice", 50), ("长者餐 a meal", 12))
+
+# (id, asset, kind, owner, name, flags): an account the demo opens itself.
+AccountSpec = tuple[str, str, str, str, str, int]
 
 
-MEMBER_PHONES = (*ROLE_MEMBER_PHONES, *(f"139{number:08d}" for number in range(VOLUNTEER_COUNT)))
+@dataclass(frozen=True, slots=True)
+class Cast:
+    """Who plays each part of the history, as account ids.
+
+    ``opens`` are the accounts the demo opens itself (idempotently); every other id must already
+    be open. ``prefix`` starts every transfer id, so that two casts never share an id.
+    """
+
+    members: tuple[str, ...]  # PTS, no overdraft: they earn, exchange and redeem
+    issuers: tuple[str, str]  # PTS issuers; the first issues most points
+    organisations: tuple[str, ...]  # PTS accounts of organisations paid for service projects
+    merchants: tuple[str, str, str]  # PTS accounts that sell the three REWARDS
+    fund: str  # CNY, the community fund
+    world: str  # CNY, outside donors
+    escrow: str  # CNY, grants held for milestones
+    grantees: tuple[str, ...]  # CNY accounts of organisations awarded grants
+    opens: tuple[AccountSpec, ...] = ()
+    prefix: str = "demo"
 
 
-def member_account(phone: str) -> str:
-    return f"member:{phone}"
+# The standalone cast: phones from DESIGN.md's demo accounts (the grid leader, the volunteer and
+# the resident, then registered volunteers 13900000000 upward) name its members, but its ids are
+# its own ("member:demo-..."): a real member's account is "member:<number>".
+ROLE_MEMBER_PHONES = ("13800000002", "13800000003", "13800000004")
+VOLUNTEER_COUNT = 57
+ENTERPRISE_OWNER = "member:demo-13800000005"
+MERCHANT_OWNER = "member:demo-13800000006"
 
 
-MEMBERS = tuple(member_account(phone) for phone in MEMBER_PHONES)
-ENTERPRISE_OWNER = member_account(ENTERPRISE_PHONE)
-MERCHANT_OWNER = member_account(MERCHANT_PHONE)
+def standalone_cast() -> Cast:
+    phones = (*ROLE_MEMBER_PHONES, *(f"139{number:08d}" for number in range(VOLUNTEER_COUNT)))
+    members = tuple(f"member:demo-{phone}" for phone in phones)
+    issuers = ("issuer:community-1", "issuer:community-2")
+    organisations = ("org:volunteer-team", "org:social-work", "org:enterprise")
+    grantees = ("org:social-work:cny", "org:enterprise:cny")
+    merchants = ("merchant:barber", "merchant:grocery", "merchant:canteen")
+    fund, world, escrow = "fund:community-1", "world:donors", "escrow:grants"
+    opens = (
+        (issuers[0], "PTS", "issuer", "community:1", "幸福里社区 points issuer", 0),
+        (issuers[1], "PTS", "issuer", "community:2", "和平里社区 points issuer", 0),
+        (fund, "CNY", "fund", "community:1", "幸福里社区基金 community fund", NO_OVERDRAFT),
+        (world, "CNY", "world", "", "outside donors", 0),
+        (escrow, "CNY", "escrow", "community:1", "venture grants held for milestones", NO_OVERDRAFT),
+        (organisations[0], "PTS", "organisation", "", "阳光志愿服务队 volunteer team", NO_OVERDRAFT),
+        (organisations[1], "PTS", "organisation", "", "邻里社工服务中心 social workers", NO_OVERDRAFT),
+        (organisations[2], "PTS", "organisation", ENTERPRISE_OWNER, "安居物业公司 enterprise", NO_OVERDRAFT),
+        (grantees[0], "CNY", "organisation", "", "邻里社工服务中心 grants", NO_OVERDRAFT),
+        (grantees[1], "CNY", "organisation", ENTERPRISE_OWNER, "安居物业公司 grants", NO_OVERDRAFT),
+        (merchants[0], "PTS", "merchant", MERCHANT_OWNER, "爱心理发店 barber", NO_OVERDRAFT),
+        (merchants[1], "PTS", "merchant", "", "邻里便利店 grocery", NO_OVERDRAFT),
+        (merchants[2], "PTS", "merchant", "", "长者食堂 canteen", NO_OVERDRAFT),
+        *((account, "PTS", "member", account, f"member {account[12:]}", NO_OVERDRAFT) for account in members),
+    )  # fmt: skip
+    return Cast(members, issuers, organisations, merchants, fund, world, escrow, grantees, opens)
 
-# id, asset, kind, owner, name, flags
-ACCOUNTS = (
-    (ISSUERS[0], "PTS", "issuer", "community:1", "幸福里社区 points issuer", 0),
-    (ISSUERS[1], "PTS", "issuer", "community:2", "和平里社区 points issuer", 0),
-    (FUND, "CNY", "fund", "community:1", "幸福里社区基金 community fund", NO_OVERDRAFT),
-    (WORLD, "CNY", "world", "", "outside donors", 0),
-    (ESCROW, "CNY", "escrow", "community:1", "venture grants held for milestones", NO_OVERDRAFT),
-    (ORGANISATIONS[0], "PTS", "organisation", "", "阳光志愿服务队 volunteer team", NO_OVERDRAFT),
-    (ORGANISATIONS[1], "PTS", "organisation", "", "邻里社工服务中心 social workers", NO_OVERDRAFT),
-    (ORGANISATIONS[2], "PTS", "organisation", ENTERPRISE_OWNER, "安居物业公司 enterprise", NO_OVERDRAFT),
-    (GRANTEES[0], "CNY", "organisation", "", "邻里社工服务中心 grants", NO_OVERDRAFT),
-    (GRANTEES[1], "CNY", "organisation", ENTERPRISE_OWNER, "安居物业公司 grants", NO_OVERDRAFT),
-    (MERCHANTS[0], "PTS", "merchant", MERCHANT_OWNER, "爱心理发店 barber", NO_OVERDRAFT),
-    (MERCHANTS[1], "PTS", "merchant", "", "邻里便利店 grocery", NO_OVERDRAFT),
-    (MERCHANTS[2], "PTS", "merchant", "", "长者食堂 canteen", NO_OVERDRAFT),
-    *((account, "PTS", "member", account, f"member {account[7:]}", NO_OVERDRAFT) for account in MEMBERS),
-)
 
-
-async def open_accounts() -> int:
-    """Open (or find, unchanged) every demo account; answer how many there are."""
-    for account_id, asset, kind, owner, name, flags in ACCOUNTS:
+async def open_accounts(cast: Cast) -> int:
+    """Open (or find, unchanged) every account the cast opens itself; answer how many."""
+    for account_id, asset, kind, owner, name, flags in cast.opens:
         await open_account(account_id, asset=asset, kind=kind, owner=owner, name=name, flags=flags)
-    return len(ACCOUNTS)
+    return len(cast.opens)
 
 
 class Clock:
@@ -136,8 +151,10 @@ class Clock:
 
 @dataclass
 class Demo:
-    """The episode stream: a random source, a clock, and what every flagged account can spend."""
+    """The episode stream: a cast, a random source, a clock, and what every flagged account can
+    spend (as far as this stream knows: accounts it shares with others may hold more)."""
 
+    cast: Cast
     seed: int
     rng: random.Random
     clock: Clock
@@ -147,54 +164,62 @@ class Demo:
 
     def next_id(self) -> str:
         self.written += 1
-        return f"demo-s{self.seed}-{self.written:06d}"
+        return f"{self.cast.prefix}-s{self.seed}-{self.written:06d}"
+
+    def batch_id(self, first: NewTransfer) -> str:
+        return f"{self.cast.prefix}-s{self.seed}-batch-{first.id.rsplit('-', 1)[1]}"
 
     def funded(self, candidates: list[str], at_least: int) -> list[str]:
         return [account for account in candidates if self.available[account] >= at_least]
 
+    async def episode(self) -> None:
+        """Write the stream's next episode (a few transfers)."""
+        episode = self.rng.choices(EPISODES, WEIGHTS)[0]
+        if not await episode(self):
+            await issue_for_task(self)  # nobody could afford it yet: earn something instead
 
-async def seed(transfers: int = 3000, seed: int = 7) -> dict:
-    """Open the demo accounts and write at least ``transfers`` transfers; answer counts by kind.
+    def summary(self) -> dict[str, int]:
+        return {"transfers": self.written, **dict(sorted(self.counts.items()))}
+
+
+def history(
+    cast: Cast, *, seed: int = 7, start: datetime, end: datetime, step: timedelta = timedelta(seconds=1)
+) -> Demo:
+    """A stream of episodes for ``cast``, dated from ``start`` on, never past ``end`` (except an
+    expiry sweep); each transfer ``step`` after the one before. Call ``episode()`` for each."""
+    return Demo(cast, seed, random.Random(seed), Clock(start, end, step))
+
+
+async def seed(transfers: int = 3000, seed: int = 7, *, cast: Cast | None = None) -> dict:
+    """Open the cast's accounts and write at least ``transfers`` transfers over the last 30 days;
+    answer counts by kind. ``cast`` defaults to ``standalone_cast()``.
 
     Idempotent: with the same arguments a second run writes nothing and answers the same counts.
     """
     if transfers < 0:
         raise ValueError("transfers must not be negative")
-    account_count = await open_accounts()
+    cast = cast or standalone_cast()
+    account_count = await open_accounts(cast)
     today = datetime.now(UTC)
     step = HISTORY_SPAN * 0.9 / max(transfers, 1)  # the rest of the span absorbs expired holds' timeouts
-    demo = Demo(seed, random.Random(seed), Clock(today - HISTORY_SPAN, today, step))
-    episodes = (
-        (issue_for_task, 34),
-        (exchange, 20),
-        (redeem, 22),
-        (group_task, 6),
-        (issue_to_organisation, 5),
-        (reverse_mistake, 3),
-        (donate, 6),
-        (grant, 4),
-    )
-    kinds = [episode for episode, _ in episodes]
-    weights = [weight for _, weight in episodes]
+    demo = history(cast, seed=seed, start=today - HISTORY_SPAN, end=today, step=step)
     while demo.written < transfers:
-        episode = demo.rng.choices(kinds, weights)[0]
-        if not await episode(demo):
-            await issue_for_task(demo)  # nobody could afford it yet: earn something instead
-    return {"accounts": account_count, "transfers": demo.written, **dict(sorted(demo.counts.items()))}
+        await demo.episode()
+    return {"accounts": account_count, **demo.summary()}
 
 
 # -- episodes: each writes a few transfers, or answers False when the ledger cannot afford it -----
 
 
 async def issue_for_task(demo: Demo) -> bool:
-    rng = demo.rng
-    member = rng.choice(MEMBERS)
-    issuer = ISSUERS[0] if rng.random() < 0.8 else ISSUERS[1]
+    rng, cast = demo.rng, demo.cast
+    member = rng.choice(cast.members)
+    issuer = cast.issuers[0] if rng.random() < 0.8 else cast.issuers[1]
     minutes = rng.choice((30, 45, 60, 90, 120, 180, 240))
     points = minutes * POINTS_PER_HOUR // 60  # whole minutes, rounded down to whole points
     await transfer(
         demo.next_id(), issuer, member, points, "PTS",
-        reason="task", reference=f"task:{demo.written}", memo=f"{rng.choice(TASKS)} ({minutes} min)",
+        reason="task", reference=f"demo-task:{demo.written}", memo=f"{rng.choice(TASKS)} ({minutes} min)",
         now=demo.clock.tick(),
     )  # fmt: skip
     demo.available[member] += points
@@ -203,12 +228,12 @@ async def issue_for_task(demo: Demo) -> bool:
 
 
 async def issue_to_organisation(demo: Demo) -> bool:
-    rng = demo.rng
-    organisation = rng.choice(ORGANISATIONS)
+    rng, cast = demo.rng, demo.cast
+    organisation = rng.choice(cast.organisations)
     points = rng.choice((50, 80, 120, 200))
     await transfer(
-        demo.next_id(), rng.choice(ISSUERS), organisation, points, "PTS",
-        reason="project", reference=f"project:{demo.written}", memo="服务项目 service project completed",
+        demo.next_id(), rng.choice(cast.issuers), organisation, points, "PTS",
+        reason="project", reference=f"demo-project:{demo.written}", memo="服务项目 service project completed",
         now=demo.clock.tick(),
     )  # fmt: skip
     demo.available[organisation] += points
@@ -218,17 +243,17 @@ async def issue_to_organisation(demo: Demo) -> bool:
 
 async def group_task(demo: Demo) -> bool:
     """A task done by a team: every member's points post together or not at all."""
-    rng = demo.rng
-    team = rng.sample(MEMBERS, rng.randint(3, MAX_GROUP_SIZE))
+    rng, cast = demo.rng, demo.cast
+    team = rng.sample(cast.members, rng.randint(3, min(MAX_GROUP_SIZE, len(cast.members))))
     minutes = rng.choice((60, 120, 180))
     points = minutes * POINTS_PER_HOUR // 60
-    task = f"task:{demo.written + 1}"
+    task = f"demo-task:{demo.written + 1}"
     memo = f"{rng.choice(TASKS)} (team of {len(team)}, {minutes} min each)"
     operations = [
-        NewTransfer(demo.next_id(), ISSUERS[0], member, points, "PTS", "task", task, memo) for member in team
+        NewTransfer(demo.next_id(), cast.issuers[0], member, points, "PTS", "task", task, memo)
+        for member in team
     ]
-    batch_id = f"demo-s{demo.seed}-batch-{operations[0].id.rsplit('-', 1)[1]}"
-    await post_batch(operations, batch_id=batch_id, now=demo.clock.tick())
+    await post_batch(operations, batch_id=demo.batch_id(operations[0]), now=demo.clock.tick())
     for member in team:
         demo.available[member] += points
     demo.counts["batches"] += 1
@@ -238,16 +263,16 @@ async def group_task(demo: Demo) -> bool:
 
 async def exchange(demo: Demo) -> bool:
     """Peer exchange: one member pays another in hours from their own balance."""
-    rng = demo.rng
-    payers = demo.funded(list(MEMBERS), 5)
+    rng, members = demo.rng, demo.cast.members
+    payers = demo.funded(list(members), 5)
     if not payers:
         return False
     payer = rng.choice(payers)
-    payee = rng.choice([member for member in MEMBERS if member != payer])
+    payee = rng.choice([member for member in members if member != payer])
     points = rng.randint(1, min(demo.available[payer], 30))
     await transfer(
         demo.next_id(), payer, payee, points, "PTS",
-        reason="exchange", reference=f"exchange:{demo.written}", memo=rng.choice(EXCHANGES),
+        reason="exchange", reference=f"demo-exchange:{demo.written}", memo=rng.choice(EXCHANGES),
         now=demo.clock.tick(),
     )  # fmt: skip
     demo.available[payer] -= points
@@ -258,12 +283,13 @@ async def exchange(demo: Demo) -> bool:
 
 async def redeem(demo: Demo) -> bool:
     """A redemption holds points (pending), then is collected, cancelled, lapses, or stays open."""
-    rng = demo.rng
-    merchant = rng.choice(MERCHANTS)
-    item, price = REWARDS[merchant]
+    rng, cast = demo.rng, demo.cast
+    which = rng.randrange(len(cast.merchants))
+    merchant = cast.merchants[which]
+    item, price = REWARDS[which]
     quantity = rng.choice((1, 1, 1, 2))
     amount = price * quantity
-    buyers = demo.funded(list(MEMBERS), amount)
+    buyers = demo.funded(list(cast.members), amount)
     if not buyers:
         return False
     buyer = rng.choice(buyers)
@@ -271,7 +297,7 @@ async def redeem(demo: Demo) -> bool:
     if fate == "partial" and quantity == 1:
         fate = "post"
     timeout_s = SHORT_HOLD_TIMEOUT_S if fate == "expire" else REDEMPTION_TIMEOUT_S
-    reference = f"redemption:{demo.written + 1}"
+    reference = f"demo-redemption:{demo.written + 1}"
     pending = await reserve(
         demo.next_id(), buyer, merchant, amount, "PTS",
         timeout_s=timeout_s, reason="redemption", reference=reference, memo=f"{item} x{quantity}",
@@ -316,14 +342,14 @@ async def redeem(demo: Demo) -> bool:
 
 async def reverse_mistake(demo: Demo) -> bool:
     """Points issued to the wrong member are reversed, then issued to the right one."""
-    rng = demo.rng
-    wrong, right = rng.sample(MEMBERS, 2)
+    rng, cast = demo.rng, demo.cast
+    wrong, right = rng.sample(cast.members, 2)
     minutes = rng.choice((60, 90, 120))
     points = minutes * POINTS_PER_HOUR // 60
-    task = f"task:{demo.written + 1}"
+    task = f"demo-task:{demo.written + 1}"
     memo = f"{rng.choice(TASKS)} ({minutes} min)"
     mistaken = await transfer(
-        demo.next_id(), ISSUERS[0], wrong, points, "PTS",
+        demo.next_id(), cast.issuers[0], wrong, points, "PTS",
         reason="task", reference=task, memo=memo, now=demo.clock.tick(),
     )  # fmt: skip
     await reverse(
@@ -331,7 +357,7 @@ async def reverse_mistake(demo: Demo) -> bool:
         reference=task, memo=f"issued to {wrong} by mistake: meant for {right}", now=demo.clock.tick(),
     )  # fmt: skip
     await transfer(
-        demo.next_id(), ISSUERS[0], right, points, "PTS",
+        demo.next_id(), cast.issuers[0], right, points, "PTS",
         reason="task", reference=task, memo=memo, now=demo.clock.tick(),
     )  # fmt: skip
     demo.available[right] += points
@@ -343,11 +369,11 @@ async def reverse_mistake(demo: Demo) -> bool:
 async def donate(demo: Demo) -> bool:
     amount_fen = demo.rng.choice((5_000, 10_000, 20_000, 50_000, 100_000, 200_000))
     await transfer(
-        demo.next_id(), WORLD, FUND, amount_fen, "CNY",
-        reason="donation", reference=f"donation:{demo.written}", memo="捐赠 donation to the community fund",
-        now=demo.clock.tick(),
+        demo.next_id(), demo.cast.world, demo.cast.fund, amount_fen, "CNY",
+        reason="donation", reference=f"demo-donation:{demo.written}",
+        memo="捐赠 donation to the community fund", now=demo.clock.tick(),
     )  # fmt: skip
-    demo.available[FUND] += amount_fen
+    demo.available[demo.cast.fund] += amount_fen
     demo.counts["donations"] += 1
     return True
 
@@ -355,26 +381,41 @@ async def donate(demo: Demo) -> bool:
 async def grant(demo: Demo) -> bool:
     """A venture grant: awarded into escrow with its first milestone paid (one linked batch),
     the second milestone released later."""
-    rng = demo.rng
+    rng, cast = demo.rng, demo.cast
     amount_fen = rng.choice((20_000, 50_000, 100_000))
-    if demo.available[FUND] < amount_fen:
+    if demo.available[cast.fund] < amount_fen:
         return False
-    grantee = rng.choice(GRANTEES)
+    grantee = rng.choice(cast.grantees)
     first = amount_fen // 2
-    call = f"call:{demo.written + 1}"
+    call = f"demo-call:{demo.written + 1}"
     award = [
-        NewTransfer(demo.next_id(), FUND, ESCROW, amount_fen, "CNY", "grant", call, "公益创投 venture grant"),
-        NewTransfer(demo.next_id(), ESCROW, grantee, first, "CNY", "milestone", call, "milestone 1 of 2"),
-    ]
-    batch_id = f"demo-s{demo.seed}-batch-{award[0].id.rsplit('-', 1)[1]}"
-    await post_batch(award, batch_id=batch_id, now=demo.clock.tick())
+        NewTransfer(demo.next_id(), cast.fund, cast.escrow, amount_fen, "CNY", "grant", call,
+                    "公益创投 venture grant"),
+        NewTransfer(demo.next_id(), cast.escrow, grantee, first, "CNY", "milestone", call,
+                    "milestone 1 of 2"),
+    ]  # fmt: skip
+    await post_batch(award, batch_id=demo.batch_id(award[0]), now=demo.clock.tick())
     await transfer(
-        demo.next_id(), ESCROW, grantee, amount_fen - first, "CNY",
+        demo.next_id(), cast.escrow, grantee, amount_fen - first, "CNY",
         reason="milestone", reference=call, memo="milestone 2 of 2", now=demo.clock.tick(),
     )  # fmt: skip
-    demo.available[FUND] -= amount_fen
+    demo.available[cast.fund] -= amount_fen
     demo.available[grantee] += amount_fen
     demo.counts["grants"] += 1
     demo.counts["batches"] += 1
     demo.counts["batch_transfers"] += len(award)
     return True
+
+
+_EPISODES = (
+    (issue_for_task, 34),
+    (exchange, 20),
+    (redeem, 22),
+    (group_task, 6),
+    (issue_to_organisation, 5),
+    (reverse_mistake, 3),
+    (donate, 6),
+    (grant, 4),
+)
+EPISODES = [episode for episode, _ in _EPISODES]
+WEIGHTS = [weight for _, weight in _EPISODES]

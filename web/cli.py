@@ -99,16 +99,38 @@ def migrate_command() -> None:
 
 
 @linli.command()
-@click.option("--transfers", default=3000, show_default=True, type=click.IntRange(min=0))
+@click.option(
+    "--residents",
+    default=300,
+    show_default=True,
+    type=click.IntRange(min=150),  # projects.demo.MIN_RESIDENTS
+    help="Residents besides the volunteers, leaders and staff.",
+)
+@click.option(
+    "--transfers",
+    default=3000,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Ledger-only transfers woven into the history (redemptions, exchanges, reversals, grants).",
+)
 @click.option("--seed", "seed_value", default=7, show_default=True, type=int, help="Random seed.")
-def demo(transfers: int, seed_value: int) -> None:
-    """Create the demo ledger (idempotent: running it again adds nothing)."""
-    from ledger.demo import seed
+def demo(residents: int, transfers: int, seed_value: int) -> None:
+    """Build the demo street: two communities, their people and a month of history.
 
-    counts = run_with_database(lambda: seed(transfers=transfers, seed=seed_value), migrate_first=True)
-    click.echo(f"demo ledger ready (seed {seed_value}):")
-    for kind, count in counts.items():
+    Idempotent: if the demo is there already (its first account exists), it only reports.
+    """
+    from projects.demo import ACCOUNTS, PASSWORD, build_demo
+
+    report = run_with_database(
+        lambda: build_demo(seed=seed_value, residents=residents, transfers=transfers), migrate_first=True
+    )
+    title = "demo street built" if report.built else "demo street already there: nothing written"
+    click.echo(f"{title} (鸿城街道, seed {seed_value}):")
+    for kind, count in report.counts.items():
         click.echo(f"  {kind:<24} {count:>7}")
+    click.echo(f"sign in at /login (`linli serve`) with one of these phones and the password {PASSWORD}:")
+    for phone, role in ACCOUNTS:
+        click.echo(f"  {phone:<24} {role}")
 
 
 @linli.command(name="backup")
