@@ -58,10 +58,21 @@ class Actor:
     def communities(self) -> list[str]:
         """The paths of the communities this member lives or has a role in (or of the larger
         areas they manage): where their "near me" is."""
-        paths = [grant.path if grant.role in MANAGERS else _community(grant.path) for grant in self.grants]
+        paths = [
+            grant.path if grant.role in MANAGERS else community_path(grant.path) for grant in self.grants
+        ]
         if self.home_path:
-            paths.append(_community(self.home_path))
+            paths.append(community_path(self.home_path))
         return sorted({path for path in paths if path})
+
+    def near(self, path: str) -> bool:
+        """Is ``path`` in one of my communities (or the larger areas I manage)?"""
+        return any(path.startswith(community) for community in self.communities())
+
+    def acts_for(self, organisation_id: int | None) -> bool:
+        """Am I the representative of this organisation (its work is mine to answer for)?
+        Unlike ``represents``, an admin does not count: this is about whose work it is."""
+        return organisation_id is not None and self.organisations.get(organisation_id) == "representative"
 
     @property
     def roles(self) -> list[str]:
@@ -73,7 +84,7 @@ class Actor:
         return sorted(names)
 
 
-def _community(path: str) -> str:
+def community_path(path: str) -> str:
     """The community part of a path (district/street/community), or the path if it is higher."""
     parts = path.strip("/").split("/")
     return "/" + "/".join(parts[:3]) + "/"

@@ -16,7 +16,7 @@ from projects.members import member_account
 from projects.points import confirmation_transfer_id, points_for
 from projects.states import load, move, require_state, text
 from projects.tables import Claim, Need, OrganisationMember, Task
-from projects.tasks import close_if_finished
+from projects.tasks import close_if_finished, release_place
 
 MAX_MINUTES = 24 * 60
 
@@ -121,7 +121,7 @@ async def claim_task(
     return await get_claim(claim_id)
 
 
-async def _locked(claim_id: int) -> tuple[dict, dict]:
+async def lock_claim(claim_id: int) -> tuple[dict, dict]:
     """The claim's task and the claim, locked in that order (see ``states``)."""
     head = await Claim.select(Claim.task).where(Claim.id == claim_id).first()
     if head is None:
@@ -130,42 +130,27 @@ async def _locked(claim_id: int) -> tuple[dict, dict]:
     return task, await load(Claim, "claim", claim_id)
 
 
-def _performs(actor: Actor, claim: dict) -> bool:
-    """The performer, or the representative of the organisation that claimed for them."""
-    return claim["member"] == actor.member_id or (
-        claim["organisation"] is not None and actor.represents(claim["organisation"])
-    )
+def performs(actor: Actor, claim: dict) -> bool:
+    """The performer, or the representative of the organisation that claimed for them: the
+    work is theirs (to report, and never to confirm, settle or rate)."""
+    return claim["member"] == actor.member_id or actor.acts_for(claim["organisation"])
 
 
 async def withdraw_claim(actor: Actor, claim_id: int, *, reason: str = "", now: datetime) -> ClaimRecord:
     reason = text(reason, 500, N_("reason"))
     async with atomic():
-        task, claim = await _locked(claim_id)
-        actor.require(_performs(actor, claim))
+        task, claim = await lock_claim(claim_id)
+        actor.require(performs(actor, claim))
         require_state(claim, "claim", ("claimed", "checked_in"), N_("withdrawn"))
         await move(Claim, "claim", claim, "withdrawn", "withdraw", actor=actor.member_id, now=now, why=reason)
-        if task["status"] == "full":
-            await move(
-                Task,
-                "task",
-                task,
-                "open",
-                "reopen",
-                actor=actor.member_id,
-                now=now,
-                claimed=task["claimed"] - 1,
-            )
-        else:
-            await Task.update({Task.claimed: task["claimed"] - 1, Task.updated_at: now}).where(
-                Task.id == task["id"]
-            )
+        await release_place(task, actor=actor.member_id, now=now)
     return await get_claim(claim_id)
 
 
 async def check_in(actor: Actor, claim_id: int, *, now: datetime) -> ClaimRecord:
     async with atomic():
-        _, claim = await _locked(claim_id)
-        actor.require(_performs(actor, claim))
+        _, claim = await lock_claim(claim_id)
+        actor.require(performs(actor, claim))
         require_state(claim, "claim", ("claimed",), N_("checked in"))
         await move(
             Claim, "claim", claim, "checked_in", "check_in", actor=actor.member_id, now=now, checked_in_at=now
@@ -181,8 +166,8 @@ async def submit_work(
     if not 1 <= minutes <= MAX_MINUTES:
         raise errors.Invalid(N_("Minutes are 1 to {limit}."), limit=MAX_MINUTES)
     async with atomic():
-        _, claim = await _locked(claim_id)
-        actor.require(_performs(actor, claim))
+        _, claim = await lock_claim(claim_id)
+        actor.require(performs(actor, claim))
         require_state(claim, "claim", ("claimed", "checked_in"), N_("submitted"))
         await move(
             Claim,
@@ -200,17 +185,23 @@ async def submit_work(
     return await get_claim(claim_id)
 
 
-async def _may_confirm(actor: Actor, task: dict, claim: dict) -> None:
-    """The resident who asked, or a leader or staff of the area; never the performer."""
-    if claim["member"] == actor.member_id:
-        raise errors.OwnWork(action=N_("confirm"))
+async def _receives(actor: Actor, task: dict) -> bool:
+    """The resident the work was for, or a leader or staff of the task's area."""
     if actor.manages(await area_path(task["area"])):
-        return
-    if task["need"] is not None:
-        need = await Need.select(Need.resident).where(Need.id == task["need"]).first()
-        if need["resident"] == actor.member_id:
-            return
-    raise errors.NotAllowed()
+        return True
+    if task["need"] is None:
+        return False
+    need = await Need.select(Need.resident).where(Need.id == task["need"]).first()
+    return need["resident"] == actor.member_id
+
+
+async def _may_confirm(actor: Actor, task: dict, claim: dict) -> None:
+    """Those who received the work confirm or dispute it; never its performer. To anyone
+    else the claim does not exist."""
+    if performs(actor, claim):
+        raise errors.OwnWork(action=N_("confirm"))
+    if not await _receives(actor, task):
+        raise errors.NotFound(thing=N_("claim"))
 
 
 async def _bank(
@@ -256,7 +247,7 @@ async def confirm_work(actor: Actor, claim_id: int, *, now: datetime) -> ClaimRe
     """Bank the submitted minutes as points. Idempotent: a confirmed claim is answered as it is,
     however often (and however concurrently) it is confirmed again."""
     async with atomic():
-        task, claim = await _locked(claim_id)
+        task, claim = await lock_claim(claim_id)
         await _may_confirm(actor, task, claim)
         if claim["status"] != "confirmed":
             require_state(claim, "claim", ("submitted",), N_("confirmed"))
@@ -269,7 +260,7 @@ async def confirm_work(actor: Actor, claim_id: int, *, now: datetime) -> ClaimRe
 async def dispute_work(actor: Actor, claim_id: int, *, reason: str, now: datetime) -> ClaimRecord:
     reason = text(reason, 500, N_("reason"), required=True)
     async with atomic():
-        task, claim = await _locked(claim_id)
+        task, claim = await lock_claim(claim_id)
         await _may_confirm(actor, task, claim)
         require_state(claim, "claim", ("submitted",), N_("disputed"))
         await move(
@@ -295,8 +286,8 @@ async def settle_dispute(
     if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
         raise errors.Invalid(N_("Minutes are 1 to {limit}."), limit=MAX_MINUTES)
     async with atomic():
-        task, claim = await _locked(claim_id)
-        if claim["member"] == actor.member_id:
+        task, claim = await lock_claim(claim_id)
+        if performs(actor, claim):
             raise errors.OwnWork(action=N_("settle"))
         actor.require(actor.manages(await area_path(task["area"])))
         require_state(claim, "claim", ("disputed",), N_("settled"))
@@ -324,7 +315,7 @@ async def settle_dispute(
                 decided_by=actor.member_id,
                 decided_at=now,
             )
-            await close_if_finished(task, actor=actor.member_id, now=now)
+            await release_place(task, actor=actor.member_id, now=now)  # rejected work frees its place
     return await get_claim(claim_id)
 
 
@@ -350,15 +341,11 @@ async def list_claims(actor: Actor, *, task_id: int | None = None, mine: bool = 
 
 async def view_claim(actor: Actor, claim_id: int) -> ClaimRecord:
     claim = await get_claim(claim_id)
-    if _performs(actor, {"member": claim.member, "organisation": claim.organisation}):
+    if performs(actor, {"member": claim.member, "organisation": claim.organisation}):
         return claim
     task = await Task.select(Task.area, Task.need).where(Task.id == claim.task).first()
-    if actor.manages(await area_path(task["area"])):
+    if await _receives(actor, task):
         return claim
-    if task["need"] is not None:
-        need = await Need.select(Need.resident).where(Need.id == task["need"]).first()
-        if need["resident"] == actor.member_id:
-            return claim
     raise errors.NotFound(thing=N_("claim"))
 
 

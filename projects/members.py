@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
@@ -90,7 +91,7 @@ async def create_member(
         raise errors.Invalid(errors.N_("A name is 1 to 64 characters."))
     if (password is None) == (password_hash is None):
         raise errors.Invalid(errors.N_("A password is 8 to 128 characters."))
-    hashed = password_hash or hash_password(password or "")
+    hashed = password_hash or await asyncio.to_thread(hash_password, password or "")
     async with atomic():
         if home_area_id is not None:
             home = await get_area(home_area_id)
@@ -161,7 +162,8 @@ async def authenticate(phone: str, password: str) -> MemberRecord:
         .first()
     )
     try:
-        _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
+        # Argon2 takes a good part of a second by design: off the event loop, so others go on.
+        await asyncio.to_thread(_hasher.verify, row["password_hash"] if row else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         raise errors.BadCredentials() from None
     if row is None or not row["active"]:

@@ -7,12 +7,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from projects import errors, events
-from projects.access import Actor, area_path
+from projects.access import Actor, area_path, community_path
 from projects.areas import get_area, under
 from projects.categories import get_category
 from projects.db import atomic
 from projects.errors import N_
-from projects.states import load, move, require_state, text
+from projects.states import load, move, parse_cursor, require_state, text
 from projects.tables import AREA_LEVELS, CHANNELS, SCOPES, Grade, Member, Need, NeedSupporter
 
 OPEN = ("new", "triaged", "in_progress")
@@ -79,15 +79,22 @@ async def report_need(
     await get_category(category)
     async with atomic():
         resident = actor.member_id if resident_id is None else resident_id
-        home = await Member.select(Member.home_area).where(Member.id == resident).first()
+        home = (
+            await Member.select(Member.home_area, Member.home_area.path.as_alias("home_path"))
+            .where(Member.id == resident)
+            .first()
+        )
         if home is None:
             raise errors.NotFound(thing=N_("member"))
         area = await get_area(area_id if area_id is not None else _require_home(home["home_area"]))
         if AREA_LEVELS.index(area.level) < AREA_LEVELS.index("community"):
             raise errors.Invalid(N_("A need is reported in a community or below it."))
         if resident != actor.member_id:
+            # A leader or staff member collects needs of residents where they serve.
             actor.require(actor.manages(area.path))
-        elif area_id is not None and not (actor.manages(area.path) or _lives_under(actor, area.path)):
+            if home["home_path"] and community_path(home["home_path"]) != community_path(area.path):
+                raise errors.Invalid(N_("This resident does not live in that community."))
+        elif area_id is not None and not (actor.manages(area.path) or actor.near(area.path)):
             raise errors.Invalid(N_("You can report needs where you live."))
         community = area.ancestor_ids()[2]
         rows = await Need.insert(
@@ -119,12 +126,6 @@ def _require_home(home_area: int | None) -> int:
     return home_area
 
 
-def _lives_under(actor: Actor, path: str) -> bool:
-    """Does the actor live in or have a role in the community of ``path``?"""
-    community = "/" + "/".join(path.strip("/").split("/")[:3]) + "/"
-    return community in actor.communities()
-
-
 def _select():
     """Needs with the paths of their area and handling area, to decide who sees them in one query."""
     return Need.select(
@@ -143,7 +144,7 @@ def _visibility(actor: Actor, row: dict) -> NeedRecord | None:
         return record
     if actor.manages(path) or actor.is_staff(handling_path):
         return record
-    if row["scope"] == "common" and _lives_under(actor, path):
+    if row["scope"] == "common" and actor.near(path):
         return replace(record, resident=None, reporter=None)
     return None
 
@@ -154,14 +155,6 @@ async def view_need(actor: Actor, need_id: int) -> NeedRecord:
     if record is None:  # another resident's private need does not exist, as far as you know
         raise errors.NotFound(thing=N_("need"))
     return record
-
-
-def _cursor(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
-        raise errors.Invalid(N_("The cursor is not one this list gave out."))
-    return int(cursor)
 
 
 async def list_needs(
@@ -184,7 +177,7 @@ async def list_needs(
         path = await area_path(area_id)
         if actor.manages(path):
             query = query.where(under(Need.area.path, path) | under(Need.handling_area.path, path))
-        elif _lives_under(actor, path):
+        elif actor.near(path):
             query = query.where(under(Need.area.path, path) & (Need.scope == "common"))
         else:
             raise errors.NotAllowed()
@@ -202,7 +195,7 @@ async def list_needs(
         query = query.where(Need.status == status)
     if overdue is not None:
         query = query.where(Need.overdue == overdue)
-    before = _cursor(cursor)
+    before = parse_cursor(cursor)
     if before is not None:
         query = query.where(Need.id < before)
     rows = await query
@@ -236,16 +229,19 @@ async def join_need(actor: Actor, need_id: int, *, now: datetime) -> NeedRecord:
     return await view_need(actor, need_id)
 
 
-async def _managed(actor: Actor, row: dict) -> None:
-    """Staff where the need is handled (or above) decide about it."""
-    actor.require(actor.is_staff(await area_path(row["handling_area"])))
+async def require_staff(actor: Actor, row: dict) -> None:
+    """Staff where the need is handled (or above) decide about it; to anyone who may not even
+    see it, it does not exist."""
+    if not actor.is_staff(await area_path(row["handling_area"])):
+        await view_need(actor, row["id"])
+        raise errors.NotAllowed()
 
 
 async def reject_need(actor: Actor, need_id: int, *, reason: str, now: datetime) -> NeedRecord:
     reason = text(reason, 500, N_("reason"), required=True)
     async with atomic():
         row = await load(Need, "need", need_id)
-        await _managed(actor, row)
+        await require_staff(actor, row)
         require_state(row, "need", ("new", "triaged"), N_("rejected"))
         await move(
             Need,
@@ -270,8 +266,8 @@ async def merge_need(actor: Actor, need_id: int, *, into: int, now: datetime) ->
         first, second = sorted((need_id, into))  # lock in id order: two merges never wait on each other
         rows = {first: await load(Need, "need", first), second: await load(Need, "need", second)}
         row, target = rows[need_id], rows[into]
-        await _managed(actor, row)
-        await _managed(actor, target)
+        await require_staff(actor, row)
+        await require_staff(actor, target)
         require_state(row, "need", ("new", "triaged"), N_("merged"))
         require_state(target, "need", OPEN, N_("merged into"))
         supporters = {row["resident"]} | {
@@ -321,5 +317,10 @@ async def cancel_need(actor: Actor, need_id: int, *, reason: str = "", now: date
 
 
 async def need_history(actor: Actor, need_id: int) -> list[events.Trace]:
-    await view_need(actor, need_id)
-    return await events.history("need", need_id)
+    """The need's trace; a neighbour who sees a common need without its reporter sees its
+    events without who did them (reporter, supporters)."""
+    need = await view_need(actor, need_id)
+    trace = await events.history("need", need_id)
+    if need.resident is None:
+        trace = [replace(event, actor=None) for event in trace]
+    return trace

@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 
 from projects import errors
 from projects.access import Actor
-from projects.db import atomic
+from projects.claims import lock_claim, performs
+from projects.db import atomic, for_update
 from projects.errors import N_
 from projects.states import text
-from projects.tables import Claim, Need, NeedSupporter, OrganisationMember, Rating, Resource, Task
+from projects.tables import Need, NeedSupporter, OrganisationMember, Rating, Resource
 
 ZONE = ZoneInfo("Asia/Shanghai")  # the quarter a rating counts in is a Chinese calendar quarter
 
@@ -60,11 +61,8 @@ async def rate_service(
     """The resident who asked (or a neighbour who joined the common need) rates confirmed work."""
     comment = _check(score, comment)
     async with atomic():
-        claim = await Claim.select().where(Claim.id == claim_id).first()
-        if claim is None:
-            raise errors.NotFound(thing=N_("claim"))
-        task = await Task.select(Task.need, Task.created_by).where(Task.id == claim["task"]).first()
-        if claim["member"] == actor.member_id:
+        task, claim = await lock_claim(claim_id)  # one rating per rater, even when sent twice at once
+        if performs(actor, claim):
             raise errors.OwnWork(action=N_("rate"))
         leader = task["created_by"]
         if task["need"] is not None:
@@ -73,9 +71,10 @@ async def rate_service(
             joined = await NeedSupporter.exists().where(
                 (NeedSupporter.need == task["need"]) & (NeedSupporter.member == actor.member_id)
             )
-            actor.require(need["resident"] == actor.member_id or joined)
-        else:
-            actor.require(claim["decided_by"] == actor.member_id)
+            if not (need["resident"] == actor.member_id or joined):
+                raise errors.NotFound(thing=N_("claim"))
+        elif claim["decided_by"] != actor.member_id:
+            raise errors.NotFound(thing=N_("claim"))
         if claim["status"] != "confirmed":
             raise errors.Conflict(N_("Only confirmed work can be rated."))
         if await Rating.exists().where((Rating.claim == claim_id) & (Rating.rater == actor.member_id)):
@@ -100,7 +99,9 @@ async def rate_resource(
 ) -> RatingRecord:
     comment = _check(score, comment)
     async with atomic():
-        resource = await Resource.select(Resource.organisation).where(Resource.id == resource_id).first()
+        resource = await for_update(
+            Resource.select(Resource.organisation).where(Resource.id == resource_id)
+        ).first()
         if resource is None:
             raise errors.NotFound(thing=N_("resource"))
         if resource["organisation"] is not None and await OrganisationMember.exists().where(

@@ -12,9 +12,12 @@ from projects.access import Actor, area_path
 from projects.areas import get_area, under
 from projects.db import atomic
 from projects.errors import N_
+from projects.needs import require_staff
+from projects.organisations import get_organisation
 from projects.states import load, move, require_state, text
-from projects.tables import Milestone, Need, Progress, Project, ProjectNeed
-from projects.triage import LIVE_PROJECTS, finish_if_done, start_work
+from projects.tables import Milestone, Need, Progress, Project, ProjectNeed, Task
+from projects.tasks import end_task
+from projects.triage import LIVE_PROJECTS, LIVE_TASKS, finish_if_done, start_work
 
 PAGE = 50
 
@@ -96,9 +99,9 @@ async def create_project(
         )
         for need_id in sorted(set(need_ids or [])):
             need = await load(Need, "need", need_id)
+            await require_staff(actor, need)
             if need["scope"] != "common":
                 raise errors.Invalid(N_("A service project answers common needs."))
-            actor.require(actor.is_staff(await area_path(need["handling_area"])))
             await ProjectNeed.insert(ProjectNeed(project=project_id, need=need_id))
             await start_work(need_id, actor=actor.member_id, now=now, why=f"project #{project_id}")
     return await get_project(project_id)
@@ -155,6 +158,7 @@ async def claim_project(
     async with atomic():
         row = await load(Project, "project", project_id)
         actor.require(actor.represents(organisation_id))
+        await get_organisation(organisation_id)
         require_state(row, "project", ("published",), N_("claimed"))
         await move(
             Project,
@@ -252,7 +256,14 @@ async def _close(actor: Actor, project_id: int, to: str, action: str, words: str
         await move(
             Project, "project", row, to, action, actor=actor.member_id, now=now, why=why, overdue=False
         )
-        for need in await ProjectNeed.select(ProjectNeed.need).where(ProjectNeed.project == project_id):
+        # Its live tasks end with it (in id order, after the project: see states.py).
+        live = Task.select(Task.id).where((Task.project == project_id) & Task.status.is_in(list(LIVE_TASKS)))
+        for task in await live.order_by(Task.id):
+            await end_task(
+                await load(Task, "task", task["id"]), actor=actor.member_id, now=now, why=why or words
+            )
+        needs = ProjectNeed.select(ProjectNeed.need).where(ProjectNeed.project == project_id)
+        for need in await needs.order_by(ProjectNeed.need):
             await finish_if_done(need["need"], actor=actor.member_id, now=now)
 
 

@@ -1,8 +1,11 @@
 """State changes of needs, tasks, claims and projects: checked, written and traced as one.
 
 Call these inside ``atomic()``: ``load`` locks the row (PostgreSQL) so that the check and the
-change see the same state, and ``move`` writes the change and its event together. Lock a task
-before any of its claims, always, so that two transactions never wait for each other.
+change see the same state, and ``move`` writes the change and its event together.
+
+Locks are always taken in one order, so that two transactions never wait for each other in a
+circle: project, then task (several: by id), then claim, then need (several: by id). Creating a
+task locks its need before inserting the task: nobody can be waiting for a row not yet written.
 """
 
 from __future__ import annotations
@@ -60,3 +63,12 @@ def text(value: str | None, limit: int, what: str, *, required: bool = False) ->
     if len(value) > limit:
         raise errors.Invalid(N_("The {field} is at most {limit} characters."), field=what, limit=limit)
     return value
+
+
+def parse_cursor(cursor: str | None) -> int | None:
+    """A list's cursor: the id of the last item of the page before (newest-first lists)."""
+    if not cursor:
+        return None
+    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
+        raise errors.Invalid(N_("The cursor is not one this list gave out."))
+    return int(cursor)

@@ -35,29 +35,24 @@ class SweepResult:
 
 async def sweep(*, now: datetime) -> SweepResult:
     counts = dict.fromkeys(SweepResult.__dataclass_fields__, 0)
-    due_needs = (
-        await Need.select(Need.id)
-        .where(Need.status.is_in(["new", "triaged", "in_progress"]) & (Need.deadline < now))
-        .limit(BATCH)
-    )
-    for row in due_needs:
-        await _each(_need, row["id"], now, counts)
-    due_tasks = (
-        await Task.select(Task.id)
-        .where(Task.status.is_in(["offered", "open", "full"]) & (Task.deadline < now))
-        .limit(BATCH)
-    )
-    for row in due_tasks:
-        await _each(_task, row["id"], now, counts)
-    due_projects = (
-        await Project.select(Project.id)
-        .where(
-            Project.status.is_in(list(LIVE_PROJECTS)) & (Project.deadline < now) & (Project.overdue == False)  # noqa: E712
-        )
-        .limit(BATCH)
-    )
-    for row in due_projects:
-        await _each(_project, row["id"], now, counts)
+    due = (
+        (Need, _need, Need.status.is_in(["new", "triaged", "in_progress"]) & (Need.deadline < now)),
+        (Task, _task, Task.status.is_in(["offered", "declined", "open", "full"]) & (Task.deadline < now)),
+        (Project, _project, Project.status.is_in(list(LIVE_PROJECTS)) & (Project.deadline < now)
+         & (Project.overdue == False)),  # noqa: E712 (a Piccolo expression)
+    )  # fmt: skip
+    for table, handle, clause in due:
+        # Page by id through everything due: items already flagged stay due, and must never
+        # hide the ones behind them.
+        last = 0
+        while True:
+            query = table.select(table.id).where(clause & (table.id > last)).order_by(table.id).limit(BATCH)
+            rows = await query
+            for row in rows:
+                await _each(handle, row["id"], now, counts)
+            if len(rows) < BATCH:
+                break
+            last = rows[-1]["id"]
     return SweepResult(**counts)
 
 
@@ -101,13 +96,11 @@ async def _need(need_id: int, now: datetime) -> str | None:
 
 async def _task(task_id: int, now: datetime) -> str | None:
     task = await load(Task, "task", task_id)
-    if (
-        task["status"] not in ("offered", "open", "full")
-        or task["deadline"] is None
-        or task["deadline"] >= now
-    ):
+    if task["status"] not in ("offered", "declined", "open", "full"):
         return None
-    if task["status"] == "offered" or task["claimed"] == 0:
+    if task["deadline"] is None or task["deadline"] >= now:
+        return None
+    if task["status"] in ("offered", "declined") or task["claimed"] == 0:
         task = await move(Task, "task", task, "expired", "expire", actor=None, now=now)
         await after_task(task, actor=None, now=now)
         return "tasks_expired"

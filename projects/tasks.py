@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from projects import errors, events
-from projects.access import Actor, area_path
+from projects.access import MANAGERS, Actor, area_path
 from projects.areas import get_area, under
 from projects.categories import get_category
 from projects.db import atomic
 from projects.errors import N_
-from projects.needs import _cursor
-from projects.states import load, move, require_state, text
-from projects.tables import AREA_LEVELS, Claim, Need, Organisation, OrganisationMember, Project, Task
+from projects.needs import require_staff
+from projects.states import load, move, parse_cursor, require_state, text
+from projects.tables import AREA_LEVELS, Claim, Member, Need, Organisation, OrganisationMember, Project, Task
 from projects.triage import LIVE_TASKS, finish_if_done, start_work
 
 LIVE = LIVE_TASKS
@@ -66,8 +66,6 @@ async def _check_assignee(assignee: Assignee | None, capacity: int) -> dict:
     if assignee.member_id is not None and assignee.organisation_id is not None:
         raise errors.Invalid(N_("Dispatch to a member or to an organisation, not both."))
     if assignee.member_id is not None:
-        from projects.tables import Member
-
         if not await Member.exists().where((Member.id == assignee.member_id) & (Member.active == True)):  # noqa: E712
             raise errors.NotFound(thing=N_("member"))
         if capacity != 1:
@@ -109,8 +107,10 @@ async def create_task(
     if starts_at is not None and deadline is not None and starts_at > deadline:
         raise errors.Invalid(N_("A task cannot start after its deadline."))
     async with atomic():
-        need = await load(Need, "need", need_id) if need_id is not None else None
         project = await load(Project, "project", project_id) if project_id is not None else None
+        need = await load(Need, "need", need_id) if need_id is not None else None
+        if need is not None:
+            await require_staff(actor, need)
         if project is not None and project["status"] not in ("published", "claimed"):
             raise errors.WrongState(thing=N_("project"), state=project["status"], action=N_("given tasks"))
         area_id = area_id or (need and need["area"]) or (project and project["area"])
@@ -119,8 +119,9 @@ async def create_task(
         area = await get_area(area_id)
         if AREA_LEVELS.index(area.level) < AREA_LEVELS.index("community"):
             raise errors.Invalid(N_("A task is done in a community or below it."))
-        paths = [area.path] + ([await area_path(need["handling_area"])] if need else [])
-        actor.require(any(actor.is_staff(path) for path in paths))
+        # Staff of the task's area, and of the project it belongs to: the area's community pays.
+        paths = [area.path] + ([await area_path(project["area"])] if project else [])
+        actor.require(all(actor.is_staff(path) for path in paths))
         category_code = category or (need and need["category"])
         if category_code is None:
             raise errors.Invalid(N_("Say which category the task is in."))
@@ -223,48 +224,61 @@ async def dispatch_task(
 
 async def cancel_task(actor: Actor, task_id: int, *, reason: str, now: datetime) -> TaskRecord:
     """Staff call a task off; places taken but not yet worked are released. Work already
-    submitted must be confirmed or settled first: nobody loses hours they reported."""
+    submitted must be confirmed or settled first: nobody loses hours they reported. A task with
+    confirmed work is closed as done instead."""
     reason = text(reason, 500, N_("reason"), required=True)
     async with atomic():
         row = await load(Task, "task", task_id)
         actor.require(actor.is_staff(await area_path(row["area"])))
         require_state(row, "task", LIVE, N_("cancelled"))
-        if await Claim.exists().where(
-            (Claim.task == task_id) & Claim.status.is_in(["submitted", "disputed", "confirmed"])
-        ):
-            raise errors.Conflict(N_("Work on this task has been submitted: confirm or settle it first."))
-        await _release_claims(task_id, actor=actor.member_id, now=now, why=reason)
-        await move(
-            Task,
-            "task",
-            row,
-            "cancelled",
-            "cancel",
-            actor=actor.member_id,
-            now=now,
-            why=reason,
-            reason=reason,
-            claimed=0,
-        )
-        await after_task(row, actor=actor.member_id, now=now)
+        await end_task(row, actor=actor.member_id, now=now, why=reason)
     return await get_task(task_id)
 
 
+async def end_task(task: dict, *, actor: int | None, now: datetime, why: str) -> None:
+    """Stop a live task (locked by the caller): cancelled, or done if some work on it was
+    confirmed. Refused while work waits for confirmation or a decision."""
+    if await Claim.exists().where((Claim.task == task["id"]) & Claim.status.is_in(["submitted", "disputed"])):
+        raise errors.Conflict(N_("Work on this task has been submitted: confirm or settle it first."))
+    await _release_claims(task["id"], actor=actor, now=now, why=why)
+    worked = await Claim.exists().where((Claim.task == task["id"]) & (Claim.status == "confirmed"))
+    to, action = ("done", "close") if worked else ("cancelled", "cancel")
+    task = await move(Task, "task", task, to, action, actor=actor, now=now, why=why, reason=why)
+    await after_task(task, actor=actor, now=now)
+
+
 async def _release_claims(task_id: int, *, actor: int | None, now: datetime, why: str) -> None:
-    for claim in await Claim.select().where(
-        (Claim.task == task_id) & Claim.status.is_in(["claimed", "checked_in"])
-    ):
+    released = (
+        await Claim.select()
+        .where((Claim.task == task_id) & Claim.status.is_in(["claimed", "checked_in"]))
+        .order_by(Claim.id)
+    )
+    for claim in released:
         await move(Claim, "claim", claim, "cancelled", "cancel", actor=actor, now=now, why=why)
+    if released:
+        await Task.update({Task.claimed: Task.claimed - len(released)}).where(Task.id == task_id)
+
+
+async def release_place(task: dict, *, actor: int, now: datetime) -> None:
+    """A claim gave its place back (withdrawn, or its work rejected): a full task opens again."""
+    if task["status"] == "full":
+        await move(Task, "task", task, "open", "reopen", actor=actor, now=now, claimed=task["claimed"] - 1)
+    else:
+        await Task.update({Task.claimed: task["claimed"] - 1, Task.updated_at: now}).where(
+            Task.id == task["id"]
+        )
 
 
 async def close_if_finished(
     task: dict, *, actor: int | None, now: datetime, deadline_passed: bool = False
 ) -> dict:
-    """A full task whose every claim is decided is done; so is an open one past its deadline
-    (caller's transaction, task locked)."""
+    """A full task whose every claim is decided, with some work confirmed, is done; so is an open
+    one past its deadline (caller's transaction, task locked)."""
     if task["status"] != "full" and not (deadline_passed and task["status"] == "open"):
         return task
     if await Claim.exists().where((Claim.task == task["id"]) & Claim.status.is_in(list(UNFINISHED_CLAIMS))):
+        return task
+    if not await Claim.exists().where((Claim.task == task["id"]) & (Claim.status == "confirmed")):
         return task
     task = await move(Task, "task", task, "done", "complete", actor=actor, now=now, overdue=False)
     await after_task(task, actor=actor, now=now)
@@ -277,6 +291,34 @@ async def after_task(task: dict, *, actor: int | None, now: datetime) -> None:
         await finish_if_done(task["need"], actor=actor, now=now)
 
 
+PUBLIC = ("open", "full", "done")  # what neighbours see of a task; the rest is for those involved
+
+
+def _task_select():
+    return Task.select(*Task.all_columns(), Task.area.path.as_alias("area_path"))
+
+
+def _record(row: dict) -> TaskRecord:
+    return TaskRecord(**{key: value for key, value in row.items() if key != "area_path"})
+
+
+async def view_task(actor: Actor, task_id: int) -> TaskRecord:
+    """A task as ``actor`` may see it: open, full and done tasks near them; any task they manage,
+    were dispatched or claimed; otherwise it does not exist for them."""
+    row = await _task_select().where(Task.id == task_id).first()
+    if row is None:
+        raise errors.NotFound(thing=N_("task"))
+    path = row["area_path"]
+    if actor.manages(path) or _for_assignee(actor, row) or (row["status"] in PUBLIC and actor.near(path)):
+        return _record(row)
+    represented = [org for org, role in actor.organisations.items() if role == "representative"] or [-1]
+    if await Claim.exists().where(
+        (Claim.task == task_id) & ((Claim.member == actor.member_id) | Claim.organisation.is_in(represented))
+    ):
+        return _record(row)
+    raise errors.NotFound(thing=N_("task"))
+
+
 async def list_tasks(
     actor: Actor,
     *,
@@ -287,10 +329,11 @@ async def list_tasks(
     cursor: str | None = None,
     limit: int = PAGE,
 ) -> TaskPage:
-    """Newest first. Open tasks: those near me (my communities), or in ``area_id``.
+    """Newest first. By default the tasks near me (my communities, or the areas I manage), or in
+    ``area_id``; neighbours see open, full and done tasks, managers all of their areas'.
     ``mine``: the tasks dispatched to me or my organisations, or that I claimed."""
     limit = max(1, min(limit, 200))
-    query = Task.select().order_by(Task.id, ascending=False).limit(limit + 1)
+    query = _task_select().order_by(Task.id, ascending=False).limit(limit + 1)
     if mine:
         claimed = Claim.select(Claim.task).where(Claim.member == actor.member_id)
         clause = (Task.assignee_member == actor.member_id) | Task.id.is_in(claimed)
@@ -298,31 +341,40 @@ async def list_tasks(
         if represented:
             clause = clause | Task.assignee_organisation.is_in(represented)
         query = query.where(clause)
-    elif area_id is not None:
-        query = query.where(under(Task.area.path, await area_path(area_id)))
-    elif not actor.is_admin:
-        communities = actor.communities()
-        if not communities:
-            return TaskPage([], None)
-        clause = under(Task.area.path, communities[0])
-        for path in communities[1:]:
-            clause = clause | under(Task.area.path, path)
-        query = query.where(clause)
+    else:
+        if area_id is not None:
+            query = query.where(under(Task.area.path, await area_path(area_id)))
+        elif not actor.is_admin:
+            query = query.where(_any_under(actor.communities()))
+        if not actor.is_admin:
+            managed = [grant.path for grant in actor.grants if grant.role in MANAGERS]
+            seen = Task.status.is_in(list(PUBLIC))
+            query = query.where(seen | _any_under(managed) if managed else seen)
     if status is not None:
         query = query.where(Task.status == status)
     if category is not None:
         query = query.where((Task.category == category) | (Task.category.parent == category))
-    before = _cursor(cursor)
+    before = parse_cursor(cursor)
     if before is not None:
         query = query.where(Task.id < before)
     rows = await query
     return TaskPage(
-        [TaskRecord(**row) for row in rows[:limit]], str(rows[limit - 1]["id"]) if len(rows) > limit else None
+        [_record(row) for row in rows[:limit]], str(rows[limit - 1]["id"]) if len(rows) > limit else None
     )
 
 
-async def task_history(task_id: int) -> list[events.Trace]:
-    await get_task(task_id)
+def _any_under(paths: list[str]):
+    """A ``where`` clause: the task's area is under one of ``paths`` (none: no task)."""
+    if not paths:
+        return Task.id < 0
+    clause = under(Task.area.path, paths[0])
+    for path in paths[1:]:
+        clause = clause | under(Task.area.path, path)
+    return clause
+
+
+async def task_history(actor: Actor, task_id: int) -> list[events.Trace]:
+    await view_task(actor, task_id)
     return await events.history("task", task_id)
 
 

@@ -11,7 +11,7 @@ from projects.access import Actor, area_path
 from projects.areas import get_area
 from projects.db import atomic
 from projects.errors import N_
-from projects.needs import NeedRecord, deadline_after, view_need
+from projects.needs import NeedRecord, deadline_after, require_staff, view_need
 from projects.states import load, move, require_state, text
 from projects.tables import GRADES, Grade, Need, Project, ProjectNeed, Task
 
@@ -24,7 +24,7 @@ async def triage_need(actor: Actor, need_id: int, *, grade: str, now: datetime) 
         raise errors.Invalid(N_("The grade is A, B or C."))
     async with atomic():
         row = await load(Need, "need", need_id)
-        actor.require(actor.is_staff(await area_path(row["handling_area"])))
+        await require_staff(actor, row)
         require_state(row, "need", TRIAGEABLE, N_("triaged"))
         await move(
             Need,
@@ -70,7 +70,7 @@ async def escalate_need(actor: Actor, need_id: int, *, reason: str = "", now: da
     reason = text(reason, 500, N_("reason"))
     async with atomic():
         row = await load(Need, "need", need_id)
-        actor.require(actor.is_staff(await area_path(row["handling_area"])))
+        await require_staff(actor, row)
         require_state(row, "need", TRIAGEABLE, N_("escalated"))
         await escalate(row, actor=actor.member_id, now=now, why=reason)
     return await view_need(actor, need_id)
@@ -81,10 +81,8 @@ async def report_progress(actor: Actor, need_id: int, *, note: str, now: datetim
     note = text(note, 2000, N_("progress report"), required=True)
     async with atomic():
         row = await load(Need, "need", need_id)
-        actor.require(
-            actor.manages(await area_path(row["area"]))
-            or actor.is_staff(await area_path(row["handling_area"]))
-        )
+        if not actor.manages(await area_path(row["area"])):
+            await require_staff(actor, row)
         require_state(row, "need", ("triaged", "in_progress"), N_("reported on"))
         if row["grade"] not in ("B", "C"):
             raise errors.Conflict(N_("Progress reports are for B and C needs."))
@@ -117,15 +115,16 @@ async def finish_if_done(need_id: int, *, actor: int | None, now: datetime) -> N
     """When no task or service project still works on the need, it is done if some of that
     work was done, or back to triaged (to be planned again) if it was all called off.
     Call inside the caller's transaction."""
+    # Lock the need first: a task being created for it meanwhile waits, and is counted after.
+    row = await load(Need, "need", need_id)
+    if row["status"] != "in_progress":
+        return
     tasks = await Task.count().where((Task.need == need_id) & Task.status.is_in(list(LIVE_TASKS)))
     linked = ProjectNeed.select(ProjectNeed.project).where(ProjectNeed.need == need_id)
     projects = await Project.count().where(
         Project.id.is_in(linked) & Project.status.is_in(list(LIVE_PROJECTS))
     )
     if tasks or projects:
-        return
-    row = await load(Need, "need", need_id)
-    if row["status"] != "in_progress":
         return
     done = await Task.exists().where(
         (Task.need == need_id) & (Task.status == "done")

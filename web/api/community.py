@@ -12,6 +12,8 @@ from web.api.schemas import (
     CategoryIn,
     CategoryOut,
     GradeIn,
+    IdPath,
+    IdQuery,
     OrganisationOut,
     ResourceIn,
     ResourceOut,
@@ -61,11 +63,11 @@ class AreaController(Controller):
     tags = ["community"]
 
     @get(name="api:areas", summary="Areas under a parent (the districts without one)")
-    async def list(self, actor: CurrentActor, parent: FromQuery[int | None] = None) -> list[AreaOut]:
+    async def list(self, actor: CurrentActor, parent: IdQuery = None) -> list[AreaOut]:
         return [AreaOut.model_validate(a) for a in await areas.children(parent)]
 
     @get("/{area_id:int}", name="api:area", summary="One area")
-    async def read(self, actor: CurrentActor, area_id: FromPath[int]) -> AreaOut:
+    async def read(self, actor: CurrentActor, area_id: IdPath) -> AreaOut:
         return AreaOut.model_validate(await areas.get_area(area_id))
 
 
@@ -78,7 +80,7 @@ class OrganisationController(Controller):
         return [OrganisationOut.model_validate(o) for o in await organisations.list_organisations(kind)]
 
     @get("/{organisation_id:int}", name="api:organisation", summary="One organisation")
-    async def read(self, actor: CurrentActor, organisation_id: FromPath[int]) -> OrganisationOut:
+    async def read(self, actor: CurrentActor, organisation_id: IdPath) -> OrganisationOut:
         return OrganisationOut.model_validate(await organisations.get_organisation(organisation_id))
 
 
@@ -90,7 +92,7 @@ class ResourceController(Controller):
     async def list(
         self,
         actor: CurrentActor,
-        area_id: FromQuery[int | None] = None,
+        area_id: IdQuery = None,
         category: FromQuery[str | None] = None,
     ) -> list[ResourceOut]:
         return [
@@ -116,5 +118,5 @@ class ResourceController(Controller):
         return ResourceOut.model_validate(resource)
 
     @get("/{resource_id:int}", name="api:resource", summary="One resource")
-    async def read(self, actor: CurrentActor, resource_id: FromPath[int]) -> ResourceOut:
+    async def read(self, actor: CurrentActor, resource_id: IdPath) -> ResourceOut:
         return ResourceOut.model_validate(await resources.get_resource(resource_id))

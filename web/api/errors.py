@@ -4,7 +4,9 @@ language; an unexpected failure as a 500 in the same shape, logged with its trac
 from __future__ import annotations
 
 import logging
+import sqlite3
 
+import asyncpg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -83,6 +85,15 @@ def http_error(request: Request, error: HTTPException) -> Response:
     return response
 
 
+def constraint_error(request: Request, error: Exception) -> Response:
+    """The database refused a write the rules let through: two requests raced past a check
+    (the transaction rolled back, nothing was written). Logged: each is a rule to tighten."""
+    logger.warning("database constraint on %s %s: %s", request.method, request.url.path, error)
+    return _body(
+        request, 409, "conflict", N_("That conflicts with a change made at the same time. Please try again.")
+    )
+
+
 def internal_error(request: Request, error: Exception) -> Response:
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return _body(
@@ -98,5 +109,7 @@ EXCEPTION_HANDLERS = {
     LedgerError: ledger_error,
     ValidationException: validation_error,
     HTTPException: http_error,
+    sqlite3.IntegrityError: constraint_error,
+    asyncpg.exceptions.IntegrityConstraintViolationError: constraint_error,
     Exception: internal_error,
 }

@@ -9,7 +9,7 @@ from ledger.accounts import balance
 from ledger.statements import statement
 from projects.members import member_account
 from web.api.deps import CurrentActor
-from web.api.schemas import BalanceOut, Me, RoleOut, StatementOut
+from web.api.schemas import BalanceOut, Limit, Me, RoleOut, StatementOut
 
 
 class MeController(Controller):
@@ -31,7 +31,7 @@ class MeController(Controller):
 
     @get("/statement", name="api:statement", summary="My points statement, newest first (cursor paged)")
     async def statement(
-        self, actor: CurrentActor, cursor: FromQuery[str | None] = None, limit: FromQuery[int] = 50
+        self, actor: CurrentActor, cursor: FromQuery[str | None] = None, limit: Limit = 50
     ) -> StatementOut:
         page = await statement(member_account(actor.member_id), cursor=cursor, limit=limit)
         return StatementOut.model_validate(page)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 
 from projects import needs, resources, triage
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import (
+    IdPath,
+    IdQuery,
+    Limit,
     MergeIn,
     NeedIn,
     NeedOut,
@@ -17,11 +20,8 @@ from web.api.schemas import (
     ResourceOut,
     TraceOut,
     TriageIn,
+    optional_id,
 )
-
-
-def _id(value: str | None) -> int | None:
-    return int(value) if value is not None else None
 
 
 class NeedController(Controller):
@@ -36,8 +36,8 @@ class NeedController(Controller):
             description=data.description,
             scope=data.scope,
             channel=data.channel,
-            area_id=_id(data.area_id),
-            resident_id=_id(data.resident_id),
+            area_id=optional_id(data.area_id),
+            resident_id=optional_id(data.resident_id),
             now=now,
         )
         return NeedOut.model_validate(need)
@@ -47,11 +47,11 @@ class NeedController(Controller):
         self,
         actor: CurrentActor,
         mine: FromQuery[bool] = False,
-        area_id: FromQuery[int | None] = None,
+        area_id: IdQuery = None,
         status: FromQuery[str | None] = None,
         overdue: FromQuery[bool | None] = None,
         cursor: FromQuery[str | None] = None,
-        limit: FromQuery[int] = 50,
+        limit: Limit = 50,
     ) -> NeedPageOut:
         page = await needs.list_needs(
             actor, mine=mine, area_id=area_id, status=status, overdue=overdue, cursor=cursor, limit=limit
@@ -59,28 +59,28 @@ class NeedController(Controller):
         return NeedPageOut.model_validate(page)
 
     @get("/{need_id:int}", name="api:need", summary="One need")
-    async def read(self, actor: CurrentActor, need_id: FromPath[int]) -> NeedOut:
+    async def read(self, actor: CurrentActor, need_id: IdPath) -> NeedOut:
         return NeedOut.model_validate(await needs.view_need(actor, need_id))
 
     @get("/{need_id:int}/history", name="api:need-history", summary="The need's trace, oldest first")
-    async def history(self, actor: CurrentActor, need_id: FromPath[int]) -> list[TraceOut]:
+    async def history(self, actor: CurrentActor, need_id: IdPath) -> list[TraceOut]:
         return [TraceOut.model_validate(t) for t in await needs.need_history(actor, need_id)]
 
     @get("/{need_id:int}/resources", name="api:need-resources", summary="Resources that could serve the need")
-    async def matching(self, actor: CurrentActor, need_id: FromPath[int]) -> list[ResourceOut]:
+    async def matching(self, actor: CurrentActor, need_id: IdPath) -> list[ResourceOut]:
         need = await needs.view_need(actor, need_id)
         found = await resources.find_resources(area_id=need.area, category=need.category)
         return [ResourceOut.model_validate(r) for r in found]
 
     @post("/{need_id:int}/join", name="api:need-join", summary="Join (+1) a common need", status_code=200)
-    async def join(self, actor: CurrentActor, need_id: FromPath[int], now: Now) -> NeedOut:
+    async def join(self, actor: CurrentActor, need_id: IdPath, now: Now) -> NeedOut:
         return NeedOut.model_validate(await needs.join_need(actor, need_id, now=now))
 
     @post(
         "/{need_id:int}/triage", name="api:need-triage", summary="Grade A/B/C, or escalate", status_code=200
     )
     async def triage(
-        self, actor: CurrentActor, need_id: FromPath[int], data: JSONBody[TriageIn], now: Now
+        self, actor: CurrentActor, need_id: IdPath, data: JSONBody[TriageIn], now: Now
     ) -> NeedOut:
         if data.escalate:
             need = await triage.escalate_need(actor, need_id, reason=data.reason, now=now)
@@ -99,13 +99,13 @@ class NeedController(Controller):
         status_code=200,
     )
     async def escalate(
-        self, actor: CurrentActor, need_id: FromPath[int], data: JSONBody[ReasonIn], now: Now
+        self, actor: CurrentActor, need_id: IdPath, data: JSONBody[ReasonIn], now: Now
     ) -> NeedOut:
         return NeedOut.model_validate(await triage.escalate_need(actor, need_id, reason=data.reason, now=now))
 
     @post("/{need_id:int}/reject", name="api:need-reject", summary="Reject, with a reason", status_code=200)
     async def reject(
-        self, actor: CurrentActor, need_id: FromPath[int], data: JSONBody[ReasonIn], now: Now
+        self, actor: CurrentActor, need_id: IdPath, data: JSONBody[ReasonIn], now: Now
     ) -> NeedOut:
         return NeedOut.model_validate(await needs.reject_need(actor, need_id, reason=data.reason, now=now))
 
@@ -115,14 +115,12 @@ class NeedController(Controller):
         summary="Merge a duplicate into another need",
         status_code=200,
     )
-    async def merge(
-        self, actor: CurrentActor, need_id: FromPath[int], data: JSONBody[MergeIn], now: Now
-    ) -> NeedOut:
+    async def merge(self, actor: CurrentActor, need_id: IdPath, data: JSONBody[MergeIn], now: Now) -> NeedOut:
         return NeedOut.model_validate(await needs.merge_need(actor, need_id, into=int(data.into), now=now))
 
     @post("/{need_id:int}/cancel", name="api:need-cancel", summary="Withdraw my need", status_code=200)
     async def cancel(
-        self, actor: CurrentActor, need_id: FromPath[int], now: Now, data: JSONBody[ReasonIn | None] = None
+        self, actor: CurrentActor, need_id: IdPath, now: Now, data: JSONBody[ReasonIn | None] = None
     ) -> NeedOut:
         reason = data.reason if data else ""
         return NeedOut.model_validate(await needs.cancel_need(actor, need_id, reason=reason, now=now))
@@ -134,6 +132,6 @@ class NeedController(Controller):
         status_code=200,
     )
     async def progress(
-        self, actor: CurrentActor, need_id: FromPath[int], data: JSONBody[NoteIn], now: Now
+        self, actor: CurrentActor, need_id: IdPath, data: JSONBody[NoteIn], now: Now
     ) -> NeedOut:
         return NeedOut.model_validate(await triage.report_progress(actor, need_id, note=data.note, now=now))

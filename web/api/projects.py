@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 
 from projects import ratings, service_projects
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import (
+    IdPath,
+    IdQuery,
     MilestoneIn,
     NoteIn,
     ProjectClaimIn,
@@ -43,17 +45,17 @@ class ProjectController(Controller):
 
     @get(name="api:projects", summary="Service projects, newest first (public: progress is published)")
     async def list(
-        self, actor: CurrentActor, area_id: FromQuery[int | None] = None, status: FromQuery[str | None] = None
+        self, actor: CurrentActor, area_id: IdQuery = None, status: FromQuery[str | None] = None
     ) -> ProjectListOut:
         found = await service_projects.list_projects(area_id=area_id, status=status)
         return ProjectListOut(items=[ProjectOut.model_validate(p) for p in found])
 
     @get("/{project_id:int}", name="api:project", summary="One project, with milestones and progress")
-    async def read(self, actor: CurrentActor, project_id: FromPath[int]) -> ProjectOut:
+    async def read(self, actor: CurrentActor, project_id: IdPath) -> ProjectOut:
         return ProjectOut.model_validate(await service_projects.get_project(project_id))
 
     @get("/{project_id:int}/history", name="api:project-history", summary="The project's trace")
-    async def history(self, actor: CurrentActor, project_id: FromPath[int]) -> list[TraceOut]:
+    async def history(self, actor: CurrentActor, project_id: IdPath) -> list[TraceOut]:
         return [TraceOut.model_validate(t) for t in await service_projects.project_history(project_id)]
 
     @post(
@@ -63,7 +65,7 @@ class ProjectController(Controller):
         status_code=200,
     )
     async def claim(
-        self, actor: CurrentActor, project_id: FromPath[int], data: JSONBody[ProjectClaimIn], now: Now
+        self, actor: CurrentActor, project_id: IdPath, data: JSONBody[ProjectClaimIn], now: Now
     ) -> ProjectOut:
         project = await service_projects.claim_project(
             actor, project_id, organisation_id=int(data.organisation_id), now=now
@@ -72,7 +74,7 @@ class ProjectController(Controller):
 
     @post("/{project_id:int}/milestones", name="api:project-milestone", summary="Plan a milestone")
     async def milestone(
-        self, actor: CurrentActor, project_id: FromPath[int], data: JSONBody[MilestoneIn], now: Now
+        self, actor: CurrentActor, project_id: IdPath, data: JSONBody[MilestoneIn], now: Now
     ) -> ProjectOut:
         project = await service_projects.add_milestone(
             actor, project_id, title=data.title, due=data.due, now=now
@@ -88,8 +90,8 @@ class ProjectController(Controller):
     async def milestone_done(
         self,
         actor: CurrentActor,
-        project_id: FromPath[int],
-        milestone_id: FromPath[int],
+        project_id: IdPath,
+        milestone_id: IdPath,
         data: JSONBody[ReportIn],
         now: Now,
     ) -> ProjectOut:
@@ -102,7 +104,7 @@ class ProjectController(Controller):
         "/{project_id:int}/progress", name="api:project-progress", summary="Publish progress", status_code=200
     )
     async def progress(
-        self, actor: CurrentActor, project_id: FromPath[int], data: JSONBody[NoteIn], now: Now
+        self, actor: CurrentActor, project_id: IdPath, data: JSONBody[NoteIn], now: Now
     ) -> ProjectOut:
         return ProjectOut.model_validate(
             await service_projects.publish_progress(actor, project_id, note=data.note, now=now)
@@ -114,12 +116,12 @@ class ProjectController(Controller):
         summary="Close as completed",
         status_code=200,
     )
-    async def complete(self, actor: CurrentActor, project_id: FromPath[int], now: Now) -> ProjectOut:
+    async def complete(self, actor: CurrentActor, project_id: IdPath, now: Now) -> ProjectOut:
         return ProjectOut.model_validate(await service_projects.complete_project(actor, project_id, now=now))
 
     @post("/{project_id:int}/cancel", name="api:project-cancel", summary="Cancel", status_code=200)
     async def cancel(
-        self, actor: CurrentActor, project_id: FromPath[int], data: JSONBody[ReasonIn], now: Now
+        self, actor: CurrentActor, project_id: IdPath, data: JSONBody[ReasonIn], now: Now
     ) -> ProjectOut:
         return ProjectOut.model_validate(
             await service_projects.cancel_project(actor, project_id, reason=data.reason, now=now)
@@ -132,7 +134,7 @@ class RatingController(Controller):
 
     @post("/claims/{claim_id:int}/rating", name="api:rate-service", summary="Rate confirmed work (1–5)")
     async def rate_service(
-        self, actor: CurrentActor, claim_id: FromPath[int], data: JSONBody[RatingIn], now: Now
+        self, actor: CurrentActor, claim_id: IdPath, data: JSONBody[RatingIn], now: Now
     ) -> RatingOut:
         rating = await ratings.rate_service(actor, claim_id, score=data.score, comment=data.comment, now=now)
         return RatingOut.model_validate(rating)
@@ -143,7 +145,7 @@ class RatingController(Controller):
         summary="Rate a resource (once a quarter)",
     )
     async def rate_resource(
-        self, actor: CurrentActor, resource_id: FromPath[int], data: JSONBody[RatingIn], now: Now
+        self, actor: CurrentActor, resource_id: IdPath, data: JSONBody[RatingIn], now: Now
     ) -> RatingOut:
         rating = await ratings.rate_resource(
             actor, resource_id, score=data.score, comment=data.comment, now=now

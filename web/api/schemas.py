@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
+from litestar.params import PathParameter, QueryParameter
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 
@@ -18,8 +19,16 @@ def _as_str(value):
 
 Id = Annotated[str, BeforeValidator(_as_str)]
 OptionalId = Annotated[str | None, BeforeValidator(_as_str)]
-# An id in a request: digits, as the API gives them out.
+# An id in a request: digits, as the API gives them out (at most 18, so always a BIGINT).
 IdIn = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,17}$")]
+MAX_ID = 10**18 - 1
+IdPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
+Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Items per page (at most 200).")]
+
+
+def optional_id(value: str | None) -> int | None:
+    return int(value) if value is not None else None
 
 
 def ref(alias: str):
@@ -102,7 +111,7 @@ class CategoryIn(In):
     name_en: str = ""
     parent: str | None = None
     points_per_hour: int = Field(ge=0, le=1000)
-    position: int = 0
+    position: int = Field(default=0, ge=0, le=10_000)
     active: bool = True
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 
 from projects import claims, tasks
 from web.api.deps import CurrentActor, Now
@@ -12,6 +12,9 @@ from web.api.schemas import (
     ClaimListOut,
     ClaimOut,
     DispatchIn,
+    IdPath,
+    IdQuery,
+    Limit,
     ReasonIn,
     SettleIn,
     SubmitIn,
@@ -19,11 +22,8 @@ from web.api.schemas import (
     TaskOut,
     TaskPageOut,
     TraceOut,
+    optional_id,
 )
-
-
-def _id(value: str | None) -> int | None:
-    return int(value) if value is not None else None
 
 
 def assignee(value: str | None) -> tasks.Assignee | None:
@@ -46,9 +46,9 @@ class TaskController(Controller):
             actor,
             title=data.title,
             description=data.description,
-            need_id=_id(data.need_id),
-            project_id=_id(data.project_id),
-            area_id=_id(data.area_id),
+            need_id=optional_id(data.need_id),
+            project_id=optional_id(data.project_id),
+            area_id=optional_id(data.area_id),
             category=data.category,
             capacity=data.capacity,
             points_per_hour=data.points_per_hour,
@@ -64,11 +64,11 @@ class TaskController(Controller):
         self,
         actor: CurrentActor,
         status: FromQuery[str | None] = "open",
-        area_id: FromQuery[int | None] = None,
+        area_id: IdQuery = None,
         category: FromQuery[str | None] = None,
         mine: FromQuery[bool] = False,
         cursor: FromQuery[str | None] = None,
-        limit: FromQuery[int] = 50,
+        limit: Limit = 50,
     ) -> TaskPageOut:
         status_filter = None if status in ("", "all") else status
         page = await tasks.list_tasks(
@@ -83,26 +83,30 @@ class TaskController(Controller):
         return TaskPageOut.model_validate(page)
 
     @get("/{task_id:int}", name="api:task", summary="One task")
-    async def read(self, actor: CurrentActor, task_id: FromPath[int]) -> TaskOut:
-        return TaskOut.model_validate(await tasks.get_task(task_id))
+    async def read(self, actor: CurrentActor, task_id: IdPath) -> TaskOut:
+        return TaskOut.model_validate(await tasks.view_task(actor, task_id))
 
     @get("/{task_id:int}/history", name="api:task-history", summary="The task's trace, oldest first")
-    async def history(self, actor: CurrentActor, task_id: FromPath[int]) -> list[TraceOut]:
-        return [TraceOut.model_validate(t) for t in await tasks.task_history(task_id)]
+    async def history(self, actor: CurrentActor, task_id: IdPath) -> list[TraceOut]:
+        return [TraceOut.model_validate(t) for t in await tasks.task_history(actor, task_id)]
 
     @get("/{task_id:int}/claims", name="api:task-claims", summary="The task's claims (its staff see all)")
-    async def claims(self, actor: CurrentActor, task_id: FromPath[int]) -> ClaimListOut:
+    async def claims(self, actor: CurrentActor, task_id: IdPath) -> ClaimListOut:
         return ClaimListOut(
             items=[ClaimOut.model_validate(c) for c in await claims.list_claims(actor, task_id=task_id)]
         )
 
     @post("/{task_id:int}/claims", name="api:task-claim", summary="Claim a place (409 when none is left)")
     async def claim(
-        self, actor: CurrentActor, task_id: FromPath[int], now: Now, data: JSONBody[ClaimIn | None] = None
+        self, actor: CurrentActor, task_id: IdPath, now: Now, data: JSONBody[ClaimIn | None] = None
     ) -> ClaimOut:
         data = data or ClaimIn()
         claim = await claims.claim_task(
-            actor, task_id, member_id=_id(data.member_id), organisation_id=_id(data.organisation_id), now=now
+            actor,
+            task_id,
+            member_id=optional_id(data.member_id),
+            organisation_id=optional_id(data.organisation_id),
+            now=now,
         )
         return ClaimOut.model_validate(claim)
 
@@ -112,7 +116,7 @@ class TaskController(Controller):
         summary="Accept a task dispatched to me",
         status_code=200,
     )
-    async def accept(self, actor: CurrentActor, task_id: FromPath[int], now: Now) -> TaskOut:
+    async def accept(self, actor: CurrentActor, task_id: IdPath, now: Now) -> TaskOut:
         return TaskOut.model_validate(await tasks.accept_task(actor, task_id, now=now))
 
     @post(
@@ -122,7 +126,7 @@ class TaskController(Controller):
         status_code=200,
     )
     async def decline(
-        self, actor: CurrentActor, task_id: FromPath[int], now: Now, data: JSONBody[ReasonIn | None] = None
+        self, actor: CurrentActor, task_id: IdPath, now: Now, data: JSONBody[ReasonIn | None] = None
     ) -> TaskOut:
         reason = data.reason if data else ""
         return TaskOut.model_validate(await tasks.decline_task(actor, task_id, reason=reason, now=now))
@@ -134,7 +138,7 @@ class TaskController(Controller):
         status_code=200,
     )
     async def dispatch(
-        self, actor: CurrentActor, task_id: FromPath[int], data: JSONBody[DispatchIn], now: Now
+        self, actor: CurrentActor, task_id: IdPath, data: JSONBody[DispatchIn], now: Now
     ) -> TaskOut:
         return TaskOut.model_validate(
             await tasks.dispatch_task(actor, task_id, assignee=assignee(data.assignee), now=now)
@@ -142,7 +146,7 @@ class TaskController(Controller):
 
     @post("/{task_id:int}/cancel", name="api:task-cancel", summary="Cancel a task", status_code=200)
     async def cancel(
-        self, actor: CurrentActor, task_id: FromPath[int], data: JSONBody[ReasonIn], now: Now
+        self, actor: CurrentActor, task_id: IdPath, data: JSONBody[ReasonIn], now: Now
     ) -> TaskOut:
         return TaskOut.model_validate(await tasks.cancel_task(actor, task_id, reason=data.reason, now=now))
 
@@ -158,20 +162,20 @@ class ClaimController(Controller):
         )
 
     @get("/{claim_id:int}", name="api:claim", summary="One claim")
-    async def read(self, actor: CurrentActor, claim_id: FromPath[int]) -> ClaimOut:
+    async def read(self, actor: CurrentActor, claim_id: IdPath) -> ClaimOut:
         return ClaimOut.model_validate(await claims.view_claim(actor, claim_id))
 
     @get("/{claim_id:int}/history", name="api:claim-history", summary="The claim's trace, oldest first")
-    async def history(self, actor: CurrentActor, claim_id: FromPath[int]) -> list[TraceOut]:
+    async def history(self, actor: CurrentActor, claim_id: IdPath) -> list[TraceOut]:
         return [TraceOut.model_validate(t) for t in await claims.claim_history(actor, claim_id)]
 
     @post("/{claim_id:int}/check-in", name="api:claim-check-in", summary="Check in on site", status_code=200)
-    async def check_in(self, actor: CurrentActor, claim_id: FromPath[int], now: Now) -> ClaimOut:
+    async def check_in(self, actor: CurrentActor, claim_id: IdPath, now: Now) -> ClaimOut:
         return ClaimOut.model_validate(await claims.check_in(actor, claim_id, now=now))
 
     @post("/{claim_id:int}/submit", name="api:claim-submit", summary="Report minutes worked", status_code=200)
     async def submit(
-        self, actor: CurrentActor, claim_id: FromPath[int], data: JSONBody[SubmitIn], now: Now
+        self, actor: CurrentActor, claim_id: IdPath, data: JSONBody[SubmitIn], now: Now
     ) -> ClaimOut:
         claim = await claims.submit_work(actor, claim_id, minutes=data.minutes, note=data.note, now=now)
         return ClaimOut.model_validate(claim)
@@ -182,7 +186,7 @@ class ClaimController(Controller):
         summary="Confirm: points move once",
         status_code=200,
     )
-    async def confirm(self, actor: CurrentActor, claim_id: FromPath[int], now: Now) -> ClaimOut:
+    async def confirm(self, actor: CurrentActor, claim_id: IdPath, now: Now) -> ClaimOut:
         return ClaimOut.model_validate(await claims.confirm_work(actor, claim_id, now=now))
 
     @post(
@@ -192,7 +196,7 @@ class ClaimController(Controller):
         status_code=200,
     )
     async def dispute(
-        self, actor: CurrentActor, claim_id: FromPath[int], data: JSONBody[ReasonIn], now: Now
+        self, actor: CurrentActor, claim_id: IdPath, data: JSONBody[ReasonIn], now: Now
     ) -> ClaimOut:
         return ClaimOut.model_validate(
             await claims.dispute_work(actor, claim_id, reason=data.reason, now=now)
@@ -205,7 +209,7 @@ class ClaimController(Controller):
         status_code=200,
     )
     async def settle(
-        self, actor: CurrentActor, claim_id: FromPath[int], data: JSONBody[SettleIn], now: Now
+        self, actor: CurrentActor, claim_id: IdPath, data: JSONBody[SettleIn], now: Now
     ) -> ClaimOut:
         claim = await claims.settle_dispute(
             actor, claim_id, accept=data.accept, minutes=data.minutes, reason=data.reason, now=now
@@ -216,7 +220,7 @@ class ClaimController(Controller):
         "/{claim_id:int}/withdraw", name="api:claim-withdraw", summary="Give the place back", status_code=200
     )
     async def withdraw(
-        self, actor: CurrentActor, claim_id: FromPath[int], now: Now, data: JSONBody[ReasonIn | None] = None
+        self, actor: CurrentActor, claim_id: IdPath, now: Now, data: JSONBody[ReasonIn | None] = None
     ) -> ClaimOut:
         reason = data.reason if data else ""
         return ClaimOut.model_validate(await claims.withdraw_claim(actor, claim_id, reason=reason, now=now))
