@@ -115,6 +115,9 @@ async def claim_task(
             raise errors.NotAllowed(
                 N_("This task was dispatched to an organisation: its representative claims it.")
             )
+        if organisation_id is None and not any(grant.role == "volunteer" for grant in actor.grants):
+            # The open pool is for registered volunteers (志愿者); organisations send their members.
+            raise errors.NotAllowed(N_("Only registered volunteers can claim open tasks."))
         claim_id = await add_claim(
             task, member_id=performer, organisation_id=organisation_id, actor=actor.member_id, now=now
         )

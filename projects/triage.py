@@ -86,6 +86,10 @@ async def report_progress(actor: Actor, need_id: int, *, note: str, now: datetim
         require_state(row, "need", ("triaged", "in_progress"), N_("reported on"))
         if row["grade"] not in ("B", "C"):
             raise errors.Conflict(N_("Progress reports are for B and C needs."))
+        if row["grade"] == "C":  # periodic work: each report starts the next period
+            await Need.update(
+                {Need.deadline: await deadline_after("C", now), Need.overdue: False, Need.updated_at: now}
+            ).where(Need.id == need_id)
         await events.record(
             "need",
             need_id,
@@ -131,8 +135,9 @@ async def finish_if_done(need_id: int, *, actor: int | None, now: datetime) -> N
     ) or await Project.exists().where(Project.id.is_in(linked) & (Project.status == "completed"))
     if done:
         await move(Need, "need", row, "done", "complete", actor=actor, now=now, overdue=False)
-    else:
-        await move(Need, "need", row, "triaged", "reopen", actor=actor, now=now)
+    else:  # all of it was called off: to be planned again, with a fresh deadline for its grade
+        deadline = await deadline_after(row["grade"], now)
+        await move(Need, "need", row, "triaged", "reopen", actor=actor, now=now, deadline=deadline)
 
 
 async def grade_deadlines() -> dict[str, int]:

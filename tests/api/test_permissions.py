@@ -71,8 +71,11 @@ async def test_only_staff_may_dispatch_tasks_in_their_area(api):
 
 async def test_a_performer_cannot_confirm_or_settle_their_own_work(api):
     s = api.street
-    performer = s.leader  # a leader who claims a task is its performer first
-    _, claim = await submitted_claim(api, volunteer=performer)
+    from projects.members import grant_role
+
+    performer = s.leader  # a leader who volunteers too is the performer of what they claim
+    await grant_role(performer, s.community, "volunteer", now=api.clock())
+    _, claim = await submitted_claim(api, volunteer=performer, area_id=str(s.unit))
     await refused(
         api, performer, "POST", f"/api/v1/claims/{claim['id']}/confirm", status=403, code="own_work"
     )
@@ -227,7 +230,20 @@ async def test_a_grade_other_than_a_b_or_c_is_refused(api, grade):
 
 
 async def test_a_residents_own_need_cannot_be_claimed_by_them(api):
+    from projects.members import grant_role
+
     s = api.street
+    await grant_role(s.resident, s.community, "volunteer", now=api.clock())  # a volunteer too
     created = await triaged_need(api)
     task = await open_task(api, need_id=created["id"])
     await refused(api, s.resident, "POST", f"/api/v1/tasks/{task['id']}/claims", status=403, code="own_work")
+
+
+async def test_only_registered_volunteers_claim_from_the_open_pool(api):
+    s = api.street
+    task = await open_task(api)
+    for member in (s.neighbour, s.resident, s.staff):
+        await refused(
+            api, member, "POST", f"/api/v1/tasks/{task['id']}/claims", status=403, code="not_allowed"
+        )
+    await api.ok(s.volunteers[0], "POST", f"/api/v1/tasks/{task['id']}/claims", status=201)

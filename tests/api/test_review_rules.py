@@ -207,3 +207,15 @@ async def test_creating_tasks_while_the_project_is_cancelled_never_deadlocks(api
     state = (await api.ok(s.staff, "GET", f"/api/v1/needs/{common['id']}"))["status"]
     assert state == ("in_progress" if live["items"] else "triaged")
     assert await counts(api)  # the database answers: nothing left locked
+
+
+async def test_a_need_whose_work_was_all_called_off_is_triaged_again_with_a_fresh_deadline(api):
+    s = api.street
+    created = await triaged_need(api, grade="B")
+    task = await open_task(api, need_id=created["id"])
+    api.clock.advance(days=8)  # past the need's deadline of a week
+    await api.ok(s.staff, "POST", f"/api/v1/tasks/{task['id']}/cancel", {"reason": "改期"})
+    reopened = await api.ok(s.staff, "GET", f"/api/v1/needs/{created['id']}")
+    assert reopened["status"] == "triaged"
+    assert reopened["deadline"].startswith((api.clock() + timedelta(days=7)).date().isoformat())
+    assert (await sweep(now=api.clock())).needs_escalated == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.api.helpers import counts, need, open_task, submitted_claim, triaged_need
@@ -229,6 +231,10 @@ async def test_progress_reports_are_for_b_and_c_needs(api):
     await api.ok(
         s.staff, "POST", f"/api/v1/needs/{b_need['id']}/progress", {"note": "已联系物业，本周内维修"}
     )
+    c_need = await triaged_need(api, grade="C")
+    api.clock.advance(days=20)
+    reported = await api.ok(s.staff, "POST", f"/api/v1/needs/{c_need['id']}/progress", {"note": "第一期完成"})
+    assert reported["deadline"].startswith((api.clock() + timedelta(days=30)).date().isoformat())
     history = await api.ok(s.resident, "GET", f"/api/v1/needs/{b_need['id']}/history")
     assert history[-1]["action"] == "progress" and history[-1]["reason"] == "已联系物业，本周内维修"
     a_need = await triaged_need(api, grade="A")
