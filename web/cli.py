@@ -128,9 +128,7 @@ def demo(residents: int, transfers: int, seed_value: int) -> None:
     click.echo(f"{title} (鸿城街道, seed {seed_value}):")
     for kind, count in report.counts.items():
         click.echo(f"  {kind:<24} {count:>7}")
-    click.echo(
-        f"sign in (POST /api/v1/auth/token under `linli serve`) with a phone below and the password {PASSWORD}:"
-    )
+    click.echo(f"sign in (`linli serve`, then POST /api/v1/auth/token) as one of these, password {PASSWORD}:")
     for phone, role in ACCOUNTS:
         click.echo(f"  {phone:<24} {role}")
 
