@@ -62,6 +62,8 @@ async def create_area(
     async with atomic():
         parent = await get_area(parent_id) if parent_id is not None else None
         expected_parent = AREA_LEVELS[AREA_LEVELS.index(level) - 1] if level != "district" else None
+        if level == "district" and parent is not None:
+            raise errors.Invalid(errors.N_("A district is the top level: it has no parent."))
         if (parent.level if parent else None) != expected_parent:
             raise errors.Invalid(
                 errors.N_("A {level} must be placed under a {parent}."), level=level, parent=expected_parent

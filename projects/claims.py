@@ -54,7 +54,7 @@ async def add_claim(
     """Take one place of ``task`` (locked by the caller) for ``member_id``."""
     if task["status"] == "full":
         raise errors.TaskFull()
-    require_state(task, "task", ("open",), N_("claimed"))
+    require_state(task, "task", ("open",), N_("claim"))
     if task["claimed"] >= task["capacity"]:
         raise errors.TaskFull()
     if await Claim.exists().where(
@@ -66,7 +66,7 @@ async def add_claim(
     if task["need"] is not None:
         need = await Need.select(Need.resident).where(Need.id == task["need"]).first()
         if need["resident"] == member_id:
-            raise errors.OwnWork(action=N_("claim"))
+            raise errors.OwnWork(N_("You cannot claim a task for your own need."))
     rows = await Claim.insert(
         Claim(
             task=task["id"],
@@ -144,7 +144,7 @@ async def withdraw_claim(actor: Actor, claim_id: int, *, reason: str = "", now: 
     async with atomic():
         task, claim = await lock_claim(claim_id)
         actor.require(performs(actor, claim))
-        require_state(claim, "claim", ("claimed", "checked_in"), N_("withdrawn"))
+        require_state(claim, "claim", ("claimed", "checked_in"), N_("withdraw"))
         await move(Claim, "claim", claim, "withdrawn", "withdraw", actor=actor.member_id, now=now, why=reason)
         await release_place(task, actor=actor.member_id, now=now)
     return await get_claim(claim_id)
@@ -154,7 +154,7 @@ async def check_in(actor: Actor, claim_id: int, *, now: datetime) -> ClaimRecord
     async with atomic():
         _, claim = await lock_claim(claim_id)
         actor.require(performs(actor, claim))
-        require_state(claim, "claim", ("claimed",), N_("checked in"))
+        require_state(claim, "claim", ("claimed",), N_("check in"))
         await move(
             Claim, "claim", claim, "checked_in", "check_in", actor=actor.member_id, now=now, checked_in_at=now
         )
@@ -171,7 +171,7 @@ async def submit_work(
     async with atomic():
         _, claim = await lock_claim(claim_id)
         actor.require(performs(actor, claim))
-        require_state(claim, "claim", ("claimed", "checked_in"), N_("submitted"))
+        require_state(claim, "claim", ("claimed", "checked_in"), N_("submit"))
         await move(
             Claim,
             "claim",
@@ -253,7 +253,7 @@ async def confirm_work(actor: Actor, claim_id: int, *, now: datetime) -> ClaimRe
         task, claim = await lock_claim(claim_id)
         await _may_confirm(actor, task, claim)
         if claim["status"] != "confirmed":
-            require_state(claim, "claim", ("submitted",), N_("confirmed"))
+            require_state(claim, "claim", ("submitted",), N_("confirm"))
             await _bank(
                 task, claim, claim["minutes"], actor=actor.member_id, now=now, action="confirm", why=""
             )
@@ -265,7 +265,7 @@ async def dispute_work(actor: Actor, claim_id: int, *, reason: str, now: datetim
     async with atomic():
         task, claim = await lock_claim(claim_id)
         await _may_confirm(actor, task, claim)
-        require_state(claim, "claim", ("submitted",), N_("disputed"))
+        require_state(claim, "claim", ("submitted",), N_("dispute"))
         await move(
             Claim,
             "claim",
@@ -293,7 +293,7 @@ async def settle_dispute(
         if performs(actor, claim):
             raise errors.OwnWork(action=N_("settle"))
         actor.require(actor.manages(await area_path(task["area"])))
-        require_state(claim, "claim", ("disputed",), N_("settled"))
+        require_state(claim, "claim", ("disputed",), N_("settle"))
         if accept:
             await _bank(
                 task,

@@ -52,7 +52,7 @@ class Conflict(ProjectError):
 
 class WrongState(Conflict):
     code = "wrong_state"
-    message = N_("This {thing} is {state}: it cannot be {action} now.")
+    message = N_("This {thing} is {state}: you cannot {action} it now.")
 
 
 class BadCredentials(Unauthenticated):

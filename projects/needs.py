@@ -210,7 +210,7 @@ async def join_need(actor: Actor, need_id: int, *, now: datetime) -> NeedRecord:
         await view_need(actor, need_id)  # 404 unless they may see it
         if row["scope"] != "common":
             raise errors.Conflict(N_("Only common needs can be joined."))
-        require_state(row, "need", OPEN, N_("joined"))
+        require_state(row, "need", OPEN, N_("join"))
         if row["resident"] == actor.member_id or await NeedSupporter.exists().where(
             (NeedSupporter.need == need_id) & (NeedSupporter.member == actor.member_id)
         ):
@@ -242,7 +242,7 @@ async def reject_need(actor: Actor, need_id: int, *, reason: str, now: datetime)
     async with atomic():
         row = await load(Need, "need", need_id)
         await require_staff(actor, row)
-        require_state(row, "need", ("new", "triaged"), N_("rejected"))
+        require_state(row, "need", ("new", "triaged"), N_("reject"))
         await move(
             Need,
             "need",
@@ -268,8 +268,8 @@ async def merge_need(actor: Actor, need_id: int, *, into: int, now: datetime) ->
         row, target = rows[need_id], rows[into]
         await require_staff(actor, row)
         await require_staff(actor, target)
-        require_state(row, "need", ("new", "triaged"), N_("merged"))
-        require_state(target, "need", OPEN, N_("merged into"))
+        require_state(row, "need", ("new", "triaged"), N_("merge"))
+        require_state(target, "need", OPEN, N_("merge into"))
         supporters = {row["resident"]} | {
             supporter["member"]
             for supporter in await NeedSupporter.select(NeedSupporter.member).where(
@@ -311,7 +311,7 @@ async def cancel_need(actor: Actor, need_id: int, *, reason: str = "", now: date
         if actor.member_id not in (row["resident"], row["reporter"]):
             await view_need(actor, need_id)  # 404 if they may not even see it
             raise errors.NotAllowed()
-        require_state(row, "need", ("new", "triaged"), N_("cancelled"))
+        require_state(row, "need", ("new", "triaged"), N_("cancel"))
         await move(Need, "need", row, "cancelled", "cancel", actor=actor.member_id, now=now, why=reason)
     return await view_need(actor, need_id)
 

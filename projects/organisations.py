@@ -64,7 +64,7 @@ async def get_organisation(organisation_id: int) -> OrganisationRecord:
 async def add_member(organisation_id: int, member_id: int, *, role: str = "member", now: datetime) -> None:
     """Join a member to an organisation (or change their role in it)."""
     if role not in ("representative", "member"):
-        raise errors.Invalid(N_("A member of an organisation is its representative or a member."))
+        raise errors.Invalid(N_("A role in an organisation is representative or member."))
     async with atomic():
         await get_organisation(organisation_id)
         await get_member(member_id)

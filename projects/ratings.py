@@ -138,7 +138,7 @@ async def standings(subject: str, *, period: str | None = None, limit: int = 50)
     """Performers, leaders or resources ranked by average score, then by number of ratings.
     ``period`` is a quarter ("2026Q4") or a year ("2026"); None is all time."""
     if subject not in _STANDINGS:
-        raise errors.Invalid(N_("Standings are for performers, leaders or resources."))
+        raise errors.Invalid(N_("Standings are for volunteers, leaders or resources."))
     if period is not None and not (
         (len(period) == 4 and period.isdigit())
         or (len(period) == 6 and period[:4].isdigit() and period[4] == "Q" and period[5] in "1234")

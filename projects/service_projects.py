@@ -159,7 +159,7 @@ async def claim_project(
         row = await load(Project, "project", project_id)
         actor.require(actor.represents(organisation_id))
         await get_organisation(organisation_id)
-        require_state(row, "project", ("published",), N_("claimed"))
+        require_state(row, "project", ("published",), N_("claim"))
         await move(
             Project,
             "project",
@@ -180,7 +180,7 @@ async def add_milestone(
     async with atomic():
         row = await load(Project, "project", project_id)
         actor.require(_runs(actor, row) or actor.is_staff(await area_path(row["area"])))
-        require_state(row, "project", LIVE_PROJECTS, N_("planned"))
+        require_state(row, "project", LIVE_PROJECTS, N_("plan"))
         await Milestone.insert(Milestone(project=project_id, title=title, due=due))
         await events.record(
             "project",
@@ -202,7 +202,7 @@ async def complete_milestone(
     async with atomic():
         row = await load(Project, "project", project_id)
         actor.require(_runs(actor, row))
-        require_state(row, "project", ("claimed",), N_("reported on"))
+        require_state(row, "project", ("claimed",), N_("report on"))
         milestone = (
             await Milestone.select()
             .where((Milestone.id == milestone_id) & (Milestone.project == project_id))
@@ -233,7 +233,7 @@ async def publish_progress(actor: Actor, project_id: int, *, note: str, now: dat
     async with atomic():
         row = await load(Project, "project", project_id)
         actor.require(_runs(actor, row) or actor.is_staff(await area_path(row["area"])))
-        require_state(row, "project", LIVE_PROJECTS, N_("reported on"))
+        require_state(row, "project", LIVE_PROJECTS, N_("report on"))
         await Progress.insert(Progress(project=project_id, author=actor.member_id, text=note, created_at=now))
         await events.record(
             "project",
@@ -259,22 +259,21 @@ async def _close(actor: Actor, project_id: int, to: str, action: str, words: str
         # Its live tasks end with it (in id order, after the project: see states.py).
         live = Task.select(Task.id).where((Task.project == project_id) & Task.status.is_in(list(LIVE_TASKS)))
         for task in await live.order_by(Task.id):
-            await end_task(
-                await load(Task, "task", task["id"]), actor=actor.member_id, now=now, why=why or words
-            )
+            locked = await load(Task, "task", task["id"])
+            await end_task(locked, actor=actor.member_id, now=now, why=why or f"project #{project_id} {to}")
         needs = ProjectNeed.select(ProjectNeed.need).where(ProjectNeed.project == project_id)
         for need in await needs.order_by(ProjectNeed.need):
             await finish_if_done(need["need"], actor=actor.member_id, now=now)
 
 
 async def complete_project(actor: Actor, project_id: int, *, now: datetime) -> ProjectRecord:
-    await _close(actor, project_id, "completed", "complete", N_("completed"), now=now)
+    await _close(actor, project_id, "completed", "complete", N_("complete"), now=now)
     return await get_project(project_id)
 
 
 async def cancel_project(actor: Actor, project_id: int, *, reason: str, now: datetime) -> ProjectRecord:
     reason = text(reason, 500, N_("reason"), required=True)
-    await _close(actor, project_id, "cancelled", "cancel", N_("cancelled"), now=now, why=reason)
+    await _close(actor, project_id, "cancelled", "cancel", N_("cancel"), now=now, why=reason)
     return await get_project(project_id)
 
 

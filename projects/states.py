@@ -70,5 +70,5 @@ def parse_cursor(cursor: str | None) -> int | None:
     if not cursor:
         return None
     if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
-        raise errors.Invalid(N_("The cursor is not one this list gave out."))
+        raise errors.Invalid(N_("This page link is no longer valid: reload the list."))
     return int(cursor)

@@ -112,7 +112,7 @@ async def create_task(
         if need is not None:
             await require_staff(actor, need)
         if project is not None and project["status"] not in ("published", "claimed"):
-            raise errors.WrongState(thing=N_("project"), state=project["status"], action=N_("given tasks"))
+            raise errors.WrongState(thing=N_("project"), state=project["status"], action=N_("give tasks to"))
         area_id = area_id or (need and need["area"]) or (project and project["area"])
         if area_id is None:
             raise errors.Invalid(N_("Say in which area the task is."))
@@ -176,7 +176,7 @@ async def accept_task(actor: Actor, task_id: int, *, now: datetime) -> TaskRecor
     async with atomic():
         row = await load(Task, "task", task_id)
         actor.require(_for_assignee(actor, row))
-        require_state(row, "task", ("offered",), N_("accepted"))
+        require_state(row, "task", ("offered",), N_("accept"))
         row = await move(Task, "task", row, "open", "accept", actor=actor.member_id, now=now)
         if row["assignee_member"] is not None:
             await add_claim(
@@ -190,7 +190,7 @@ async def decline_task(actor: Actor, task_id: int, *, reason: str = "", now: dat
     async with atomic():
         row = await load(Task, "task", task_id)
         actor.require(_for_assignee(actor, row))
-        require_state(row, "task", ("offered",), N_("declined"))
+        require_state(row, "task", ("offered",), N_("decline"))
         await move(
             Task,
             "task",
@@ -212,7 +212,7 @@ async def dispatch_task(
     async with atomic():
         row = await load(Task, "task", task_id)
         actor.require(actor.is_staff(await area_path(row["area"])))
-        require_state(row, "task", ("offered", "declined", "open"), N_("dispatched again"))
+        require_state(row, "task", ("offered", "declined", "open"), N_("dispatch again"))
         if row["claimed"]:
             raise errors.Conflict(N_("This task already has claims: cancel it and create a new one."))
         dispatch = await _check_assignee(assignee, row["capacity"])
@@ -230,7 +230,7 @@ async def cancel_task(actor: Actor, task_id: int, *, reason: str, now: datetime)
     async with atomic():
         row = await load(Task, "task", task_id)
         actor.require(actor.is_staff(await area_path(row["area"])))
-        require_state(row, "task", LIVE, N_("cancelled"))
+        require_state(row, "task", LIVE, N_("cancel"))
         await end_task(row, actor=actor.member_id, now=now, why=reason)
     return await get_task(task_id)
 

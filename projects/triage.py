@@ -25,7 +25,7 @@ async def triage_need(actor: Actor, need_id: int, *, grade: str, now: datetime) 
     async with atomic():
         row = await load(Need, "need", need_id)
         await require_staff(actor, row)
-        require_state(row, "need", TRIAGEABLE, N_("triaged"))
+        require_state(row, "need", TRIAGEABLE, N_("triage"))
         await move(
             Need,
             "need",
@@ -71,7 +71,7 @@ async def escalate_need(actor: Actor, need_id: int, *, reason: str = "", now: da
     async with atomic():
         row = await load(Need, "need", need_id)
         await require_staff(actor, row)
-        require_state(row, "need", TRIAGEABLE, N_("escalated"))
+        require_state(row, "need", TRIAGEABLE, N_("escalate"))
         await escalate(row, actor=actor.member_id, now=now, why=reason)
     return await view_need(actor, need_id)
 
@@ -83,7 +83,7 @@ async def report_progress(actor: Actor, need_id: int, *, note: str, now: datetim
         row = await load(Need, "need", need_id)
         if not actor.manages(await area_path(row["area"])):
             await require_staff(actor, row)
-        require_state(row, "need", ("triaged", "in_progress"), N_("reported on"))
+        require_state(row, "need", ("triaged", "in_progress"), N_("report on"))
         if row["grade"] not in ("B", "C"):
             raise errors.Conflict(N_("Progress reports are for B and C needs."))
         if row["grade"] == "C":  # periodic work: each report starts the next period
@@ -106,7 +106,7 @@ async def report_progress(actor: Actor, need_id: int, *, note: str, now: datetim
 async def start_work(need_id: int, *, actor: int, now: datetime, why: str) -> None:
     """A task or project now works on the need (inside the caller's transaction)."""
     row = await load(Need, "need", need_id)
-    require_state(row, "need", ("triaged", "in_progress"), N_("dispatched"))
+    require_state(row, "need", ("triaged", "in_progress"), N_("dispatch"))
     if row["status"] == "triaged":
         await move(Need, "need", row, "in_progress", "dispatch", actor=actor, now=now, why=why)
 
@@ -149,7 +149,7 @@ async def set_grade_deadline(actor: Actor, grade: str, *, hours: int) -> dict[st
     """Admins set how long each grade may take; needs graded from now on get the new deadline."""
     actor.require(actor.is_admin)
     if grade not in ("new", *GRADES):
-        raise errors.Invalid(N_("The grade is A, B or C."))
+        raise errors.Invalid(N_("The grade is new, A, B or C."))
     if not 1 <= hours <= 8784:
         raise errors.Invalid(N_("A deadline is 1 hour to a year."))
     await Grade.update({Grade.deadline_hours: hours}).where(Grade.grade == grade)

@@ -135,13 +135,13 @@ def test_negotiate(accept_language, cookie, expected):
 
 
 def test_translate_fills_the_placeholders_and_translates_parameters_that_are_msgids():
-    full = errors.WrongState(thing="task", state="full", action="claimed")
-    assert i18n.translate("en", full.template, full.params) == "This task is full: it cannot be claimed now."
+    full = errors.WrongState(thing="task", state="full", action="claim")
+    assert i18n.translate("en", full.template, full.params) == "This task is full: you cannot claim it now."
     assert i18n.translate("zh", full.template, full.params) == "该任务当前状态为“已满员”，现在不能认领。"
 
-    cancelled = errors.WrongState(thing="need", state="cancelled", action="triaged")
+    cancelled = errors.WrongState(thing="need", state="cancelled", action="triage")
     assert (
-        i18n.translate("zh", cancelled.template, cancelled.params) == "该需求当前状态为“取消”，现在不能分流。"
+        i18n.translate("zh", cancelled.template, cancelled.params) == "该需求当前状态为“已取消”，现在不能分流。"
     )
 
     missing = errors.NotFound(thing="organisation")
@@ -255,12 +255,12 @@ async def test_a_state_conflict_names_the_thing_its_state_and_the_action_in_the_
     response = await api.call(s.staff, "POST", f"/api/v1/needs/{need['id']}/triage", {"grade": "A"})
     assert (response.status_code, response.json()) == (
         409,
-        {"code": "wrong_state", "message": "该需求当前状态为“取消”，现在不能分流。"},
+        {"code": "wrong_state", "message": "该需求当前状态为“已取消”，现在不能分流。"},
     )
     response = await api.call(
         s.staff, "POST", f"/api/v1/needs/{need['id']}/triage", {"grade": "A"}, language="en"
     )
     assert response.json() == {
         "code": "wrong_state",
-        "message": "This need is cancelled: it cannot be triaged now.",
+        "message": "This need is cancelled: you cannot triage it now.",
     }

@@ -55,7 +55,10 @@ def ledger_error(request: Request, error: LedgerError) -> Response:
     """Ledger refusals that reach the API (a balance too low, a hold already resolved)."""
     status = 409 if error.conflict else 400
     return _body(
-        request, status, error.code, LEDGER_MESSAGES.get(error.code, N_("The points could not be moved."))
+        request,
+        status,
+        error.code,
+        LEDGER_MESSAGES.get(error.code, N_("The points could not be transferred.")),
     )
 
 
@@ -69,10 +72,12 @@ def validation_error(request: Request, error: ValidationException) -> Response:
     for item in error.extra if isinstance(error.extra, list) else []:
         if isinstance(item, dict):
             fields.append({"field": str(item.get("key", "")), "problem": str(item.get("message", ""))})
-    names = ", ".join(field["field"] for field in fields if field["field"])
+    language_ = language(request)
+    names = [translate(language_, field["field"]) for field in fields if field["field"]]
     if names:
+        listed = ("、" if language_ == "zh" else ", ").join(dict.fromkeys(names))
         return _body(
-            request, 400, "invalid_input", N_("Please check: {fields}."), {"fields": names}, fields=fields
+            request, 400, "invalid_input", N_("Please check: {fields}."), {"fields": listed}, fields=fields
         )
     return _body(request, 400, "invalid_input", N_("The request is not valid."), fields=fields)
 
