@@ -141,7 +141,8 @@ def test_translate_fills_the_placeholders_and_translates_parameters_that_are_msg
 
     cancelled = errors.WrongState(thing="need", state="cancelled", action="triage")
     assert (
-        i18n.translate("zh", cancelled.template, cancelled.params) == "该需求当前状态为“已取消”，现在不能分流。"
+        i18n.translate("zh", cancelled.template, cancelled.params)
+        == "该需求当前状态为“已取消”，现在不能分流。"
     )
 
     missing = errors.NotFound(thing="organisation")
