@@ -34,6 +34,7 @@ from web.database import close_database, migrate, open_database
 logger = logging.getLogger(__name__)
 
 DEFAULT_SWEEP_INTERVAL_S = 30.0
+SHUTDOWN_GRACE_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +70,16 @@ def linli_version() -> str:
 # -- background jobs -----------------------------------------------------------------------------
 
 
-async def run_periodic_jobs(interval_s: float, clock: Callable[[], datetime]) -> None:
-    """Run the periodic jobs now and then every ``interval_s`` until cancelled: the expiry of
-    due reservations (ledger) and the deadline sweep (needs, tasks and projects).
+async def run_periodic_jobs(interval_s: float, clock: Callable[[], datetime], stop: asyncio.Event) -> None:
+    """Run the periodic jobs now and then every ``interval_s`` until ``stop`` is set: the expiry
+    of due reservations (ledger) and the deadline sweep (needs, tasks and projects).
 
-    A failing job is logged and tried again next time: it must never take the app down.
+    A failing job is logged and tried again next time: it must never take the app down. Stopping
+    waits for the jobs under way to finish: cancelling one in the middle of opening a
+    transaction could strand its pooled connection, and closing the pool would then wait forever.
     """
     logger.info("periodic jobs every %s s", interval_s)
-    while True:
+    while not stop.is_set():
         try:
             expired = await expire_all_due(now=clock())
         except Exception:
@@ -91,7 +94,8 @@ async def run_periodic_jobs(interval_s: float, clock: Callable[[], datetime]) ->
         else:
             if any(astuple(swept)):
                 logger.info("deadline sweep: %s", swept)
-        await asyncio.sleep(interval_s)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval_s)
 
 
 # -- the application -----------------------------------------------------------------------------
@@ -115,18 +119,23 @@ def create_app(
         try:
             await migrate()
             app.state.engine = engine
-            sweeper = None
+            sweeper, stop = None, asyncio.Event()
             if settings.sweep_interval_s > 0:
                 sweeper = asyncio.create_task(
-                    run_periodic_jobs(settings.sweep_interval_s, clock), name="linli-periodic-jobs"
+                    run_periodic_jobs(settings.sweep_interval_s, clock, stop), name="linli-periodic-jobs"
                 )
             try:
                 yield
             finally:
                 if sweeper is not None:
-                    sweeper.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await sweeper
+                    stop.set()
+                    try:
+                        await asyncio.wait_for(asyncio.shield(sweeper), SHUTDOWN_GRACE_S)
+                    except TimeoutError:  # a job that hangs must not hold the shutdown forever
+                        logger.warning("periodic jobs still running after %s s: cancelled", SHUTDOWN_GRACE_S)
+                        sweeper.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await sweeper
         finally:
             await close_database(engine)
 
