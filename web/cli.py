@@ -280,6 +280,15 @@ def bench_ledger(quick: bool) -> None:
     click.echo(json.dumps(run(quick=quick)))
 
 
+@bench_group.command(name="loop")
+@click.option("--quick", is_flag=True, help="A short run (seconds, not minutes).")
+def bench_loop(quick: bool) -> None:
+    """Measure claim → submit → confirm against plain sqlite3; print one JSON object."""
+    from projects.bench import run
+
+    click.echo(json.dumps(run(quick=quick)))
+
+
 def main() -> None:
     linli(prog_name="linli")
 
