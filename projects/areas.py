@@ -92,18 +92,6 @@ async def get_area(area_id: int) -> AreaRecord:
     return AreaRecord(**row)
 
 
-async def find_area(area_id: int) -> AreaRecord | None:
-    row = await Area.select().where(Area.id == area_id).first()
-    return AreaRecord(**row) if row else None
-
-
-async def ancestor_of_level(area: AreaRecord, level: str) -> AreaRecord | None:
-    """The area's ancestor (or itself) at ``level``, if it is that deep."""
-    depth = AREA_LEVELS.index(level)
-    ids = area.ancestor_ids()
-    return await get_area(ids[depth]) if depth < len(ids) else None
-
-
 async def children(area_id: int | None) -> list[AreaRecord]:
     query = Area.select().order_by(Area.id)
     query = query.where(Area.parent.is_null()) if area_id is None else query.where(Area.parent == area_id)

@@ -16,7 +16,7 @@ from projects.members import member_account
 from projects.points import confirmation_transfer_id, points_for
 from projects.states import load, move, require_state, text
 from projects.tables import Claim, Need, OrganisationMember, Task
-from projects.tasks import close_if_finished, release_place
+from projects.tasks import close_if_finished, release_place, take_place
 
 MAX_MINUTES = 24 * 60
 
@@ -79,11 +79,7 @@ async def add_claim(
     ).returning(Claim.id)
     claim_id = rows[0]["id"]
     await events.record("claim", claim_id, "claim", actor=actor, now=now, to_state="claimed")
-    claimed = task["claimed"] + 1
-    if claimed >= task["capacity"]:
-        await move(Task, "task", task, "full", "full", actor=actor, now=now, claimed=claimed)
-    else:
-        await Task.update({Task.claimed: claimed, Task.updated_at: now}).where(Task.id == task["id"])
+    await take_place(task, actor=actor, now=now)
     return claim_id
 
 

@@ -12,7 +12,7 @@ from projects.areas import get_area, under
 from projects.categories import get_category
 from projects.db import atomic
 from projects.errors import N_
-from projects.states import load, move, parse_cursor, require_state, text
+from projects.states import load, move, parse_cursor, require_state, text, trace
 from projects.tables import AREA_LEVELS, CHANNELS, SCOPES, Grade, Member, Need, NeedSupporter
 
 OPEN = ("new", "triaged", "in_progress")
@@ -216,16 +216,7 @@ async def join_need(actor: Actor, need_id: int, *, now: datetime) -> NeedRecord:
         ):
             raise errors.AlreadySupported()
         await NeedSupporter.insert(NeedSupporter(need=need_id, member=actor.member_id, created_at=now))
-        await Need.update({Need.supporters: Need.supporters + 1}).where(Need.id == need_id)
-        await events.record(
-            "need",
-            need_id,
-            "join",
-            actor=actor.member_id,
-            now=now,
-            from_state=row["status"],
-            to_state=row["status"],
-        )
+        await trace(Need, "need", row, "join", actor=actor.member_id, now=now, supporters=Need.supporters + 1)
     return await view_need(actor, need_id)
 
 
@@ -320,7 +311,7 @@ async def need_history(actor: Actor, need_id: int) -> list[events.Trace]:
     """The need's trace; a neighbour who sees a common need without its reporter sees its
     events without who did them (reporter, supporters)."""
     need = await view_need(actor, need_id)
-    trace = await events.history("need", need_id)
+    history = await events.history("need", need_id)
     if need.resident is None:
-        trace = [replace(event, actor=None) for event in trace]
-    return trace
+        history = [replace(event, actor=None) for event in history]
+    return history

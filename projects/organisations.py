@@ -84,17 +84,3 @@ async def list_organisations(kind: str | None = None) -> list[OrganisationRecord
     if kind is not None:
         query = query.where(Organisation.kind == kind)
     return [OrganisationRecord(**row) for row in await query]
-
-
-async def members_of(organisation_id: int) -> list[dict]:
-    """The organisation's members: id, name and role (a team's roster)."""
-    rows = (
-        await OrganisationMember.select(
-            OrganisationMember.member.as_alias("id"),
-            OrganisationMember.member.name.as_alias("name"),
-            OrganisationMember.role,
-        )
-        .where(OrganisationMember.organisation == organisation_id)
-        .order_by(OrganisationMember.id)
-    )
-    return rows

@@ -166,12 +166,3 @@ async def standings(subject: str, *, period: str | None = None, limit: int = 50)
         )
         for row in rows
     ]
-
-
-async def ratings_of(*, performer: int | None = None, claim: int | None = None) -> list[RatingRecord]:
-    query = Rating.select().order_by(Rating.id, ascending=False).limit(200)
-    if performer is not None:
-        query = query.where(Rating.performer == performer)
-    if claim is not None:
-        query = query.where(Rating.claim == claim)
-    return [RatingRecord(**row) for row in await query]

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from projects import errors
 from projects.access import Actor, area_path
-from projects.areas import get_area, under
+from projects.areas import get_area
 from projects.categories import get_category
 from projects.db import atomic
 from projects.errors import N_
@@ -139,10 +139,3 @@ async def find_resources(*, area_id: int | None = None, category: str | None = N
         )
         query = query.where(Resource.id.is_in(serving))
     return await _records(query)
-
-
-async def resources_in(area_id: int) -> list[ResourceRecord]:
-    """Every resource listed in the area or below it."""
-    return await _records(
-        Resource.select().where(under(Resource.area.path, await area_path(area_id))).order_by(Resource.id)
-    )

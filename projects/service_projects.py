@@ -14,7 +14,7 @@ from projects.db import atomic
 from projects.errors import N_
 from projects.needs import require_staff
 from projects.organisations import get_organisation
-from projects.states import load, move, require_state, text
+from projects.states import load, move, require_state, text, trace
 from projects.tables import Milestone, Need, Progress, Project, ProjectNeed, Task
 from projects.tasks import end_task
 from projects.triage import LIVE_PROJECTS, LIVE_TASKS, finish_if_done, start_work
@@ -182,16 +182,7 @@ async def add_milestone(
         actor.require(_runs(actor, row) or actor.is_staff(await area_path(row["area"])))
         require_state(row, "project", LIVE_PROJECTS, N_("plan"))
         await Milestone.insert(Milestone(project=project_id, title=title, due=due))
-        await events.record(
-            "project",
-            project_id,
-            "milestone",
-            actor=actor.member_id,
-            now=now,
-            from_state=row["status"],
-            to_state=row["status"],
-            reason=title,
-        )
+        await trace(Project, "project", row, "milestone", actor=actor.member_id, now=now, why=title)
     return await get_project(project_id)
 
 
@@ -215,15 +206,8 @@ async def complete_milestone(
         await Milestone.update({Milestone.done_at: now, Milestone.report: report}).where(
             Milestone.id == milestone_id
         )
-        await events.record(
-            "project",
-            project_id,
-            "milestone_done",
-            actor=actor.member_id,
-            now=now,
-            from_state=row["status"],
-            to_state=row["status"],
-            reason=milestone["title"],
+        await trace(
+            Project, "project", row, "milestone_done", actor=actor.member_id, now=now, why=milestone["title"]
         )
     return await get_project(project_id)
 
@@ -235,16 +219,7 @@ async def publish_progress(actor: Actor, project_id: int, *, note: str, now: dat
         actor.require(_runs(actor, row) or actor.is_staff(await area_path(row["area"])))
         require_state(row, "project", LIVE_PROJECTS, N_("report on"))
         await Progress.insert(Progress(project=project_id, author=actor.member_id, text=note, created_at=now))
-        await events.record(
-            "project",
-            project_id,
-            "progress",
-            actor=actor.member_id,
-            now=now,
-            from_state=row["status"],
-            to_state=row["status"],
-            reason=note,
-        )
+        await trace(Project, "project", row, "progress", actor=actor.member_id, now=now, why=note)
     return await get_project(project_id)
 
 

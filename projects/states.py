@@ -55,6 +55,21 @@ async def move(
     return {**row, **changes}
 
 
+async def trace(
+    table,
+    subject: str,
+    row: dict[str, Any],
+    action: str,
+    *,
+    actor: int | None,
+    now: datetime,
+    why: str = "",
+    **values: Any,
+) -> dict[str, Any]:
+    """Trace what happened to ``row`` without changing its state (a report, a flag, a +1)."""
+    return await move(table, subject, row, row["status"], action, actor=actor, now=now, why=why, **values)
+
+
 def text(value: str | None, limit: int, what: str, *, required: bool = False) -> str:
     """Stripped text of at most ``limit`` characters (``required``: at least one)."""
     value = (value or "").strip()

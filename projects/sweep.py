@@ -11,9 +11,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from projects import errors, events
+from projects import errors
 from projects.db import atomic
-from projects.states import load, move
+from projects.states import load, move, trace
 from projects.tables import Claim, Need, Project, Task
 from projects.tasks import UNFINISHED_CLAIMS, after_task, close_if_finished
 from projects.triage import LIVE_PROJECTS, escalate
@@ -79,19 +79,12 @@ async def _need(need_id: int, now: datetime) -> str | None:
         return None
     if row["status"] != "in_progress":
         try:
-            await escalate({**row}, actor=None, now=now, why="overdue")
+            await escalate(row, actor=None, now=now, why="overdue", overdue=True)
         except errors.TopOfTree:
             pass
         else:
-            await Need.update({Need.overdue: True}).where(Need.id == need_id)
             return "needs_escalated"
-    if row["overdue"]:
-        return None
-    await Need.update({Need.overdue: True, Need.updated_at: now}).where(Need.id == need_id)
-    await events.record(
-        "need", need_id, "overdue", actor=None, now=now, from_state=row["status"], to_state=row["status"]
-    )
-    return "needs_flagged"
+    return await _flag(Need, "need", row, now)
 
 
 async def _task(task_id: int, now: datetime) -> str | None:
@@ -110,27 +103,19 @@ async def _task(task_id: int, now: datetime) -> str | None:
     if not unfinished:
         await close_if_finished(task, actor=None, now=now, deadline_passed=True)
         return "tasks_completed"
-    if task["overdue"]:
-        return None
-    await Task.update({Task.overdue: True, Task.updated_at: now}).where(Task.id == task_id)
-    await events.record(
-        "task", task_id, "overdue", actor=None, now=now, from_state=task["status"], to_state=task["status"]
-    )
-    return "tasks_flagged"
+    return await _flag(Task, "task", task, now)
 
 
 async def _project(project_id: int, now: datetime) -> str | None:
     row = await load(Project, "project", project_id)
-    if row["status"] not in LIVE_PROJECTS or row["overdue"] or row["deadline"] >= now:
+    if row["status"] not in LIVE_PROJECTS or row["deadline"] >= now:
         return None
-    await Project.update({Project.overdue: True, Project.updated_at: now}).where(Project.id == project_id)
-    await events.record(
-        "project",
-        project_id,
-        "overdue",
-        actor=None,
-        now=now,
-        from_state=row["status"],
-        to_state=row["status"],
-    )
-    return "projects_flagged"
+    return await _flag(Project, "project", row, now)
+
+
+async def _flag(table, subject: str, row: dict, now: datetime) -> str | None:
+    """Flag an overdue item for supervision (督办), once."""
+    if row["overdue"]:
+        return None
+    await trace(table, subject, row, "overdue", actor=None, now=now, overdue=True)
+    return f"{subject}s_flagged"

@@ -14,7 +14,7 @@ from projects.db import atomic
 from projects.errors import N_
 from projects.needs import require_staff
 from projects.states import load, move, parse_cursor, require_state, text
-from projects.tables import AREA_LEVELS, Claim, Member, Need, Organisation, OrganisationMember, Project, Task
+from projects.tables import AREA_LEVELS, Claim, Member, Need, Organisation, Project, Task
 from projects.triage import LIVE_TASKS, finish_if_done, start_work
 
 LIVE = LIVE_TASKS
@@ -259,6 +259,15 @@ async def _release_claims(task_id: int, *, actor: int | None, now: datetime, why
         await Task.update({Task.claimed: Task.claimed - len(released)}).where(Task.id == task_id)
 
 
+async def take_place(task: dict, *, actor: int, now: datetime) -> None:
+    """A claim took a place (the caller checked there was one): the last one fills the task."""
+    claimed = task["claimed"] + 1
+    if claimed >= task["capacity"]:
+        await move(Task, "task", task, "full", "full", actor=actor, now=now, claimed=claimed)
+    else:
+        await Task.update({Task.claimed: claimed, Task.updated_at: now}).where(Task.id == task["id"])
+
+
 async def release_place(task: dict, *, actor: int, now: datetime) -> None:
     """A claim gave its place back (withdrawn, or its work rejected): a full task opens again."""
     if task["status"] == "full":
@@ -376,10 +385,3 @@ def _any_under(paths: list[str]):
 async def task_history(actor: Actor, task_id: int) -> list[events.Trace]:
     await view_task(actor, task_id)
     return await events.history("task", task_id)
-
-
-async def organisation_member_ids(organisation_id: int) -> set[int]:
-    rows = await OrganisationMember.select(OrganisationMember.member).where(
-        OrganisationMember.organisation == organisation_id
-    )
-    return {row["member"] for row in rows}

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from projects import errors, events
+from projects import errors
 from projects.access import Actor, area_path
 from projects.areas import get_area
 from projects.db import atomic
 from projects.errors import N_
 from projects.needs import NeedRecord, deadline_after, require_staff, view_need
-from projects.states import load, move, require_state, text
+from projects.states import load, move, require_state, text, trace
 from projects.tables import GRADES, Grade, Need, Project, ProjectNeed, Task
 
 TRIAGEABLE = ("new", "triaged")
@@ -43,7 +43,7 @@ async def triage_need(actor: Actor, need_id: int, *, grade: str, now: datetime) 
     return await view_need(actor, need_id)
 
 
-async def escalate(row: dict, *, actor: int | None, now: datetime, why: str) -> dict:
+async def escalate(row: dict, *, actor: int | None, now: datetime, why: str, overdue: bool = False) -> dict:
     """Hand the need to the parent of the area handling it; it waits for triage there.
     Call inside a transaction with the need locked."""
     handling = await get_area(row["handling_area"])
@@ -62,6 +62,7 @@ async def escalate(row: dict, *, actor: int | None, now: datetime, why: str) -> 
         grade=None,
         escalations=row["escalations"] + 1,
         deadline=await deadline_after("new", now),
+        overdue=overdue,
     )
 
 
@@ -86,20 +87,9 @@ async def report_progress(actor: Actor, need_id: int, *, note: str, now: datetim
         require_state(row, "need", ("triaged", "in_progress"), N_("report on"))
         if row["grade"] not in ("B", "C"):
             raise errors.Conflict(N_("Progress reports are for B and C needs."))
-        if row["grade"] == "C":  # periodic work: each report starts the next period
-            await Need.update(
-                {Need.deadline: await deadline_after("C", now), Need.overdue: False, Need.updated_at: now}
-            ).where(Need.id == need_id)
-        await events.record(
-            "need",
-            need_id,
-            "progress",
-            actor=actor.member_id,
-            now=now,
-            from_state=row["status"],
-            to_state=row["status"],
-            reason=note,
-        )
+        # C is periodic work: each report starts the next period.
+        period = {"deadline": await deadline_after("C", now), "overdue": False} if row["grade"] == "C" else {}
+        await trace(Need, "need", row, "progress", actor=actor.member_id, now=now, why=note, **period)
     return await view_need(actor, need_id)
 
 
