@@ -10,6 +10,7 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "ledger.piccolo_app",
         "projects.piccolo_app",
+        "market.piccolo_app",
     ]
 )
 

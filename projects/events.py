@@ -5,9 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from piccolo.table import Table
+
 from projects.tables import Event
 
 SUBJECTS = ("need", "task", "claim", "project")
+
+# The log each subject is traced in. Apps built on this one (the market) register their own
+# subjects with a log table of the same columns, so that one ``record`` and one ``history``
+# serve every trace.
+LOGS: dict[str, type[Table]] = dict.fromkeys(SUBJECTS, Event)
+
+
+def register(subjects: tuple[str, ...], log: type[Table]) -> None:
+    for subject in subjects:
+        LOGS[subject] = log
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +47,9 @@ async def record(
     reason: str = "",
 ) -> None:
     """Append one event; ``actor`` None is the system (the deadline sweep)."""
-    await Event.insert(
-        Event(
+    log = LOGS[subject]
+    await log.insert(
+        log(
             subject=subject,
             subject_id=subject_id,
             action=action,
@@ -51,9 +64,10 @@ async def record(
 
 async def history(subject: str, subject_id: int) -> list[Trace]:
     """The item's events, oldest first."""
+    log = LOGS[subject]
     rows = (
-        await Event.select()
-        .where((Event.subject == subject) & (Event.subject_id == subject_id))
-        .order_by(Event.seq)
+        await log.select()
+        .where((log.subject == subject) & (log.subject_id == subject_id))
+        .order_by(log.seq)
     )
     return [Trace(**row) for row in rows]

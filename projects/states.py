@@ -20,6 +20,13 @@ from projects.errors import N_
 THINGS = {"need": N_("need"), "task": N_("task"), "claim": N_("claim"), "project": N_("project")}
 
 
+def register_subjects(things: dict[str, str], log) -> None:
+    """Let another app's items change state through ``load``/``move``: ``things`` names each
+    subject (a msgid), ``log`` is the table its events are appended to."""
+    THINGS.update(things)
+    events.register(tuple(things), log)
+
+
 async def load(table, subject: str, item_id: int) -> dict[str, Any]:
     row = await for_update(table.select().where(table._meta.primary_key == item_id)).first()
     if row is None:

@@ -1,0 +1,402 @@
+"""Redemptions: points held for an item, then fulfilled by its provider, or given back.
+
+Redeeming holds the points (a pending ledger transfer from the member to the provider) and takes
+the stock in one transaction; the member shows a short code that the provider enters or scans
+to fulfil it (the hold is posted) or reject it. The member can cancel before fulfilment, and a
+redemption not fulfilled in time expires. Rejected, cancelled and expired redemptions void the
+hold and put the stock back. Nothing here can spend more than a member's available balance or
+take stock below zero: the ledger refuses the one, the item's row lock and a CHECK the other.
+
+Locks are taken item first, then redemption, whatever the use case.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ledger import errors as ledger_errors
+from ledger.accounts import balance, get_account
+from ledger.transfers import post_pending, reserve, void_pending
+from market import errors as market_errors
+from market import trace  # noqa: F401  (registers the market's subjects)
+from market.catalogue import PERIODS, period_start, serves
+from market.tables import Item, Redemption
+from projects import errors, events
+from projects.access import Actor
+from projects.areas import get_area, issuer_account
+from projects.db import atomic
+from projects.errors import N_
+from projects.members import member_account
+from projects.organisations import organisation_account
+from projects.states import load, move, parse_cursor, require_state, text
+
+HOLD = timedelta(days=3)  # how long a redemption waits for its provider before it expires
+MAX_QUANTITY = 100
+PAGE = 50
+# Codes are read aloud and typed on a phone: no 0/O, 1/I/L.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+OPEN = ("pending",)
+
+
+@dataclass(frozen=True, slots=True)
+class RedemptionRecord:
+    id: int
+    item: int
+    item_name: str
+    member: int
+    quantity: int
+    amount: int
+    code: str
+    status: str
+    transfer_id: str
+    expires_at: datetime
+    decided_by: int | None
+    reason: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RedemptionPage:
+    items: list[RedemptionRecord]
+    next_cursor: str | None
+
+
+def new_code() -> str:
+    """31⁸ ≈ 8.5 × 10¹¹ codes, drawn by ``secrets``: not guessable, and a clash (which the
+    UNIQUE constraint would refuse) practically never happens."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normal_code(code: str) -> str:
+    """What a person typed, as stored: no spaces or dashes, upper case."""
+    return "".join(code.split()).replace("-", "").upper()
+
+
+def provider_account(item: dict) -> str:
+    """Points for a merchant's item go to the merchant; for the community's own, back to the
+    community's issuer (they are no longer outstanding)."""
+    if item["organisation"] is not None:
+        return organisation_account(item["organisation"])
+    return issuer_account(item["community"])
+
+
+async def redeem(actor: Actor, item_id: int, quantity: int, *, now: datetime) -> RedemptionRecord:
+    if isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
+        raise errors.Invalid(N_("A quantity is 1 to {limit}."), limit=MAX_QUANTITY)
+    amount = 0
+    try:
+        async with atomic():
+            item = await load(Item, "item", item_id)
+            if not await serves(actor, item_id):
+                raise errors.NotFound(thing=N_("item"))
+            _require_available(item, now)
+            if item["stock"] is not None and item["stock"] < quantity:
+                raise market_errors.OutOfStock(stock=item["stock"], quantity=quantity)
+            await _within_limit(actor.member_id, item, quantity, now)
+            amount = item["price"] * quantity
+            rows = await Redemption.insert(
+                Redemption(
+                    item=item_id,
+                    member=actor.member_id,
+                    quantity=quantity,
+                    amount=amount,
+                    code=new_code(),
+                    status="pending",
+                    transfer_id="",
+                    expires_at=now + HOLD,
+                    created_at=now,
+                    updated_at=now,
+                )
+            ).returning(Redemption.id)
+            redemption_id = rows[0]["id"]
+            transfer_id = f"redemption:{redemption_id}"
+            await Redemption.update({Redemption.transfer_id: transfer_id}).where(
+                Redemption.id == redemption_id
+            )
+            if item["stock"] is not None:
+                await Item.update({Item.stock: Item.stock - quantity}).where(Item.id == item_id)
+            await reserve(
+                transfer_id,
+                member_account(actor.member_id),
+                provider_account(item),
+                amount,
+                "PTS",
+                reason="redemption",
+                reference=f"item:{item_id}",
+                memo=item["name"][:200],
+                now=now,
+            )
+            await events.record(
+                "redemption", redemption_id, "redeem", actor=actor.member_id, now=now, to_state="pending"
+            )
+    except ledger_errors.Overdraft:
+        available = (await balance(member_account(actor.member_id))).available
+        raise market_errors.InsufficientBalance(available=available, amount=amount) from None
+    return await get_redemption(redemption_id)
+
+
+def _require_available(item: dict, now: datetime) -> None:
+    if (
+        not item["active"]
+        or (item["active_from"] is not None and now < item["active_from"])
+        or (item["active_until"] is not None and now >= item["active_until"])
+    ):
+        raise market_errors.Unavailable()
+
+
+async def _within_limit(member_id: int, item: dict, quantity: int, now: datetime) -> None:
+    """The member's pending and fulfilled redemptions of the item this period, counted in SQL
+    (the item's lock, held by the caller, keeps two of theirs from both fitting)."""
+    limit = item["per_member_limit"]
+    if limit is None:
+        return
+    rows = await Redemption.raw(
+        "SELECT COALESCE(SUM(quantity), 0) AS taken FROM market_redemption "
+        "WHERE member = {} AND item = {} AND created_at >= {} AND status IN ('pending', 'fulfilled')",
+        member_id,
+        item["id"],
+        period_start(item["limit_period"], now),
+    )
+    taken = int(rows[0]["taken"])
+    if taken + quantity > limit:
+        raise market_errors.LimitReached(
+            limit=limit, period=PERIODS[item["limit_period"]], left=max(0, limit - taken)
+        )
+
+
+async def _may_provide(actor: Actor, item: dict) -> bool:
+    """The item's organisation's representative, or staff of its community (for any item
+    there: they stand in for a merchant without a phone)."""
+    if item["organisation"] is not None and actor.represents(item["organisation"]):
+        return True
+    return actor.is_staff((await get_area(item["community"])).path)
+
+
+async def _lock(redemption_id: int) -> tuple[dict, dict]:
+    """The redemption and its item, locked item first."""
+    row = await Redemption.select(Redemption.item).where(Redemption.id == redemption_id).first()
+    if row is None:
+        raise errors.NotFound(thing=N_("redemption"))
+    item = await load(Item, "item", row["item"])
+    return item, await load(Redemption, "redemption", redemption_id)
+
+
+async def _give_back(item: dict, redemption: dict, to: str, action: str, *, actor: int | None, now, why=""):
+    """Void the hold and return the stock: the end of a rejected, cancelled or expired redemption."""
+    await void_pending(
+        f"{redemption['transfer_id']}:{to}",
+        redemption["transfer_id"],
+        reason=to,
+        reference=f"redemption:{redemption['id']}",
+        now=now,
+    )
+    if item["stock"] is not None:
+        await Item.update({Item.stock: Item.stock + redemption["quantity"]}).where(Item.id == item["id"])
+    return await move(
+        Redemption, "redemption", redemption, to, action, actor=actor, now=now, why=why, decided_by=actor
+    )
+
+
+async def fulfil(actor: Actor, code: str, *, now: datetime) -> RedemptionRecord:
+    """The provider enters the member's code. Idempotent: fulfilling a fulfilled redemption
+    again answers it as it is. A code that is not one of the provider's is not there at all."""
+    code = normal_code(code or "")
+    if not code or len(code) > 12:
+        raise errors.Invalid(N_("Enter the redemption code."))
+    row = await Redemption.select(Redemption.id).where(Redemption.code == code).first()
+    if row is None:
+        raise errors.NotFound(thing=N_("redemption"))
+    async with atomic():
+        item, redemption = await _lock(row["id"])
+        if not await _may_provide(actor, item):
+            raise errors.NotFound(thing=N_("redemption"))
+        if redemption["status"] != "fulfilled":
+            require_state(redemption, "redemption", OPEN, N_("fulfil"))
+            if now >= redemption["expires_at"]:
+                raise market_errors.Expired(thing=N_("redemption"))
+            await post_pending(
+                f"{redemption['transfer_id']}:fulfilled",
+                redemption["transfer_id"],
+                reason="redemption",
+                reference=f"redemption:{redemption['id']}",
+                now=now,
+            )
+            await move(
+                Redemption, "redemption", redemption, "fulfilled", "fulfil", actor=actor.member_id, now=now,
+                decided_by=actor.member_id,
+            )  # fmt: skip
+    return await get_redemption(row["id"])
+
+
+async def reject(actor: Actor, redemption_id: int, *, reason: str, now: datetime) -> RedemptionRecord:
+    reason = text(reason, 500, N_("reason"), required=True)
+    async with atomic():
+        item, redemption = await _lock(redemption_id)
+        if not await _may_provide(actor, item):
+            raise errors.NotFound(thing=N_("redemption"))
+        require_state(redemption, "redemption", OPEN, N_("reject"))
+        await _give_back(item, redemption, "rejected", "reject", actor=actor.member_id, now=now, why=reason)
+    return await get_redemption(redemption_id)
+
+
+async def cancel(actor: Actor, redemption_id: int, *, now: datetime) -> RedemptionRecord:
+    async with atomic():
+        item, redemption = await _lock(redemption_id)
+        if redemption["member"] != actor.member_id:
+            raise errors.NotFound(thing=N_("redemption"))
+        require_state(redemption, "redemption", OPEN, N_("cancel"))
+        await _give_back(item, redemption, "cancelled", "cancel", actor=actor.member_id, now=now)
+    return await get_redemption(redemption_id)
+
+
+async def expire_due(*, now: datetime, page: int = 200) -> int:
+    """Expire every pending redemption whose time is up: one transaction each, paged by id, so
+    that one bad row cannot hold back the rest and a long backlog never sits in memory."""
+    expired, after = 0, 0
+    while True:
+        due = (
+            await Redemption.select(Redemption.id)
+            .where(
+                (Redemption.status == "pending") & (Redemption.expires_at <= now) & (Redemption.id > after)
+            )
+            .order_by(Redemption.id)
+            .limit(page)
+        )
+        for row in due:
+            after = row["id"]
+            async with atomic():
+                item, redemption = await _lock(row["id"])
+                if redemption["status"] == "pending":  # a provider may have been faster
+                    await _give_back(item, redemption, "expired", "expire", actor=None, now=now)
+                    expired += 1
+        if len(due) < page:
+            return expired
+
+
+_SELECT = (Redemption.all_columns(), Redemption.item.name.as_alias("item_name"))
+
+
+async def get_redemption(redemption_id: int) -> RedemptionRecord:
+    row = await Redemption.select(*_SELECT).where(Redemption.id == redemption_id).first()
+    if row is None:
+        raise errors.NotFound(thing=N_("redemption"))
+    return RedemptionRecord(**row)
+
+
+async def view_redemption(actor: Actor, redemption_id: int) -> RedemptionRecord:
+    """The member who redeemed, the provider and its community's staff see a redemption."""
+    record = await get_redemption(redemption_id)
+    if record.member != actor.member_id:
+        item = await Item.select().where(Item.id == record.item).first()
+        if not await _may_provide(actor, item):
+            raise errors.NotFound(thing=N_("redemption"))
+    return record
+
+
+async def redemption_history(actor: Actor, redemption_id: int) -> list[events.Trace]:
+    await view_redemption(actor, redemption_id)
+    return await events.history("redemption", redemption_id)
+
+
+async def list_redemptions(
+    actor: Actor,
+    *,
+    organisation_id: int | None = None,
+    community_id: int | None = None,
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE,
+) -> RedemptionPage:
+    """Newest first: my own, or (``organisation_id``) those of the items an organisation I
+    represent provides, or (``community_id``) every one of a community I am staff of."""
+    limit = max(1, min(limit, 200))
+    query = Redemption.select(*_SELECT).order_by(Redemption.id, ascending=False).limit(limit + 1)
+    if organisation_id is not None:
+        actor.require(actor.represents(organisation_id))
+        query = query.where(Redemption.item.organisation == organisation_id)
+    elif community_id is not None:
+        actor.require(actor.is_staff((await get_area(community_id)).path))
+        query = query.where(Redemption.item.community == community_id)
+    else:
+        query = query.where(Redemption.member == actor.member_id)
+    if status is not None:
+        query = query.where(Redemption.status == status)
+    before = parse_cursor(cursor)
+    if before is not None:
+        query = query.where(Redemption.id < before)
+    rows = await query
+    next_cursor = str(rows[limit - 1]["id"]) if len(rows) > limit else None
+    return RedemptionPage([RedemptionRecord(**row) for row in rows[:limit]], next_cursor)
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Redemptions of a provider's (or a community's) items by state: how many, how many points."""
+
+    count: dict[str, int]
+    points: dict[str, int]
+
+
+async def totals(
+    actor: Actor, *, organisation_id: int | None = None, community_id: int | None = None
+) -> Totals:
+    """Grouped in SQL: a provider's pending and settled totals."""
+    if organisation_id is not None:
+        actor.require(actor.represents(organisation_id))
+        where, value = "i.organisation = {}", organisation_id
+    else:
+        assert community_id is not None
+        actor.require(actor.is_staff((await get_area(community_id)).path))
+        where, value = "i.community = {}", community_id
+    rows = await Redemption.raw(
+        "SELECT r.status AS status, COUNT(*) AS n, COALESCE(SUM(r.amount), 0) AS points "
+        "FROM market_redemption r JOIN market_item i ON i.id = r.item "
+        f"WHERE {where} GROUP BY r.status",
+        value,
+    )
+    count = dict.fromkeys(("pending", "fulfilled", "rejected", "cancelled", "expired"), 0)
+    points = dict(count)
+    for row in rows:
+        count[row["status"]] = int(row["n"])
+        points[row["status"]] = int(row["points"])
+    return Totals(count, points)
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityPoints:
+    """Points a community has issued for work, those redeemed in its catalogue, and those still
+    held by members and providers (what its issuer owes)."""
+
+    issued: int
+    returned: int
+    outstanding: int
+    redeemed: int
+    pending_redemptions: int
+
+
+async def community_points(actor: Actor, community_id: int) -> CommunityPoints:
+    community = await get_area(community_id)
+    if community.level != "community":
+        raise errors.NotFound(thing=N_("community"))
+    actor.require(actor.holds(("staff", "leader"), community.path))
+    issuer = await get_account(issuer_account(community_id))
+    if issuer is None:
+        raise errors.NotFound(thing=N_("community"))
+    rows = await Redemption.raw(
+        "SELECT r.status AS status, COALESCE(SUM(r.amount), 0) AS points "
+        "FROM market_redemption r JOIN market_item i ON i.id = r.item "
+        "WHERE i.community = {} AND r.status IN ('pending', 'fulfilled') GROUP BY r.status",
+        community_id,
+    )
+    by_status = {row["status"]: int(row["points"]) for row in rows}
+    return CommunityPoints(
+        issued=issuer.debits_posted,
+        returned=issuer.credits_posted,
+        outstanding=issuer.debits_posted - issuer.credits_posted,
+        redeemed=by_status.get("fulfilled", 0),
+        pending_redemptions=by_status.get("pending", 0),
+    )
