@@ -1,0 +1,992 @@
+"""Venture projects (公益创投): staff publish a call with a budget, criteria and a panel;
+organisations bid until the deadline; the panel scores, residents vote; the top-ranked bid is
+awarded a grant, paid from the community fund milestone by milestone as each report is accepted.
+
+Every write to a call, its bids, scores, votes or milestones locks the call first, then the bid,
+then the milestone: what an award or a payment checks cannot change under it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from market import errors as market_errors
+from market import trace  # noqa: F401  (registers the market's subjects)
+from market.fund import pay_grant
+from market.tables import Bid, Call, Criterion, Milestone, Panelist, Score, Vote
+from projects import errors, events
+from projects.access import Actor, community_path
+from projects.areas import get_area, under
+from projects.db import atomic
+from projects.errors import N_
+from projects.states import load, move, parse_cursor, require_state, text
+from projects.tables import AREA_LEVELS, Member, Organisation
+
+MAX_BUDGET = 10**11  # fen: a billion yuan
+MAX_CRITERIA = 20
+MAX_PANEL = 50
+MAX_MILESTONES = 20
+MAX_BIDS = 200  # per call: a ranking is computed over all of them at once
+PAGE = 50
+
+# The states, marked for translation: errors name them (``This call is reviewing: ...``).
+STATES = {
+    "call": {
+        "open": N_("open"),
+        "reviewing": N_("reviewing"),
+        "awarded": N_("awarded"),
+        "completed": N_("completed"),
+        "cancelled": N_("cancelled"),
+    },
+    "bid": {
+        "submitted": N_("submitted"),
+        "withdrawn": N_("withdrawn"),
+        "awarded": N_("awarded"),
+        "lost": N_("lost"),
+    },
+    "milestone": {"planned": N_("planned"), "reported": N_("reported"), "paid": N_("paid")},
+}
+RANKED = ("submitted", "awarded", "lost")  # every bid but a withdrawn one
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionDraft:
+    name: str
+    weight: int
+    max_score: int = 10
+    name_en: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneDraft:
+    title: str
+    amount: int
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionRecord:
+    id: int
+    call: int
+    position: int
+    name: str
+    name_en: str
+    weight: int
+    max_score: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    id: int
+    community: int
+    area: int
+    title: str
+    description: str
+    budget: int
+    deadline: datetime
+    vote_weight: int
+    status: str
+    awarded_bid: int | None
+    created_by: int
+    created_at: datetime
+    updated_at: datetime
+    criteria: tuple[CriterionRecord, ...] = ()
+    panel: tuple[int, ...] = ()
+    bids: int = 0  # not withdrawn
+
+
+@dataclass(frozen=True, slots=True)
+class CallPage:
+    items: list[CallRecord]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneRecord:
+    id: int
+    bid: int
+    position: int
+    title: str
+    amount: int
+    due_at: datetime | None
+    status: str
+    report: str
+    reported_at: datetime | None
+    decided_by: int | None
+    transfer_id: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BidRecord:
+    id: int
+    call: int
+    organisation: int
+    proposal: str
+    team: str
+    budget: int
+    status: str
+    revision: int
+    submitted_by: int
+    created_at: datetime
+    updated_at: datetime
+    milestones: tuple[MilestoneRecord, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreSheet:
+    """One panel member's scores of one bid, by criterion id."""
+
+    bid: int
+    panelist: int
+    scores: dict[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRecord:
+    id: int
+    call: int
+    bid: int
+    member: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RankingEntry:
+    bid: int
+    organisation: int
+    organisation_name: str
+    budget: int
+    status: str
+    panel_score: Fraction  # 0–100: Σ weight × mean score / highest score
+    votes: int
+    vote_score: Fraction  # 0–100: the bid's share of the votes
+    score: Fraction  # what ranks: the panel's and the votes' parts, weighted by the call
+    rank: int  # 1 + how many bids score strictly more: ties share a rank (1, 1, 3)
+    tied: bool
+    missing: int  # panel member × criterion scores not yet given
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    call: int
+    status: str
+    vote_weight: int
+    votes: int
+    missing: int
+    entries: tuple[RankingEntry, ...]
+
+    @property
+    def complete(self) -> bool:
+        return self.missing == 0
+
+
+def yuan(fen: int) -> str:
+    """An amount of money as people read it: ¥1234.50."""
+    return f"¥{fen // 100}.{fen % 100:02d}"
+
+
+def shown(value: Fraction, places: int = 2) -> str:
+    """An exact score shown to ``places`` decimals, rounded half up."""
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return str(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def _amount(value: int, message: str, **params) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_BUDGET:
+        raise errors.Invalid(message, **params)
+    return value
+
+
+def _checked_criteria(criteria: list[CriterionDraft]) -> list[CriterionDraft]:
+    if not 1 <= len(criteria) <= MAX_CRITERIA:
+        raise errors.Invalid(N_("A call has 1 to {limit} scoring criteria."), limit=MAX_CRITERIA)
+    checked = []
+    for criterion in criteria:
+        for value in (criterion.weight, criterion.max_score):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise errors.Invalid(N_("A criterion's weight and highest score are whole numbers."))
+        if not 1 <= criterion.weight <= 100:
+            raise errors.Invalid(N_("A criterion's weight is 1 to 100."))
+        if not 1 <= criterion.max_score <= 100:
+            raise errors.Invalid(N_("A criterion's highest score is 1 to 100."))
+        checked.append(
+            replace(
+                criterion,
+                name=text(criterion.name, 100, N_("criterion"), required=True),
+                name_en=text(criterion.name_en, 100, N_("English name")),
+            )
+        )
+    total = sum(criterion.weight for criterion in checked)
+    if total != 100:
+        raise errors.Invalid(
+            N_("The criteria's weights add up to {total}: they must add up to 100."), total=total
+        )
+    return checked
+
+
+def _checked_plan(milestones: list[MilestoneDraft], budget: int, now: datetime) -> list[MilestoneDraft]:
+    if not 1 <= len(milestones) <= MAX_MILESTONES:
+        raise errors.Invalid(N_("A plan has 1 to {limit} milestones."), limit=MAX_MILESTONES)
+    checked = []
+    for milestone in milestones:
+        _amount(milestone.amount, N_("A milestone's amount is at least ¥0.01."))
+        if milestone.due_at <= now:
+            raise errors.Invalid(N_("A milestone's due date must be in the future."))
+        checked.append(replace(milestone, title=text(milestone.title, 128, N_("title"), required=True)))
+    total = sum(milestone.amount for milestone in checked)
+    if total != budget:
+        raise errors.Invalid(
+            N_("The milestones add up to {total}: they must add up to the budget asked for ({budget})."),
+            total=yuan(total),
+            budget=yuan(budget),
+        )
+    return checked
+
+
+# -- calls -------------------------------------------------------------------------------------------
+
+
+async def publish_call(
+    actor: Actor,
+    *,
+    title: str,
+    area_id: int,
+    budget: int,
+    deadline: datetime,
+    criteria: list[CriterionDraft],
+    panel: list[int],
+    now: datetime,
+    description: str = "",
+    vote_weight: int = 0,
+) -> CallRecord:
+    """Staff of the community publish a call for it (or for an area in it): the community's
+    fund pays the grant."""
+    title = text(title, 128, N_("title"), required=True)
+    description = text(description, 5000, N_("description"))
+    _amount(budget, N_("A budget is ¥0.01 to {limit}."), limit=yuan(MAX_BUDGET))
+    if deadline <= now:
+        raise errors.Invalid(N_("The deadline must be in the future."))
+    if isinstance(vote_weight, bool) or not isinstance(vote_weight, int) or not 0 <= vote_weight <= 100:
+        raise errors.Invalid(N_("The weight of residents' votes is 0 to 100 percent."))
+    criteria = _checked_criteria(criteria)
+    panel = sorted(set(panel))
+    if not 1 <= len(panel) <= MAX_PANEL:
+        raise errors.Invalid(N_("A call has 1 to {limit} panel members."), limit=MAX_PANEL)
+    async with atomic():
+        area = await get_area(area_id)
+        if AREA_LEVELS.index(area.level) < AREA_LEVELS.index("community"):
+            raise errors.Invalid(N_("A call is for a community or an area in it."))
+        actor.require(actor.is_staff(community_path(area.path)))
+        active = Member.active == True  # noqa: E712 (a Piccolo expression)
+        found = await Member.select(Member.id).where(Member.id.is_in(panel) & active)
+        if len(found) != len(panel):
+            raise errors.NotFound(thing=N_("member"))
+        rows = await Call.insert(
+            Call(
+                community=area.ancestor_ids()[2],
+                area=area.id,
+                title=title,
+                description=description,
+                budget=budget,
+                deadline=deadline,
+                vote_weight=vote_weight,
+                status="open",
+                created_by=actor.member_id,
+                created_at=now,
+                updated_at=now,
+            )
+        ).returning(Call.id)
+        call_id = rows[0]["id"]
+        await Criterion.insert(
+            *(
+                Criterion(
+                    call=call_id,
+                    position=position,
+                    name=criterion.name,
+                    name_en=criterion.name_en,
+                    weight=criterion.weight,
+                    max_score=criterion.max_score,
+                )
+                for position, criterion in enumerate(criteria, start=1)
+            )
+        )
+        await Panelist.insert(*(Panelist(call=call_id, member=member_id) for member_id in panel))
+        await events.record("call", call_id, "publish", actor=actor.member_id, now=now, to_state="open")
+    return await get_call(call_id)
+
+
+async def get_call(call_id: int) -> CallRecord:
+    records = await _calls(await Call.select().where(Call.id == call_id))
+    if not records:
+        raise errors.NotFound(thing=N_("call"))
+    return records[0]
+
+
+async def _calls(rows: list[dict]) -> list[CallRecord]:
+    """The calls of ``rows``, with their criteria, panels and bid counts: three queries."""
+    ids = [row["id"] for row in rows] or [-1]
+    criteria: dict[int, list[CriterionRecord]] = {}
+    for row in await Criterion.select().where(Criterion.call.is_in(ids)).order_by(Criterion.position):
+        criteria.setdefault(row["call"], []).append(CriterionRecord(**row))
+    panels: dict[int, list[int]] = {}
+    for row in await Panelist.select().where(Panelist.call.is_in(ids)).order_by(Panelist.member):
+        panels.setdefault(row["call"], []).append(row["member"])
+    counts = {
+        row["call"]: int(row["n"])
+        for row in await Bid.raw(
+            "SELECT call, COUNT(*) AS n FROM market_bid WHERE status <> 'withdrawn' AND call IN ("
+            + ", ".join("{}" for _ in ids)
+            + ") GROUP BY call",
+            *ids,
+        )
+    }
+    return [
+        CallRecord(
+            **row,
+            criteria=tuple(criteria.get(row["id"], ())),
+            panel=tuple(panels.get(row["id"], ())),
+            bids=counts.get(row["id"], 0),
+        )
+        for row in rows
+    ]
+
+
+async def _path(call: dict | CallRecord) -> str:
+    area = call["area"] if isinstance(call, dict) else call.area
+    return (await get_area(area)).path
+
+
+async def _on_panel(actor: Actor, call_id: int) -> bool:
+    return await Panelist.exists().where((Panelist.call == call_id) & (Panelist.member == actor.member_id))
+
+
+def _represents_any(actor: Actor) -> bool:
+    return any(role == "representative" for role in actor.organisations.values())
+
+
+async def _sees_call(actor: Actor, call_id: int, path: str) -> bool:
+    """A call is public to those near it and to organisations (who bid from anywhere); its staff
+    and panel see it too."""
+    return (
+        actor.is_staff(path) or actor.near(path) or _represents_any(actor) or await _on_panel(actor, call_id)
+    )
+
+
+async def view_call(actor: Actor, call_id: int) -> CallRecord:
+    call = await get_call(call_id)
+    if not await _sees_call(actor, call_id, await _path(call)):
+        raise errors.NotFound(thing=N_("call"))
+    return call
+
+
+async def list_calls(
+    actor: Actor,
+    *,
+    status: str | None = None,
+    area_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE,
+) -> CallPage:
+    """Newest first: the calls near me (in my communities or the areas I manage), those I am on
+    the panel of; every call for an organisation's representative or an admin."""
+    limit = max(1, min(limit, 200))
+    query = Call.select().order_by(Call.id, ascending=False).limit(limit + 1)
+    if area_id is not None:
+        query = query.where(under(Call.area.path, (await get_area(area_id)).path))
+    if not (actor.is_admin or _represents_any(actor)):
+        panel = Panelist.select(Panelist.call).where(Panelist.member == actor.member_id)
+        clause = Call.id.is_in(panel)
+        for path in actor.communities():
+            clause = clause | under(Call.area.path, path)
+        query = query.where(clause)
+    if status is not None:
+        query = query.where(Call.status == status)
+    before = parse_cursor(cursor)
+    if before is not None:
+        query = query.where(Call.id < before)
+    rows = await query
+    items = await _calls(rows[:limit])
+    return CallPage(items, str(items[-1].id) if len(rows) > limit else None)
+
+
+async def _review_if_due(call: dict, now: datetime) -> dict:
+    """An open call past its deadline is under review, whether or not the sweep came by yet."""
+    if call["status"] == "open" and now >= call["deadline"]:
+        return await move(Call, "call", call, "reviewing", "close", actor=None, now=now, why="deadline")
+    return call
+
+
+async def close_due_calls(*, now: datetime) -> int:
+    """The sweep: open calls past their deadline go to review. Each in its own transaction,
+    checked again under its lock; answers how many it closed."""
+    closed, last = 0, 0
+    while True:
+        rows = (
+            await Call.select(Call.id)
+            .where((Call.status == "open") & (Call.deadline <= now) & (Call.id > last))
+            .order_by(Call.id)
+            .limit(PAGE)
+        )
+        for row in rows:
+            async with atomic():
+                call = await load(Call, "call", row["id"])
+                if (await _review_if_due(call, now))["status"] != call["status"]:
+                    closed += 1
+        if len(rows) < PAGE:
+            return closed
+        last = rows[-1]["id"]
+
+
+async def cancel_call(actor: Actor, call_id: int, *, reason: str, now: datetime) -> CallRecord:
+    """Staff call it off before an award; its bids stay as they were (nothing was decided)."""
+    reason = text(reason, 500, N_("reason"), required=True)
+    async with atomic():
+        call = await load(Call, "call", call_id)
+        actor.require(actor.is_staff(community_path(await _path(call))))
+        require_state(call, "call", ("open", "reviewing"), N_("cancel"))
+        await move(Call, "call", call, "cancelled", "cancel", actor=actor.member_id, now=now, why=reason)
+    return await get_call(call_id)
+
+
+async def call_history(actor: Actor, call_id: int) -> list[events.Trace]:
+    """The call's trace; who voted is shown to its staff only (never for whom: see ``vote``)."""
+    call = await view_call(actor, call_id)
+    history = await events.history("call", call_id)
+    if not actor.is_staff(await _path(call)):
+        history = [replace(event, actor=None) if event.action == "vote" else event for event in history]
+    return history
+
+
+# -- bids --------------------------------------------------------------------------------------------
+
+
+async def get_bid(bid_id: int) -> BidRecord:
+    records = await _bids(Bid.select().where(Bid.id == bid_id))
+    if not records:
+        raise errors.NotFound(thing=N_("bid"))
+    return records[0]
+
+
+async def _bids(query) -> list[BidRecord]:
+    rows = await query
+    ids = [row["id"] for row in rows] or [-1]
+    milestones: dict[int, list[MilestoneRecord]] = {}
+    for row in await Milestone.select().where(Milestone.bid.is_in(ids)).order_by(Milestone.position):
+        milestones.setdefault(row["bid"], []).append(MilestoneRecord(**row))
+    return [BidRecord(**row, milestones=tuple(milestones.get(row["id"], ()))) for row in rows]
+
+
+async def _sees_bid(actor: Actor, bid: BidRecord | dict, call: dict | CallRecord) -> bool:
+    """Its call's staff and panel, the bidding organisation's members; once bidding is closed,
+    everyone who sees the call sees the bids still in the running (residents vote on them)."""
+    organisation = bid["organisation"] if isinstance(bid, dict) else bid.organisation
+    status = bid["status"] if isinstance(bid, dict) else bid.status
+    call_id, call_status = (call["id"], call["status"]) if isinstance(call, dict) else (call.id, call.status)
+    path = await _path(call)
+    if actor.is_staff(path) or organisation in actor.organisations or await _on_panel(actor, call_id):
+        return True
+    return call_status != "open" and status != "withdrawn" and await _sees_call(actor, call_id, path)
+
+
+async def view_bid(actor: Actor, bid_id: int) -> BidRecord:
+    bid = await get_bid(bid_id)
+    if not await _sees_bid(actor, bid, await get_call(bid.call)):
+        raise errors.NotFound(thing=N_("bid"))
+    return bid
+
+
+async def list_bids(actor: Actor, call_id: int) -> list[BidRecord]:
+    """The bids of a call that ``actor`` may see, oldest first (at most ``MAX_BIDS``)."""
+    call = await view_call(actor, call_id)
+    bids = await _bids(Bid.select().where(Bid.call == call_id).order_by(Bid.id).limit(MAX_BIDS))
+    return [bid for bid in bids if await _sees_bid(actor, bid, call)]
+
+
+async def submit_bid(
+    actor: Actor,
+    call_id: int,
+    *,
+    organisation_id: int | None,
+    proposal: str,
+    budget: int,
+    milestones: list[MilestoneDraft],
+    now: datetime,
+    team: str = "",
+) -> BidRecord:
+    """An organisation's representative bids, or revises the bid (its plan replaced), until
+    the deadline. A withdrawn bid can be submitted again. No ``organisation_id``: the one
+    organisation the actor represents."""
+    if organisation_id is None:
+        represented = [org for org, role in actor.organisations.items() if role == "representative"]
+        if len(represented) != 1:
+            actor.require(bool(represented))
+            raise errors.Invalid(N_("Say which organisation bids."))
+        organisation_id = represented[0]
+    proposal = text(proposal, 10_000, N_("proposal"), required=True)
+    team = text(team, 2000, N_("team"))
+    _amount(budget, N_("A budget is ¥0.01 to {limit}."), limit=yuan(MAX_BUDGET))
+    plan = _checked_plan(milestones, budget, now)
+    async with atomic():
+        call = await load(Call, "call", call_id)
+        actor.require(actor.represents(organisation_id))
+        if not await Organisation.exists().where(Organisation.id == organisation_id):
+            raise errors.NotFound(thing=N_("organisation"))
+        if call["status"] != "cancelled" and now >= call["deadline"]:
+            raise market_errors.DeadlinePassed()
+        require_state(call, "call", ("open",), N_("bid on"))
+        if budget > call["budget"]:
+            raise market_errors.OverBudget(budget=yuan(budget), limit=yuan(call["budget"]))
+        found = await Bid.select(Bid.id).where((Bid.call == call_id) & (Bid.organisation == organisation_id))
+        values = {"proposal": proposal, "team": team, "budget": budget, "submitted_by": actor.member_id}
+        if found:
+            bid = await load(Bid, "bid", found[0]["id"])
+            bid = await move(
+                Bid,
+                "bid",
+                bid,
+                "submitted",
+                "revise" if bid["status"] == "submitted" else "resubmit",
+                actor=actor.member_id,
+                now=now,
+                why=f"revision {bid['revision'] + 1}",
+                revision=bid["revision"] + 1,
+                **values,
+            )
+            # The new plan replaces the old (whose milestone ids are never reused: see the schema).
+            for old in (
+                await Milestone.select(Milestone.id).where(Milestone.bid == bid["id"]).order_by(Milestone.id)
+            ):
+                await events.record(
+                    "milestone", old["id"], "replace", actor=actor.member_id, now=now, from_state="planned"
+                )
+            await Milestone.delete().where(Milestone.bid == bid["id"])
+        else:
+            if await Bid.count().where((Bid.call == call_id) & (Bid.status != "withdrawn")) >= MAX_BIDS:
+                raise errors.Conflict(N_("This call takes at most {limit} bids."), limit=MAX_BIDS)
+            rows = await Bid.insert(
+                Bid(
+                    call=call_id,
+                    organisation=organisation_id,
+                    status="submitted",
+                    revision=1,
+                    created_at=now,
+                    updated_at=now,
+                    **values,
+                )
+            ).returning(Bid.id)
+            bid = {"id": rows[0]["id"]}
+            await events.record(
+                "bid", bid["id"], "submit", actor=actor.member_id, now=now, to_state="submitted"
+            )
+        rows = await Milestone.insert(
+            *(
+                Milestone(
+                    bid=bid["id"],
+                    position=position,
+                    title=milestone.title,
+                    amount=milestone.amount,
+                    due_at=milestone.due_at,
+                    status="planned",
+                    updated_at=now,
+                )
+                for position, milestone in enumerate(plan, start=1)
+            )
+        ).returning(Milestone.id)
+        for row in rows:
+            await events.record(
+                "milestone", row["id"], "plan", actor=actor.member_id, now=now, to_state="planned"
+            )
+    return await get_bid(bid["id"])
+
+
+async def withdraw_bid(actor: Actor, bid_id: int, *, now: datetime, reason: str = "") -> BidRecord:
+    reason = text(reason, 500, N_("reason"))
+    async with atomic():
+        call_id = (await get_bid(bid_id)).call
+        call = await load(Call, "call", call_id)
+        bid = await load(Bid, "bid", bid_id)
+        actor.require(actor.represents(bid["organisation"]))
+        if now >= call["deadline"]:
+            raise market_errors.DeadlinePassed()
+        require_state(call, "call", ("open",), N_("withdraw from"))
+        require_state(bid, "bid", ("submitted",), N_("withdraw"))
+        await move(Bid, "bid", bid, "withdrawn", "withdraw", actor=actor.member_id, now=now, why=reason)
+    return await get_bid(bid_id)
+
+
+async def bid_history(actor: Actor, bid_id: int) -> list[events.Trace]:
+    await view_bid(actor, bid_id)
+    return await events.history("bid", bid_id)
+
+
+# -- scores and votes --------------------------------------------------------------------------------
+
+
+async def _bid_of(call: dict, bid_id: int) -> dict:
+    bid = await load(Bid, "bid", bid_id)
+    if bid["call"] != call["id"]:
+        raise errors.NotFound(thing=N_("bid"))
+    return bid
+
+
+async def score_bid(actor: Actor, bid_id: int, scores: dict[int, int], *, now: datetime) -> ScoreSheet:
+    """A panel member scores a bid on some or all criteria (0 to each one's highest score) once
+    bidding has closed; scoring again replaces the earlier scores."""
+    if not 1 <= len(scores) <= MAX_CRITERIA:
+        raise errors.Invalid(N_("Give 1 to {limit} scores."), limit=MAX_CRITERIA)
+    async with atomic():
+        call_id = (await get_bid(bid_id)).call
+        call = await load(Call, "call", call_id)
+        bid = await _bid_of(call, bid_id)
+        if not await _on_panel(actor, call_id):
+            if not await _sees_bid(actor, bid, call):
+                raise errors.NotFound(thing=N_("bid"))
+            raise errors.NotAllowed(N_("Only the call's panel members score its bids."))
+        if bid["organisation"] in actor.organisations:
+            raise market_errors.OwnBid(action=N_("score"))
+        call = await _review_if_due(call, now)
+        if call["status"] == "open":
+            raise errors.Conflict(N_("Bids are scored after the deadline."))
+        require_state(call, "call", ("reviewing",), N_("score the bids of"))
+        require_state(bid, "bid", ("submitted",), N_("score"))
+        criteria = {
+            row["id"]: row["max_score"]
+            for row in await Criterion.select(Criterion.id, Criterion.max_score).where(
+                Criterion.call == call_id
+            )
+        }
+        for criterion_id, value in scores.items():
+            if criterion_id not in criteria:
+                raise errors.NotFound(thing=N_("criterion"))
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not 0 <= value <= criteria[criterion_id]
+            ):
+                raise errors.Invalid(N_("A score is 0 to {limit}."), limit=criteria[criterion_id])
+        mine = (Score.bid == bid_id) & (Score.panelist == actor.member_id)
+        given = {
+            row["criterion"]: row["id"] for row in await Score.select(Score.id, Score.criterion).where(mine)
+        }
+        for criterion_id, value in sorted(scores.items()):
+            if criterion_id in given:
+                await Score.update({Score.score: value, Score.updated_at: now}).where(
+                    Score.id == given[criterion_id]
+                )
+            else:
+                await Score.insert(
+                    Score(
+                        bid=bid_id,
+                        criterion=criterion_id,
+                        panelist=actor.member_id,
+                        score=value,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+        await events.record(
+            "bid",
+            bid_id,
+            "rescore" if given.keys() & scores.keys() else "score",
+            actor=actor.member_id,
+            now=now,
+            from_state=bid["status"],
+            to_state=bid["status"],
+        )
+        rows = await Score.select(Score.criterion, Score.score).where(mine)
+    return ScoreSheet(bid_id, actor.member_id, {row["criterion"]: row["score"] for row in rows})
+
+
+async def vote(actor: Actor, call_id: int, bid_id: int, *, now: datetime) -> VoteRecord:
+    """A resident of the call's area votes for one bid, once per call, while it is reviewed.
+    The call's trace says that they voted, never for whom."""
+    async with atomic():
+        call = await load(Call, "call", call_id)
+        path = await _path(call)
+        if not (actor.home_path and actor.home_path.startswith(path)):
+            if not await _sees_call(actor, call_id, path):
+                raise errors.NotFound(thing=N_("call"))
+            raise errors.NotAllowed(N_("Only residents of the call's area can vote."))
+        call = await _review_if_due(call, now)
+        if call["status"] == "open":
+            raise errors.Conflict(N_("Voting opens after the deadline for bids."))
+        require_state(call, "call", ("reviewing",), N_("vote in"))
+        bid = await _bid_of(call, bid_id)
+        require_state(bid, "bid", ("submitted",), N_("vote for"))
+        if bid["organisation"] in actor.organisations:
+            raise market_errors.OwnBid(action=N_("vote for"))
+        if await Vote.exists().where((Vote.call == call_id) & (Vote.member == actor.member_id)):
+            raise market_errors.AlreadyVoted()
+        rows = await Vote.insert(
+            Vote(call=call_id, bid=bid_id, member=actor.member_id, created_at=now)
+        ).returning(Vote.id)
+        await events.record(
+            "call",
+            call_id,
+            "vote",
+            actor=actor.member_id,
+            now=now,
+            from_state="reviewing",
+            to_state="reviewing",
+        )
+    return VoteRecord(rows[0]["id"], call_id, bid_id, actor.member_id, now)
+
+
+# -- ranking and award -------------------------------------------------------------------------------
+
+_SCORES = """
+SELECT s.bid AS bid, s.criterion AS criterion, SUM(s.score) AS total, COUNT(*) AS n
+FROM market_score s
+JOIN market_bid b ON b.id = s.bid
+JOIN market_panelist p ON p.call = b.call AND p.member = s.panelist
+WHERE b.call = {} AND b.status <> 'withdrawn'
+  AND NOT EXISTS (SELECT 1 FROM projects_organisation_member m
+                  WHERE m.organisation = b.organisation AND m.member = s.panelist)
+GROUP BY s.bid, s.criterion
+"""
+
+# How many panel members may score each bid: all but the bidding organisation's own members.
+_SCORERS = """
+SELECT b.id AS bid, COUNT(*) AS n
+FROM market_bid b
+JOIN market_panelist p ON p.call = b.call
+WHERE b.call = {} AND b.status <> 'withdrawn'
+  AND NOT EXISTS (SELECT 1 FROM projects_organisation_member m
+                  WHERE m.organisation = b.organisation AND m.member = p.member)
+GROUP BY b.id
+"""
+
+_VOTES = "SELECT bid, COUNT(*) AS n FROM market_vote WHERE call = {} GROUP BY bid"
+
+
+async def _rank(call: dict) -> Ranking:
+    """Each bid's panel score is Σ over criteria of weight × (mean of its scores / highest
+    score), 0–100; a criterion nobody scored yet counts 0 and is reported ``missing``. With
+    votes and a vote weight, the score is panel × (100 − w)/100 + vote share × w. Exact."""
+    criteria = await Criterion.select().where(Criterion.call == call["id"]).order_by(Criterion.position)
+    bids = (
+        await Bid.select(
+            Bid.id,
+            Bid.organisation,
+            Bid.organisation.name.as_alias("organisation_name"),
+            Bid.budget,
+            Bid.status,
+        )
+        .where((Bid.call == call["id"]) & Bid.status.is_in(list(RANKED)))
+        .order_by(Bid.id)
+    )
+    sums = {
+        (row["bid"], row["criterion"]): (int(row["total"]), int(row["n"]))
+        for row in await Bid.raw(_SCORES, call["id"])
+    }
+    scorers = {row["bid"]: int(row["n"]) for row in await Bid.raw(_SCORERS, call["id"])}
+    votes = {row["bid"]: int(row["n"]) for row in await Bid.raw(_VOTES, call["id"])}
+    all_votes = sum(votes.get(bid["id"], 0) for bid in bids)
+    weight = Fraction(call["vote_weight"], 100) if all_votes else Fraction(0)
+    drafts = []
+    for bid in bids:
+        panel = Fraction(0)
+        given = 0
+        for criterion in criteria:
+            total, count = sums.get((bid["id"], criterion["id"]), (0, 0))
+            given += count
+            if count:
+                panel += criterion["weight"] * Fraction(total, count * criterion["max_score"])
+        share = Fraction(100 * votes.get(bid["id"], 0), all_votes) if all_votes else Fraction(0)
+        missing = scorers.get(bid["id"], 0) * len(criteria) - given
+        drafts.append((bid, panel, share, panel * (1 - weight) + share * weight, missing))
+    scores = [draft[3] for draft in drafts]
+    entries = [
+        RankingEntry(
+            bid=bid["id"],
+            organisation=bid["organisation"],
+            organisation_name=bid["organisation_name"],
+            budget=bid["budget"],
+            status=bid["status"],
+            panel_score=panel,
+            votes=votes.get(bid["id"], 0),
+            vote_score=share,
+            score=score,
+            rank=1 + sum(other > score for other in scores),
+            tied=scores.count(score) > 1,
+            missing=missing,
+        )
+        for bid, panel, share, score, missing in drafts
+    ]
+    entries.sort(key=lambda entry: (entry.rank, entry.bid))
+    return Ranking(
+        call=call["id"],
+        status=call["status"],
+        vote_weight=call["vote_weight"],
+        votes=all_votes,
+        missing=sum(entry.missing for entry in entries),
+        entries=tuple(entries),
+    )
+
+
+async def ranking(actor: Actor, call_id: int) -> Ranking:
+    """The standing of the bids: for the call's staff and panel at any time, for everyone who
+    sees the call once it is awarded (the published result)."""
+    call = await view_call(actor, call_id)
+    path = await _path(call)
+    if not (
+        actor.is_staff(path) or await _on_panel(actor, call_id) or call.status in ("awarded", "completed")
+    ):
+        raise errors.NotAllowed(N_("The ranking is published when the call is awarded."))
+    return await _rank(await Call.select().where(Call.id == call_id).first())
+
+
+async def award_call(actor: Actor, call_id: int, bid_id: int, *, now: datetime) -> CallRecord:
+    """Staff award the grant to a bid ranked first, once every panel member has scored every
+    bid; of bids tied first, staff choose one. The others lose."""
+    async with atomic():
+        call = await load(Call, "call", call_id)
+        actor.require(actor.is_staff(community_path(await _path(call))))
+        call = await _review_if_due(call, now)
+        require_state(call, "call", ("reviewing",), N_("award"))
+        standing = await _rank(call)
+        entry = next((entry for entry in standing.entries if entry.bid == bid_id), None)
+        if entry is None:
+            await _bid_of(call, bid_id)  # not found
+            raise errors.WrongState(thing=N_("bid"), state="withdrawn", action=N_("award"))
+        if standing.missing:
+            raise market_errors.ScoresMissing(missing=standing.missing)
+        if entry.rank != 1:
+            raise market_errors.NotTopRanked()
+        for other in standing.entries:
+            bid = await load(Bid, "bid", other.bid)
+            if other.bid == bid_id:
+                await move(
+                    Bid,
+                    "bid",
+                    bid,
+                    "awarded",
+                    "award",
+                    actor=actor.member_id,
+                    now=now,
+                    why=shown(other.score),
+                )
+            else:
+                await move(
+                    Bid, "bid", bid, "lost", "lose", actor=actor.member_id, now=now, why=shown(other.score)
+                )
+        await move(
+            Call,
+            "call",
+            call,
+            "awarded",
+            "award",
+            actor=actor.member_id,
+            now=now,
+            why=f"bid #{bid_id}",
+            awarded_bid=bid_id,
+        )
+    return await get_call(call_id)
+
+
+# -- milestones --------------------------------------------------------------------------------------
+
+
+async def get_milestone(milestone_id: int) -> MilestoneRecord:
+    row = await Milestone.select().where(Milestone.id == milestone_id).first()
+    if row is None:
+        raise errors.NotFound(thing=N_("milestone"))
+    return MilestoneRecord(**row)
+
+
+async def _lock_milestone(milestone_id: int) -> tuple[dict, dict, dict]:
+    """Call, bid and milestone, locked in that order."""
+    bid_id = (await get_milestone(milestone_id)).bid
+    call = await load(Call, "call", (await get_bid(bid_id)).call)
+    bid = await load(Bid, "bid", bid_id)
+    return call, bid, await load(Milestone, "milestone", milestone_id)
+
+
+async def report_milestone(actor: Actor, milestone_id: int, *, report: str, now: datetime) -> MilestoneRecord:
+    """The awarded organisation reports a milestone done; staff then accept or return it."""
+    report = text(report, 5000, N_("report"), required=True)
+    async with atomic():
+        call, bid, milestone = await _lock_milestone(milestone_id)
+        actor.require(actor.represents(bid["organisation"]))
+        require_state(bid, "bid", ("awarded",), N_("report on"))
+        require_state(milestone, "milestone", ("planned",), N_("report on"))
+        await move(
+            Milestone,
+            "milestone",
+            milestone,
+            "reported",
+            "report",
+            actor=actor.member_id,
+            now=now,
+            why=report,
+            report=report,
+            reported_at=now,
+        )
+    return await get_milestone(milestone_id)
+
+
+async def accept_milestone(actor: Actor, milestone_id: int, *, now: datetime) -> MilestoneRecord:
+    """Staff accept a reported milestone: its money goes from the community fund to the
+    organisation, exactly once, or not at all if the fund holds less (``FundTooLow``, nothing
+    written). The last milestone paid completes the call."""
+    async with atomic():
+        call, bid, milestone = await _lock_milestone(milestone_id)
+        actor.require(actor.is_staff(community_path(await _path(call))))
+        require_state(call, "call", ("awarded",), N_("pay a grant of"))
+        require_state(milestone, "milestone", ("reported",), N_("accept"))
+        transfer_id = f"grant:bid:{bid['id']}:milestone:{milestone_id}"
+        await pay_grant(
+            call["community"],
+            bid["organisation"],
+            milestone["amount"],
+            transfer_id=transfer_id,
+            reference=f"call:{call['id']}",
+            memo=f"{call['title']} · {milestone['title']}",
+            now=now,
+        )
+        await move(
+            Milestone,
+            "milestone",
+            milestone,
+            "paid",
+            "accept",
+            actor=actor.member_id,
+            now=now,
+            why=transfer_id,
+            decided_by=actor.member_id,
+            transfer_id=transfer_id,
+        )
+        if not await Milestone.exists().where((Milestone.bid == bid["id"]) & (Milestone.status != "paid")):
+            await move(Call, "call", call, "completed", "complete", actor=actor.member_id, now=now)
+    return await get_milestone(milestone_id)
+
+
+async def return_milestone(actor: Actor, milestone_id: int, *, reason: str, now: datetime) -> MilestoneRecord:
+    """Staff send a report back (with why): the milestone is planned again."""
+    reason = text(reason, 500, N_("reason"), required=True)
+    async with atomic():
+        call, bid, milestone = await _lock_milestone(milestone_id)
+        actor.require(actor.is_staff(community_path(await _path(call))))
+        require_state(call, "call", ("awarded",), N_("return"))
+        require_state(milestone, "milestone", ("reported",), N_("return"))
+        await move(
+            Milestone,
+            "milestone",
+            milestone,
+            "planned",
+            "return",
+            actor=actor.member_id,
+            now=now,
+            why=reason,
+            decided_by=actor.member_id,
+        )
+    return await get_milestone(milestone_id)
+
+
+async def milestone_history(actor: Actor, milestone_id: int) -> list[events.Trace]:
+    await view_bid(actor, (await get_milestone(milestone_id)).bid)
+    return await events.history("milestone", milestone_id)

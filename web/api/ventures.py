@@ -1,0 +1,399 @@
+"""Venture projects (公益创投): calls, bids, scores, votes, the ranking, the award and the
+milestones paid from the community fund."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from fractions import Fraction
+from typing import Annotated
+
+from litestar import Controller, Response, get, post, put
+from litestar.params import FromQuery, JSONBody
+from pydantic import AwareDatetime, BeforeValidator, Field
+
+from market import ventures
+from market.ventures import CriterionDraft, MilestoneDraft
+from web.api.deps import CurrentActor, Now
+from web.api.schemas import (
+    Id,
+    IdIn,
+    IdPath,
+    IdQuery,
+    In,
+    Limit,
+    OptionalId,
+    Out,
+    ReasonIn,
+    ReportIn,
+    TraceOut,
+    optional_id,
+    ref,
+)
+
+Fen = Annotated[
+    int, Field(ge=1, le=ventures.MAX_BUDGET, description="An amount of money in fen (0.01 yuan).")
+]
+
+
+def _shown(value):
+    return ventures.shown(value) if isinstance(value, Fraction) else value
+
+
+# A score out of 100, to two decimal places (ranks are computed on the exact values).
+Points = Annotated[str, BeforeValidator(_shown)]
+
+
+class CriterionIn(In):
+    name: str
+    name_en: str = ""
+    weight: int = Field(
+        ge=1, le=100, description="Percent of the panel's score; a call's weights add up to 100."
+    )
+    max_score: int = Field(default=10, ge=1, le=100, description="The highest score a panel member can give.")
+
+
+class CallIn(In):
+    title: str
+    description: str = ""
+    area_id: IdIn = Field(description="The community, or an area in it; the community's fund pays.")
+    budget: Fen
+    deadline: AwareDatetime = Field(description="Bids are taken until then.")
+    vote_weight: int = Field(
+        default=0, ge=0, le=100, description="Percent of the ranking residents' votes decide."
+    )
+    criteria: list[CriterionIn] = Field(min_length=1, max_length=ventures.MAX_CRITERIA)
+    panel: list[IdIn] = Field(min_length=1, max_length=ventures.MAX_PANEL, description="Panel members' ids.")
+
+
+class CriterionOut(Out):
+    id: Id
+    position: int
+    name: str
+    name_en: str
+    weight: int
+    max_score: int
+
+
+class CallOut(Out):
+    id: Id
+    status: str
+    title: str
+    description: str
+    community_id: Id = ref("community")
+    area_id: Id = ref("area")
+    budget: int
+    deadline: datetime
+    vote_weight: int
+    awarded_bid_id: OptionalId = ref("awarded_bid")
+    criteria: list[CriterionOut]
+    panel: list[Id]
+    bids: int = Field(description="Bids in the running (not withdrawn).")
+    created_by: Id
+    created_at: datetime
+    updated_at: datetime
+
+
+class CallPageOut(Out):
+    items: list[CallOut]
+    next_cursor: str | None
+
+
+class MilestonePlanIn(In):
+    title: str
+    amount: Fen
+    due_at: AwareDatetime
+
+
+class BidIn(In):
+    organisation_id: IdIn | None = Field(
+        default=None, description="The organisation bidding; needed if you represent more than one."
+    )
+    proposal: str
+    team: str = ""
+    budget: Fen
+    milestones: list[MilestonePlanIn] = Field(
+        min_length=1, max_length=ventures.MAX_MILESTONES, description="Their amounts add up to the budget."
+    )
+
+
+class VentureMilestoneOut(Out):
+    id: Id
+    bid_id: Id = ref("bid")
+    position: int
+    title: str
+    amount: int
+    due_at: datetime | None
+    status: str
+    report: str
+    reported_at: datetime | None
+    decided_by: OptionalId
+    transfer_id: str | None
+    updated_at: datetime
+
+
+class BidOut(Out):
+    id: Id
+    call_id: Id = ref("call")
+    organisation_id: Id = ref("organisation")
+    status: str
+    proposal: str
+    team: str
+    budget: int
+    revision: int
+    submitted_by: Id
+    milestones: list[VentureMilestoneOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class BidListOut(Out):
+    items: list[BidOut]
+
+
+class ScoresIn(In):
+    scores: dict[IdIn, Annotated[int, Field(ge=0, le=100)]] = Field(
+        min_length=1, max_length=ventures.MAX_CRITERIA, description="Criterion id → score (0 to its highest)."
+    )
+
+
+class ScoreSheetOut(Out):
+    bid_id: Id = ref("bid")
+    panelist_id: Id = ref("panelist")
+    scores: dict[Id, int]
+
+
+class VoteIn(In):
+    bid_id: IdIn
+
+
+class VoteOut(Out):
+    id: Id
+    call_id: Id = ref("call")
+    bid_id: Id = ref("bid")
+    created_at: datetime
+
+
+class RankingEntryOut(Out):
+    rank: int = Field(description="1 + how many bids score more: tied bids share a rank (1, 1, 3).")
+    tied: bool
+    bid_id: Id = ref("bid")
+    organisation_id: Id = ref("organisation")
+    organisation_name: str
+    budget: int
+    status: str
+    score: Points
+    score_exact: Annotated[str, BeforeValidator(str)] = Field(
+        validation_alias="score", description="The exact score, as a fraction."
+    )
+    panel_score: Points
+    votes: int
+    vote_score: Points = Field(description="The bid's share of the votes, out of 100.")
+    missing: int = Field(description="Panel member × criterion scores not yet given.")
+
+
+class RankingOut(Out):
+    call_id: Id = ref("call")
+    status: str
+    vote_weight: int
+    votes: int
+    missing: int
+    complete: bool
+    entries: list[RankingEntryOut]
+
+
+class AwardIn(In):
+    bid_id: IdIn
+
+
+class CallController(Controller):
+    path = "/api/v1/calls"
+    tags = ["ventures"]
+
+    @post(name="api:call-publish", summary="Publish a venture call (staff of its community)")
+    async def publish(self, actor: CurrentActor, data: JSONBody[CallIn], now: Now) -> CallOut:
+        call = await ventures.publish_call(
+            actor,
+            title=data.title,
+            description=data.description,
+            area_id=int(data.area_id),
+            budget=data.budget,
+            deadline=data.deadline,
+            vote_weight=data.vote_weight,
+            criteria=[
+                CriterionDraft(c.name, c.weight, max_score=c.max_score, name_en=c.name_en)
+                for c in data.criteria
+            ],
+            panel=[int(member) for member in data.panel],
+            now=now,
+        )
+        return CallOut.model_validate(call)
+
+    @get(name="api:calls", summary="Venture calls near me, newest first, cursor paged")
+    async def list(
+        self,
+        actor: CurrentActor,
+        status: FromQuery[str | None] = None,
+        area_id: IdQuery = None,
+        cursor: FromQuery[str | None] = None,
+        limit: Limit = 50,
+    ) -> CallPageOut:
+        page = await ventures.list_calls(actor, status=status, area_id=area_id, cursor=cursor, limit=limit)
+        return CallPageOut.model_validate(page)
+
+    @get("/{call_id:int}", name="api:call", summary="One venture call, with its criteria and panel")
+    async def read(self, actor: CurrentActor, call_id: IdPath) -> CallOut:
+        return CallOut.model_validate(await ventures.view_call(actor, call_id))
+
+    @get("/{call_id:int}/history", name="api:call-history", summary="The call's trace, oldest first")
+    async def history(self, actor: CurrentActor, call_id: IdPath) -> list[TraceOut]:
+        return [TraceOut.model_validate(t) for t in await ventures.call_history(actor, call_id)]
+
+    @post(
+        "/{call_id:int}/bids",
+        name="api:call-bid",
+        summary="Bid for an organisation (201), or revise its bid (200), until the deadline",
+    )
+    async def bid(
+        self, actor: CurrentActor, call_id: IdPath, data: JSONBody[BidIn], now: Now
+    ) -> Response[BidOut]:
+        bid = await ventures.submit_bid(
+            actor,
+            call_id,
+            organisation_id=optional_id(data.organisation_id),
+            proposal=data.proposal,
+            team=data.team,
+            budget=data.budget,
+            milestones=[MilestoneDraft(m.title, m.amount, m.due_at) for m in data.milestones],
+            now=now,
+        )
+        return Response(BidOut.model_validate(bid), status_code=201 if bid.revision == 1 else 200)
+
+    @get(
+        "/{call_id:int}/bids",
+        name="api:call-bids",
+        summary="The call's bids: all for its staff and panel, your own, and the bids in the running "
+        "once bidding has closed",
+    )
+    async def bids(self, actor: CurrentActor, call_id: IdPath) -> BidListOut:
+        return BidListOut(items=[BidOut.model_validate(b) for b in await ventures.list_bids(actor, call_id)])
+
+    @post(
+        "/{call_id:int}/votes",
+        name="api:call-vote",
+        summary="Vote for a bid: residents of the call's area, once per call, while it is reviewed",
+    )
+    async def vote(self, actor: CurrentActor, call_id: IdPath, data: JSONBody[VoteIn], now: Now) -> VoteOut:
+        return VoteOut.model_validate(await ventures.vote(actor, call_id, int(data.bid_id), now=now))
+
+    @get(
+        "/{call_id:int}/ranking",
+        name="api:call-ranking",
+        summary="The bids ranked by weighted panel score and votes, with ties and missing scores",
+    )
+    async def ranking(self, actor: CurrentActor, call_id: IdPath) -> RankingOut:
+        return RankingOut.model_validate(await ventures.ranking(actor, call_id))
+
+    @post(
+        "/{call_id:int}/award",
+        name="api:call-award",
+        summary="Award the grant to a bid ranked first (staff)",
+        status_code=200,
+    )
+    async def award(self, actor: CurrentActor, call_id: IdPath, data: JSONBody[AwardIn], now: Now) -> CallOut:
+        return CallOut.model_validate(await ventures.award_call(actor, call_id, int(data.bid_id), now=now))
+
+    @post(
+        "/{call_id:int}/cancel",
+        name="api:call-cancel",
+        summary="Cancel a call before its award (staff)",
+        status_code=200,
+    )
+    async def cancel(
+        self, actor: CurrentActor, call_id: IdPath, data: JSONBody[ReasonIn], now: Now
+    ) -> CallOut:
+        return CallOut.model_validate(await ventures.cancel_call(actor, call_id, reason=data.reason, now=now))
+
+
+class BidController(Controller):
+    path = "/api/v1/bids"
+    tags = ["ventures"]
+
+    @get("/{bid_id:int}", name="api:bid", summary="One bid, with its plan of milestones")
+    async def read(self, actor: CurrentActor, bid_id: IdPath) -> BidOut:
+        return BidOut.model_validate(await ventures.view_bid(actor, bid_id))
+
+    @get("/{bid_id:int}/history", name="api:bid-history", summary="The bid's trace, oldest first")
+    async def history(self, actor: CurrentActor, bid_id: IdPath) -> list[TraceOut]:
+        return [TraceOut.model_validate(t) for t in await ventures.bid_history(actor, bid_id)]
+
+    @post(
+        "/{bid_id:int}/withdraw",
+        name="api:bid-withdraw",
+        summary="Withdraw a bid before the deadline",
+        status_code=200,
+    )
+    async def withdraw(
+        self, actor: CurrentActor, bid_id: IdPath, now: Now, data: JSONBody[ReasonIn | None] = None
+    ) -> BidOut:
+        reason = data.reason if data else ""
+        return BidOut.model_validate(await ventures.withdraw_bid(actor, bid_id, reason=reason, now=now))
+
+    @put(
+        "/{bid_id:int}/scores",
+        name="api:bid-scores",
+        summary="Score a bid per criterion (panel members, after the deadline); scoring again replaces",
+    )
+    async def scores(
+        self, actor: CurrentActor, bid_id: IdPath, data: JSONBody[ScoresIn], now: Now
+    ) -> ScoreSheetOut:
+        sheet = await ventures.score_bid(
+            actor, bid_id, {int(criterion): score for criterion, score in data.scores.items()}, now=now
+        )
+        return ScoreSheetOut.model_validate(sheet)
+
+
+class VentureMilestoneController(Controller):
+    path = "/api/v1/milestones"
+    tags = ["ventures"]
+
+    @get("/{milestone_id:int}/history", name="api:milestone-history", summary="A milestone's trace")
+    async def history(self, actor: CurrentActor, milestone_id: IdPath) -> list[TraceOut]:
+        return [TraceOut.model_validate(t) for t in await ventures.milestone_history(actor, milestone_id)]
+
+    @post(
+        "/{milestone_id:int}/report",
+        name="api:milestone-report",
+        summary="Report a milestone done (the awarded organisation)",
+        status_code=200,
+    )
+    async def report(
+        self, actor: CurrentActor, milestone_id: IdPath, data: JSONBody[ReportIn], now: Now
+    ) -> VentureMilestoneOut:
+        milestone = await ventures.report_milestone(actor, milestone_id, report=data.report, now=now)
+        return VentureMilestoneOut.model_validate(milestone)
+
+    @post(
+        "/{milestone_id:int}/accept",
+        name="api:milestone-accept",
+        summary="Accept a milestone's report: its grant is paid from the community fund (staff)",
+        status_code=200,
+    )
+    async def accept(self, actor: CurrentActor, milestone_id: IdPath, now: Now) -> VentureMilestoneOut:
+        return VentureMilestoneOut.model_validate(
+            await ventures.accept_milestone(actor, milestone_id, now=now)
+        )
+
+    @post(
+        "/{milestone_id:int}/return",
+        name="api:milestone-return",
+        summary="Return a milestone's report, saying why (staff)",
+        status_code=200,
+    )
+    async def send_back(
+        self, actor: CurrentActor, milestone_id: IdPath, data: JSONBody[ReasonIn], now: Now
+    ) -> VentureMilestoneOut:
+        milestone = await ventures.return_milestone(actor, milestone_id, reason=data.reason, now=now)
+        return VentureMilestoneOut.model_validate(milestone)
+
+
+VENTURE_CONTROLLERS = [CallController, BidController, VentureMilestoneController]
