@@ -24,7 +24,7 @@ def money_account(organisation_id: int) -> str:
     return f"org:{organisation_id}:cny"
 
 
-async def open_fund(community_id: int, name: str = "") -> str:
+async def open_fund(community_id: int) -> str:
     account = fund_account(community_id)
     await open_account(
         account,

@@ -8,20 +8,19 @@ holds the ancestors' ids, so that is one indexed ``IN`` on ``market_item_area``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from market import trace  # noqa: F401  (registers the market's subjects)
 from market.tables import ITEM_KINDS, LIMIT_PERIODS, Item, ItemArea
-from projects import errors
+from projects import errors, events
 from projects.access import MANAGERS, Actor
 from projects.areas import get_area, under
 from projects.db import atomic
 from projects.errors import N_
 from projects.organisations import get_organisation
 from projects.states import load, parse_cursor, text
-from projects.states import trace as trace_event
 
 ZONE = ZoneInfo("Asia/Shanghai")  # a per-member limit "per day" is a day in China
 MAX_PRICE = 1_000_000
@@ -120,16 +119,19 @@ def _checked(draft: ItemDraft) -> ItemDraft:
         raise errors.Invalid(N_("An item's offer must end after it starts."))
     if not 1 <= len(set(draft.area_ids)) <= MAX_AREAS:
         raise errors.Invalid(N_("An item serves 1 to {limit} areas."), limit=MAX_AREAS)
-    return ItemDraft(
-        **{
-            **draft.__dict__,
-            "name": text(draft.name, 100, N_("name"), required=True),
-            "name_en": text(draft.name_en, 100, N_("English name")),
-            "description": text(draft.description, 2000, N_("description")),
-            "description_en": text(draft.description_en, 2000, N_("English description")),
-            "area_ids": sorted(set(draft.area_ids)),
-        }
+    return replace(
+        draft,
+        name=text(draft.name, 100, N_("name"), required=True),
+        name_en=text(draft.name_en, 100, N_("English name")),
+        description=text(draft.description, 2000, N_("description")),
+        description_en=text(draft.description_en, 2000, N_("English description")),
+        area_ids=sorted(set(draft.area_ids)),
     )
+
+
+def _columns(draft: ItemDraft) -> dict:
+    """The draft's values for the item's own row (its areas are rows of their own)."""
+    return {f.name: getattr(draft, f.name) for f in fields(draft) if f.name != "area_ids"}
 
 
 async def _may_offer(actor: Actor, community_id: int, organisation_id: int | None) -> None:
@@ -161,10 +163,9 @@ async def create_item(
     async with atomic():
         await _may_offer(actor, community_id, organisation_id)
         await _areas_within(community_id, draft.area_ids)
-        values = {key: value for key, value in draft.__dict__.items() if key != "area_ids"}
         rows = await Item.insert(
             Item(
-                **values,
+                **_columns(draft),
                 community=community_id,
                 organisation=organisation_id,
                 created_by=actor.member_id,
@@ -174,8 +175,7 @@ async def create_item(
         ).returning(Item.id)
         item_id = rows[0]["id"]
         await ItemArea.insert(*(ItemArea(item=item_id, area=area_id) for area_id in draft.area_ids))
-        item = await load(Item, "item", item_id)
-        await trace_event(Item, "item", item, "create", actor=actor.member_id, now=now)
+        await events.record("item", item_id, "create", actor=actor.member_id, now=now)
     return await get_item(item_id)
 
 
@@ -187,11 +187,11 @@ async def update_item(actor: Actor, item_id: int, draft: ItemDraft, *, now: date
         item = await load(Item, "item", item_id)
         await _may_offer(actor, item["community"], item["organisation"])
         await _areas_within(item["community"], draft.area_ids)
-        values = {getattr(Item, key): value for key, value in draft.__dict__.items() if key != "area_ids"}
+        values = {getattr(Item, key): value for key, value in _columns(draft).items()}
         await Item.update({**values, Item.updated_at: now}).where(Item.id == item_id)
         await ItemArea.delete().where(ItemArea.item == item_id)
         await ItemArea.insert(*(ItemArea(item=item_id, area=area_id) for area_id in draft.area_ids))
-        await trace_event(Item, "item", item, "update", actor=actor.member_id, now=now)
+        await events.record("item", item_id, "update", actor=actor.member_id, now=now)
     return await get_item(item_id)
 
 

@@ -64,3 +64,8 @@ class ScoresMissing(Conflict):
 class NotTopRanked(Conflict):
     code = "not_top_ranked"
     message = N_("Only a bid ranked first can be awarded.")
+
+
+class RequesterShort(Conflict):
+    code = "requester_short"
+    message = N_("The requester's balance cannot cover {amount} points now.")

@@ -197,8 +197,9 @@ async def _give_back(item: dict, redemption: dict, to: str, action: str, *, acto
     if item["stock"] is not None:
         await Item.update({Item.stock: Item.stock + redemption["quantity"]}).where(Item.id == item["id"])
     return await move(
-        Redemption, "redemption", redemption, to, action, actor=actor, now=now, why=why, decided_by=actor
-    )
+        Redemption, "redemption", redemption, to, action, actor=actor, now=now, why=why, decided_by=actor,
+        reason=why,
+    )  # fmt: skip
 
 
 async def fulfil(actor: Actor, code: str, *, now: datetime) -> RedemptionRecord:

@@ -23,6 +23,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from ledger.transfers import expire_all_due
+from market.sweep import sweep as market_sweep
 from projects.db import utcnow
 from projects.sweep import sweep
 from web.api import CONTROLLERS
@@ -72,7 +73,8 @@ def linli_version() -> str:
 
 async def run_periodic_jobs(interval_s: float, clock: Callable[[], datetime], stop: asyncio.Event) -> None:
     """Run the periodic jobs now and then every ``interval_s`` until ``stop`` is set: the expiry
-    of due reservations (ledger) and the deadline sweep (needs, tasks and projects).
+    of due reservations (ledger), the deadline sweep (needs, tasks and projects) and the market's
+    (redemptions not fulfilled in time, venture calls past their deadline).
 
     A failing job is logged and tried again next time: it must never take the app down. Stopping
     waits for the jobs under way to finish: cancelling one in the middle of opening a
@@ -87,13 +89,14 @@ async def run_periodic_jobs(interval_s: float, clock: Callable[[], datetime], st
         else:
             if expired:
                 logger.info("expired %d pending transfer(s)", expired)
-        try:
-            swept = await sweep(now=clock())
-        except Exception:
-            logger.exception("deadline sweep failed; next try in %s s", interval_s)
-        else:
-            if any(astuple(swept)):
-                logger.info("deadline sweep: %s", swept)
+        for name, job in (("deadline sweep", sweep), ("market sweep", market_sweep)):
+            try:
+                swept = await job(now=clock())
+            except Exception:
+                logger.exception("%s failed; next try in %s s", name, interval_s)
+            else:
+                if any(astuple(swept)):
+                    logger.info("%s: %s", name, swept)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), interval_s)
 

@@ -238,10 +238,12 @@ def expire_command() -> None:
 )
 def sweep_command(now_text: str | None) -> None:
     """The deadline sweep: flag and escalate overdue needs, expire or flag overdue tasks and
-    projects, and expire due reservations (the app runs this periodically)."""
+    projects, expire redemptions not fulfilled in time, close venture calls past their
+    deadline, and expire due reservations (the app runs this periodically)."""
     from datetime import UTC, datetime
 
     from ledger.transfers import expire_all_due
+    from market.sweep import sweep as market_sweep
     from projects.sweep import sweep
 
     now = datetime.now(UTC)
@@ -256,14 +258,11 @@ def sweep_command(now_text: str | None) -> None:
             raise click.BadParameter("give the time zone too, e.g. +08:00", param_hint="--now")
 
     async def work():
-        return await sweep(now=now), await expire_all_due(now=now)
+        return await sweep(now=now), await market_sweep(now=now), await expire_all_due(now=now)
 
-    result, expired = run_with_database(work)
-    click.echo(
-        json.dumps(
-            {**{name: getattr(result, name) for name in result.__slots__}, "reservations_expired": expired}
-        )
-    )
+    result, market, expired = run_with_database(work)
+    fields = {name: getattr(found, name) for found in (result, market) for name in found.__slots__}
+    click.echo(json.dumps({**fields, "reservations_expired": expired}))
 
 
 @linli.group(name="bench")

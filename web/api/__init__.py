@@ -1,6 +1,7 @@
 """The JSON API under /api/v1 (DESIGN.md, "Interfaces"): one controller per resource."""
 
 from web.api.auth import AuthController
+from web.api.catalogue import CatalogueController, CommunityPointsController, RedemptionController
 from web.api.community import (
     AreaController,
     CategoryController,
@@ -8,6 +9,7 @@ from web.api.community import (
     OrganisationController,
     ResourceController,
 )
+from web.api.exchange import ExchangeController, FundController, GiftController, ListingController
 from web.api.me import MeController
 from web.api.needs import NeedController
 from web.api.projects import ProjectController, RatingController
@@ -26,4 +28,11 @@ CONTROLLERS = [
     ClaimController,
     ProjectController,
     RatingController,
+    CatalogueController,
+    RedemptionController,
+    CommunityPointsController,
+    ListingController,
+    ExchangeController,
+    GiftController,
+    FundController,
 ]

@@ -1,0 +1,263 @@
+"""The catalogue and redemptions through the real app, on SQLite and PostgreSQL: the whole
+lifecycle, every refusal (with nothing changed), expiry, and concurrency against the balance
+and against the stock."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+from ledger.accounts import balance as account_balance
+from market.sweep import sweep
+from projects.organisations import organisation_account
+from tests.market.market_helpers import balance, give_points, item, market_counts
+
+
+async def test_a_redemption_from_catalogue_to_fulfilment(api):
+    street = api.street
+    await give_points(api, street.resident, 100)
+    offered = await item(api, price=30, stock=5, limit=2, kind="service", name_en="A haircut")
+    assert offered["provider"] == "邻里社工服务中心" and offered["stock"] == 5
+
+    page = await api.ok(street.resident, "GET", "/api/v1/catalogue")
+    assert [i["id"] for i in page["items"]] == [offered["id"]]
+    assert set(page["items"][0]) >= {"id", "name", "price", "stock", "provider"}
+    assert page["next_cursor"] is None
+
+    redemption = await api.ok(
+        street.resident, "POST", "/api/v1/redemptions", {"item_id": offered["id"], "quantity": 1}, status=201
+    )
+    assert redemption["status"] == "pending" and len(redemption["code"]) == 8 and redemption["id"]
+    assert await balance(api, street.resident) == {"posted": 100, "pending": -30, "available": 70}
+    assert (await api.ok(street.resident, "GET", f"/api/v1/catalogue/{offered['id']}"))["stock"] == 4
+
+    # The provider sees it waiting, then enters the code as a person would type it.
+    waiting = await api.ok(
+        street.representative,
+        "GET",
+        f"/api/v1/redemptions?organisation_id={street.organisation}&status=pending",
+    )
+    assert [r["id"] for r in waiting["items"]] == [redemption["id"]]
+    typed = f"{redemption['code'][:4].lower()}-{redemption['code'][4:]}"
+    fulfilled = await api.ok(street.representative, "POST", "/api/v1/redemptions/fulfil", {"code": typed})
+    assert fulfilled["status"] == "fulfilled" and fulfilled["id"] == redemption["id"]
+    again = await api.ok(
+        street.representative, "POST", "/api/v1/redemptions/fulfil", {"code": redemption["code"]}
+    )
+    assert again["status"] == "fulfilled"  # idempotent: posted once
+    assert await balance(api, street.resident) == {"posted": 70, "pending": 0, "available": 70}
+    assert (await account_balance(organisation_account(street.organisation))).posted == 30
+
+    totals = await api.ok(
+        street.representative, "GET", f"/api/v1/redemptions/totals?organisation_id={street.organisation}"
+    )
+    assert totals["count"]["fulfilled"] == 1 and totals["points"]["fulfilled"] == 30
+    points = await api.ok(street.staff, "GET", f"/api/v1/communities/{street.community}/points")
+    assert points == {
+        "issued": 100,
+        "returned": 0,
+        "outstanding": 100,
+        "redeemed": 30,
+        "pending_redemptions": 0,
+    }
+    history = await api.ok(street.resident, "GET", f"/api/v1/redemptions/{redemption['id']}/history")
+    assert [(e["action"], e["to_state"]) for e in history] == [("redeem", "pending"), ("fulfil", "fulfilled")]
+    mine = await api.ok(street.resident, "GET", "/api/v1/redemptions")
+    assert [r["status"] for r in mine["items"]] == ["fulfilled"]
+
+
+async def test_cancelling_rejecting_and_expiry_give_back_points_and_stock(api):
+    street = api.street
+    await give_points(api, street.resident, 100)
+    offered = await item(api, price=10, stock=3)
+
+    async def redeem():
+        return await api.ok(
+            street.resident,
+            "POST",
+            "/api/v1/redemptions",
+            {"item_id": offered["id"], "quantity": 1},
+            status=201,
+        )
+
+    first, second, third = await redeem(), await redeem(), await redeem()
+    assert (await api.ok(street.resident, "GET", f"/api/v1/catalogue/{offered['id']}"))["stock"] == 0
+    cancelled = await api.ok(street.resident, "POST", f"/api/v1/redemptions/{first['id']}/cancel")
+    assert cancelled["status"] == "cancelled"
+    rejected = await api.ok(
+        street.representative, "POST", f"/api/v1/redemptions/{second['id']}/reject", {"reason": "今天停业"}
+    )
+    assert rejected["status"] == "rejected" and rejected["reason"] == "今天停业"
+    assert await balance(api, street.resident) == {"posted": 100, "pending": -10, "available": 90}
+
+    api.clock.advance(days=3, seconds=1)
+    expired_code = await api.post(
+        street.representative, "/api/v1/redemptions/fulfil", json={"code": third["code"]}
+    )
+    assert expired_code.status_code == 409 and expired_code.json()["code"] == "expired"
+    assert (await sweep(now=api.clock())).redemptions_expired == 1
+    assert (await sweep(now=api.clock())).redemptions_expired == 0  # once
+    assert (await api.ok(street.resident, "GET", f"/api/v1/redemptions/{third['id']}"))["status"] == "expired"
+    assert await balance(api, street.resident) == {"posted": 100, "pending": 0, "available": 100}
+    assert (await api.ok(street.resident, "GET", f"/api/v1/catalogue/{offered['id']}"))["stock"] == 3
+    history = await api.ok(street.resident, "GET", f"/api/v1/redemptions/{third['id']}/history")
+    assert history[-1]["action"] == "expire" and history[-1]["actor_id"] is None
+
+
+async def test_every_refusal_says_why_and_changes_nothing(api):
+    street = api.street
+    await give_points(api, street.resident, 25)
+    limited = await item(api, price=10, stock=10, limit=1)
+    await api.ok(street.resident, "POST", "/api/v1/redemptions", {"item_id": limited["id"]}, status=201)
+    before = await market_counts(api)
+
+    async def refused(member, url, body, status, code, method="POST"):
+        response = await api.call(member, method, url, json=body)
+        assert response.status_code == status, response.text
+        assert response.json()["code"] == code, response.text
+        return response.json()["message"]
+
+    message = await refused(
+        street.resident, "/api/v1/redemptions", {"item_id": limited["id"]}, 409, "limit_reached"
+    )
+    assert "1" in message
+    pricey = await item(api, price=20)
+    before = await market_counts(api)
+    message = await refused(
+        street.resident, "/api/v1/redemptions", {"item_id": pricey["id"]}, 409, "insufficient_balance"
+    )
+    assert message == "您的可用积分为15分，不足以支付20分。"
+    english = await api.call(
+        street.resident, "POST", "/api/v1/redemptions", json={"item_id": pricey["id"]}, language="en"
+    )
+    assert english.json()["message"] == "Your available balance is 15 points: not enough for 20."
+    await refused(
+        street.resident, "/api/v1/redemptions", {"item_id": pricey["id"], "quantity": 0}, 400, "invalid_input"
+    )
+    await refused(street.outsider, "/api/v1/redemptions", {"item_id": pricey["id"]}, 404, "not_found")
+    await refused(street.resident, "/api/v1/redemptions", {"item_id": "999999"}, 404, "not_found")
+    await refused(street.resident, "/api/v1/redemptions/fulfil", {"code": "ZZZZ2222"}, 404, "not_found")
+    assert await market_counts(api) == before
+
+    sold_out = await item(api, price=1, stock=1)
+    await give_points(api, street.neighbour, 10)
+    await api.ok(street.neighbour, "POST", "/api/v1/redemptions", {"item_id": sold_out["id"]}, status=201)
+    before = await market_counts(api)
+    message = await refused(
+        street.resident, "/api/v1/redemptions", {"item_id": sold_out["id"]}, 409, "out_of_stock"
+    )
+    assert message == "仅剩0件，不够1件。"
+    mine = (await api.ok(street.neighbour, "GET", "/api/v1/redemptions"))["items"][0]
+    # Another member cannot cancel it, a resident cannot fulfil it, nor can another community's staff.
+    await refused(street.resident, f"/api/v1/redemptions/{mine['id']}/cancel", None, 404, "not_found")
+    await refused(street.resident, "/api/v1/redemptions/fulfil", {"code": mine["code"]}, 404, "not_found")
+    await refused(street.other_staff, "/api/v1/redemptions/fulfil", {"code": mine["code"]}, 404, "not_found")
+    await refused(
+        street.representative,
+        f"/api/v1/redemptions/{mine['id']}/reject",
+        {"reason": ""},
+        400,
+        "invalid_input",
+    )
+    assert await market_counts(api) == before
+    await api.ok(street.representative, "POST", "/api/v1/redemptions/fulfil", {"code": mine["code"]})
+    before = await market_counts(api)
+    await refused(street.neighbour, f"/api/v1/redemptions/{mine['id']}/cancel", None, 409, "wrong_state")
+    await refused(
+        street.representative, f"/api/v1/redemptions/{mine['id']}/reject", {"reason": "x"}, 409, "wrong_state"
+    )
+    assert await market_counts(api) == before
+
+    # An item outside its window, or paused, is not offered.
+    later = await item(api, price=1, active_from=api.clock.advance(seconds=0).replace(year=2027).isoformat())
+    assert later["id"] not in [
+        i["id"] for i in (await api.ok(street.resident, "GET", "/api/v1/catalogue"))["items"]
+    ]
+    await refused(street.resident, "/api/v1/redemptions", {"item_id": later["id"]}, 409, "unavailable")
+
+
+async def test_who_may_offer_items(api):
+    street = api.street
+    body = {
+        "community_id": str(street.community),
+        "name": "活动室预约",
+        "price": 5,
+        "area_ids": [str(street.grid)],
+    }
+    # Staff offer the community's own items; a resident may not; an area outside the community is refused.
+    hall = await api.ok(street.staff, "POST", "/api/v1/catalogue", body, status=201)
+    assert hall["provider"] == "幸福里社区" and hall["provider_id"] is None
+    response = await api.post(street.resident, "/api/v1/catalogue", json=body)
+    assert response.status_code == 403
+    response = await api.post(
+        street.staff, "/api/v1/catalogue", json={**body, "area_ids": [str(street.other_unit)]}
+    )
+    assert response.status_code == 400 and response.json()["code"] == "invalid_input"
+    response = await api.post(street.other_staff, "/api/v1/catalogue", json=body)
+    assert response.status_code == 403
+    # A grid's item is not offered to someone who lives in another grid's unit... but is in its own.
+    await give_points(api, street.resident, 5)
+    redeemed = await api.ok(
+        street.resident, "POST", "/api/v1/redemptions", {"item_id": hall["id"]}, status=201
+    )
+    # Points for the community's own item go back to its issuer when fulfilled by its staff.
+    await api.ok(street.staff, "POST", "/api/v1/redemptions/fulfil", {"code": redeemed["code"]})
+    points = await api.ok(street.staff, "GET", f"/api/v1/communities/{street.community}/points")
+    assert points["returned"] == 5 and points["outstanding"] == 0
+    response = await api.get(street.resident, f"/api/v1/communities/{street.community}/points")
+    assert response.status_code == 403
+
+
+async def test_thirty_redemptions_at_once_spend_no_more_than_the_balance(api):
+    """The balance covers 10 of 30: exactly 10 succeed, whichever items they are for."""
+    street = api.street
+    await give_points(api, street.resident, 100)
+    items = [await item(api, price=10) for _ in range(3)]
+    await api.token(street.resident)
+    before = await market_counts(api)
+
+    responses = await asyncio.gather(
+        *(
+            api.post(
+                street.resident, "/api/v1/redemptions", json={"item_id": items[n % 3]["id"], "quantity": 1}
+            )
+            for n in range(30)
+        )
+    )
+    outcome = Counter((r.status_code, r.json()["code"] if r.status_code != 201 else "") for r in responses)
+    assert outcome == {(201, ""): 10, (409, "insufficient_balance"): 20}, outcome
+    assert await balance(api, street.resident) == {"posted": 100, "pending": -100, "available": 0}
+    after = await market_counts(api)
+    assert after["market_redemption"] - before["market_redemption"] == 10
+    assert after["ledger_transfer"] - before["ledger_transfer"] == 10
+
+
+async def test_thirty_redemptions_at_once_take_no_more_than_the_stock(api):
+    street = api.street
+    buyers = street.volunteers[:24] + [
+        street.resident,
+        street.neighbour,
+        street.leader,
+        street.representative,
+    ]
+    for buyer in buyers:
+        await give_points(api, buyer, 50)
+        await api.token(buyer)
+    scarce = await item(api, price=10, stock=5)
+    responses = await asyncio.gather(
+        *(
+            api.post(buyer, "/api/v1/redemptions", json={"item_id": scarce["id"]})
+            for buyer in buyers + buyers[:2]
+        )
+    )
+    outcome = Counter((r.status_code, r.json()["code"] if r.status_code != 201 else "") for r in responses)
+    assert outcome[(201, "")] == 5, outcome
+    assert (
+        outcome[(409, "out_of_stock")] + outcome[(409, "limit_reached")] == 25
+        or outcome[(409, "out_of_stock")] == 25
+    )
+    assert (await api.ok(street.staff, "GET", f"/api/v1/catalogue/{scarce['id']}"))["stock"] == 0
+    pending = await api.ok(
+        street.representative, "GET", f"/api/v1/redemptions?organisation_id={street.organisation}"
+    )
+    assert len(pending["items"]) == 5
