@@ -31,6 +31,7 @@ from projects.errors import N_
 from projects.members import get_member, member_account
 from projects.points import points_for
 from projects.states import load, move, parse_cursor, require_state, text
+from projects.tables import Member
 
 PAGE = 50
 MAX_MINUTES = 1440
@@ -396,15 +397,17 @@ async def dispute(actor: Actor, exchange_id: int, *, reason: str, now: datetime)
     return await get_exchange(exchange_id)
 
 
-async def _community_path(listing_id: int) -> str:
-    row = await Listing.select(Listing.community.path).where(Listing.id == listing_id).first()
-    return row["community.path"]
+async def _overseen_at(exchange: dict) -> str:
+    """Where the exchange is overseen: the requester's home (its leaders, and the staff above them)."""
+    row = await Member.select(Member.home_area.path).where(Member.id == exchange["requester"]).first()
+    return row["home_area.path"] or "/none/"
 
 
 async def settle(
     actor: Actor, exchange_id: int, minutes: int, *, reason: str, now: datetime
 ) -> ExchangeRecord:
-    """A leader or staff member of the community decides a dispute: the minutes to pay (0: none)."""
+    """A leader or staff member over the requester's home decides a dispute: the minutes to pay
+    (0: none)."""
     if isinstance(minutes, bool) or not 0 <= minutes <= MAX_MINUTES:
         raise errors.Invalid(N_("Minutes are 0 to {limit}."), limit=MAX_MINUTES)
     reason = text(reason, 500, N_("reason"), required=True)
@@ -412,7 +415,7 @@ async def settle(
         exchange = await load(Exchange, "exchange", exchange_id)
         if actor.member_id in (exchange["requester"], exchange["performer"]):
             raise errors.NotAllowed(N_("A party to an exchange cannot settle it."))
-        if not actor.manages(await _community_path(exchange["listing"])):
+        if not actor.manages(await _overseen_at(exchange)):
             raise errors.NotFound(thing=N_("exchange"))
         require_state(exchange, "exchange", ("disputed",), N_("settle"))
         if minutes > exchange["minutes"]:
@@ -431,7 +434,9 @@ async def get_exchange(exchange_id: int) -> ExchangeRecord:
 async def view_exchange(actor: Actor, exchange_id: int) -> ExchangeRecord:
     record = await get_exchange(exchange_id)
     parties = (record.requester, record.performer)
-    if actor.member_id not in parties and not actor.manages(await _community_path(record.listing)):
+    if actor.member_id not in parties and not actor.manages(
+        await _overseen_at({"requester": record.requester})
+    ):
         raise errors.NotFound(thing=N_("exchange"))
     return record
 

@@ -1,0 +1,219 @@
+"""Peer exchange, gifts and the community fund through the real app, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+from ledger.accounts import balance as account_balance
+from market.accounts import pool_account
+from tests.market.market_helpers import balance, give_points, market_counts
+
+
+async def _listing(api, member, kind="offer", **extra):
+    body = {"kind": kind, "category": "care.meals", "title": "教钢琴", "points_per_hour": 20, **extra}
+    return await api.ok(member, "POST", "/api/v1/listings", body, status=201)
+
+
+async def test_an_exchange_is_paid_from_the_requester_to_the_performer(api):
+    street = api.street
+    teacher, learner = street.neighbour, street.resident
+    await give_points(api, learner, 50)
+    issued_before = (await api.ok(street.staff, "GET", f"/api/v1/communities/{street.community}/points"))[
+        "issued"
+    ]
+    offer = await _listing(api, teacher)
+    seen = await api.ok(learner, "GET", "/api/v1/listings?kind=offer")
+    assert [item["id"] for item in seen["items"]] == [offer["id"]]
+    assert (await api.get(street.outsider, f"/api/v1/listings/{offer['id']}")).status_code == 404
+
+    # The learner takes up the offer (they pay); the teacher agrees, which holds 90 minutes' worth.
+    exchange = await api.ok(
+        learner, "POST", f"/api/v1/listings/{offer['id']}/exchanges", {"minutes": 90}, status=201
+    )
+    assert (exchange["requester_id"], exchange["performer_id"]) == (str(learner), str(teacher))
+    response = await api.post(learner, f"/api/v1/exchanges/{exchange['id']}/accept")
+    assert response.status_code == 403  # the other party accepts
+    accepted = await api.ok(teacher, "POST", f"/api/v1/exchanges/{exchange['id']}/accept")
+    assert accepted["status"] == "accepted" and accepted["reserved"] == 30
+    assert await balance(api, learner) == {"posted": 50, "pending": -30, "available": 20}
+
+    response = await api.post(teacher, f"/api/v1/exchanges/{exchange['id']}/submit", json={"minutes": 120})
+    assert response.status_code == 400  # more than agreed
+    await api.ok(teacher, "POST", f"/api/v1/exchanges/{exchange['id']}/submit", {"minutes": 60})
+    response = await api.post(teacher, f"/api/v1/exchanges/{exchange['id']}/confirm")
+    assert response.status_code == 403  # the performer never confirms
+    confirmed = await api.ok(learner, "POST", f"/api/v1/exchanges/{exchange['id']}/confirm")
+    assert confirmed["status"] == "confirmed" and confirmed["points"] == 20
+    again = await api.ok(learner, "POST", f"/api/v1/exchanges/{exchange['id']}/confirm")
+    assert again["points"] == 20  # paid once
+    assert await balance(api, learner) == {"posted": 30, "pending": 0, "available": 30}
+    assert (await balance(api, teacher))["posted"] == 20
+    # Nothing was issued: the community's issuer did not move.
+    points = await api.ok(street.staff, "GET", f"/api/v1/communities/{street.community}/points")
+    assert points["issued"] == issued_before
+    history = await api.ok(teacher, "GET", f"/api/v1/exchanges/{exchange['id']}/history")
+    assert [e["action"] for e in history] == ["propose", "accept", "submit", "confirm"]
+
+
+async def test_a_request_a_dispute_and_its_settlement(api):
+    street = api.street
+    needy, driver = street.resident, street.volunteers[0]
+    await give_points(api, needy, 40)
+    request = await _listing(api, needy, kind="request", title="陪同就医", points_per_hour=10)
+    exchange = await api.ok(
+        driver, "POST", f"/api/v1/listings/{request['id']}/exchanges", {"minutes": 120}, status=201
+    )
+    assert (exchange["requester_id"], exchange["performer_id"]) == (str(needy), str(driver))
+    await api.ok(needy, "POST", f"/api/v1/exchanges/{exchange['id']}/accept")
+    await api.ok(driver, "POST", f"/api/v1/exchanges/{exchange['id']}/submit", {"minutes": 120})
+    await api.ok(needy, "POST", f"/api/v1/exchanges/{exchange['id']}/dispute", {"reason": "只陪了一个小时"})
+    response = await api.post(
+        driver, f"/api/v1/exchanges/{exchange['id']}/settle", json={"minutes": 120, "reason": "x"}
+    )
+    assert response.status_code == 403  # a party never settles
+    settled = await api.ok(
+        street.leader,
+        "POST",
+        f"/api/v1/exchanges/{exchange['id']}/settle",
+        {"minutes": 60, "reason": "核实一小时"},
+    )
+    assert settled["status"] == "confirmed" and settled["points"] == 10
+    assert await balance(api, needy) == {"posted": 30, "pending": 0, "available": 30}
+    assert (await balance(api, driver))["posted"] == 10
+
+
+async def test_refusals_leave_the_balances_and_the_holds_alone(api):
+    street = api.street
+    poor, rich = street.resident, street.neighbour
+    await give_points(api, poor, 5)
+    offer = await _listing(api, rich)
+    exchange = await api.ok(
+        poor, "POST", f"/api/v1/listings/{offer['id']}/exchanges", {"minutes": 60}, status=201
+    )
+    before = await market_counts(api)
+    response = await api.post(rich, f"/api/v1/exchanges/{exchange['id']}/accept")
+    # The performer is told the requester cannot pay, without being told their balance.
+    assert response.status_code == 409 and response.json()["code"] == "requester_short"
+    assert "5" not in response.json()["message"]
+    assert await market_counts(api) == before
+    response = await api.post(poor, f"/api/v1/listings/{offer['id']}/exchanges", json={"minutes": 0})
+    assert response.status_code == 400
+    response = await api.post(rich, f"/api/v1/listings/{offer['id']}/exchanges", json={"minutes": 60})
+    assert response.status_code == 403  # not one's own listing
+    assert (await api.get(street.outsider, f"/api/v1/exchanges/{exchange['id']}")).status_code == 404
+
+    # Cancelling an accepted exchange releases the hold.
+    await give_points(api, poor, 15)
+    await api.ok(rich, "POST", f"/api/v1/exchanges/{exchange['id']}/accept")
+    assert (await balance(api, poor))["available"] == 0
+    await api.ok(poor, "POST", f"/api/v1/exchanges/{exchange['id']}/cancel", {"reason": "改天"})
+    assert await balance(api, poor) == {"posted": 20, "pending": 0, "available": 20}
+    response = await api.post(rich, f"/api/v1/exchanges/{exchange['id']}/submit", json={"minutes": 30})
+    assert response.status_code == 409 and response.json()["code"] == "wrong_state"
+
+    await api.ok(rich, "POST", f"/api/v1/listings/{offer['id']}/close")
+    response = await api.post(poor, f"/api/v1/listings/{offer['id']}/exchanges", json={"minutes": 60})
+    assert response.status_code == 409
+
+
+async def test_gifts_to_a_member_and_to_the_community_pool(api):
+    street = api.street
+    await give_points(api, street.resident, 30)
+    gift = await api.ok(
+        street.resident,
+        "POST",
+        "/api/v1/gifts",
+        {"amount": 10, "recipient_id": str(street.neighbour), "note": "谢谢"},
+        status=201,
+    )
+    assert gift["transfer_id"] == f"gift:{gift['id']}"
+    await api.ok(
+        street.resident,
+        "POST",
+        "/api/v1/gifts",
+        {"amount": 5, "community_id": str(street.community)},
+        status=201,
+    )
+    assert (await balance(api, street.neighbour))["posted"] == 10
+    assert (await account_balance(pool_account(street.community))).posted == 5
+    received = await api.ok(street.neighbour, "GET", "/api/v1/gifts")
+    assert [g["amount"] for g in received["items"]] == [10]
+
+    before = await market_counts(api)
+    for body, status, code in (
+        ({"amount": 100, "recipient_id": str(street.neighbour)}, 409, "insufficient_balance"),
+        ({"amount": 1, "recipient_id": str(street.resident)}, 400, "invalid_input"),
+        ({"amount": 1}, 400, "invalid_input"),
+        ({"amount": 1, "community_id": str(street.other_community)}, 404, "not_found"),
+        ({"amount": 0, "recipient_id": str(street.neighbour)}, 400, "invalid_input"),
+    ):
+        response = await api.post(street.resident, "/api/v1/gifts", json=body)
+        assert (response.status_code, response.json()["code"]) == (status, code), response.text
+    assert await market_counts(api) == before
+
+    # Ten gifts at once of 3 points each from 15: exactly 5 go through.
+    await api.token(street.neighbour)
+    responses = await asyncio.gather(
+        *(
+            api.post(
+                street.neighbour, "/api/v1/gifts", json={"amount": 3, "recipient_id": str(street.leader)}
+            )
+            for _ in range(10)
+        )
+    )
+    assert sorted(r.status_code for r in responses) == [201] * 3 + [409] * 7
+    assert (await balance(api, street.neighbour))["posted"] == 1
+
+
+async def test_the_community_fund_is_public(api):
+    street = api.street
+    await api.ok(
+        street.staff,
+        "POST",
+        f"/api/v1/funds/{street.community}/donations",
+        {"amount": 500_000, "donor_kind": "organisation", "organisation_id": str(street.organisation)},
+        status=201,
+    )
+    await api.ok(
+        street.staff,
+        "POST",
+        f"/api/v1/funds/{street.community}/donations",
+        {"amount": 12_345, "donor_kind": "outside", "donor_name": "张先生", "anonymous": True},
+        status=201,
+    )
+    await api.ok(
+        street.staff,
+        "POST",
+        f"/api/v1/funds/{street.community}/donations",
+        {"amount": 100, "donor_kind": "member", "member_id": str(street.resident)},
+        status=201,
+    )
+    # No sign-in needed to read it; the anonymous donor's name is never given out.
+    totals = (await api.client.get(f"/api/v1/funds/{street.community}")).json()
+    assert totals == {
+        "community_id": str(street.community),
+        "balance": 512_445,
+        "donated": 512_445,
+        "granted": 0,
+        "donations": 3,
+    }
+    donations = (await api.client.get(f"/api/v1/funds/{street.community}/donations")).json()
+    assert [(d["donor_kind"], d["donor"]) for d in donations["items"]] == [
+        ("member", "王阿姨"),
+        ("outside", ""),
+        ("organisation", "邻里社工服务中心"),
+    ]
+    assert "张先生" not in (await api.client.get(f"/api/v1/funds/{street.community}/movements")).text
+    movements = (await api.client.get(f"/api/v1/funds/{street.community}/movements")).json()
+    assert [m["amount"] for m in movements["items"]] == [100, 12_345, 500_000]
+
+    for member, body, status in (
+        (street.resident, {"amount": 1, "donor_kind": "outside"}, 403),
+        (street.other_staff, {"amount": 1, "donor_kind": "outside"}, 403),
+        (street.staff, {"amount": 0, "donor_kind": "outside"}, 400),
+        (street.staff, {"amount": 1, "donor_kind": "member"}, 400),
+    ):
+        response = await api.post(member, f"/api/v1/funds/{street.community}/donations", json=body)
+        assert response.status_code == status, response.text
+    assert (await api.client.get(f"/api/v1/funds/{street.community}")).json()["donations"] == 3
+    assert (await api.client.get(f"/api/v1/funds/{street.grid}")).status_code == 404
