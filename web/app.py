@@ -31,6 +31,9 @@ from web.api.deps import DEPENDENCIES
 from web.api.errors import EXCEPTION_HANDLERS
 from web.api.health import HealthController
 from web.database import close_database, migrate, open_database
+from web.pages import ROUTER as PAGES
+from web.pages import STATIC, csrf_config, startup, template_config
+from web.pages.errors import for_pages_too
 
 logger = logging.getLogger(__name__)
 
@@ -142,12 +145,15 @@ def create_app(
         finally:
             await close_database(engine)
 
+    csrf = csrf_config()
     return Litestar(
-        route_handlers=[HealthController, *CONTROLLERS],
-        lifespan=[database],
+        route_handlers=[HealthController, *CONTROLLERS, PAGES, STATIC],
+        lifespan=[database, startup(csrf)],
         state=State({"clock": clock}),
         dependencies=DEPENDENCIES,
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=for_pages_too(EXCEPTION_HANDLERS),
+        template_config=template_config(),
+        csrf_config=csrf,
         openapi_config=OpenAPIConfig(
             title="Linli 邻里 API",
             version=linli_version(),

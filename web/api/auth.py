@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, delete, post
+from litestar.exceptions import TooManyRequestsException
 from litestar.params import JSONBody
 
 from projects import members
-from web.api.deps import Now, bearer_token
+from projects.signin import TooManyAttempts, sign_in
+from web.api.deps import Now, bearer_token, client_address
 from web.api.schemas import TokenIn, TokenOut
 
 
@@ -17,11 +19,14 @@ class AuthController(Controller):
     @post(
         "/token",
         name="api:token",
-        summary="Sign in: a bearer token for a phone and password",
+        summary="Sign in: a bearer token for a phone and password (429 after repeated failures)",
         status_code=200,
     )
-    async def token(self, data: JSONBody[TokenIn], now: Now) -> TokenOut:
-        member = await members.authenticate(data.phone, data.password)
+    async def token(self, request: Request, data: JSONBody[TokenIn], now: Now) -> TokenOut:
+        try:
+            member = await sign_in(data.phone, data.password, address=client_address(request), now=now)
+        except TooManyAttempts as error:
+            raise TooManyRequestsException(headers={"Retry-After": str(error.retry_after)}) from None
         return TokenOut(token=await members.issue_token(member.id, now=now))
 
     @delete("/token", name="api:sign-out", summary="Sign out: the token stops working", status_code=204)

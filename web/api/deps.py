@@ -27,11 +27,21 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def provide_actor(request: Request, now: Now) -> Actor:
-    token = bearer_token(request)
-    if token is None:
+async def actor_for_token(token: str | None, now: datetime) -> Actor:
+    """The member a sign-in token stands for (a bearer token, or the pages' session cookie)."""
+    if not token:
         raise errors.Unauthenticated()
     return await load_actor(await member_for_token(token, now=now))
+
+
+async def provide_actor(request: Request, now: Now) -> Actor:
+    return await actor_for_token(bearer_token(request), now)
+
+
+def client_address(request: Request) -> str:
+    """Who is asking, as far as sign-in rate limits go (uvicorn's --proxy-headers sets it
+    from X-Forwarded-For behind a trusted proxy)."""
+    return request.client.host if request.client else "unknown"
 
 
 def language(request: Request) -> str:

@@ -1,0 +1,229 @@
+"""Read-only views of the loop that the pages need and the API does not: the work done for a
+need, the leaders' and staff's desk (queues, work to confirm or settle), a volunteer's ratings
+and teams, an organisation's tasks and projects. Who may see what is checked here, as in the
+use cases they sit beside."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from projects import errors
+from projects.access import MANAGERS, Actor
+from projects.areas import under
+from projects.claims import ClaimRecord
+from projects.errors import N_
+from projects.needs import OPEN, NeedRecord, _select, _visibility, view_need
+from projects.organisations import OrganisationRecord
+from projects.tables import Claim, Member, Need, Organisation, OrganisationMember, Rating, Task
+from projects.tasks import TaskRecord
+
+QUEUE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    """A task and the claims on it that the viewer may see."""
+
+    task: TaskRecord
+    claims: tuple[ClaimRecord, ...]
+    performers: dict[int, str]  # member id -> name, for the claims shown
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimToDecide:
+    claim: ClaimRecord
+    task_title: str
+    performer: str
+    need: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedRating:
+    score: int
+    comment: str
+    period: str
+    task_title: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    organisation: OrganisationRecord
+    role: str  # representative or member
+
+
+def _managed(actor: Actor) -> list[str]:
+    return [grant.path for grant in actor.grants if grant.role in MANAGERS]
+
+
+def _any_under(column, paths: list[str]):
+    clause = under(column, paths[0])
+    for path in paths[1:]:
+        clause = clause | under(column, path)
+    return clause
+
+
+async def need_work(actor: Actor, need_id: int) -> list[WorkItem]:
+    """The tasks for a need and their claims: for its resident (who confirms and rates) and for
+    those who manage its area; neighbours who see a common need see its tasks only."""
+    need = await view_need(actor, need_id)
+    tasks = await Task.select().where(Task.need == need_id).order_by(Task.id)
+    if not tasks:
+        return []
+    sees_claims = need.resident == actor.member_id or await manages_need(actor, need_id)
+    claims: dict[int, list[ClaimRecord]] = {}
+    names: dict[int, str] = {}
+    if sees_claims:
+        rows = (
+            await Claim.select(*Claim.all_columns(), Claim.member.name.as_alias("member_name"))
+            .where(Claim.task.is_in([task["id"] for task in tasks]))
+            .order_by(Claim.id)
+        )
+        for row in rows:
+            names[row["member"]] = row.pop("member_name")
+            claims.setdefault(row["task"], []).append(ClaimRecord(**row))
+    return [WorkItem(TaskRecord(**task), tuple(claims.get(task["id"], ())), names) for task in tasks]
+
+
+async def manages_need(actor: Actor, need_id: int) -> bool:
+    row = await _select().where(Need.id == need_id).first()
+    return row is not None and (actor.manages(row["area_path"]) or actor.is_staff(row["handling_path"]))
+
+
+async def desk_needs(actor: Actor, queue: str, *, limit: int = QUEUE) -> list[NeedRecord]:
+    """A queue of the desk of a leader or staff member, oldest first: ``new`` (to triage),
+    ``overdue`` (flagged for supervision), ``escalated`` (came up from below, still open) or
+    ``common`` (open common needs, for a consultation that makes them a service project)."""
+    clauses = {
+        "new": Need.status == "new",
+        "overdue": Need.status.is_in(list(OPEN)) & (Need.overdue == True),  # noqa: E712
+        "escalated": Need.status.is_in(list(OPEN)) & (Need.escalations > 0),
+        "common": Need.status.is_in(["new", "triaged"]) & (Need.scope == "common"),
+    }
+    if queue not in clauses:
+        raise errors.Invalid(N_("Unknown list {name}."), name=queue)
+    query = _select().where(clauses[queue]).order_by(Need.id).limit(max(1, min(limit, 500)))
+    if not actor.is_admin:
+        paths = _managed(actor)
+        if not paths:
+            raise errors.NotAllowed()
+        query = query.where(_any_under(Need.area.path, paths) | _any_under(Need.handling_area.path, paths))
+    rows = await query
+    return [record for row in rows if (record := _visibility(actor, row)) is not None]
+
+
+async def claims_to_decide(actor: Actor, *, limit: int = QUEUE) -> list[ClaimToDecide]:
+    """Work submitted (to confirm on a resident's behalf) or disputed (to settle) in the areas
+    the actor manages, oldest first."""
+    query = (
+        Claim.select(
+            *Claim.all_columns(),
+            Claim.task.title.as_alias("task_title"),
+            Claim.task.need.as_alias("task_need"),
+            Claim.member.name.as_alias("member_name"),
+        )
+        .where(Claim.status.is_in(["submitted", "disputed"]))
+        .order_by(Claim.id)
+        .limit(max(1, min(limit, 500)))
+    )
+    if not actor.is_admin:
+        paths = _managed(actor)
+        if not paths:
+            raise errors.NotAllowed()
+        query = query.where(_any_under(Claim.task.area.path, paths))
+    result = []
+    for row in await query:
+        title, need, name = row.pop("task_title"), row.pop("task_need"), row.pop("member_name")
+        claim = ClaimRecord(**row)
+        if claim.member != actor.member_id:  # nobody decides on their own work
+            result.append(ClaimToDecide(claim, title, name, need))
+    return result
+
+
+async def my_claims(actor: Actor) -> list[tuple[ClaimRecord, str]]:
+    """My claims, newest first, with their task's title."""
+    rows = (
+        await Claim.select(*Claim.all_columns(), Claim.task.title.as_alias("task_title"))
+        .where(Claim.member == actor.member_id)
+        .order_by(Claim.id, ascending=False)
+        .limit(200)
+    )
+    return [
+        (ClaimRecord(**{k: v for k, v in row.items() if k != "task_title"}), row["task_title"])
+        for row in rows
+    ]
+
+
+async def ratings_received(actor: Actor) -> list[ReceivedRating]:
+    """How residents rated my work (without who rated), newest first."""
+    rows = (
+        await Rating.select(
+            Rating.score,
+            Rating.comment,
+            Rating.period,
+            Rating.created_at,
+            Rating.claim.task.title.as_alias("task_title"),
+        )
+        .where(Rating.performer == actor.member_id)
+        .order_by(Rating.id, ascending=False)
+        .limit(200)
+    )
+    return [ReceivedRating(**row) for row in rows]
+
+
+async def memberships(actor: Actor) -> list[Membership]:
+    """The organisations and volunteer teams I belong to."""
+    rows = (
+        await OrganisationMember.select(
+            OrganisationMember.role,
+            *OrganisationMember.organisation.all_columns(),
+        )
+        .where(OrganisationMember.member == actor.member_id)
+        .order_by(OrganisationMember.organisation)
+    )
+    result = []
+    for row in rows:
+        fields = {key.removeprefix("organisation."): value for key, value in row.items() if key != "role"}
+        result.append(Membership(OrganisationRecord(**fields), row["role"]))
+    return result
+
+
+async def organisation_tasks(actor: Actor, organisation_id: int) -> list[TaskRecord]:
+    """Tasks dispatched to an organisation, or claimed for its members: for its representative."""
+    actor.require(actor.represents(organisation_id))
+    claimed = Claim.select(Claim.task).where(Claim.organisation == organisation_id)
+    rows = (
+        await Task.select()
+        .where((Task.assignee_organisation == organisation_id) | Task.id.is_in(claimed))
+        .order_by(Task.id, ascending=False)
+        .limit(200)
+    )
+    return [TaskRecord(**row) for row in rows]
+
+
+async def organisation_members(actor: Actor, organisation_id: int) -> list[tuple[int, str]]:
+    """Who belongs to the organisation (id, name): its representative sends them to do tasks."""
+    actor.require(actor.represents(organisation_id))
+    rows = (
+        await OrganisationMember.select(OrganisationMember.member, OrganisationMember.member.name)
+        .where(OrganisationMember.organisation == organisation_id)
+        .order_by(OrganisationMember.member)
+    )
+    return [(row["member"], row["member.name"]) for row in rows]
+
+
+async def organisation_names(ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await Organisation.select(Organisation.id, Organisation.name).where(Organisation.id.is_in(ids))
+    return {row["id"]: row["name"] for row in rows}
+
+
+async def member_names(ids) -> dict[int, str]:
+    """Names of the members who acted in a history the viewer may already see."""
+    wanted = sorted({member for member in ids if member is not None})
+    if not wanted:
+        return {}
+    rows = await Member.select(Member.id, Member.name).where(Member.id.is_in(wanted))
+    return {row["id"]: row["name"] for row in rows}

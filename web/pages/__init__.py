@@ -1,0 +1,78 @@
+"""The web pages (issue 6): server-rendered Jinja2 in Chinese and English, plain forms with
+POST-redirect-GET, a session cookie carrying a sign-in token, CSRF on every form.
+
+``web.app`` mounts ``ROUTER``, ``TEMPLATES``, ``CSRF`` and ``STATIC`` and runs ``startup``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from projects.signin import shared_secret
+from web.pages.account import AccountPages
+from web.pages.core import environment, provide_page_actor, provide_viewer
+from web.pages.desk import DeskPages, ResourcePages
+from web.pages.needs import NeedPages
+from web.pages.organisation import OrganisationPages, ProjectPages
+from web.pages.work import ClaimPages, TaskPages, VolunteerPages
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+UNSET = "linli: the secret is read at start-up"
+
+# The pages' "actor" is the member of the session cookie (the API's is the bearer token's).
+ROUTER = Router(
+    path="/",
+    route_handlers=[
+        AccountPages,
+        NeedPages,
+        TaskPages,
+        ClaimPages,
+        VolunteerPages,
+        DeskPages,
+        ResourcePages,
+        OrganisationPages,
+        ProjectPages,
+    ],
+    dependencies={"viewer": Provide(provide_viewer), "actor": Provide(provide_page_actor)},
+    include_in_schema=False,
+)
+
+STATIC = create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False)
+
+
+def template_config() -> TemplateConfig:
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment()))
+
+
+def csrf_config() -> CSRFConfig:
+    """Double-submit CSRF tokens for every form; the JSON API (bearer tokens, no cookies) is left
+    out. The secret is set by ``startup``: LINLI_SECRET_KEY, else the one kept in the database,
+    so that every process accepts the tokens of the others."""
+    return CSRFConfig(
+        secret=UNSET,
+        cookie_name="linli_csrf",
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        exclude=["^/api/", "^/schema", "^/health", "^/static/"],
+    )
+
+
+def startup(csrf: CSRFConfig):
+    @contextlib.asynccontextmanager
+    async def read_secret(app: Litestar) -> AsyncIterator[None]:
+        secret = os.environ.get("LINLI_SECRET_KEY", "").strip() or await shared_secret()
+        csrf.secret = secret
+        app.state.secret_key = secret
+        yield
+
+    return read_secret

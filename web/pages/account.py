@@ -1,0 +1,126 @@
+"""Everyone's pages: sign in and out, the language, home, notifications, points and statement."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from ledger.accounts import balance
+from ledger.statements import statement
+from projects import errors, members
+from projects.errors import N_
+from projects.members import member_account
+from projects.notifications import notifications
+from projects.signin import TooManyAttempts, sign_in
+from web.api.deps import CurrentActor, Now, client_address
+from web.pages.core import (
+    LANG_COOKIE,
+    LANG_MAX_AGE,
+    SESSION_COOKIE,
+    Viewer,
+    cleared,
+    is_https,
+    local_path,
+    page,
+    read_form,
+    redirect,
+    session_cookie,
+)
+
+PHONE = N_("mobile number")
+PASSWORD = N_("password")
+
+
+class AccountPages(Controller):
+    include_in_schema = False
+
+    @get("/login", name="page:login")
+    async def login_form(
+        self, request: Request, viewer: Viewer, next: FromQuery[str | None] = None
+    ) -> Template:
+        return await page(request, "login.html", viewer, next=local_path(next))
+
+    @post("/login", name="page:login-send")
+    async def login(self, request: Request, now: Now) -> Template | Redirect:
+        form = await read_form(request)
+        phone = form.text("phone", required=True, label=PHONE)
+        password = str(form.values.get("password") or "")
+        if not password:
+            form.error("password", N_("Please fill in the {field}."), field=PASSWORD)
+        form.values.pop("password", None)  # never sent back
+        next_page = local_path(form.text("next"))
+        status = 400
+        if form.ok:
+            try:
+                member = await sign_in(phone, password, address=client_address(request), now=now)
+            except errors.BadCredentials as error:
+                form.refuse(error)
+            except TooManyAttempts as error:
+                form.refuse(error)
+                status = 429
+            else:
+                token = await members.issue_token(member.id, now=now)
+                response = redirect(request, next_page, N_("Welcome, {name}."), {"name": member.name})
+                response.cookies.append(session_cookie(request, token))
+                return response
+        return await page(request, "login.html", None, status=status, form=form, next=next_page)
+
+    @post("/logout", name="page:logout")
+    async def logout(self, request: Request) -> Redirect:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            await members.revoke_token(token)
+        response = redirect(request, "/login", N_("You have signed out."))
+        response.cookies.append(cleared(request, SESSION_COOKIE))
+        return response
+
+    @get("/lang/{choice:str}", name="page:language")
+    async def language(
+        self, request: Request, choice: FromPath[str], next: FromQuery[str | None] = None
+    ) -> Redirect:
+        if choice not in ("zh", "en"):
+            raise errors.NotFound(thing=N_("language"))
+        response = Redirect(path=local_path(next), status_code=303)
+        response.cookies.append(
+            Cookie(
+                key=LANG_COOKIE,
+                value=choice,
+                path="/",
+                max_age=LANG_MAX_AGE,
+                samesite="lax",
+                secure=is_https(request),
+            )
+        )
+        return response
+
+    @get("/", name="page:home")
+    async def home(self, request: Request, actor: CurrentActor) -> Template:
+        account = await balance(member_account(actor.member_id))
+        recent = await notifications(actor, limit=5)
+        return await page(request, "home.html", actor, balance=account, recent=recent.items)
+
+    @get("/notifications", name="page:notifications")
+    async def notification_list(
+        self, request: Request, actor: CurrentActor, cursor: FromQuery[str | None] = None
+    ) -> Template:
+        found = await notifications(actor, cursor=cursor)
+        return await page(
+            request, "notifications.html", actor, items=found.items, next_cursor=found.next_cursor
+        )
+
+    @get("/points", name="page:points")
+    async def points(
+        self, request: Request, actor: CurrentActor, cursor: FromQuery[str | None] = None
+    ) -> Template:
+        account = member_account(actor.member_id)
+        lines = await statement(account, cursor=cursor, limit=20)
+        return await page(
+            request,
+            "points.html",
+            actor,
+            balance=await balance(account),
+            lines=lines.items,
+            next_cursor=lines.next_cursor,
+        )

@@ -1,0 +1,376 @@
+"""What every page shares: the Jinja2 environment in the request's language, Babel formatting,
+the session cookie (a sign-in token of ``projects.members``), flash messages, forms that come
+back with their errors, and the navigation for each role."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from litestar import Request
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Template
+
+from projects import errors
+from projects.access import Actor
+from projects.categories import list_categories
+from projects.errors import N_
+from web.api.deps import actor_for_token, language
+from web.i18n import locale, translate, translations
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+ZONE = ZoneInfo("Asia/Shanghai")  # times are shown as the community lives them
+SESSION_COOKIE = "linli_session"
+FLASH_COOKIE = "linli_flash"
+LANG_COOKIE = "lang"
+LANG_MAX_AGE = 365 * 24 * 3600
+SESSION_MAX_AGE = 30 * 24 * 3600  # as long as the token lives (projects.members.TOKEN_LIFETIME)
+
+Viewer = NamedDependency[Actor | None]
+
+
+# -- language and formatting -----------------------------------------------------------------------
+
+
+def lang_of(context_or_request) -> str:
+    request = context_or_request if isinstance(context_or_request, Request) else context_or_request["request"]
+    cached = request.scope.get("linli_lang")
+    if cached is None:
+        cached = request.scope["linli_lang"] = language(request)
+    return cached
+
+
+@pass_context
+def _gettext(context, message: str) -> str:
+    return translations(lang_of(context)).gettext(message)
+
+
+@pass_context
+def _ngettext(context, singular: str, plural: str, n: int) -> str:
+    return translations(lang_of(context)).ngettext(singular, plural, n)
+
+
+@pass_context
+def _message(context, template: str, params: dict | None = None) -> str:
+    """A domain message (``{name}`` placeholders) in the page's language."""
+    return translate(lang_of(context), template, params)
+
+
+@pass_context
+def _when(context, value: datetime | None, form: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, form, tzinfo=ZONE, locale=locale(lang_of(context)))
+
+
+@pass_context
+def _day(context, value: date | datetime | None, form: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(ZONE).date()
+    return format_date(value, form, locale=locale(lang_of(context)))
+
+
+@pass_context
+def _number(context, value) -> str:
+    return "" if value is None else format_decimal(value, locale=locale(lang_of(context)))
+
+
+# What happened, as the trace names it (``projects_event.action``), for notifications and histories.
+ACTIONS = {
+    "report": N_("reported"),
+    "triage": N_("graded"),
+    "escalate": N_("escalated"),
+    "reject": N_("rejected"),
+    "merge": N_("merged"),
+    "cancel": N_("cancelled"),
+    "join": N_("joined (+1)"),
+    "progress": N_("progress reported"),
+    "dispatch": N_("dispatched"),
+    "complete": N_("completed"),
+    "reopen": N_("reopened"),
+    "create": N_("created"),
+    "accept": N_("accepted"),
+    "decline": N_("declined"),
+    "full": N_("filled up"),
+    "close": N_("closed"),
+    "expire": N_("expired"),
+    "claim": N_("claimed"),
+    "check_in": N_("checked in"),
+    "submit": N_("submitted"),
+    "confirm": N_("confirmed"),
+    "dispute": N_("disputed"),
+    "settle": N_("settled"),
+    "withdraw": N_("withdrawn"),
+    "milestone": N_("milestone planned"),
+    "milestone_done": N_("milestone done"),
+    "overdue": N_("flagged overdue"),
+}
+
+
+# A member's role in an organisation (``projects_organisation_member.role``).
+ORGANISATION_ROLES = {"representative": N_("representative"), "member": N_("member")}
+
+
+@pass_context
+def _action(context, value: str) -> str:
+    return translations(lang_of(context)).gettext(ACTIONS.get(value, value))
+
+
+def local_input(value: datetime | None) -> str:
+    """A moment as an ``<input type="datetime-local">`` value, in the community's time."""
+    return value.astimezone(ZONE).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["message"] = _message
+    env.filters.update(when=_when, day=_day, number=_number, local_input=local_input, action=_action)
+    return env
+
+
+# -- navigation --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NavEntry:
+    label: str  # a msgid
+    href: str
+    shows: Callable[[Actor], bool]
+
+
+def _resident(actor: Actor) -> bool:
+    return actor.home_area is not None
+
+
+def _volunteer(actor: Actor) -> bool:
+    return any(grant.role == "volunteer" for grant in actor.grants)
+
+
+def _desk(actor: Actor) -> bool:
+    return actor.is_admin or any(grant.role in ("leader", "staff") for grant in actor.grants)
+
+
+def _organisation(actor: Actor) -> bool:
+    return any(role == "representative" for role in actor.organisations.values())
+
+
+# The menu, in order. Other parts of the site (the market) add theirs with ``NAV.append``.
+NAV: list[NavEntry] = [
+    NavEntry(N_("Home"), "/", lambda actor: True),
+    NavEntry(N_("Order a service"), "/needs/new", _resident),
+    NavEntry(N_("My needs"), "/needs", _resident),
+    NavEntry(N_("Common needs"), "/needs/common", _resident),
+    NavEntry(N_("Open tasks"), "/tasks", _volunteer),
+    NavEntry(N_("My claims"), "/claims", lambda actor: True),
+    NavEntry(N_("Desk"), "/desk", _desk),
+    NavEntry(N_("Resources"), "/resources", _desk),
+    NavEntry(N_("Organisation"), "/organisation", _organisation),
+    NavEntry(N_("Points"), "/points", lambda actor: True),
+    NavEntry(N_("Notifications"), "/notifications", lambda actor: True),
+]
+
+
+# -- the session --------------------------------------------------------------------------------
+
+
+def is_https(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def session_cookie(request: Request, token: str) -> Cookie:
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=token,
+        path="/",
+        max_age=SESSION_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+    )
+
+
+def cleared(request: Request, key: str) -> Cookie:
+    return Cookie(
+        key=key, value="", path="/", max_age=0, httponly=True, samesite="lax", secure=is_https(request)
+    )
+
+
+async def provide_viewer(request: Request) -> Actor | None:
+    """The signed-in member, or None."""
+    try:
+        return await actor_for_token(request.cookies.get(SESSION_COOKIE), request.app.state.clock())
+    except errors.Unauthenticated:
+        return None
+
+
+async def provide_page_actor(viewer: Viewer) -> Actor:
+    """The signed-in member; a page that needs one sends everyone else to /login."""
+    if viewer is None:
+        raise errors.Unauthenticated()
+    return viewer
+
+
+# -- flash messages ------------------------------------------------------------------------------
+
+
+def _sign(request: Request, payload: bytes) -> str:
+    key = request.app.state.secret_key.encode()
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()[:32]
+
+
+def flash_cookie(
+    request: Request, message: str, params: dict | None = None, level: str = "success"
+) -> Cookie:
+    payload = base64.urlsafe_b64encode(
+        json.dumps([level, message, params or {}], ensure_ascii=True).encode()
+    ).decode()
+    return Cookie(
+        key=FLASH_COOKIE,
+        value=f"{payload}.{_sign(request, payload.encode())}",
+        path="/",
+        max_age=300,
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+    )
+
+
+def read_flash(request: Request) -> dict | None:
+    raw = request.cookies.get(FLASH_COOKIE, "")
+    payload, _, signature = raw.rpartition(".")
+    if not payload or not hmac.compare_digest(signature, _sign(request, payload.encode())):
+        return None
+    try:
+        level, message, params = json.loads(base64.urlsafe_b64decode(payload))
+    except ValueError:
+        return None
+    return {"level": level, "text": translate(lang_of(request), message, params)}
+
+
+def redirect(
+    request: Request, to: str, message: str | None = None, params: dict | None = None, level: str = "success"
+) -> Redirect:
+    """POST-redirect-GET, with a message to show on the next page."""
+    cookies = [flash_cookie(request, message, params, level)] if message else []
+    return Redirect(path=to, status_code=303, cookies=cookies)
+
+
+def local_path(value: str | None, default: str = "/") -> str:
+    """``value`` if it is a path on this site (never another site's address), else ``default``."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default
+
+
+def login_url(request: Request) -> str:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login?next=" + quote(here, safe="")
+
+
+# -- forms and pages ---------------------------------------------------------------------------
+
+
+@dataclass
+class Form:
+    """What the person typed, and what is wrong with it: field -> (msgid, params); "" for the form."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, tuple[str, dict]] = field(default_factory=dict)
+
+    def error(self, name: str, message: str, **params: Any) -> None:
+        self.errors.setdefault(name, (message, params))
+
+    def text(self, name: str, *, required: bool = False, label: str = "") -> str:
+        value = str(self.values.get(name) or "").strip()
+        if required and not value:
+            self.error(name, N_("Please fill in the {field}."), field=label or name)
+        return value
+
+    def integer(
+        self, name: str, *, low: int, high: int, required: bool = True, label: str = ""
+    ) -> int | None:
+        raw = self.text(name, required=required, label=label)
+        if not raw:
+            return None
+        if not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
+            self.error(name, N_("Enter a whole number from {low} to {high}."), low=low, high=high)
+            return None
+        return int(raw)
+
+    def moment(self, name: str, *, required: bool = False, label: str = "") -> datetime | None:
+        raw = self.text(name, required=required, label=label)
+        if not raw:
+            return None
+        try:
+            return datetime.fromisoformat(raw).replace(tzinfo=ZONE)
+        except ValueError:
+            self.error(name, N_("Enter a date and time."))
+            return None
+
+    def refuse(self, error: errors.ProjectError, name: str = "") -> None:
+        """A domain refusal of bad input, shown at ``name`` (or at the top of the form)."""
+        self.errors[name] = (error.template, error.params)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+async def read_form(request: Request) -> Form:
+    data = await request.form()
+    return Form(values={key: data.get(key) for key in data if key != "_csrf_token"})
+
+
+async def page(
+    request: Request,
+    template: str,
+    actor: Actor | None,
+    *,
+    status: int = 200,
+    **context: Any,
+) -> Template:
+    """Render ``template`` with what every page shows: the member, their menu, the flash message."""
+    flash = read_flash(request)
+    lang = lang_of(request)
+    names = {
+        category.code: (category.name_en or category.name) if lang == "en" else category.name
+        for category in await list_categories()
+    }
+    nav = [entry for entry in NAV if actor is not None and entry.shows(actor)]
+    return Template(
+        template_name=template,
+        context={
+            "actor": actor,
+            "nav": nav,
+            "lang": lang,
+            "flash": flash,
+            "category_names": names,
+            "here": request.url.path,
+            "form": context.pop("form", None) or Form(),
+            **context,
+        },
+        status_code=status,
+        cookies=[cleared(request, FLASH_COOKIE)] if FLASH_COOKIE in request.cookies else [],
+    )

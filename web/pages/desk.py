@@ -1,0 +1,236 @@
+"""The desk of leaders (三长) and community staff: the triage queue, overdue and escalated needs,
+work to confirm for residents or disputes to settle; triage and dispatch a need (to a person, a
+team or organisation, or the open pool); consultation that turns common needs into a service
+project; the resource library."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+
+from projects import areas, errors, organisations, resources, service_projects, tasks, triage
+from projects.access import MANAGERS, Actor
+from projects.errors import N_
+from projects.members import find_by_phone
+from projects.needs import reject_need
+from projects.work import claims_to_decide, desk_needs
+from web.api.deps import CurrentActor, Now
+from web.api.schemas import IdPath
+from web.pages.core import Form, page, read_form, redirect
+from web.pages.needs import category_menu, need_page
+
+TITLE = N_("title")
+DEADLINE = N_("deadline")
+ASSIGNEES = {
+    "pool": N_("the open pool"),
+    "member": N_("a person (mobile number)"),
+    "organisation": N_("a team or organisation"),
+}
+
+
+def require_desk(actor: Actor) -> None:
+    actor.require(actor.is_admin or any(grant.role in MANAGERS for grant in actor.grants))
+
+
+async def staff_areas(actor: Actor) -> list[areas.AreaRecord]:
+    return [await areas.get_area(grant.area_id) for grant in actor.grants if grant.role == "staff"]
+
+
+class DeskPages(Controller):
+    path = "/desk"
+    include_in_schema = False
+
+    @get(name="page:desk")
+    async def desk(self, request: Request, actor: CurrentActor) -> Template:
+        require_desk(actor)
+        return await page(
+            request,
+            "desk.html",
+            actor,
+            new=await desk_needs(actor, "new"),
+            overdue=await desk_needs(actor, "overdue"),
+            escalated=await desk_needs(actor, "escalated"),
+            to_decide=await claims_to_decide(actor),
+        )
+
+    async def _need(
+        self, request: Request, actor: Actor, need_id: int, form: Form | None = None, status: int = 200
+    ):
+        return await need_page(request, actor, need_id, form=form, status=status)
+
+    @post("/needs/{need_id:int}/triage", name="page:desk-triage")
+    async def triage(
+        self, request: Request, actor: CurrentActor, need_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        action = form.text("action")
+        reason = form.text("reason")
+        if action == "grade":
+            grade = form.text("grade", required=True, label=N_("grade"))
+            if form.ok:
+                await triage.triage_need(actor, need_id, grade=grade, now=now)
+                return redirect(request, f"/needs/{need_id}", N_("Graded {grade}."), {"grade": grade})
+        elif action == "escalate":
+            await triage.escalate_need(actor, need_id, reason=reason, now=now)
+            return redirect(request, "/desk", N_("Escalated to the next level."))
+        elif action == "reject":
+            form.text("reason", required=True, label=N_("reason"))
+            if form.ok:
+                await reject_need(actor, need_id, reason=reason, now=now)
+                return redirect(request, f"/needs/{need_id}", N_("The need was rejected."))
+        else:
+            form.error("action", N_("Choose what to do."))
+        return await self._need(request, actor, need_id, form, 400)
+
+    @post("/needs/{need_id:int}/progress", name="page:desk-progress")
+    async def progress(
+        self, request: Request, actor: CurrentActor, need_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        note = form.text("note", required=True, label=N_("progress report"))
+        if form.ok:
+            await triage.report_progress(actor, need_id, note=note, now=now)
+            return redirect(request, f"/needs/{need_id}", N_("The progress report was published."))
+        return await self._need(request, actor, need_id, form, 400)
+
+    @post("/needs/{need_id:int}/dispatch", name="page:desk-dispatch")
+    async def dispatch(
+        self, request: Request, actor: CurrentActor, need_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        title = form.text("title", required=True, label=TITLE)
+        description = form.text("description")
+        capacity = form.integer("capacity", low=1, high=1000, label=N_("capacity"))
+        rate = form.integer("points_per_hour", low=0, high=1000, required=False, label=N_("points per hour"))
+        starts_at = form.moment("starts_at")
+        deadline = form.moment("deadline")
+        kind = form.text("assignee") or "pool"
+        assignee = None
+        if kind == "member":
+            phone = form.text("member_phone", required=True, label=N_("mobile number"))
+            if phone:
+                member = await find_by_phone(phone)
+                if member is None:
+                    form.error(
+                        "member_phone",
+                        N_("Nobody is registered with the mobile number {phone}."),
+                        phone=phone,
+                    )
+                else:
+                    assignee = tasks.Assignee(member_id=member.id)
+        elif kind == "organisation":
+            organisation = form.text("organisation_id", required=True, label=N_("organisation"))
+            if organisation.isdigit():
+                assignee = tasks.Assignee(organisation_id=int(organisation))
+        elif kind != "pool":
+            form.error("assignee", N_("Choose who does the task."))
+        if form.ok:
+            try:
+                task = await tasks.create_task(
+                    actor,
+                    title=title,
+                    description=description,
+                    need_id=need_id,
+                    capacity=capacity or 1,
+                    points_per_hour=rate,
+                    assignee=assignee,
+                    starts_at=starts_at,
+                    deadline=deadline,
+                    now=now,
+                )
+            except errors.Invalid as error:
+                form.refuse(error, _field_of(error))
+            except errors.NotFound as error:
+                if kind == "pool":
+                    raise
+                form.refuse(error, "member_phone" if kind == "member" else "organisation_id")
+            else:
+                message = (
+                    N_("The task was published to the open pool.")
+                    if assignee is None
+                    else N_("The task was dispatched.")
+                )
+                return redirect(request, f"/tasks/{task.id}", message)
+        return await self._need(request, actor, need_id, form, 400)
+
+    @get("/consultation", name="page:desk-consultation")
+    async def consultation(self, request: Request, actor: CurrentActor) -> Template:
+        require_desk(actor)
+        return await self._consultation(request, actor)
+
+    async def _consultation(
+        self, request: Request, actor: Actor, form: Form | None = None, status: int = 200
+    ):
+        return await page(
+            request,
+            "consultation.html",
+            actor,
+            status=status,
+            form=form,
+            common=await desk_needs(actor, "common"),
+            areas=await staff_areas(actor),
+            chosen=set((await request.form()).getall("need_ids")) if form else set(),
+        )
+
+    @post("/projects", name="page:desk-project")
+    async def project(self, request: Request, actor: CurrentActor, now: Now) -> Template | Redirect:
+        require_desk(actor)
+        form = await read_form(request)
+        chosen = [int(value) for value in (await request.form()).getall("need_ids") if str(value).isdigit()]
+        title = form.text("title", required=True, label=TITLE)
+        deadline = form.moment("deadline", required=True, label=DEADLINE)
+        area = form.text("area_id", required=True, label=N_("area"))
+        if form.ok and deadline is not None:
+            try:
+                project = await service_projects.create_project(
+                    actor,
+                    title=title,
+                    area_id=int(area),
+                    deadline=deadline,
+                    content=form.text("content"),
+                    measures=form.text("measures"),
+                    need_ids=chosen,
+                    now=now,
+                )
+            except errors.Invalid as error:
+                form.refuse(error, _field_of(error))
+            else:
+                return redirect(request, f"/projects/{project.id}", N_("The service project was published."))
+        return await self._consultation(request, actor, form, 400)
+
+
+def _field_of(error: errors.ProjectError) -> str:
+    """The form field a domain refusal is about, when it names one."""
+    field = error.params.get("field")
+    if field in ("title", "description"):
+        return field
+    if "deadline" in error.template:
+        return "deadline"
+    if "capacity" in error.template:
+        return "capacity"
+    if "Points per hour" in error.template:
+        return "points_per_hour"
+    return ""
+
+
+class ResourcePages(Controller):
+    path = "/resources"
+    include_in_schema = False
+
+    @get(name="page:resources")
+    async def library(
+        self, request: Request, actor: CurrentActor, category: FromQuery[str | None] = None
+    ) -> Template:
+        require_desk(actor)
+        found = await resources.find_resources(category=category or None)
+        names = {org.id: org.name for org in await organisations.list_organisations()}
+        return await page(
+            request,
+            "resources.html",
+            actor,
+            items=found,
+            organisations=names,
+            menu=await category_menu(),
+            form=Form(values={"category": category or ""}),
+        )

@@ -1,0 +1,170 @@
+"""Residents' pages: order a service from the menu or report a need, follow my needs with their
+history, cancel, join common needs of my community. Leaders and staff report for residents."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+
+from projects import categories, errors, needs
+from projects.access import Actor, community_path
+from projects.errors import N_
+from projects.members import find_by_phone
+from projects.organisations import list_organisations
+from projects.work import manages_need, member_names, need_work
+from web.api.deps import CurrentActor, Now
+from web.api.schemas import IdPath
+from web.pages.core import Form, page, read_form, redirect
+
+CHANNELS = {
+    "online": N_("online"),
+    "door_visit": N_("door visit"),
+    "hotline": N_("hotline"),
+    "grid_patrol": N_("grid patrol"),
+    "consultation": N_("consultation"),
+}
+SCOPES = {"personal": N_("just me (personal)"), "common": N_("many neighbours (common)")}
+GRADES = {"A": N_("A: handle now"), "B": N_("B: with a deadline"), "C": N_("C: periodic")}
+
+
+async def category_menu() -> list[tuple[categories.CategoryRecord, list[categories.CategoryRecord]]]:
+    """The top categories, each with its subcategories: the menu residents order from."""
+    found = await categories.list_categories()
+    tops = [category for category in found if category.parent is None]
+    return [(top, [c for c in found if c.parent == top.code]) for top in tops]
+
+
+def _manages_any(actor: Actor) -> bool:
+    return actor.is_admin or any(grant.role in ("leader", "staff") for grant in actor.grants)
+
+
+async def need_page(
+    request: Request, actor: Actor, need_id: int, *, form: Form | None = None, status: int = 200
+):
+    need = await needs.view_need(actor, need_id)
+    history = await needs.need_history(actor, need_id)
+    work = await need_work(actor, need_id)
+    category = await categories.get_category(need.category)
+    desk = await manages_need(actor, need_id)
+    return await page(
+        request,
+        "need.html",
+        actor,
+        status=status,
+        form=form,
+        need=need,
+        category=category,
+        history=history,
+        names=await member_names([event.actor for event in history]),
+        work=work,
+        mine=actor.member_id in (need.resident, need.reporter),
+        grades=GRADES,
+        channels=CHANNELS,
+        desk=desk,
+        organisations=await list_organisations() if desk else [],
+    )
+
+
+class NeedPages(Controller):
+    path = "/needs"
+    include_in_schema = False
+
+    @get(name="page:needs")
+    async def mine(
+        self, request: Request, actor: CurrentActor, cursor: FromQuery[str | None] = None
+    ) -> Template:
+        found = await needs.list_needs(actor, mine=True, cursor=cursor, limit=20)
+        return await page(
+            request, "needs.html", actor, items=found.items, next_cursor=found.next_cursor, common=False
+        )
+
+    @get("/common", name="page:needs-common")
+    async def common(
+        self, request: Request, actor: CurrentActor, cursor: FromQuery[str | None] = None
+    ) -> Template:
+        items, next_cursor = [], None
+        if actor.home_path:
+            community = int(community_path(actor.home_path).strip("/").split("/")[-1])
+            found = await needs.list_needs(actor, area_id=community, status=None, cursor=cursor, limit=20)
+            items = [need for need in found.items if need.scope == "common"]
+            next_cursor = found.next_cursor
+        return await page(request, "needs.html", actor, items=items, next_cursor=next_cursor, common=True)
+
+    @get("/new", name="page:need-new")
+    async def new(
+        self, request: Request, actor: CurrentActor, category: FromQuery[str | None] = None
+    ) -> Template:
+        form = Form(values={"category": category or "", "scope": "personal", "channel": "online"})
+        return await self._form(request, actor, form)
+
+    async def _form(self, request: Request, actor: Actor, form: Form, status: int = 200) -> Template:
+        menu = await category_menu()
+        return await page(
+            request,
+            "need_new.html",
+            actor,
+            status=status,
+            form=form,
+            menu=menu,
+            scopes=SCOPES,
+            channels=CHANNELS,
+            for_residents=_manages_any(actor),
+        )
+
+    @post(name="page:need-report")
+    async def report(self, request: Request, actor: CurrentActor, now: Now) -> Template | Redirect:
+        form = await read_form(request)
+        category = form.text("category", required=True, label=N_("category"))
+        description = form.text("description", required=True, label=N_("description"))
+        scope = form.text("scope") or "personal"
+        channel = form.text("channel") or "online"
+        if scope not in SCOPES:
+            form.error("scope", N_("The scope is personal or common."))
+        resident_id = None
+        phone = form.text("resident_phone")
+        if phone and _manages_any(actor):
+            resident = await find_by_phone(phone)
+            if resident is None:
+                form.error(
+                    "resident_phone", N_("Nobody is registered with the mobile number {phone}."), phone=phone
+                )
+            else:
+                resident_id = resident.id
+        elif not _manages_any(actor):
+            channel = "online"
+        if form.ok:
+            try:
+                need = await needs.report_need(
+                    actor,
+                    category=category,
+                    description=description,
+                    scope=scope,
+                    channel=channel if channel in CHANNELS else "online",
+                    resident_id=resident_id,
+                    now=now,
+                )
+            except errors.NotFound as error:
+                form.refuse(error, "category" if "category" in error.template else "")
+            except errors.Invalid as error:
+                form.refuse(error, "description" if error.params.get("field") == "description" else "")
+            else:
+                return redirect(
+                    request, f"/needs/{need.id}", N_("Your need was sent. Community staff will see to it.")
+                )
+        return await self._form(request, actor, form, status=400)
+
+    @get("/{need_id:int}", name="page:need")
+    async def read(self, request: Request, actor: CurrentActor, need_id: IdPath) -> Template:
+        return await need_page(request, actor, need_id)
+
+    @post("/{need_id:int}/cancel", name="page:need-cancel")
+    async def cancel(self, request: Request, actor: CurrentActor, need_id: IdPath, now: Now) -> Redirect:
+        form = await read_form(request)
+        await needs.cancel_need(actor, need_id, reason=form.text("reason"), now=now)
+        return redirect(request, f"/needs/{need_id}", N_("The need was withdrawn."))
+
+    @post("/{need_id:int}/join", name="page:need-join")
+    async def join(self, request: Request, actor: CurrentActor, need_id: IdPath, now: Now) -> Redirect:
+        await needs.join_need(actor, need_id, now=now)
+        return redirect(request, f"/needs/{need_id}", N_("You joined this need (+1)."))

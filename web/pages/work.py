@@ -1,0 +1,274 @@
+"""Volunteers' pages: open tasks near me (by category and day), a task, claiming it, my claims,
+checking in and submitting minutes; my teams and my ratings. The claim page also carries what
+the resident (confirm, dispute, rate) and leaders (settle) do with submitted work."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+
+from projects import claims, errors, ratings, tasks
+from projects.access import Actor, area_path
+from projects.claims import MAX_MINUTES
+from projects.errors import N_
+from projects.tables import Need
+from projects.work import member_names, memberships, my_claims, ratings_received
+from web.api.deps import CurrentActor, Now
+from web.api.schemas import IdPath
+from web.pages.core import ZONE, Form, local_path, page, read_form, redirect
+from web.pages.needs import category_menu
+
+MINUTES = N_("minutes")
+REASON = N_("reason")
+SCORE = N_("score")
+
+
+def on_day(task: tasks.TaskRecord, day: date) -> bool:
+    """Does the task happen on ``day``: it starts that day, or it has no start and is still
+    open then (no deadline, or one on or after that day)?"""
+    if task.starts_at is not None:
+        return task.starts_at.astimezone(ZONE).date() == day
+    return task.deadline is None or task.deadline.astimezone(ZONE).date() >= day
+
+
+async def claim_page(
+    request: Request, actor: Actor, claim_id: int, *, form: Form | None = None, status: int = 200
+):
+    claim = await claims.view_claim(actor, claim_id)
+    task = await tasks.get_task(claim.task)
+    history = await claims.claim_history(actor, claim_id)
+    performs = claims.performs(actor, {"member": claim.member, "organisation": claim.organisation})
+    manages = actor.manages(await area_path(task.area))
+    resident = None
+    if task.need is not None:
+        row = await Need.select(Need.resident).where(Need.id == task.need).first()
+        resident = row["resident"]
+    return await page(
+        request,
+        "claim.html",
+        actor,
+        status=status,
+        form=form,
+        claim=claim,
+        task=task,
+        history=history,
+        names=await member_names([event.actor for event in history] + [claim.member]),
+        performs=performs,
+        receives=not performs and (manages or resident == actor.member_id),
+        manages=manages and not performs,
+        rates=not performs
+        and (resident == actor.member_id or (task.need is None and claim.decided_by == actor.member_id)),
+        max_minutes=MAX_MINUTES,
+    )
+
+
+class TaskPages(Controller):
+    path = "/tasks"
+    include_in_schema = False
+
+    @get(name="page:tasks")
+    async def browse(
+        self,
+        request: Request,
+        actor: CurrentActor,
+        category: FromQuery[str | None] = None,
+        day: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
+    ) -> Template:
+        form = Form(values={"category": category or "", "day": day or ""})
+        chosen_day = None
+        if day:
+            try:
+                chosen_day = date.fromisoformat(day)
+            except ValueError:
+                form.error("day", N_("Enter a date."))
+        found = await tasks.list_tasks(
+            actor, status="open", category=category or None, cursor=cursor, limit=50
+        )
+        items = [task for task in found.items if chosen_day is None or on_day(task, chosen_day)]
+        return await page(
+            request,
+            "tasks.html",
+            actor,
+            status=400 if form.errors else 200,
+            form=form,
+            items=items,
+            next_cursor=found.next_cursor,
+            menu=await category_menu(),
+        )
+
+    @get("/{task_id:int}", name="page:task")
+    async def read(self, request: Request, actor: CurrentActor, task_id: IdPath) -> Template:
+        task = await tasks.view_task(actor, task_id)
+        history = await tasks.task_history(actor, task_id)
+        visible = await claims.list_claims(actor, task_id=task_id)
+        mine = [claim for claim in visible if claim.member == actor.member_id]
+        offered_to_me = task.status == "offered" and (
+            task.assignee_member == actor.member_id
+            or (task.assignee_organisation is not None and actor.represents(task.assignee_organisation))
+        )
+        return await page(
+            request,
+            "task.html",
+            actor,
+            task=task,
+            history=history,
+            names=await member_names([event.actor for event in history] + [c.member for c in visible]),
+            claims=visible,
+            mine=mine,
+            offered_to_me=offered_to_me,
+            manages=actor.manages(await area_path(task.area)),
+        )
+
+    @post("/{task_id:int}/claim", name="page:task-claim")
+    async def claim(self, request: Request, actor: CurrentActor, task_id: IdPath, now: Now) -> Redirect:
+        form = await read_form(request)
+        member = form.text("member_id")
+        organisation = form.text("organisation_id")
+        claim = await claims.claim_task(
+            actor,
+            task_id,
+            member_id=int(member) if member.isdigit() else None,
+            organisation_id=int(organisation) if organisation.isdigit() else None,
+            now=now,
+        )
+        if claim.member != actor.member_id:
+            return redirect(
+                request, local_path(form.text("next"), f"/tasks/{task_id}"), N_("The place was taken.")
+            )
+        return redirect(request, f"/claims/{claim.id}", N_("You claimed this task. Check in when you start."))
+
+    @post("/{task_id:int}/accept", name="page:task-accept")
+    async def accept(self, request: Request, actor: CurrentActor, task_id: IdPath, now: Now) -> Redirect:
+        form = await read_form(request)
+        await tasks.accept_task(actor, task_id, now=now)
+        return redirect(
+            request, local_path(form.text("next"), f"/tasks/{task_id}"), N_("You accepted the task.")
+        )
+
+    @post("/{task_id:int}/decline", name="page:task-decline")
+    async def decline(self, request: Request, actor: CurrentActor, task_id: IdPath, now: Now) -> Redirect:
+        form = await read_form(request)
+        await tasks.decline_task(actor, task_id, reason=form.text("reason"), now=now)
+        return redirect(
+            request, local_path(form.text("next"), f"/tasks/{task_id}"), N_("You declined the task.")
+        )
+
+
+class ClaimPages(Controller):
+    path = "/claims"
+    include_in_schema = False
+
+    @get(name="page:claims")
+    async def mine(self, request: Request, actor: CurrentActor) -> Template:
+        return await page(request, "claims.html", actor, items=await my_claims(actor))
+
+    @get("/{claim_id:int}", name="page:claim")
+    async def read(self, request: Request, actor: CurrentActor, claim_id: IdPath) -> Template:
+        return await claim_page(request, actor, claim_id)
+
+    @post("/{claim_id:int}/check-in", name="page:claim-check-in")
+    async def check_in(self, request: Request, actor: CurrentActor, claim_id: IdPath, now: Now) -> Redirect:
+        await claims.check_in(actor, claim_id, now=now)
+        return redirect(
+            request, f"/claims/{claim_id}", N_("Checked in. Submit your minutes when you are done.")
+        )
+
+    @post("/{claim_id:int}/submit", name="page:claim-submit")
+    async def submit(
+        self, request: Request, actor: CurrentActor, claim_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        minutes = form.integer("minutes", low=1, high=MAX_MINUTES, label=MINUTES)
+        note = form.text("note")
+        if form.ok and minutes is not None:
+            try:
+                await claims.submit_work(actor, claim_id, minutes=minutes, note=note, now=now)
+            except errors.Invalid as error:
+                form.refuse(error, "note")
+            else:
+                return redirect(
+                    request, f"/claims/{claim_id}", N_("Your minutes were sent for confirmation.")
+                )
+        return await claim_page(request, actor, claim_id, form=form, status=400)
+
+    @post("/{claim_id:int}/withdraw", name="page:claim-withdraw")
+    async def withdraw(self, request: Request, actor: CurrentActor, claim_id: IdPath, now: Now) -> Redirect:
+        await claims.withdraw_claim(actor, claim_id, now=now)
+        return redirect(request, "/claims", N_("You gave your place back."))
+
+    @post("/{claim_id:int}/confirm", name="page:claim-confirm")
+    async def confirm(self, request: Request, actor: CurrentActor, claim_id: IdPath, now: Now) -> Redirect:
+        form = await read_form(request)
+        claim = await claims.confirm_work(actor, claim_id, now=now)
+        return redirect(
+            request,
+            local_path(form.text("next"), f"/claims/{claim_id}"),
+            N_("Confirmed: {points} points were banked."),
+            {"points": claim.points or 0},
+        )
+
+    @post("/{claim_id:int}/dispute", name="page:claim-dispute")
+    async def dispute(
+        self, request: Request, actor: CurrentActor, claim_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        reason = form.text("reason", required=True, label=REASON)
+        if form.ok:
+            await claims.dispute_work(actor, claim_id, reason=reason, now=now)
+            return redirect(request, f"/claims/{claim_id}", N_("Disputed: a leader will decide."))
+        return await claim_page(request, actor, claim_id, form=form, status=400)
+
+    @post("/{claim_id:int}/settle", name="page:claim-settle")
+    async def settle(
+        self, request: Request, actor: CurrentActor, claim_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        decision = form.text("decision", required=True, label=N_("decision"))
+        minutes = form.integer("minutes", low=1, high=MAX_MINUTES, required=False, label=MINUTES)
+        reason = form.text("reason", required=True, label=REASON)
+        if decision and decision not in ("accept", "reject"):
+            form.error("decision", N_("Choose to confirm or to reject the work."))
+        if form.ok:
+            await claims.settle_dispute(
+                actor, claim_id, accept=decision == "accept", minutes=minutes, reason=reason, now=now
+            )
+            return redirect(
+                request, local_path(form.text("next"), f"/claims/{claim_id}"), N_("The dispute is settled.")
+            )
+        return await claim_page(request, actor, claim_id, form=form, status=400)
+
+    @post("/{claim_id:int}/rate", name="page:claim-rate")
+    async def rate(
+        self, request: Request, actor: CurrentActor, claim_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        score = form.integer("score", low=1, high=5, label=SCORE)
+        comment = form.text("comment")
+        if form.ok and score is not None:
+            try:
+                await ratings.rate_service(actor, claim_id, score=score, comment=comment, now=now)
+            except errors.Invalid as error:
+                form.refuse(error, "comment")
+            else:
+                return redirect(
+                    request,
+                    local_path(form.text("next"), f"/claims/{claim_id}"),
+                    N_("Thank you for your rating."),
+                )
+        return await claim_page(request, actor, claim_id, form=form, status=400)
+
+
+class VolunteerPages(Controller):
+    include_in_schema = False
+
+    @get("/teams", name="page:teams")
+    async def teams(self, request: Request, actor: CurrentActor) -> Template:
+        return await page(request, "teams.html", actor, items=await memberships(actor))
+
+    @get("/ratings", name="page:ratings")
+    async def ratings(self, request: Request, actor: CurrentActor) -> Template:
+        return await page(request, "ratings.html", actor, items=await ratings_received(actor))
