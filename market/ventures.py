@@ -480,30 +480,37 @@ async def _bids(query) -> list[BidRecord]:
     return [BidRecord(**row, milestones=tuple(milestones.get(row["id"], ()))) for row in rows]
 
 
-async def _sees_bid(actor: Actor, bid: BidRecord | dict, call: dict | CallRecord) -> bool:
-    """Its call's staff and panel, the bidding organisation's members; once bidding is closed,
-    everyone who sees the call sees the bids still in the running (residents vote on them)."""
-    organisation = bid["organisation"] if isinstance(bid, dict) else bid.organisation
-    status = bid["status"] if isinstance(bid, dict) else bid.status
-    call_id, call_status = (call["id"], call["status"]) if isinstance(call, dict) else (call.id, call.status)
-    path = await _path(call)
-    if actor.is_staff(path) or organisation in actor.organisations or await _on_panel(actor, call_id):
+def _value(item: dict | CallRecord | BidRecord, key: str):
+    return item[key] if isinstance(item, dict) else getattr(item, key)
+
+
+async def _sees_bid(
+    actor: Actor, bid: BidRecord | dict, call: CallRecord | dict, now: datetime | None = None
+) -> bool:
+    """Its call's staff and panel, the bidding organisation's members; once bidding has closed
+    (by ``now``, if given), everyone who sees the call sees the bids still in the running:
+    residents vote on them."""
+    call_id, path = _value(call, "id"), await _path(call)
+    if _value(bid, "organisation") in actor.organisations or actor.is_staff(path):
         return True
-    return call_status != "open" and status != "withdrawn" and await _sees_call(actor, call_id, path)
+    if await _on_panel(actor, call_id):
+        return True
+    closed = _value(call, "status") != "open" or (now is not None and now >= _value(call, "deadline"))
+    return closed and _value(bid, "status") != "withdrawn" and await _sees_call(actor, call_id, path)
 
 
-async def view_bid(actor: Actor, bid_id: int) -> BidRecord:
+async def view_bid(actor: Actor, bid_id: int, *, now: datetime | None = None) -> BidRecord:
     bid = await get_bid(bid_id)
-    if not await _sees_bid(actor, bid, await get_call(bid.call)):
+    if not await _sees_bid(actor, bid, await get_call(bid.call), now):
         raise errors.NotFound(thing=N_("bid"))
     return bid
 
 
-async def list_bids(actor: Actor, call_id: int) -> list[BidRecord]:
+async def list_bids(actor: Actor, call_id: int, *, now: datetime | None = None) -> list[BidRecord]:
     """The bids of a call that ``actor`` may see, oldest first (at most ``MAX_BIDS``)."""
     call = await view_call(actor, call_id)
     bids = await _bids(Bid.select().where(Bid.call == call_id).order_by(Bid.id).limit(MAX_BIDS))
-    return [bid for bid in bids if await _sees_bid(actor, bid, call)]
+    return [bid for bid in bids if await _sees_bid(actor, bid, call, now)]
 
 
 async def submit_bid(
@@ -618,8 +625,8 @@ async def withdraw_bid(actor: Actor, bid_id: int, *, now: datetime, reason: str 
     return await get_bid(bid_id)
 
 
-async def bid_history(actor: Actor, bid_id: int) -> list[events.Trace]:
-    await view_bid(actor, bid_id)
+async def bid_history(actor: Actor, bid_id: int, *, now: datetime | None = None) -> list[events.Trace]:
+    await view_bid(actor, bid_id, now=now)
     return await events.history("bid", bid_id)
 
 
@@ -643,7 +650,7 @@ async def score_bid(actor: Actor, bid_id: int, scores: dict[int, int], *, now: d
         call = await load(Call, "call", call_id)
         bid = await _bid_of(call, bid_id)
         if not await _on_panel(actor, call_id):
-            if not await _sees_bid(actor, bid, call):
+            if not await _sees_bid(actor, bid, call, now):
                 raise errors.NotFound(thing=N_("bid"))
             raise errors.NotAllowed(N_("Only the call's panel members score its bids."))
         if bid["organisation"] in actor.organisations:
@@ -987,6 +994,8 @@ async def return_milestone(actor: Actor, milestone_id: int, *, reason: str, now:
     return await get_milestone(milestone_id)
 
 
-async def milestone_history(actor: Actor, milestone_id: int) -> list[events.Trace]:
-    await view_bid(actor, (await get_milestone(milestone_id)).bid)
+async def milestone_history(
+    actor: Actor, milestone_id: int, *, now: datetime | None = None
+) -> list[events.Trace]:
+    await view_bid(actor, (await get_milestone(milestone_id)).bid, now=now)
     return await events.history("milestone", milestone_id)

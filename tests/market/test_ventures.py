@@ -4,6 +4,7 @@ each leaving everything as it was."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -47,11 +48,9 @@ async def cny(account: str) -> int:
     return record.balance.posted if record else 0
 
 
-async def publish(
-    api, *, by=None, budget=500_000, panel=None, vote_weight=0, criteria=CRITERIA, days=7, **extra
-):
+def call_body(api, *, budget=500_000, panel=None, vote_weight=0, criteria=CRITERIA, days=7, **extra):
     s = api.street
-    body = {
+    return {
         "title": "长者助餐公益创投",
         "description": "为社区长者提供助餐服务",
         "area_id": str(s.community),
@@ -62,7 +61,10 @@ async def publish(
         "panel": [str(member) for member in (panel or s.volunteers[10:12])],
         **extra,
     }
-    return await api.ok(by or s.staff, "POST", "/api/v1/calls", body, status=201)
+
+
+async def publish(api, *, by=None, **kw) -> dict:
+    return await api.ok(by or api.street.staff, "POST", "/api/v1/calls", call_body(api, **kw), status=201)
 
 
 def plan(api, *amounts: int) -> list[dict]:
@@ -276,3 +278,294 @@ async def test_a_venture_call_runs_from_publication_to_the_last_milestone_paymen
         ("accept", "paid"),
     ]
     assert milestone_history[2]["reason"] == "缺少照片"
+
+
+# -- refusals --------------------------------------------------------------------------------------
+
+
+async def test_only_staff_of_the_community_publish_a_call_and_only_a_sound_one(api):
+    s = api.street
+    body = call_body(api)
+    for member in (s.resident, s.representative, s.leader, s.other_staff):
+        await refused(api, member, "POST", "/api/v1/calls", body, 403, "not_allowed")
+    unweighted = call_body(api, criteria=[{"name": "方案", "weight": 60}, {"name": "团队", "weight": 30}])
+    answer = await refused(api, s.staff, "POST", "/api/v1/calls", unweighted, 400, "invalid_input")
+    assert "90" in answer["message"]
+    await refused(api, s.staff, "POST", "/api/v1/calls", call_body(api, days=-1), 400, "invalid_input")
+    await refused(api, s.staff, "POST", "/api/v1/calls", call_body(api, budget=0), 400, "invalid_input")
+    no_one = call_body(api, panel=[10**12])
+    await refused(api, s.staff, "POST", "/api/v1/calls", no_one, 404, "not_found")
+    # Staff above the community (the street) may publish for it, and for a grid in it.
+    call = await publish(api, by=s.street_staff, area_id=str(s.grid))
+    assert (call["area_id"], call["community_id"]) == (str(s.grid), str(s.community))
+
+
+async def test_a_late_bid_is_refused_at_the_deadline_whether_or_not_the_sweep_came(api):
+    s = api.street
+    call = await publish(api)
+    ours = await bid(api, call, 100_000)
+    api.clock.advance(days=7)  # exactly the deadline; the call still says "open"
+    assert (await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}"))["status"] == "open"
+    url = f"/api/v1/calls/{call['id']}/bids"
+    late = await refused(api, s.volunteers[0], "POST", url, bid_body(api, 100_000), 409, "deadline_passed")
+    assert late["message"] == "投标截止时间已过。"
+    await refused(api, s.representative, "POST", url, bid_body(api, 50_000), 409, "deadline_passed")
+    withdraw = f"/api/v1/bids/{ours['id']}/withdraw"
+    await refused(api, s.representative, "POST", withdraw, None, 409, "deadline_passed")
+
+
+async def test_a_bid_above_the_calls_budget_is_refused(api):
+    s = api.street
+    call = await publish(api, budget=300_000)
+    url = f"/api/v1/calls/{call['id']}/bids"
+    over = await refused(
+        api, s.representative, "POST", url, bid_body(api, 200_000, 100_001), 400, "over_budget"
+    )
+    assert "¥3000.00" in over["message"] and "¥3000.01" in over["message"]
+    assert (await bid(api, call, 200_000, 100_000))["budget"] == 300_000  # the whole budget is fine
+
+
+async def test_a_plan_whose_milestones_do_not_add_up_to_the_budget_is_refused(api):
+    s = api.street
+    call = await publish(api)
+    url = f"/api/v1/calls/{call['id']}/bids"
+    short = bid_body(api, 100_000, 100_000, budget=300_000)
+    answer = await refused(api, s.representative, "POST", url, short, 400, "invalid_input")
+    assert "¥2000.00" in answer["message"] and "¥3000.00" in answer["message"]
+    # Revising with a bad plan leaves the bid as it was.
+    ours = await bid(api, call, 100_000)
+    await refused(api, s.representative, "POST", url, bid_body(api, 1, budget=2), 400, "invalid_input")
+    assert (await api.ok(s.representative, "GET", f"/api/v1/bids/{ours['id']}")) == ours
+
+
+async def test_only_an_organisations_representative_bids_for_it(api):
+    s = api.street
+    call = await publish(api)
+    url = f"/api/v1/calls/{call['id']}/bids"
+    for member in (s.resident, s.volunteers[1]):  # a member of the organisation, not its representative
+        body = bid_body(api, 100_000, organisation=s.organisation)
+        await refused(api, member, "POST", url, body, 403, "not_allowed")
+
+
+async def test_a_panel_member_never_scores_a_bid_of_their_own_organisation(api):
+    s = api.street
+    panel = s.volunteers[10:12]
+    await organisations.add_member(s.organisation, panel[0], now=api.clock())
+    call = await publish(api, panel=panel)
+    ours = await bid(api, call, 100_000)
+    theirs = await bid(api, call, 100_000, by=s.volunteers[0])
+    url = f"/api/v1/bids/{ours['id']}/scores"
+    scores = {"scores": {call["criteria"][0]["id"]: 5}}
+    early = await refused(api, panel[1], "PUT", url, scores, 409, "conflict")  # before the deadline
+    assert early["message"] == "投标截止后才能评分。"
+    api.clock.advance(days=8)
+    own = await refused(api, panel[0], "PUT", url, scores, 403, "own_bid")
+    assert own["message"] == "您不能对本单位的投标评分。"
+    await refused(api, s.resident, "PUT", url, scores, 403, "not_allowed")  # not on the panel
+    await refused(api, s.outsider, "PUT", url, scores, 404, "not_found")  # the call is not near them
+    too_high = {"scores": {call["criteria"][1]["id"]: 6}}  # the highest is 5
+    await refused(api, panel[1], "PUT", url, too_high, 400, "invalid_input")
+    other_call = await publish(api)
+    foreign = {"scores": {other_call["criteria"][0]["id"]: 5}}
+    await refused(api, panel[1], "PUT", url, foreign, 404, "not_found")
+
+    # The panel member scores the other bid; the bid of their organisation needs only the others'.
+    await score(api, panel[0], theirs, call, 5, 5)
+    await score(api, panel[1], theirs, call, 5, 5)
+    await score(api, panel[1], ours, call, 10, 5)
+    ranking = await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}/ranking")
+    assert (ranking["missing"], [e["bid_id"] for e in ranking["entries"]]) == (0, [ours["id"], theirs["id"]])
+    assert [e["score"] for e in ranking["entries"]] == ["100.00", "70.00"]
+
+
+async def test_a_resident_votes_once_per_call_for_a_bid_in_the_running(api):
+    s = api.street
+    call = await publish(api, vote_weight=50)
+    ours = await bid(api, call, 100_000)
+    theirs = await bid(api, call, 100_000, by=s.volunteers[0])
+    withdrawn = await bid(api, call, 100_000, by=(await third_organisation(api))[1])
+    await api.ok(s.volunteers[20], "POST", f"/api/v1/bids/{withdrawn['id']}/withdraw", {"reason": "人手不足"})
+    url = f"/api/v1/calls/{call['id']}/votes"
+    await refused(api, s.resident, "POST", url, {"bid_id": ours["id"]}, 409, "conflict")  # bids still open
+    api.clock.advance(days=8)
+    await refused(api, s.resident, "POST", url, {"bid_id": withdrawn["id"]}, 409, "wrong_state")
+    await refused(api, s.outsider, "POST", url, {"bid_id": ours["id"]}, 404, "not_found")  # 和平里
+    await refused(api, s.staff, "POST", url, {"bid_id": ours["id"]}, 403, "not_allowed")  # no home here
+    await api.ok(s.resident, "POST", url, {"bid_id": ours["id"]}, 201)
+    again = await refused(api, s.resident, "POST", url, {"bid_id": theirs["id"]}, 409, "already_voted")
+    assert again["message"] == "您已在本项目中投过票。"
+    await refused(api, s.resident, "POST", url, {"bid_id": ours["id"]}, 409, "already_voted")
+
+
+async def test_a_resident_never_votes_for_their_own_organisations_bid(api):
+    s = api.street
+    call = await publish(api)
+    ours = await bid(api, call, 100_000)
+    api.clock.advance(days=8)
+    url = f"/api/v1/calls/{call['id']}/votes"
+    for member in (s.representative, s.volunteers[1]):  # its representative, and a member
+        answer = await refused(api, member, "POST", url, {"bid_id": ours["id"]}, 403, "own_bid")
+    assert answer["message"] == "您不能对本单位的投标投票。"
+
+
+async def test_ten_concurrent_votes_by_one_resident_count_once(api):
+    s = api.street
+    call = await publish(api)
+    ours = await bid(api, call, 100_000)
+    theirs = await bid(api, call, 100_000, by=s.volunteers[0])
+    api.clock.advance(days=8)
+    await api.token(s.resident)
+    url = f"/api/v1/calls/{call['id']}/votes"
+    responses = await asyncio.gather(
+        *(api.post(s.resident, url, {"bid_id": (ours, theirs)[n % 2]["id"]}) for n in range(10))
+    )
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [201] + [409] * 9, [response.text for response in responses]
+    assert len(await Vote.select()) == 1
+
+
+async def test_no_award_while_scores_are_missing(api):
+    s = api.street
+    call, ours, theirs = await reviewing_call(api)
+    panel = s.volunteers[10:12]
+    await score(api, panel[0], ours, call, 9, 5)
+    await score(api, panel[1], ours, call, 9, 5)
+    await api.ok(
+        panel[0], "PUT", f"/api/v1/bids/{theirs['id']}/scores", {"scores": {call["criteria"][0]["id"]: 2}}
+    )
+    url = f"/api/v1/calls/{call['id']}/award"
+    answer = await refused(api, s.staff, "POST", url, {"bid_id": ours["id"]}, 409, "scores_missing")
+    assert answer["message"] == "还缺3项评分：每位评审须先为每个投标打分。"
+    ranking = await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}/ranking")
+    assert (ranking["missing"], ranking["complete"]) == (3, False)
+    assert [e["missing"] for e in ranking["entries"]] == [0, 3]
+
+
+async def test_only_a_bid_ranked_first_is_awarded_and_only_by_staff(api):
+    s = api.street
+    call, ours, theirs = await reviewing_call(api)
+    panel = s.volunteers[10:12]
+    for panelist in panel:
+        await score(api, panelist, ours, call, 9, 5)
+        await score(api, panelist, theirs, call, 3, 2)
+    url = f"/api/v1/calls/{call['id']}/award"
+    await refused(api, s.staff, "POST", url, {"bid_id": theirs["id"]}, 409, "not_top_ranked")
+    for member in (s.resident, panel[0], s.other_staff):
+        await refused(api, member, "POST", url, {"bid_id": ours["id"]}, 403, "not_allowed")
+    await api.ok(s.staff, "POST", url, {"bid_id": ours["id"]})
+    await refused(api, s.staff, "POST", url, {"bid_id": ours["id"]}, 409, "wrong_state")
+    cancel = f"/api/v1/calls/{call['id']}/cancel"
+    await refused(api, s.staff, "POST", cancel, {"reason": "预算调整"}, 409, "wrong_state")
+
+
+async def test_tied_bids_share_a_rank_and_staff_choose_among_the_first(api):
+    s = api.street
+    call = await publish(api)
+    ours = await bid(api, call, 100_000)
+    theirs = await bid(api, call, 100_000, by=s.volunteers[0])
+    _, representative = await third_organisation(api)
+    third = await bid(api, call, 100_000, by=representative)
+    api.clock.advance(days=8)
+    panel = s.volunteers[10:12]
+    # 60 × 7/10 + 40 × 4/5 = 74 for both; 60 × (7 + 8)/20 + 40 × 3/5 = 69 for the third... no: see below.
+    await score(api, panel[0], ours, call, 7, 4)
+    await score(api, panel[1], ours, call, 7, 4)
+    await score(api, panel[0], theirs, call, 6, 4)  # 60 × 0.7 + 40 × 0.8 = 74 as well, by another way
+    await score(api, panel[1], theirs, call, 8, 4)
+    await score(api, panel[0], third, call, 7, 3)
+    await score(api, panel[1], third, call, 7, 4)  # 60 × 0.7 + 40 × 0.7 = 70
+    ranking = await api.ok(panel[0], "GET", f"/api/v1/calls/{call['id']}/ranking")
+    assert [(e["bid_id"], e["rank"], e["tied"], e["score"]) for e in ranking["entries"]] == [
+        (ours["id"], 1, True, "74.00"),
+        (theirs["id"], 1, True, "74.00"),
+        (third["id"], 3, False, "70.00"),
+    ]
+    url = f"/api/v1/calls/{call['id']}/award"
+    await refused(api, s.staff, "POST", url, {"bid_id": third["id"]}, 409, "not_top_ranked")
+    awarded = await api.ok(s.staff, "POST", url, {"bid_id": theirs["id"]})  # staff choose among the tied
+    assert awarded["awarded_bid_id"] == theirs["id"]
+    statuses = [
+        (await api.ok(s.staff, "GET", f"/api/v1/bids/{b['id']}"))["status"] for b in (ours, theirs, third)
+    ]
+    assert statuses == ["lost", "awarded", "lost"]
+
+
+async def test_the_fund_never_pays_out_more_than_it_holds(api):
+    s = api.street
+    await fund(api, 100_000)
+    call, ours, theirs = await reviewing_call(api)
+    for panelist in s.volunteers[10:12]:
+        await score(api, panelist, ours, call, 9, 5)
+        await score(api, panelist, theirs, call, 3, 2)
+    await api.ok(s.staff, "POST", f"/api/v1/calls/{call['id']}/award", {"bid_id": ours["id"]})
+    first = ours["milestones"][0]["id"]  # ¥2000.00, and the fund holds ¥1000.00
+    await api.ok(s.representative, "POST", f"/api/v1/milestones/{first}/report", {"report": "已完成"})
+    url = f"/api/v1/milestones/{first}/accept"
+    answer = await refused(api, s.staff, "POST", url, None, 409, "insufficient_fund")
+    assert answer["message"]
+    assert (await api.ok(s.representative, "GET", f"/api/v1/bids/{ours['id']}"))["milestones"][0][
+        "status"
+    ] == ("reported")
+    assert (await cny(fund_account(s.community)), await cny(money_account(s.organisation))) == (100_000, 0)
+    # Once the fund holds enough, the same report is accepted.
+    await fund(api, 150_000)
+    paid = await api.ok(s.staff, "POST", url)
+    assert paid["status"] == "paid"
+    assert (await cny(fund_account(s.community)), await cny(money_account(s.organisation))) == (
+        50_000,
+        200_000,
+    )
+
+
+async def test_milestones_are_reported_by_the_winner_and_decided_by_staff(api):
+    s = api.street
+    await fund(api, 1_000_000)
+    call, ours, theirs = await reviewing_call(api)
+    milestone = ours["milestones"][0]["id"]
+    report = {"report": "已完成"}
+    # Not before the award.
+    url = f"/api/v1/milestones/{milestone}/report"
+    await refused(api, s.representative, "POST", url, report, 409, "wrong_state")
+    for panelist in s.volunteers[10:12]:
+        await score(api, panelist, ours, call, 9, 5)
+        await score(api, panelist, theirs, call, 3, 2)
+    await api.ok(s.staff, "POST", f"/api/v1/calls/{call['id']}/award", {"bid_id": ours["id"]})
+    lost = f"/api/v1/milestones/{theirs['milestones'][0]['id']}/report"
+    await refused(api, s.volunteers[0], "POST", lost, report, 409, "wrong_state")
+    for member in (s.resident, s.volunteers[1], s.staff):
+        await refused(api, member, "POST", url, report, 403, "not_allowed")
+    accept = f"/api/v1/milestones/{milestone}/accept"
+    await refused(api, s.staff, "POST", accept, None, 409, "wrong_state")  # not reported yet
+    await api.ok(s.representative, "POST", url, report)
+    for member in (s.representative, s.resident, s.other_staff):
+        await refused(api, member, "POST", accept, None, 403, "not_allowed")
+    back = f"/api/v1/milestones/{milestone}/return"
+    await refused(api, s.staff, "POST", back, {"reason": ""}, 400, "invalid_input")  # say why
+
+
+async def test_a_withdrawn_bid_leaves_the_running_and_can_be_submitted_again(api):
+    s = api.street
+    call = await publish(api)
+    ours = await bid(api, call, 100_000)
+    out = await api.ok(s.representative, "POST", f"/api/v1/bids/{ours['id']}/withdraw")
+    assert out["status"] == "withdrawn"
+    assert (await api.ok(s.resident, "GET", f"/api/v1/calls/{call['id']}"))["bids"] == 0
+    back = await bid(api, call, 120_000, status=200)
+    assert (back["id"], back["status"], back["revision"]) == (ours["id"], "submitted", 2)
+    history = await api.ok(s.representative, "GET", f"/api/v1/bids/{ours['id']}/history")
+    assert [e["action"] for e in history] == ["submit", "withdraw", "resubmit"]
+
+
+async def test_a_cancelled_call_takes_no_bids(api):
+    s = api.street
+    call = await publish(api)
+    url = f"/api/v1/calls/{call['id']}/cancel"
+    await refused(api, s.resident, "POST", url, {"reason": "预算调整"}, 403, "not_allowed")
+    await refused(api, s.staff, "POST", url, {"reason": ""}, 400, "invalid_input")
+    cancelled = await api.ok(s.staff, "POST", url, {"reason": "预算调整"})
+    assert cancelled["status"] == "cancelled"
+    bids = f"/api/v1/calls/{call['id']}/bids"
+    await refused(api, s.representative, "POST", bids, bid_body(api, 100_000), 409, "wrong_state")
+    api.clock.advance(days=8)
+    await refused(api, s.representative, "POST", bids, bid_body(api, 100_000), 409, "wrong_state")
+    assert await close_due_calls(now=api.clock()) == 0

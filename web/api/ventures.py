@@ -274,8 +274,9 @@ class CallController(Controller):
         summary="The call's bids: all for its staff and panel, your own, and the bids in the running "
         "once bidding has closed",
     )
-    async def bids(self, actor: CurrentActor, call_id: IdPath) -> BidListOut:
-        return BidListOut(items=[BidOut.model_validate(b) for b in await ventures.list_bids(actor, call_id)])
+    async def bids(self, actor: CurrentActor, call_id: IdPath, now: Now) -> BidListOut:
+        found = await ventures.list_bids(actor, call_id, now=now)
+        return BidListOut(items=[BidOut.model_validate(b) for b in found])
 
     @post(
         "/{call_id:int}/votes",
@@ -319,12 +320,12 @@ class BidController(Controller):
     tags = ["ventures"]
 
     @get("/{bid_id:int}", name="api:bid", summary="One bid, with its plan of milestones")
-    async def read(self, actor: CurrentActor, bid_id: IdPath) -> BidOut:
-        return BidOut.model_validate(await ventures.view_bid(actor, bid_id))
+    async def read(self, actor: CurrentActor, bid_id: IdPath, now: Now) -> BidOut:
+        return BidOut.model_validate(await ventures.view_bid(actor, bid_id, now=now))
 
     @get("/{bid_id:int}/history", name="api:bid-history", summary="The bid's trace, oldest first")
-    async def history(self, actor: CurrentActor, bid_id: IdPath) -> list[TraceOut]:
-        return [TraceOut.model_validate(t) for t in await ventures.bid_history(actor, bid_id)]
+    async def history(self, actor: CurrentActor, bid_id: IdPath, now: Now) -> list[TraceOut]:
+        return [TraceOut.model_validate(t) for t in await ventures.bid_history(actor, bid_id, now=now)]
 
     @post(
         "/{bid_id:int}/withdraw",
@@ -357,8 +358,9 @@ class VentureMilestoneController(Controller):
     tags = ["ventures"]
 
     @get("/{milestone_id:int}/history", name="api:milestone-history", summary="A milestone's trace")
-    async def history(self, actor: CurrentActor, milestone_id: IdPath) -> list[TraceOut]:
-        return [TraceOut.model_validate(t) for t in await ventures.milestone_history(actor, milestone_id)]
+    async def history(self, actor: CurrentActor, milestone_id: IdPath, now: Now) -> list[TraceOut]:
+        found = await ventures.milestone_history(actor, milestone_id, now=now)
+        return [TraceOut.model_validate(t) for t in found]
 
     @post(
         "/{milestone_id:int}/report",
