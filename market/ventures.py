@@ -8,6 +8,7 @@ then the milestone: what an award or a payment checks cannot change under it.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,6 +25,8 @@ from projects.db import atomic
 from projects.errors import N_
 from projects.states import load, move, parse_cursor, require_state, text
 from projects.tables import AREA_LEVELS, Member, Organisation
+
+logger = logging.getLogger(__name__)
 
 MAX_BUDGET = 10**11  # fen: a billion yuan
 MAX_CRITERIA = 20
@@ -432,10 +435,13 @@ async def close_due_calls(*, now: datetime) -> int:
             .limit(PAGE)
         )
         for row in rows:
-            async with atomic():
-                call = await load(Call, "call", row["id"])
-                if (await _review_if_due(call, now))["status"] != call["status"]:
-                    closed += 1
+            try:
+                async with atomic():
+                    call = await load(Call, "call", row["id"])
+                    if (await _review_if_due(call, now))["status"] != call["status"]:
+                        closed += 1
+            except Exception:  # one call that fails must not hold up the others
+                logger.exception("closing call %s failed; it is tried again next time", row["id"])
         if len(rows) < PAGE:
             return closed
         last = rows[-1]["id"]
@@ -864,7 +870,7 @@ async def award_call(actor: Actor, call_id: int, bid_id: int, *, now: datetime) 
             raise market_errors.ScoresMissing(missing=standing.missing)
         if entry.rank != 1:
             raise market_errors.NotTopRanked()
-        for other in standing.entries:
+        for other in sorted(standing.entries, key=lambda entry: entry.bid):  # bids locked in id order
             bid = await load(Bid, "bid", other.bid)
             if other.bid == bid_id:
                 await move(

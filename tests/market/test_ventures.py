@@ -569,3 +569,67 @@ async def test_a_cancelled_call_takes_no_bids(api):
     api.clock.advance(days=8)
     await refused(api, s.representative, "POST", bids, bid_body(api, 100_000), 409, "wrong_state")
     assert await close_due_calls(now=api.clock()) == 0
+
+
+async def test_the_venture_calls_are_in_the_openapi_schema_with_summaries(api):
+    schema = (await api.client.get("/schema/openapi.json")).json()
+    paths = {(method, path) for path, item in schema["paths"].items() for method in item}
+    venture_paths = {
+        ("post", "/api/v1/calls"),
+        ("get", "/api/v1/calls"),
+        ("get", "/api/v1/calls/{call_id}"),
+        ("get", "/api/v1/calls/{call_id}/history"),
+        ("post", "/api/v1/calls/{call_id}/bids"),
+        ("get", "/api/v1/calls/{call_id}/bids"),
+        ("post", "/api/v1/calls/{call_id}/votes"),
+        ("get", "/api/v1/calls/{call_id}/ranking"),
+        ("post", "/api/v1/calls/{call_id}/award"),
+        ("post", "/api/v1/calls/{call_id}/cancel"),
+        ("get", "/api/v1/bids/{bid_id}"),
+        ("get", "/api/v1/bids/{bid_id}/history"),
+        ("post", "/api/v1/bids/{bid_id}/withdraw"),
+        ("put", "/api/v1/bids/{bid_id}/scores"),
+        ("post", "/api/v1/milestones/{milestone_id}/report"),
+        ("post", "/api/v1/milestones/{milestone_id}/accept"),
+        ("post", "/api/v1/milestones/{milestone_id}/return"),
+        ("get", "/api/v1/milestones/{milestone_id}/history"),
+    }
+    assert venture_paths <= paths, venture_paths - paths
+    for method, path in venture_paths:
+        assert schema["paths"][path][method]["summary"], (method, path)
+    components = schema["components"]["schemas"]
+    bid_out = next(value for name, value in components.items() if name.endswith("BidOut"))["properties"]
+    assert bid_out["call_id"]["type"] == "string" and bid_out["budget"]["type"] == "integer"
+
+
+async def test_a_page_of_calls_leads_to_the_next(api):
+    s = api.street
+    made = [await publish(api) for _ in range(3)]
+    first = await api.ok(s.resident, "GET", "/api/v1/calls?limit=2")
+    assert [c["id"] for c in first["items"]] == [made[2]["id"], made[1]["id"]]
+    rest = await api.ok(s.resident, "GET", f"/api/v1/calls?limit=2&cursor={first['next_cursor']}")
+    assert ([c["id"] for c in rest["items"]], rest["next_cursor"]) == ([made[0]["id"]], None)
+    reviewing = await api.ok(s.staff, "GET", "/api/v1/calls?status=reviewing")
+    assert reviewing["items"] == []
+    # Representatives of organisations see calls everywhere: they bid from anywhere.
+    assert len((await api.ok(s.representative, "GET", "/api/v1/calls"))["items"]) == 3
+    assert (await api.get(s.outsider, f"/api/v1/calls/{made[0]['id']}")).status_code == 404
+
+
+async def test_a_milestone_accepted_five_times_at_once_is_paid_once(api):
+    s = api.street
+    await fund(api, 1_000_000)
+    call, ours, theirs = await reviewing_call(api)
+    for panelist in s.volunteers[10:12]:
+        await score(api, panelist, ours, call, 9, 5)
+        await score(api, panelist, theirs, call, 3, 2)
+    await api.ok(s.staff, "POST", f"/api/v1/calls/{call['id']}/award", {"bid_id": ours["id"]})
+    first = ours["milestones"][0]["id"]
+    await api.ok(s.representative, "POST", f"/api/v1/milestones/{first}/report", {"report": "已完成"})
+    url = f"/api/v1/milestones/{first}/accept"
+    responses = await asyncio.gather(*(api.post(s.staff, url) for _ in range(5)))
+    assert sorted(response.status_code for response in responses) == [200] + [409] * 4
+    assert (await cny(fund_account(s.community)), await cny(money_account(s.organisation))) == (
+        800_000,
+        200_000,
+    )
