@@ -336,13 +336,19 @@ async def test_the_ledger_history_is_woven_in_with_the_streets_accounts(street):
     assert kinds == {"single", "pending", "post", "void", "expire"}
     assert await Transfer.exists().where(Transfer.reverses.is_not_null())
     assert await Transfer.exists().where(Transfer.batch_id.is_not_null())
-    # Every PTS account is a member's, an organisation's or a community issuer's: no stand-ins.
+    # Every PTS account is a member's, an organisation's, a community issuer's or a community's
+    # pool: no stand-ins. Money is the ledger demo's own, or the market's real fund and grants.
     for row in await Account.select(Account.id, Account.asset):
         prefix, _, rest = row["id"].partition(":")
         if row["asset"] == "PTS":
-            assert prefix in ("member", "org", "issuer") and rest.isdigit(), row["id"]
+            assert (
+                prefix in ("member", "org", "issuer")
+                and rest.isdigit()
+                or (prefix == "fund" and rest.endswith(":pts"))
+            ), row["id"]
         else:
-            assert prefix == "demo", row["id"]
+            market_money = (prefix == "fund" and rest.isdigit()) or rest.endswith("cny")
+            assert prefix == "demo" or market_money, row["id"]
     # Redemptions and exchanges are the street's own members', paid to its merchants.
     members = {member_account(row["id"]) for row in await Member.select(Member.id)}
     merchants = {
@@ -352,7 +358,12 @@ async def test_the_ledger_history_is_woven_in_with_the_streets_accounts(street):
         Transfer.kind == "pending"
     )
     assert held and {row["debit_account"] for row in held} <= members
-    assert {row["credit_account"] for row in held} == merchants
+    # Held for merchants (and, in the market, for an enterprise's or the community's own items,
+    # and for the performers of exchanges).
+    organisations = {f"org:{row['id']}" for row in await Organisation.select(Organisation.id)}
+    issuers = {row["id"] for row in await Account.select(Account.id).where(Account.kind == "issuer")}
+    credited = {row["credit_account"] for row in held}
+    assert merchants <= credited <= members | organisations | issuers
     exchanges = await Transfer.select(Transfer.credit_account).where(Transfer.reason == "exchange")
     assert exchanges and {row["credit_account"] for row in exchanges} <= members
 
@@ -369,3 +380,51 @@ async def test_the_standalone_ledger_demo_opens_its_own_accounts_and_replays_ide
     ids = [row["id"] for row in await Account.select(Account.id)]
     assert "member:demo-13900000000" in ids
     assert not [account for account in ids if account.partition(":")[2].isdigit()]
+
+
+# -- the market -----------------------------------------------------------------------------------
+
+
+async def test_the_market_has_a_catalogue_redemptions_in_every_state_exchanges_and_gifts(street):
+    from market.tables import Exchange, Gift, Item, Listing, Redemption
+
+    assert await Item.count() == 7
+    assert await statuses(Redemption) == {"pending", "fulfilled", "rejected", "cancelled", "expired"}
+    assert {"confirmed", "accepted", "proposed"} <= await statuses(Exchange)
+    assert await Listing.count() >= 4 and await Gift.count() >= 1
+    printed = counts(street.first)
+    assert printed["items"] == 7 and printed["redemptions"] == await Redemption.count()
+    # The merchant (13800000006) has redemptions waiting for its code; the resident sees a catalogue.
+    from market.catalogue import list_catalogue
+    from market.redemptions import list_redemptions
+
+    merchant = await load_actor(await member_id("13800000006"))
+    barber = next(
+        organisation for organisation, role in merchant.organisations.items() if role == "representative"
+    )
+    fulfilled = await list_redemptions(merchant, organisation_id=barber, status="fulfilled")
+    assert fulfilled.items
+    resident = await load_actor(await member_id("13800000004"))
+    offered = await list_catalogue(resident, now=datetime.now(UTC))
+    assert len(offered.items) == 7
+
+
+async def test_the_fund_is_funded_and_a_venture_call_is_under_way(street):
+    from ledger.accounts import balance
+    from market.accounts import fund_account, money_account
+    from market.tables import Bid, Call
+    from market.tables import Milestone as GrantMilestone
+
+    community = await community_of((await find_by_phone("13800000004")).home_area)
+    call = await Call.select().first()
+    assert call["status"] == "awarded" and call["community"] == community
+    winner = await Bid.select().where(Bid.id == call["awarded_bid"]).first()
+    milestones = (
+        await GrantMilestone.select()
+        .where(GrantMilestone.bid == winner["id"])
+        .order_by(GrantMilestone.position)
+    )
+    assert [m["status"] for m in milestones] == ["paid", "reported", "planned"]
+    paid = milestones[0]["amount"]
+    assert (await balance(money_account(winner["organisation"]))).posted == paid
+    assert (await balance(fund_account(community))).posted == 7_320_000 - paid

@@ -115,18 +115,22 @@ def migrate_command() -> None:
 )
 @click.option("--seed", "seed_value", default=7, show_default=True, type=int, help="Random seed.")
 def demo(residents: int, transfers: int, seed_value: int) -> None:
-    """Build the demo street: two communities, their people and a month of history.
+    """Build the demo street: two communities, their people, a month of history and its market.
 
     Idempotent: if the demo is there already (its first account exists), it only reports.
     """
+    from market.demo import build_market_demo
     from projects.demo import ACCOUNTS, PASSWORD, build_demo
 
-    report = run_with_database(
-        lambda: build_demo(seed=seed_value, residents=residents, transfers=transfers), migrate_first=True
-    )
-    title = "demo street built" if report.built else "demo street already there: nothing written"
+    async def build():
+        street = await build_demo(seed=seed_value, residents=residents, transfers=transfers)
+        return street, await build_market_demo(seed=seed_value)
+
+    report, market = run_with_database(build, migrate_first=True)
+    built = report.built or market.built
+    title = "demo street built" if built else "demo street already there: nothing written"
     click.echo(f"{title} (鸿城街道, seed {seed_value}):")
-    for kind, count in report.counts.items():
+    for kind, count in {**report.counts, **market.counts}.items():
         click.echo(f"  {kind:<24} {count:>7}")
     click.echo(f"sign in (`linli serve`, then POST /api/v1/auth/token) as one of these, password {PASSWORD}:")
     for phone, role in ACCOUNTS:
