@@ -66,8 +66,6 @@ async def history(subject: str, subject_id: int) -> list[Trace]:
     """The item's events, oldest first."""
     log = LOGS[subject]
     rows = (
-        await log.select()
-        .where((log.subject == subject) & (log.subject_id == subject_id))
-        .order_by(log.seq)
+        await log.select().where((log.subject == subject) & (log.subject_id == subject_id)).order_by(log.seq)
     )
     return [Trace(**row) for row in rows]

@@ -14,6 +14,7 @@ from web.api.me import MeController
 from web.api.needs import NeedController
 from web.api.projects import ProjectController, RatingController
 from web.api.tasks import ClaimController, TaskController
+from web.api.ventures import VENTURE_CONTROLLERS
 
 CONTROLLERS = [
     AuthController,
@@ -35,4 +36,5 @@ CONTROLLERS = [
     ExchangeController,
     GiftController,
     FundController,
+    *VENTURE_CONTROLLERS,
 ]
