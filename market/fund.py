@@ -32,6 +32,11 @@ MAX_DONATION = 10**11  # a billion yuan, in fen
 PAGE = 50
 
 
+def yuan(fen: int) -> str:
+    """An amount of money as people read it: ¥1234.50."""
+    return f"¥{fen // 100}.{fen % 100:02d}"
+
+
 @dataclass(frozen=True, slots=True)
 class DonationRecord:
     id: int
@@ -157,7 +162,8 @@ async def pay_grant(
             now=now,
         )
     except ledger_errors.Overdraft:
-        raise market_errors.FundTooLow(available=(await balance(fund)).available, amount=amount) from None
+        available = (await balance(fund)).available
+        raise market_errors.FundTooLow(available=yuan(available), amount=yuan(amount)) from None
 
 
 @dataclass(frozen=True, slots=True)

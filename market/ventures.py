@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from market import errors as market_errors
 from market import trace  # noqa: F401  (registers the market's subjects)
-from market.fund import pay_grant
+from market.fund import pay_grant, yuan
 from market.tables import Bid, Call, Criterion, Milestone, Panelist, Score, Vote
 from projects import errors, events
 from projects.access import Actor, community_path
@@ -185,11 +185,6 @@ class Ranking:
     @property
     def complete(self) -> bool:
         return self.missing == 0
-
-
-def yuan(fen: int) -> str:
-    """An amount of money as people read it: ¥1234.50."""
-    return f"¥{fen // 100}.{fen % 100:02d}"
 
 
 def shown(value: Fraction, places: int = 2) -> str:

@@ -7,30 +7,18 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-import pytest
-
 from ledger.accounts import get_account
 from market.accounts import fund_account, money_account
 from market.fund import donate
 from market.tables import Bid, Call, Milestone, Score, Vote
 from market.ventures import close_due_calls
 from projects import organisations
-from web.api.ventures import VENTURE_CONTROLLERS
 
 DAY = timedelta(days=1)
 CRITERIA = [
     {"name": "方案可行性", "name_en": "Feasibility", "weight": 60, "max_score": 10},
     {"name": "团队能力", "weight": 40, "max_score": 5},
 ]
-
-
-@pytest.fixture(autouse=True)
-def _ventures_routed(monkeypatch):
-    """Until ``web/api/__init__.py`` lists the venture controllers, the app gets them here."""
-    import web.app
-
-    if VENTURE_CONTROLLERS[0] not in web.app.CONTROLLERS:
-        monkeypatch.setattr(web.app, "CONTROLLERS", [*web.app.CONTROLLERS, *VENTURE_CONTROLLERS])
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -502,7 +490,7 @@ async def test_the_fund_never_pays_out_more_than_it_holds(api):
     await api.ok(s.representative, "POST", f"/api/v1/milestones/{first}/report", {"report": "已完成"})
     url = f"/api/v1/milestones/{first}/accept"
     answer = await refused(api, s.staff, "POST", url, None, 409, "insufficient_fund")
-    assert answer["message"]
+    assert answer["message"] == "社区基金余额为¥1000.00，不足以支付¥2000.00。"
     assert (await api.ok(s.representative, "GET", f"/api/v1/bids/{ours['id']}"))["milestones"][0][
         "status"
     ] == ("reported")
