@@ -45,7 +45,8 @@ CREATE TABLE transfer (seq INTEGER PRIMARY KEY, id TEXT UNIQUE, debit TEXT, cred
 """
 
 
-async def _street(volunteers: int):
+async def street(volunteers: int):
+    """A community with its staff and ``volunteers`` volunteers (their actors), for benchmarks."""
     district = await areas.create_area("district", "区", now=T0)
     street = await areas.create_area("street", "街道", parent_id=district.id, now=T0)
     community = await areas.create_area("community", "社区", parent_id=street.id, now=T0)
@@ -140,7 +141,7 @@ async def _run(directory: Path, quick: bool) -> dict:
     engine = await open_database(f"sqlite:///{directory / 'linli.sqlite'}")
     try:
         await migrate()
-        community, staff, people = await _street(volunteers)
+        community, staff, people = await street(volunteers)
         baseline = directory / "baseline.sqlite"
         setup = sqlite3.connect(baseline)
         setup.executescript(BASELINE_SCHEMA)

@@ -292,6 +292,15 @@ def bench_loop(quick: bool) -> None:
     click.echo(json.dumps(run(quick=quick)))
 
 
+@bench_group.command(name="market")
+@click.option("--quick", is_flag=True, help="A short run (seconds, not minutes).")
+def bench_market(quick: bool) -> None:
+    """Measure redeem → fulfil against plain sqlite3, concurrent redemptions, the catalogue page."""
+    from market.bench import run
+
+    click.echo(json.dumps(run(quick=quick)))
+
+
 def main() -> None:
     linli(prog_name="linli")
 
