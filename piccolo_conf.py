@@ -11,6 +11,9 @@ APP_REGISTRY = AppRegistry(
         "ledger.piccolo_app",
         "projects.piccolo_app",
         "market.piccolo_app",
+        # Piccolo Admin's users and sessions (web/admin.py).
+        "piccolo.apps.user.piccolo_app",
+        "piccolo_api.session_auth.piccolo_app",
     ]
 )
 

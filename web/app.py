@@ -26,6 +26,7 @@ from ledger.transfers import expire_all_due
 from market.sweep import sweep as market_sweep
 from projects.db import utcnow
 from projects.sweep import sweep
+from web.admin import admin_mount
 from web.api import CONTROLLERS
 from web.api.deps import DEPENDENCIES
 from web.api.errors import EXCEPTION_HANDLERS
@@ -147,7 +148,7 @@ def create_app(
 
     csrf = csrf_config()
     return Litestar(
-        route_handlers=[HealthController, *CONTROLLERS, PAGES, STATIC],
+        route_handlers=[HealthController, *CONTROLLERS, PAGES, STATIC, admin_mount],
         lifespan=[database, startup(csrf)],
         state=State({"clock": clock}),
         dependencies=DEPENDENCIES,

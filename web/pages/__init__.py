@@ -63,7 +63,7 @@ def csrf_config() -> CSRFConfig:
         cookie_name="linli_csrf",
         cookie_httponly=True,
         cookie_samesite="lax",
-        exclude=["^/api/", "^/schema", "^/health", "^/static/"],
+        exclude=["^/api/", "^/schema", "^/health", "^/static/", "^/admin"],  # Piccolo Admin has its own
     )
 
 

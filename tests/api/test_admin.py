@@ -1,0 +1,67 @@
+"""Piccolo Admin at /admin: Linli's admins sign in with their phone and password; reference data
+can be changed there; the ledger, the trace and the market's money are read-only."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.helpers import need
+from tests.projects.community import PASSWORD
+
+# Piccolo Admin warns that its cookies are not Secure unless LINLI_HTTPS=1: tests speak plain HTTP.
+pytestmark = pytest.mark.filterwarnings("ignore:If running sessions in production")
+
+
+async def _signed_in(api, member_id: int, password: str = PASSWORD):
+    client = api.client
+    page = await client.get("/admin/")
+    assert page.status_code == 200 and "<html" in page.text.lower()
+    csrf = client.cookies.get("csrftoken")
+    assert csrf
+    response = await client.post(
+        "/admin/public/login/",
+        json={"username": api.street.phones[member_id], "password": password},
+        headers={"X-CSRFToken": csrf},
+    )
+    return response, {"X-CSRFToken": csrf}
+
+
+async def test_only_linli_admins_sign_in_with_their_linli_password(api):
+    response, _ = await _signed_in(api, api.street.staff)
+    assert response.status_code in (401, 403), response.text
+    response, _ = await _signed_in(api, api.street.admin, password="wrong-password")
+    assert response.status_code in (401, 403), response.text
+    assert (await api.client.get("/admin/api/tables/")).status_code == 401
+    response, _ = await _signed_in(api, api.street.admin)
+    assert response.status_code in (200, 303), response.text
+    tables = (await api.client.get("/admin/api/tables/")).json()
+    assert {"projects_category", "market_item", "ledger_transfer"} <= set(tables)
+
+
+async def test_reference_data_changes_there_but_the_ledger_is_read_only(api):
+    response, headers = await _signed_in(api, api.street.admin)
+    assert response.status_code in (200, 303), response.text
+    client = api.client
+    changed = await client.patch(
+        "/admin/api/tables/projects_category/care.meals/", json={"points_per_hour": 12}, headers=headers
+    )
+    assert changed.status_code == 200, changed.text
+    categories = await api.ok(api.street.resident, "GET", "/api/v1/categories")
+    assert next(c for c in categories if c["code"] == "care.meals")["points_per_hour"] == 12
+
+    transfers = await client.get("/admin/api/tables/ledger_transfer/")
+    assert transfers.status_code == 200
+    account = f"member:{api.street.resident}"
+    await need(api)
+    event = (await client.get("/admin/api/tables/projects_event/")).json()["rows"][0]["seq"]
+    for method, url, body in (
+        ("PATCH", f"/admin/api/tables/ledger_account/{account}/", {"credits_posted": 10**6}),
+        ("DELETE", f"/admin/api/tables/ledger_account/{account}/", None),
+        ("POST", "/admin/api/tables/ledger_account/", {"id": "x", "asset": "PTS", "kind": "member"}),
+        ("DELETE", f"/admin/api/tables/projects_event/{event}/", None),
+        ("PATCH", f"/admin/api/tables/projects_event/{event}/", {"reason": "edited"}),
+    ):
+        response = await client.request(method, url, json=body, headers=headers)
+        assert response.status_code == 405, (method, url, response.text)
+    me = await api.ok(api.street.resident, "GET", "/api/v1/me")
+    assert me["balance"]["posted"] == 0
