@@ -135,17 +135,20 @@ def _columns(draft: ItemDraft) -> dict:
 
 
 async def _may_offer(actor: Actor, community_id: int, organisation_id: int | None) -> None:
-    """Staff of the community list anything there; an organisation's representative lists its
-    own items in the community it belongs to."""
+    """Items are offered in a community by its staff (the community's own, or for one of its
+    organisations) or by an organisation's representative; the organisation must belong to the
+    community (its area is in it, or it covers the community: a street's social organisation)."""
     community = await get_area(community_id)
     if community.level != "community":
         raise errors.Invalid(N_("Items are offered in a community."))
+    if organisation_id is not None:
+        home = await get_area((await get_organisation(organisation_id)).area)
+        if not (community.contains(home.path) or home.contains(community.path)):
+            raise errors.Invalid(N_("This organisation does not serve this community."))
     if actor.is_staff(community.path):
         return
     if organisation_id is not None and actor.represents(organisation_id):
-        organisation = await get_organisation(organisation_id)
-        if community.contains((await get_area(organisation.area)).path):
-            return
+        return
     raise errors.NotAllowed()
 
 
@@ -181,17 +184,45 @@ async def create_item(
 
 async def update_item(actor: Actor, item_id: int, draft: ItemDraft, *, now: datetime) -> ItemRecord:
     """Change an item (its price applies to redemptions made from now on; those pending keep
-    what they reserved)."""
+    what they reserved). Not its stock: redemptions move that while a form is open, so it
+    changes by ``restock`` only."""
     draft = _checked(draft)
     async with atomic():
         item = await load(Item, "item", item_id)
         await _may_offer(actor, item["community"], item["organisation"])
         await _areas_within(item["community"], draft.area_ids)
-        values = {getattr(Item, key): value for key, value in _columns(draft).items()}
+        values = {getattr(Item, key): value for key, value in _columns(draft).items() if key != "stock"}
         await Item.update({**values, Item.updated_at: now}).where(Item.id == item_id)
         await ItemArea.delete().where(ItemArea.item == item_id)
         await ItemArea.insert(*(ItemArea(item=item_id, area=area_id) for area_id in draft.area_ids))
         await events.record("item", item_id, "update", actor=actor.member_id, now=now)
+    return await get_item(item_id)
+
+
+async def restock(
+    actor: Actor, item_id: int, *, add: int | None = None, unlimited: bool = False, now: datetime
+) -> ItemRecord:
+    """Add to (or, negative, take from) what is left; or make the stock unlimited. An unlimited
+    item given ``add`` is counted from then on, starting at ``add``. Never below zero."""
+    if unlimited == (add is not None):
+        raise errors.Invalid(N_("Say how much to add to the stock, or make it unlimited."))
+    if add is not None and (isinstance(add, bool) or not -MAX_STOCK <= add <= MAX_STOCK):
+        raise errors.Invalid(N_("Stock is 0 to {limit}, or empty for unlimited."), limit=MAX_STOCK)
+    async with atomic():
+        item = await load(Item, "item", item_id)
+        await _may_offer(actor, item["community"], item["organisation"])
+        if unlimited:
+            stock = None
+        else:
+            stock = (item["stock"] or 0) + add if item["stock"] is not None else add
+            if not 0 <= stock <= MAX_STOCK:
+                raise errors.Invalid(
+                    N_("Only {stock} left: not enough for {quantity}."),
+                    stock=item["stock"] or 0,
+                    quantity=-add,
+                )
+        await Item.update({Item.stock: stock, Item.updated_at: now}).where(Item.id == item_id)
+        await events.record("item", item_id, "restock", actor=actor.member_id, now=now, reason=str(add or ""))
     return await get_item(item_id)
 
 
@@ -229,7 +260,7 @@ async def get_item(item_id: int) -> ItemRecord:
 def _visible(actor: Actor):
     """Items that serve the actor, that they provide, or whose community they manage."""
     clause = Item.id.is_in(ItemArea.select(ItemArea.item).where(ItemArea.area.is_in(places(actor) or [0])))
-    represented = [org for org, role in actor.organisations.items() if role == "representative"]
+    represented = actor.represented
     if represented:
         clause = clause | Item.organisation.is_in(represented)
     for grant in actor.grants:

@@ -3,7 +3,9 @@ allowed, nothing there, a conflicting state), so ``web`` maps them to HTTP with 
 
 from __future__ import annotations
 
+from ledger.accounts import balance
 from projects.errors import N_, Conflict, Invalid, NotAllowed
+from projects.members import member_account
 
 
 class OutOfStock(Conflict):
@@ -69,3 +71,10 @@ class NotTopRanked(Conflict):
 class RequesterShort(Conflict):
     code = "requester_short"
     message = N_("The requester's balance cannot cover {amount} points now.")
+
+
+async def insufficient(member_id: int, amount: int) -> InsufficientBalance:
+    """The refusal for a member whose available balance does not cover ``amount`` (the ledger
+    refused the overdraft; this says by how much, in the member's words)."""
+    available = (await balance(member_account(member_id))).available
+    return InsufficientBalance(available=available, amount=amount)

@@ -12,11 +12,11 @@ Gifts move points to another member or to the community's pool, traced like the 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ledger import errors as ledger_errors
-from ledger.accounts import balance
 from ledger.transfers import post_pending, reserve, transfer, void_pending
 from market import errors as market_errors
 from market import trace  # noqa: F401  (registers the market's subjects)
@@ -33,10 +33,15 @@ from projects.points import points_for
 from projects.states import load, move, parse_cursor, require_state, text
 from projects.tables import Member
 
+logger = logging.getLogger(__name__)
+
 PAGE = 50
 MAX_MINUTES = 1440
 MAX_GIFT = 1_000_000
 UNFINISHED = ("proposed", "accepted", "submitted", "disputed")
+# Work submitted and left unanswered this long is confirmed by the sweep: the performer is not
+# left waiting on a requester who went silent (who had all that time to dispute it).
+AUTO_CONFIRM = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +94,11 @@ class GiftRecord:
     community: int | None
     amount: int
     note: str
-    transfer_id: str
     created_at: datetime
+
+    @property
+    def transfer_id(self) -> str:
+        return f"gift:{self.id}"
 
 
 async def _home_community(actor: Actor) -> int:
@@ -280,8 +288,7 @@ async def accept(actor: Actor, exchange_id: int, *, now: datetime) -> ExchangeRe
             )  # fmt: skip
     except ledger_errors.Overdraft:
         if actor.member_id == exchange["requester"]:
-            available = (await balance(member_account(actor.member_id))).available
-            raise market_errors.InsufficientBalance(available=available, amount=amount) from None
+            raise await market_errors.insufficient(actor.member_id, amount) from None
         raise market_errors.RequesterShort(amount=amount) from None
     return await get_exchange(exchange_id)
 
@@ -380,6 +387,38 @@ async def confirm(actor: Actor, exchange_id: int, *, now: datetime) -> ExchangeR
             require_state(exchange, "exchange", ("submitted",), N_("confirm"))
             await _pay(exchange, exchange["worked_minutes"], "confirm", actor=actor.member_id, now=now)
     return await get_exchange(exchange_id)
+
+
+async def confirm_overdue(*, now: datetime, page: int = 200) -> int:
+    """The sweep: confirm every exchange submitted more than ``AUTO_CONFIRM`` ago and neither
+    confirmed nor disputed since; one transaction each, paged by id."""
+    confirmed, after = 0, 0
+    while True:
+        due = (
+            await Exchange.select(Exchange.id)
+            .where(
+                (Exchange.status == "submitted")
+                & (Exchange.updated_at <= now - AUTO_CONFIRM)
+                & (Exchange.id > after)
+            )
+            .order_by(Exchange.id)
+            .limit(page)
+        )
+        for row in due:
+            after = row["id"]
+            try:
+                async with atomic():
+                    exchange = await load(Exchange, "exchange", row["id"])
+                    if exchange["status"] == "submitted":  # the requester may have been faster
+                        why = "no answer in 7 days"
+                        await _pay(
+                            exchange, exchange["worked_minutes"], "confirm", actor=None, now=now, why=why
+                        )
+                        confirmed += 1
+            except Exception:  # one that fails must not hold back the others: logged, tried next time
+                logger.exception("exchange %s could not be confirmed", row["id"])
+        if len(due) < page:
+            return confirmed
 
 
 async def dispute(actor: Actor, exchange_id: int, *, reason: str, now: datetime) -> ExchangeRecord:
@@ -496,12 +535,10 @@ async def give(
                     community=community_id,
                     amount=amount,
                     note=note,
-                    transfer_id="",
                     created_at=now,
                 )
             ).returning(Gift.id)
             gift_id = rows[0]["id"]
-            await Gift.update({Gift.transfer_id: f"gift:{gift_id}"}).where(Gift.id == gift_id)
             await transfer(
                 f"gift:{gift_id}",
                 member_account(actor.member_id),
@@ -515,8 +552,7 @@ async def give(
             )
             await events.record("gift", gift_id, "give", actor=actor.member_id, now=now, reason=note)
     except ledger_errors.Overdraft:
-        available = (await balance(member_account(actor.member_id))).available
-        raise market_errors.InsufficientBalance(available=available, amount=amount) from None
+        raise await market_errors.insufficient(actor.member_id, amount) from None
     row = await Gift.select().where(Gift.id == gift_id).first()
     return GiftRecord(**row)
 

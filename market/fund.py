@@ -48,9 +48,12 @@ class DonationRecord:
     anonymous: bool
     amount: int
     note: str
-    transfer_id: str
     recorded_by: int
     created_at: datetime
+
+    @property
+    def transfer_id(self) -> str:
+        return f"donation:{self.id}"
 
     @property
     def public_name(self) -> str:
@@ -112,16 +115,13 @@ async def donate(
                 anonymous=anonymous,
                 amount=amount,
                 note=note,
-                transfer_id="",
                 recorded_by=actor.member_id,
                 created_at=now,
             )
         ).returning(Donation.id)
         donation_id = rows[0]["id"]
-        transfer_id = f"donation:{donation_id}"
-        await Donation.update({Donation.transfer_id: transfer_id}).where(Donation.id == donation_id)
         await transfer(
-            transfer_id,
+            f"donation:{donation_id}",
             await open_world(),
             await open_fund(community_id),
             amount,

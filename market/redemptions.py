@@ -12,12 +12,13 @@ Locks are taken item first, then redemption, whatever the use case.
 
 from __future__ import annotations
 
+import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ledger import errors as ledger_errors
-from ledger.accounts import balance, get_account
+from ledger.accounts import get_account
 from ledger.transfers import post_pending, reserve, void_pending
 from market import errors as market_errors
 from market import trace  # noqa: F401  (registers the market's subjects)
@@ -31,6 +32,8 @@ from projects.errors import N_
 from projects.members import member_account
 from projects.organisations import organisation_account
 from projects.states import load, move, parse_cursor, require_state, text
+
+logger = logging.getLogger(__name__)
 
 HOLD = timedelta(days=3)  # how long a redemption waits for its provider before it expires
 MAX_QUANTITY = 100
@@ -49,20 +52,29 @@ class RedemptionRecord:
     member: int
     quantity: int
     amount: int
-    code: str
+    code: str  # "" for anyone but the member: the code is what proves they are there
     status: str
-    transfer_id: str
+    took_stock: bool
     expires_at: datetime
     decided_by: int | None
     reason: str
     created_at: datetime
     updated_at: datetime
 
+    @property
+    def transfer_id(self) -> str:
+        return hold_id(self.id)
+
 
 @dataclass(frozen=True, slots=True)
 class RedemptionPage:
     items: list[RedemptionRecord]
     next_cursor: str | None
+
+
+def hold_id(redemption_id: int) -> str:
+    """The ledger transfer that holds a redemption's points (derived: nothing to store)."""
+    return f"redemption:{redemption_id}"
 
 
 def new_code() -> str:
@@ -106,21 +118,17 @@ async def redeem(actor: Actor, item_id: int, quantity: int, *, now: datetime) ->
                     amount=amount,
                     code=new_code(),
                     status="pending",
-                    transfer_id="",
+                    took_stock=item["stock"] is not None,
                     expires_at=now + HOLD,
                     created_at=now,
                     updated_at=now,
                 )
             ).returning(Redemption.id)
             redemption_id = rows[0]["id"]
-            transfer_id = f"redemption:{redemption_id}"
-            await Redemption.update({Redemption.transfer_id: transfer_id}).where(
-                Redemption.id == redemption_id
-            )
             if item["stock"] is not None:
                 await Item.update({Item.stock: Item.stock - quantity}).where(Item.id == item_id)
             await reserve(
-                transfer_id,
+                hold_id(redemption_id),
                 member_account(actor.member_id),
                 provider_account(item),
                 amount,
@@ -134,8 +142,7 @@ async def redeem(actor: Actor, item_id: int, quantity: int, *, now: datetime) ->
                 "redemption", redemption_id, "redeem", actor=actor.member_id, now=now, to_state="pending"
             )
     except ledger_errors.Overdraft:
-        available = (await balance(member_account(actor.member_id))).available
-        raise market_errors.InsufficientBalance(available=available, amount=amount) from None
+        raise await market_errors.insufficient(actor.member_id, amount) from None
     return await get_redemption(redemption_id)
 
 
@@ -188,13 +195,13 @@ async def _lock(redemption_id: int) -> tuple[dict, dict]:
 async def _give_back(item: dict, redemption: dict, to: str, action: str, *, actor: int | None, now, why=""):
     """Void the hold and return the stock: the end of a rejected, cancelled or expired redemption."""
     await void_pending(
-        f"{redemption['transfer_id']}:{to}",
-        redemption["transfer_id"],
+        f"{hold_id(redemption['id'])}:{to}",
+        hold_id(redemption["id"]),
         reason=to,
         reference=f"redemption:{redemption['id']}",
         now=now,
     )
-    if item["stock"] is not None:
+    if redemption["took_stock"] and item["stock"] is not None:  # what it took, to a stock still counted
         await Item.update({Item.stock: Item.stock + redemption["quantity"]}).where(Item.id == item["id"])
     return await move(
         Redemption, "redemption", redemption, to, action, actor=actor, now=now, why=why, decided_by=actor,
@@ -220,8 +227,8 @@ async def fulfil(actor: Actor, code: str, *, now: datetime) -> RedemptionRecord:
             if now >= redemption["expires_at"]:
                 raise market_errors.Expired(thing=N_("redemption"))
             await post_pending(
-                f"{redemption['transfer_id']}:fulfilled",
-                redemption["transfer_id"],
+                f"{hold_id(redemption['id'])}:fulfilled",
+                hold_id(redemption["id"]),
                 reason="redemption",
                 reference=f"redemption:{redemption['id']}",
                 now=now,
@@ -269,11 +276,14 @@ async def expire_due(*, now: datetime, page: int = 200) -> int:
         )
         for row in due:
             after = row["id"]
-            async with atomic():
-                item, redemption = await _lock(row["id"])
-                if redemption["status"] == "pending":  # a provider may have been faster
-                    await _give_back(item, redemption, "expired", "expire", actor=None, now=now)
-                    expired += 1
+            try:
+                async with atomic():
+                    item, redemption = await _lock(row["id"])
+                    if redemption["status"] == "pending":  # a provider may have been faster
+                        await _give_back(item, redemption, "expired", "expire", actor=None, now=now)
+                        expired += 1
+            except Exception:  # one that fails must not hold back the others: logged, tried next time
+                logger.exception("redemption %s could not expire", row["id"])
         if len(due) < page:
             return expired
 
@@ -288,6 +298,11 @@ async def get_redemption(redemption_id: int) -> RedemptionRecord:
     return RedemptionRecord(**row)
 
 
+def _shown(actor: Actor, record: RedemptionRecord) -> RedemptionRecord:
+    """The code only for the member who redeemed: to anyone else it would prove nothing."""
+    return record if record.member == actor.member_id else replace(record, code="")
+
+
 async def view_redemption(actor: Actor, redemption_id: int) -> RedemptionRecord:
     """The member who redeemed, the provider and its community's staff see a redemption."""
     record = await get_redemption(redemption_id)
@@ -295,7 +310,7 @@ async def view_redemption(actor: Actor, redemption_id: int) -> RedemptionRecord:
         item = await Item.select().where(Item.id == record.item).first()
         if not await _may_provide(actor, item):
             raise errors.NotFound(thing=N_("redemption"))
-    return record
+    return _shown(actor, record)
 
 
 async def redemption_history(actor: Actor, redemption_id: int) -> list[events.Trace]:
@@ -331,7 +346,7 @@ async def list_redemptions(
         query = query.where(Redemption.id < before)
     rows = await query
     next_cursor = str(rows[limit - 1]["id"]) if len(rows) > limit else None
-    return RedemptionPage([RedemptionRecord(**row) for row in rows[:limit]], next_cursor)
+    return RedemptionPage([_shown(actor, RedemptionRecord(**row)) for row in rows[:limit]], next_cursor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,7 +398,8 @@ async def community_points(actor: Actor, community_id: int) -> CommunityPoints:
     community = await get_area(community_id)
     if community.level != "community":
         raise errors.NotFound(thing=N_("community"))
-    actor.require(actor.holds(("staff", "leader"), community.path))
+    if not actor.near(community.path):  # published to the community: its people see it
+        raise errors.NotFound(thing=N_("community"))
     issuer = await get_account(issuer_account(community_id))
     if issuer is None:
         raise errors.NotFound(thing=N_("community"))

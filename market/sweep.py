@@ -1,22 +1,25 @@
-"""The market's periodic job: redemptions whose time is up expire (points and stock return), and
-venture calls past their deadline go to review."""
+"""The market's periodic job: redemptions whose time is up expire (points and stock return),
+venture calls past their deadline go to review, and exchanges whose work was submitted a week
+ago without an answer are confirmed (the performer is paid)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from market import redemptions, ventures
+from market import exchange, redemptions, ventures
 
 
 @dataclass(frozen=True, slots=True)
 class MarketSweep:
     redemptions_expired: int
     calls_closed: int
+    exchanges_confirmed: int
 
 
 async def sweep(*, now: datetime) -> MarketSweep:
     return MarketSweep(
         redemptions_expired=await redemptions.expire_due(now=now),
         calls_closed=await ventures.close_due_calls(now=now),
+        exchanges_confirmed=await exchange.confirm_overdue(now=now),
     )

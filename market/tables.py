@@ -70,7 +70,7 @@ class Redemption(Table, tablename="market_redemption"):
     amount = BigInt()
     code = Varchar(length=12, unique=True)
     status = Varchar(length=16)
-    transfer_id = Varchar(length=64, unique=True)
+    took_stock = Boolean(default=False)
     expires_at = Timestamptz()
     decided_by = _fk(Member)
     reason = Text(default="")
@@ -122,7 +122,6 @@ class Gift(Table, tablename="market_gift"):
     community = _fk(Area)  # a gift to the community's points pool
     amount = BigInt()
     note = Text(default="")
-    transfer_id = Varchar(length=64, unique=True)
     created_at = Timestamptz()
 
 
@@ -138,7 +137,6 @@ class Donation(Table, tablename="market_donation"):
     anonymous = Boolean(default=False)
     amount = BigInt()
     note = Text(default="")
-    transfer_id = Varchar(length=64, unique=True)
     recorded_by = _fk(Member, null=False)
     created_at = Timestamptz()
 

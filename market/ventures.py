@@ -488,16 +488,25 @@ def _value(item: dict | CallRecord | BidRecord, key: str):
 async def _sees_bid(
     actor: Actor, bid: BidRecord | dict, call: CallRecord | dict, now: datetime | None = None
 ) -> bool:
-    """Its call's staff and panel, the bidding organisation's members; once bidding has closed
-    (by ``now``, if given), everyone who sees the call sees the bids still in the running:
-    residents vote on them."""
+    """Its call's staff and the bidding organisation's members at any time. Once bidding has
+    closed (by ``now``, if given), the panel, and everyone who sees the call sees the bids still
+    in the running: residents vote on them. Before that, no rival (a panel member may belong to
+    one) sees a bid; nor anyone, ever, the bids of a call cancelled while open."""
     call_id, path = _value(call, "id"), await _path(call)
     if _value(bid, "organisation") in actor.organisations or actor.is_staff(path):
         return True
+    if not _bidding_closed(call, now):
+        return False
     if await _on_panel(actor, call_id):
         return True
-    closed = _value(call, "status") != "open" or (now is not None and now >= _value(call, "deadline"))
-    return closed and _value(bid, "status") != "withdrawn" and await _sees_call(actor, call_id, path)
+    return _value(bid, "status") != "withdrawn" and await _sees_call(actor, call_id, path)
+
+
+def _bidding_closed(call: CallRecord | dict, now: datetime | None) -> bool:
+    status = _value(call, "status")
+    if status == "open":
+        return now is not None and now >= _value(call, "deadline")
+    return status in ("reviewing", "awarded", "completed")
 
 
 async def view_bid(actor: Actor, bid_id: int, *, now: datetime | None = None) -> BidRecord:
@@ -529,7 +538,7 @@ async def submit_bid(
     the deadline. A withdrawn bid can be submitted again. No ``organisation_id``: the one
     organisation the actor represents."""
     if organisation_id is None:
-        represented = [org for org, role in actor.organisations.items() if role == "representative"]
+        represented = actor.represented
         if len(represented) != 1:
             actor.require(bool(represented))
             raise errors.Invalid(N_("Say which organisation bids."))
@@ -836,14 +845,13 @@ async def _rank(call: dict) -> Ranking:
     )
 
 
-async def ranking(actor: Actor, call_id: int) -> Ranking:
-    """The standing of the bids: for the call's staff and panel at any time, for everyone who
-    sees the call once it is awarded (the published result)."""
+async def ranking(actor: Actor, call_id: int, *, now: datetime | None = None) -> Ranking:
+    """The standing of the bids: for the call's staff at any time, its panel once bidding has
+    closed, everyone who sees the call once it is awarded (the published result)."""
     call = await view_call(actor, call_id)
     path = await _path(call)
-    if not (
-        actor.is_staff(path) or await _on_panel(actor, call_id) or call.status in ("awarded", "completed")
-    ):
+    panel = _bidding_closed(call, now) and await _on_panel(actor, call_id)
+    if not (actor.is_staff(path) or panel or call.status in ("awarded", "completed")):
         raise errors.NotAllowed(N_("The ranking is published when the call is awarded."))
     return await _rank(await Call.select().where(Call.id == call_id).first())
 

@@ -69,6 +69,11 @@ class Actor:
         """Is ``path`` in one of my communities (or the larger areas I manage)?"""
         return any(path.startswith(community) for community in self.communities())
 
+    @property
+    def represented(self) -> list[int]:
+        """The organisations this member is the representative of."""
+        return [org for org, role in self.organisations.items() if role == "representative"]
+
     def acts_for(self, organisation_id: int | None) -> bool:
         """Am I the representative of this organisation (its work is mine to answer for)?
         Unlike ``represents``, an admin does not count: this is about whose work it is."""

@@ -330,10 +330,7 @@ async def list_claims(actor: Actor, *, task_id: int | None = None, mine: bool = 
         query = query.where(Claim.task == task_id)
         if not actor.manages(await area_path(task["area"])):
             query = query.where(
-                (Claim.member == actor.member_id)
-                | Claim.organisation.is_in(
-                    [org for org, role in actor.organisations.items() if role == "representative"] or [-1]
-                )
+                (Claim.member == actor.member_id) | Claim.organisation.is_in(actor.represented or [-1])
             )
     return [ClaimRecord(**row) for row in await query]
 

@@ -46,7 +46,7 @@ async def notifications(actor: Actor, *, cursor: str | None = None, limit: int =
         | ((Event.subject == "task") & Event.subject_id.is_in(my_tasks))
         | ((Event.subject == "claim") & Event.subject_id.is_in(my_claims))
     )
-    represented = [org for org, role in actor.organisations.items() if role == "representative"]
+    represented = actor.represented
     if represented:
         ours = Project.select(Project.id).where(Project.organisation.is_in(represented))
         offered = Task.select(Task.id).where(Task.assignee_organisation.is_in(represented))

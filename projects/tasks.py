@@ -320,7 +320,7 @@ async def view_task(actor: Actor, task_id: int) -> TaskRecord:
     path = row["area_path"]
     if actor.manages(path) or _for_assignee(actor, row) or (row["status"] in PUBLIC and actor.near(path)):
         return _record(row)
-    represented = [org for org, role in actor.organisations.items() if role == "representative"] or [-1]
+    represented = actor.represented or [-1]
     if await Claim.exists().where(
         (Claim.task == task_id) & ((Claim.member == actor.member_id) | Claim.organisation.is_in(represented))
     ):
@@ -346,7 +346,7 @@ async def list_tasks(
     if mine:
         claimed = Claim.select(Claim.task).where(Claim.member == actor.member_id)
         clause = (Task.assignee_member == actor.member_id) | Task.id.is_in(claimed)
-        represented = [org for org, role in actor.organisations.items() if role == "representative"]
+        represented = actor.represented
         if represented:
             clause = clause | Task.assignee_organisation.is_in(represented)
         query = query.where(clause)

@@ -56,7 +56,9 @@ CREATE TABLE market_redemption (
     code VARCHAR(12) NOT NULL UNIQUE,
     status VARCHAR(16) NOT NULL
         CHECK (status IN ('pending', 'fulfilled', 'rejected', 'cancelled', 'expired')),
-    transfer_id VARCHAR(64) NOT NULL UNIQUE,
+    -- Its hold is the ledger's transfer 'redemption:<id>'. Stock taken is given back only if
+    -- it was taken (the item may have been unlimited then).
+    took_stock BOOLEAN NOT NULL DEFAULT FALSE,
     expires_at TIMESTAMPTZ NOT NULL,
     decided_by BIGINT REFERENCES projects_member (id) ON DELETE RESTRICT,
     reason TEXT NOT NULL DEFAULT '',
@@ -116,7 +118,7 @@ CREATE TABLE market_gift (
     community BIGINT REFERENCES projects_area (id) ON DELETE RESTRICT,
     amount BIGINT NOT NULL CHECK (amount > 0),
     note TEXT NOT NULL DEFAULT '',
-    transfer_id VARCHAR(64) NOT NULL UNIQUE,
+    -- Moved by the ledger's transfer 'gift:<id>'.
     created_at TIMESTAMPTZ NOT NULL,
     CHECK ((recipient IS NULL) <> (community IS NULL)),
     CHECK (recipient IS NULL OR recipient <> giver)
@@ -134,7 +136,7 @@ CREATE TABLE market_donation (
     anonymous BOOLEAN NOT NULL DEFAULT FALSE,
     amount BIGINT NOT NULL CHECK (amount > 0),
     note TEXT NOT NULL DEFAULT '',
-    transfer_id VARCHAR(64) NOT NULL UNIQUE,
+    -- Received by the ledger's transfer 'donation:<id>'.
     recorded_by BIGINT NOT NULL REFERENCES projects_member (id) ON DELETE RESTRICT,
     created_at TIMESTAMPTZ NOT NULL,
     CHECK ((donor_kind = 'member') = (member IS NOT NULL)),

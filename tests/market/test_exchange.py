@@ -217,3 +217,27 @@ async def test_the_community_fund_is_public(api):
         assert response.status_code == status, response.text
     assert (await api.client.get(f"/api/v1/funds/{street.community}")).json()["donations"] == 3
     assert (await api.client.get(f"/api/v1/funds/{street.grid}")).status_code == 404
+
+
+async def test_work_left_unanswered_for_a_week_is_confirmed_by_the_sweep(api):
+    from market.sweep import sweep
+
+    street = api.street
+    learner, teacher = street.resident, street.neighbour
+    await give_points(api, learner, 30)
+    offer = await _listing(api, teacher)
+    exchange = await api.ok(
+        learner, "POST", f"/api/v1/listings/{offer['id']}/exchanges", {"minutes": 60}, status=201
+    )
+    await api.ok(teacher, "POST", f"/api/v1/exchanges/{exchange['id']}/accept")
+    await api.ok(teacher, "POST", f"/api/v1/exchanges/{exchange['id']}/submit", {"minutes": 60})
+    api.clock.advance(days=6)
+    assert (await sweep(now=api.clock())).exchanges_confirmed == 0
+    api.clock.advance(days=1)
+    assert (await sweep(now=api.clock())).exchanges_confirmed == 1
+    assert (await sweep(now=api.clock())).exchanges_confirmed == 0
+    done = await api.ok(teacher, "GET", f"/api/v1/exchanges/{exchange['id']}")
+    assert (done["status"], done["points"]) == ("confirmed", 20)
+    assert (await balance(api, teacher))["posted"] == 20
+    history = await api.ok(teacher, "GET", f"/api/v1/exchanges/{exchange['id']}/history")
+    assert (history[-1]["action"], history[-1]["actor_id"]) == ("confirm", None)

@@ -38,6 +38,10 @@ async def test_a_redemption_from_catalogue_to_fulfilment(api):
         f"/api/v1/redemptions?organisation_id={street.organisation}&status=pending",
     )
     assert [r["id"] for r in waiting["items"]] == [redemption["id"]]
+    # The code is the member's to show: the provider's list never gives it away.
+    assert waiting["items"][0]["code"] == ""
+    seen = await api.ok(street.representative, "GET", f"/api/v1/redemptions/{redemption['id']}")
+    assert seen["code"] == ""
     typed = f"{redemption['code'][:4].lower()}-{redemption['code'][4:]}"
     fulfilled = await api.ok(street.representative, "POST", "/api/v1/redemptions/fulfil", {"code": typed})
     assert fulfilled["status"] == "fulfilled" and fulfilled["id"] == redemption["id"]
@@ -204,8 +208,24 @@ async def test_who_may_offer_items(api):
     await api.ok(street.staff, "POST", "/api/v1/redemptions/fulfil", {"code": redeemed["code"]})
     points = await api.ok(street.staff, "GET", f"/api/v1/communities/{street.community}/points")
     assert points["returned"] == 5 and points["outstanding"] == 0
-    response = await api.get(street.resident, f"/api/v1/communities/{street.community}/points")
-    assert response.status_code == 403
+    # The community's figures are published to its people, not to another community's.
+    assert (
+        await api.get(street.resident, f"/api/v1/communities/{street.community}/points")
+    ).status_code == 200
+    assert (
+        await api.get(street.outsider, f"/api/v1/communities/{street.community}/points")
+    ).status_code == 404
+    # Staff list items for the community's organisations only, and for no organisation that is not there.
+    elsewhere = {
+        **body,
+        "organisation_id": str(street.organisation),
+        "community_id": str(street.other_community),
+    }
+    elsewhere["area_ids"] = [str(street.other_community)]
+    response = await api.post(street.other_staff, "/api/v1/catalogue", json=elsewhere)
+    assert response.status_code == 400  # the organisation is 幸福里's, not 和平里's
+    response = await api.post(street.staff, "/api/v1/catalogue", json={**body, "organisation_id": "999999"})
+    assert response.status_code == 404
 
 
 async def test_thirty_redemptions_at_once_spend_no_more_than_the_balance(api):
@@ -261,3 +281,66 @@ async def test_thirty_redemptions_at_once_take_no_more_than_the_stock(api):
         street.representative, "GET", f"/api/v1/redemptions?organisation_id={street.organisation}"
     )
     assert len(pending["items"]) == 5
+
+
+async def test_stock_changes_only_by_restocking_and_takes_back_only_what_was_taken(api):
+    street = api.street
+    await give_points(api, street.resident, 100)
+    offered = await item(api, price=1, stock=5)
+    for _ in range(3):
+        await api.ok(street.resident, "POST", "/api/v1/redemptions", {"item_id": offered["id"]}, status=201)
+    # A form loaded before the redemptions saves a new name: the stock it carried is not written.
+    body = {
+        "community_id": str(street.community),
+        "organisation_id": str(street.organisation),
+        "name": "理发（新）",
+        "price": 1,
+        "stock": 5,
+        "area_ids": [str(street.community)],
+    }
+    updated = await api.ok(street.representative, "PUT", f"/api/v1/catalogue/{offered['id']}", body)
+    assert (updated["name"], updated["stock"]) == ("理发（新）", 2)
+    restocked = await api.ok(
+        street.representative, "POST", f"/api/v1/catalogue/{offered['id']}/stock", {"add": 3}
+    )
+    assert restocked["stock"] == 5
+    response = await api.post(
+        street.representative, f"/api/v1/catalogue/{offered['id']}/stock", json={"add": -6}
+    )
+    assert response.status_code == 400
+    response = await api.post(street.resident, f"/api/v1/catalogue/{offered['id']}/stock", json={"add": 1})
+    assert response.status_code == 403
+
+    # Redeemed while unlimited, cancelled once counted: nothing was taken, nothing comes back.
+    endless = await item(api, price=1)
+    pending = await api.ok(
+        street.resident, "POST", "/api/v1/redemptions", {"item_id": endless["id"]}, status=201
+    )
+    await api.ok(street.representative, "POST", f"/api/v1/catalogue/{endless['id']}/stock", {"add": 1})
+    await api.ok(street.resident, "POST", f"/api/v1/redemptions/{pending['id']}/cancel")
+    assert (await api.ok(street.resident, "GET", f"/api/v1/catalogue/{endless['id']}"))["stock"] == 1
+    back = await api.ok(
+        street.representative, "POST", f"/api/v1/catalogue/{endless['id']}/stock", {"unlimited": True}
+    )
+    assert back["stock"] is None
+
+
+async def test_what_no_column_can_hold_is_a_400_not_a_500(api):
+    street = api.street
+    for method, url, body in (
+        ("POST", "/api/v1/redemptions/fulfil", {"code": "AB\u0000CD"}),
+        ("POST", "/api/v1/listings", {"kind": "offer", "category": "care\u0000", "title": "x"}),
+        ("GET", "/api/v1/listings?category=care%00", None),
+        ("GET", "/api/v1/catalogue?cursor=%00", None),
+    ):
+        response = await api.call(street.representative, method, url, json=body)
+        assert response.status_code == 400, (url, response.text)
+    far = {
+        "community_id": str(street.community),
+        "name": "x",
+        "price": 1,
+        "area_ids": [str(street.community)],
+        "active_until": "9999-12-31T23:00:00-12:00",
+    }
+    response = await api.post(street.staff, "/api/v1/catalogue", json=far)
+    assert response.status_code == 400, response.text

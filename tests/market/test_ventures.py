@@ -161,13 +161,14 @@ async def test_a_venture_call_runs_from_publication_to_the_last_milestone_paymen
     assert [m["amount"] for m in ours["milestones"]] == [150_000] * 3
     assert {m["status"] for m in ours["milestones"]} == {"planned"}
     theirs = await bid(api, call, 300_000, by=s.volunteers[0])
-    # Before the deadline a bidder sees only its own bid, a resident none; the panel sees all.
+    # Before the deadline a bidder sees only its own bid, a resident none; nor does the panel
+    # (a panel member may belong to a bidder), nor may it read the ranking.
     mine = await api.ok(s.representative, "GET", f"/api/v1/calls/{call['id']}/bids")
     assert [b["id"] for b in mine["items"]] == [ours["id"]]
     assert (await api.ok(s.resident, "GET", f"/api/v1/calls/{call['id']}/bids"))["items"] == []
     assert (await api.get(s.resident, f"/api/v1/bids/{theirs['id']}")).status_code == 404
-    seen = await api.ok(panel[0], "GET", f"/api/v1/calls/{call['id']}/bids")
-    assert [b["id"] for b in seen["items"]] == [ours["id"], theirs["id"]]
+    assert (await api.ok(panel[0], "GET", f"/api/v1/calls/{call['id']}/bids"))["items"] == []
+    assert (await api.get(panel[0], f"/api/v1/calls/{call['id']}/ranking")).status_code == 403
 
     # The deadline passes; the sweep puts the call under review.
     api.clock.advance(days=7)
@@ -544,9 +545,12 @@ async def test_a_withdrawn_bid_leaves_the_running_and_can_be_submitted_again(api
     assert [e["action"] for e in history] == ["submit", "withdraw", "resubmit"]
 
 
-async def test_a_cancelled_call_takes_no_bids(api):
+async def test_a_cancelled_call_takes_no_bids_and_publishes_none(api):
     s = api.street
     call = await publish(api)
+    placed = await api.ok(
+        s.representative, "POST", f"/api/v1/calls/{call['id']}/bids", bid_body(api, 100_000), status=201
+    )
     url = f"/api/v1/calls/{call['id']}/cancel"
     await refused(api, s.resident, "POST", url, {"reason": "预算调整"}, 403, "not_allowed")
     await refused(api, s.staff, "POST", url, {"reason": ""}, 400, "invalid_input")
@@ -557,6 +561,10 @@ async def test_a_cancelled_call_takes_no_bids(api):
     api.clock.advance(days=8)
     await refused(api, s.representative, "POST", bids, bid_body(api, 100_000), 409, "wrong_state")
     assert await close_due_calls(now=api.clock()) == 0
+    # Its bid stays its bidder's business: no rival or resident reads it, now or after the deadline.
+    for member in (s.resident, s.volunteers[10]):
+        assert (await api.get(member, f"/api/v1/bids/{placed['id']}")).status_code == 404
+    assert (await api.ok(s.representative, "GET", f"/api/v1/bids/{placed['id']}"))["id"] == placed["id"]
 
 
 async def test_the_venture_calls_are_in_the_openapi_schema_with_summaries(api):

@@ -74,6 +74,11 @@ class RedemptionIn(In):
     quantity: int = Field(default=1, ge=1, le=redemptions.MAX_QUANTITY)
 
 
+class StockIn(In):
+    add: int | None = Field(default=None, ge=-catalogue.MAX_STOCK, le=catalogue.MAX_STOCK)
+    unlimited: bool = False
+
+
 class CodeIn(In):
     code: Annotated[str, StringConstraints(max_length=32)]
 
@@ -84,7 +89,7 @@ class ReasonIn(In):
 
 class RedemptionOut(Out):
     id: Id
-    code: str
+    code: str = Field(description="Shown only to the member who redeemed: the provider asks for it")
     status: str
     item_id: Id = ref("item")
     item_name: str
@@ -165,10 +170,22 @@ class CatalogueController(Controller):
     @put(
         "/{item_id:int}",
         name="api:item-update",
-        summary="Change an item (price, stock, limits, areas, window)",
+        summary="Change an item (price, limits, areas, window; its stock changes through /stock only)",
     )
     async def update(self, actor: CurrentActor, item_id: IdPath, data: JSONBody[ItemIn], now: Now) -> ItemOut:
         return ItemOut.model_validate(await catalogue.update_item(actor, item_id, data.draft(), now=now))
+
+    @post(
+        "/{item_id:int}/stock",
+        name="api:item-restock",
+        summary="Add to the stock (negative: take from it), or make it unlimited",
+        status_code=200,
+    )
+    async def restock(
+        self, actor: CurrentActor, item_id: IdPath, data: JSONBody[StockIn], now: Now
+    ) -> ItemOut:
+        item = await catalogue.restock(actor, item_id, add=data.add, unlimited=data.unlimited, now=now)
+        return ItemOut.model_validate(item)
 
 
 class RedemptionController(Controller):

@@ -10,7 +10,15 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from litestar.params import PathParameter, QueryParameter
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 
 def _as_str(value):
@@ -39,8 +47,24 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+# Times people give are in this century or the next: a year like 9999 overflows the databases.
+YEARS = range(2000, 2101)
+
+
 class In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_max_length=10_000)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value):
+        """What no column can hold is refused here with a 400, not by the database with a 500:
+        a NUL character (PostgreSQL's text refuses it) or a time out of range."""
+        for item in value if isinstance(value, list) else (value,):
+            if isinstance(item, str) and "\x00" in item:
+                raise ValueError("a NUL character is not allowed")
+            if isinstance(item, datetime) and item.year not in YEARS:
+                raise ValueError(f"a time from {YEARS.start} to {YEARS.stop - 1}")
+        return value
 
 
 # -- auth and me -----------------------------------------------------------------------------------

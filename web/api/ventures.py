@@ -291,8 +291,8 @@ class CallController(Controller):
         name="api:call-ranking",
         summary="The bids ranked by weighted panel score and votes, with ties and missing scores",
     )
-    async def ranking(self, actor: CurrentActor, call_id: IdPath) -> RankingOut:
-        return RankingOut.model_validate(await ventures.ranking(actor, call_id))
+    async def ranking(self, actor: CurrentActor, call_id: IdPath, now: Now) -> RankingOut:
+        return RankingOut.model_validate(await ventures.ranking(actor, call_id, now=now))
 
     @post(
         "/{call_id:int}/award",
