@@ -60,7 +60,42 @@ STATES = {
         "completed": N_("completed"),
         "cancelled": N_("cancelled"),
     },
+    # The market (market/redemptions.py, exchange.py, ventures.py).
+    "redemption": {
+        "pending": N_("pending"),
+        "fulfilled": N_("fulfilled"),
+        "rejected": N_("rejected"),
+        "cancelled": N_("cancelled"),
+        "expired": N_("expired"),
+    },
+    "listing": {"open": N_("open"), "closed": N_("closed")},
+    "exchange": {
+        "proposed": N_("proposed"),
+        "accepted": N_("accepted"),
+        "submitted": N_("submitted"),
+        "confirmed": N_("confirmed"),
+        "disputed": N_("disputed"),
+        "declined": N_("declined"),
+        "cancelled": N_("cancelled"),
+    },
+    "call": {
+        "open": N_("open"),
+        "reviewing": N_("reviewing"),
+        "awarded": N_("awarded"),
+        "completed": N_("completed"),
+        "cancelled": N_("cancelled"),
+    },
+    "bid": {
+        "submitted": N_("submitted"),
+        "withdrawn": N_("withdrawn"),
+        "awarded": N_("awarded"),
+        "lost": N_("lost"),
+    },
+    "milestone": {"planned": N_("planned"), "reported": N_("reported"), "paid": N_("paid")},
 }
+
+# What the catalogue offers.
+ITEM_KINDS = {"goods": N_("goods"), "service": N_("service")}
 
 # Area levels, top down: ``A {level} must be placed under a {parent}.``
 AREA_LEVELS = {

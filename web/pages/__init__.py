@@ -20,6 +20,7 @@ from litestar.template import TemplateConfig
 
 from projects.signin import shared_secret
 from web.pages.account import AccountPages
+from web.pages.catalogue import CataloguePages, ProviderPages, RedemptionPages
 from web.pages.core import environment, provide_page_actor, provide_viewer
 from web.pages.desk import DeskPages, ResourcePages
 from web.pages.needs import NeedPages
@@ -42,6 +43,9 @@ ROUTER = Router(
         ResourcePages,
         OrganisationPages,
         ProjectPages,
+        CataloguePages,
+        RedemptionPages,
+        ProviderPages,
     ],
     dependencies={"viewer": Provide(provide_viewer), "actor": Provide(provide_page_actor)},
     include_in_schema=False,
