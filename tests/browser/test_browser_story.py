@@ -99,6 +99,32 @@ def test_a_need_goes_round_the_loop_in_a_real_browser(server, browser, artefacts
     assert volunteer.locator("#available").inner_text() == "30"
     shoot(volunteer, artefacts, "points")
 
+    # The points buy something: the organisation offers a haircut, the volunteer redeems it and
+    # shows the code, and the organisation's representative enters it at the counter.
+    provider_context, provider = person(browser, base, phones[street.representative], viewport=DESKTOP)
+    provider.goto("/provider")
+    provider.locator("summary", has_text="上架新商品").first.click()
+    offer = provider.locator("form", has=provider.locator('input[name="owner"]')).first
+    offer.get_by_label("名称", exact=True).fill("上门理发")
+    offer.get_by_label("价格（积分）").fill("20")
+    offer.get_by_label("库存").fill("5")
+    offer.get_by_role("button", name="上架").press("Enter")
+    assert "商品已上架" in provider.content()
+    volunteer.goto("/catalogue")
+    shoot(volunteer, artefacts, "catalogue")
+    volunteer.locator("ul.items > li", has_text="上门理发").get_by_role("button", name="兑换").click()
+    volunteer.wait_for_url(re.compile(r".*/redemptions/\d+$"))
+    code = volunteer.locator("#code").inner_text()
+    shoot(volunteer, artefacts, "redemption-code")
+    provider.goto("/provider")
+    provider.get_by_label("兑换码").fill(code)
+    shoot(provider, artefacts, "provider")
+    provider.get_by_role("button", name="核销", exact=True).press("Enter")
+    assert "已核销：上门理发 × 1，收到20积分。" in provider.content()
+    volunteer.goto("/points")
+    assert volunteer.locator("#available").inner_text() == "10"
+    provider_context.close()
+
     # The same pages in English, after the language switch.
     volunteer.get_by_role("link", name="English").click()
     assert volunteer.locator("h1").inner_text() == "Points"
