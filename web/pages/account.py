@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 
 from ledger.accounts import balance
 from ledger.statements import statement
+from market.notifications import market_notifications
 from projects import errors, members
 from projects.errors import N_
 from projects.members import member_account
@@ -107,7 +108,12 @@ class AccountPages(Controller):
     ) -> Template:
         found = await notifications(actor, cursor=cursor)
         return await page(
-            request, "notifications.html", actor, items=found.items, next_cursor=found.next_cursor
+            request,
+            "notifications.html",
+            actor,
+            items=found.items,
+            next_cursor=found.next_cursor,
+            market=await market_notifications(actor) if cursor is None else [],
         )
 
     @get("/points", name="page:points")
