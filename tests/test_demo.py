@@ -132,6 +132,7 @@ async def test_a_second_run_finds_the_street_and_writes_nothing(street):
 
 async def test_it_says_where_to_sign_in_and_with_which_password(street):
     assert f"password {PASSWORD}" in street.first
+    assert "/login" in street.first
     for phone, _ in ACCOUNTS:
         assert phone in street.first
 

@@ -132,7 +132,10 @@ def demo(residents: int, transfers: int, seed_value: int) -> None:
     click.echo(f"{title} (鸿城街道, seed {seed_value}):")
     for kind, count in {**report.counts, **market.counts}.items():
         click.echo(f"  {kind:<24} {count:>7}")
-    click.echo(f"sign in (`linli serve`, then POST /api/v1/auth/token) as one of these, password {PASSWORD}:")
+    click.echo(
+        "sign in (`linli serve`, then http://127.0.0.1:8000/login, or POST /api/v1/auth/token) "
+        f"as one of these, password {PASSWORD}:"
+    )
     for phone, role in ACCOUNTS:
         click.echo(f"  {phone:<24} {role}")
 
