@@ -8,15 +8,11 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from piccolo.columns import Boolean, Text, Timestamptz, Varchar
-from piccolo.columns.column_types import BigSerial
-from piccolo.table import Table
-
 from projects import errors, members
 from projects.db import atomic
 from projects.errors import N_
 from projects.members import MemberRecord
-from projects.tables import Area
+from projects.tables import Setting, SigninAttempt
 
 MAX_FAILURES = 5  # failed sign-ins allowed per mobile number, and per address, in WINDOW
 WINDOW = timedelta(minutes=15)
@@ -33,27 +29,6 @@ class TooManyAttempts(errors.ProjectError):
         super().__init__(minutes=max(1, -(-self.retry_after // 60)))
 
 
-class SigninAttempt(Table, tablename="projects_signin_attempt"):
-    """A sign-in being checked, or failed (a success removes its number's rows)."""
-
-    id = BigSerial(primary_key=True)
-    phone = Varchar(length=32)
-    address = Varchar(length=64)
-    failed = Boolean(default=False)
-    created_at = Timestamptz()
-
-
-class Setting(Table, tablename="projects_setting"):
-    key = Varchar(length=64, primary_key=True)
-    value = Text()
-
-
-def _bind() -> None:
-    """These tables use the engine the others are bound to (piccolo_conf.use binds projects.tables)."""
-    for table in (SigninAttempt, Setting):
-        table._meta.db = Area._meta.db
-
-
 async def sign_in(phone: str, password: str, *, address: str, now: datetime) -> MemberRecord:
     """The member for ``phone`` and ``password``, or ``BadCredentials``; ``TooManyAttempts`` when
     this number or this address failed ``MAX_FAILURES`` times in the last ``WINDOW``.
@@ -62,7 +37,6 @@ async def sign_in(phone: str, password: str, *, address: str, now: datetime) -> 
     once, so that guesses sent at the same time count each other; against its address only
     once it failed, so that neighbours behind one address signing in together are not refused.
     """
-    _bind()
     phone, address = phone.strip()[:32], (address or "unknown")[:64]
     since = now - WINDOW
     async with atomic():
@@ -97,7 +71,6 @@ async def sign_in(phone: str, password: str, *, address: str, now: datetime) -> 
 async def shared_secret(name: str = "secret_key") -> str:
     """A random secret made once for the whole site and kept in the database, the same for
     every process (the first to ask writes it; the others read the one that won)."""
-    _bind()
     row = await Setting.select(Setting.value).where(Setting.key == name).first()
     if row is not None:
         return row["value"]

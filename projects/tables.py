@@ -275,3 +275,20 @@ class Event(Table, tablename="projects_event"):
     actor = _fk(Member)
     reason = Text(default="")
     created_at = Timestamptz()
+
+
+class SigninAttempt(Table, tablename="projects_signin_attempt"):
+    """A sign-in being checked, or failed (a success removes its number's rows)."""
+
+    id = BigSerial(primary_key=True)
+    phone = Varchar(length=32)
+    address = Varchar(length=64)
+    failed = Boolean(default=False)
+    created_at = Timestamptz()
+
+
+class Setting(Table, tablename="projects_setting"):
+    """The site's settings, shared by every process (the secret that signs the pages' tokens)."""
+
+    key = Varchar(length=64, primary_key=True)
+    value = Text()
