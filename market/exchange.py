@@ -169,6 +169,15 @@ async def get_listing(listing_id: int) -> ListingRecord:
     return ListingRecord(**row)
 
 
+async def listing_titles(listing_ids) -> dict[int, str]:
+    """The titles of these listings (for lists of exchanges whose parties may already see them)."""
+    wanted = sorted({listing_id for listing_id in listing_ids if listing_id is not None})[:500]
+    if not wanted:
+        return {}
+    rows = await Listing.select(Listing.id, Listing.title).where(Listing.id.is_in(wanted))
+    return {row["id"]: row["title"] for row in rows}
+
+
 def _my_communities(actor: Actor) -> list[int]:
     return [int(path.strip("/").split("/")[-1]) for path in actor.communities() if path.count("/") == 4]
 

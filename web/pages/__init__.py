@@ -23,6 +23,8 @@ from web.pages.account import AccountPages
 from web.pages.catalogue import CataloguePages, ProviderPages, RedemptionPages
 from web.pages.core import environment, provide_page_actor, provide_viewer
 from web.pages.desk import DeskPages, ResourcePages
+from web.pages.exchange import ExchangePages, GiftPages
+from web.pages.fund import FundPages
 from web.pages.needs import NeedPages
 from web.pages.organisation import OrganisationPages, ProjectPages
 from web.pages.work import ClaimPages, TaskPages, VolunteerPages
@@ -46,6 +48,9 @@ ROUTER = Router(
         CataloguePages,
         RedemptionPages,
         ProviderPages,
+        ExchangePages,
+        GiftPages,
+        FundPages,
     ],
     dependencies={"viewer": Provide(provide_viewer), "actor": Provide(provide_page_actor)},
     include_in_schema=False,
