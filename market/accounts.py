@@ -24,42 +24,24 @@ def money_account(organisation_id: int) -> str:
     return f"org:{organisation_id}:cny"
 
 
-async def open_fund(community_id: int) -> str:
-    account = fund_account(community_id)
-    await open_account(
-        account,
-        asset="CNY",
-        kind="fund",
-        owner=f"community:{community_id}",
-        flags=DEBITS_MUST_NOT_EXCEED_CREDITS,
-    )
+async def _open(
+    account: str, asset: str, kind: str, owner: str, flags: int = DEBITS_MUST_NOT_EXCEED_CREDITS
+) -> str:
+    await open_account(account, asset=asset, kind=kind, owner=owner, flags=flags)
     return account
+
+
+async def open_fund(community_id: int) -> str:
+    return await _open(fund_account(community_id), "CNY", "fund", f"community:{community_id}")
 
 
 async def open_pool(community_id: int) -> str:
-    account = pool_account(community_id)
-    await open_account(
-        account,
-        asset="PTS",
-        kind="fund",
-        owner=f"community:{community_id}",
-        flags=DEBITS_MUST_NOT_EXCEED_CREDITS,
-    )
-    return account
+    return await _open(pool_account(community_id), "PTS", "fund", f"community:{community_id}")
 
 
 async def open_money_account(organisation_id: int) -> str:
-    account = money_account(organisation_id)
-    await open_account(
-        account,
-        asset="CNY",
-        kind="organisation",
-        owner=f"org:{organisation_id}",
-        flags=DEBITS_MUST_NOT_EXCEED_CREDITS,
-    )
-    return account
+    return await _open(money_account(organisation_id), "CNY", "organisation", f"org:{organisation_id}")
 
 
 async def open_world() -> str:
-    await open_account(WORLD_CNY, asset="CNY", kind="world", owner="world")
-    return WORLD_CNY
+    return await _open(WORLD_CNY, "CNY", "world", "world", flags=0)

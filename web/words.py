@@ -78,20 +78,7 @@ STATES = {
         "declined": N_("declined"),
         "cancelled": N_("cancelled"),
     },
-    "call": {
-        "open": N_("open"),
-        "reviewing": N_("reviewing"),
-        "awarded": N_("awarded"),
-        "completed": N_("completed"),
-        "cancelled": N_("cancelled"),
-    },
-    "bid": {
-        "submitted": N_("submitted"),
-        "withdrawn": N_("withdrawn"),
-        "awarded": N_("awarded"),
-        "lost": N_("lost"),
-    },
-    "milestone": {"planned": N_("planned"), "reported": N_("reported"), "paid": N_("paid")},
+    # Venture calls, bids and milestones: market.ventures.STATES.
 }
 
 # What the catalogue offers.
