@@ -14,8 +14,10 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from ledger.accounts import get_account
 from market import errors as market_errors
 from market import trace  # noqa: F401  (registers the market's subjects)
+from market.accounts import money_account
 from market.fund import pay_grant, yuan
 from market.tables import Bid, Call, Criterion, Milestone, Panelist, Score, Vote
 from projects import errors, events
@@ -1008,3 +1010,30 @@ async def milestone_history(
 ) -> list[events.Trace]:
     await view_bid(actor, (await get_milestone(milestone_id)).bid, now=now)
     return await events.history("milestone", milestone_id)
+
+
+# -- what the pages show back ------------------------------------------------------------------------
+
+
+async def my_scores(actor: Actor, call_id: int) -> dict[int, dict[int, int]]:
+    """The scores I gave the bids of a call, by bid and criterion: my own sheet, shown back."""
+    rows = await Score.select(Score.bid, Score.criterion, Score.score).where(
+        (Score.panelist == actor.member_id) & (Score.bid.call == call_id)
+    )
+    sheets: dict[int, dict[int, int]] = {}
+    for row in rows:
+        sheets.setdefault(row["bid"], {})[row["criterion"]] = row["score"]
+    return sheets
+
+
+async def my_vote(actor: Actor, call_id: int) -> int | None:
+    """The bid I voted for in a call, if I voted (only I am told for whom)."""
+    row = await Vote.select(Vote.bid).where((Vote.call == call_id) & (Vote.member == actor.member_id)).first()
+    return row["bid"] if row else None
+
+
+async def organisation_money(actor: Actor, organisation_id: int) -> int:
+    """What an organisation's money account holds, in fen (grants received): for its members."""
+    actor.require(actor.is_admin or organisation_id in actor.organisations)
+    account = await get_account(money_account(organisation_id))
+    return 0 if account is None else account.credits_posted - account.debits_posted
