@@ -27,6 +27,7 @@ from web.pages.exchange import ExchangePages, GiftPages
 from web.pages.fund import FundPages
 from web.pages.needs import NeedPages
 from web.pages.organisation import OrganisationPages, ProjectPages
+from web.pages.ventures import CallPages
 from web.pages.work import ClaimPages, TaskPages, VolunteerPages
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -45,6 +46,7 @@ ROUTER = Router(
         ResourcePages,
         OrganisationPages,
         ProjectPages,
+        CallPages,
         CataloguePages,
         RedemptionPages,
         ProviderPages,

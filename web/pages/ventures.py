@@ -1,0 +1,463 @@
+"""Venture projects' pages (公益创投): calls near me, a call with its bids, scores, votes, ranking
+and milestones; staff publish, award and pay; organisations bid and report; the panel scores;
+residents vote. Money is typed in yuan and kept in fen. Every rule is ``market.ventures``'s."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+
+from market import errors as market_errors
+from market import ventures
+from market.fund import yuan
+from market.ventures import CriterionDraft, MilestoneDraft
+from projects import errors
+from projects.access import Actor
+from projects.areas import AreaRecord, children, get_area, subtree
+from projects.errors import N_
+from projects.members import find_by_phone
+from projects.work import member_names, organisation_names
+from web.api.deps import CurrentActor, Now
+from web.api.schemas import IdPath
+from web.pages.core import NAV, ZONE, Form, NavEntry, page, read_form, redirect
+
+ROWS = 4  # empty rows a form offers for milestones and criteria ("more rows" adds as many again)
+YUAN = re.compile(r"\d{1,9}(\.\d{1,2})?")
+PHONES = re.compile(r"[\s,，、;；]+")
+
+
+def _involved(actor: Actor) -> bool:
+    return bool(actor.is_admin or actor.home_area or actor.grants or actor.organisations)
+
+
+NAV.append(NavEntry(N_("Venture projects"), "/calls", _involved))
+
+
+# -- reading forms ------------------------------------------------------------------------------------
+
+
+def money(form: Form, name: str, *, required: bool = True, label: str = "") -> int | None:
+    """An amount typed in yuan (up to 2 decimals, "¥" and thousands commas allowed) as fen."""
+    raw = form.text(name, required=required, label=label)
+    if not raw:
+        return None
+    plain = raw.lstrip("¥￥").replace(",", "").replace("，", "").strip()
+    if not YUAN.fullmatch(plain) or not 1 <= int(Decimal(plain) * 100) <= ventures.MAX_BUDGET:
+        form.error(
+            name,
+            N_("Enter an amount in yuan from 0.01 to {limit}, with at most 2 decimals, such as 1200.50."),
+            limit=yuan(ventures.MAX_BUDGET),
+        )
+        return None
+    return int(Decimal(plain) * 100)
+
+
+def day(form: Form, name: str, *, label: str = "") -> datetime | None:
+    """A date (``<input type="date">``): the start of that day where the community lives."""
+    raw = form.text(name, required=True, label=label)
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw).replace(hour=0, minute=0, second=0, tzinfo=ZONE)
+    except ValueError:
+        form.error(name, N_("Enter a date."))
+        return None
+
+
+def rows_of(form: Form, prefix: str, limit: int) -> list[int]:
+    """The numbers of the rows the person filled in (``prefix_title_3``...), in order."""
+    found = set()
+    for key, value in form.values.items():
+        match = re.fullmatch(rf"{prefix}_[a-z]+_(\d{{1,2}})", key)
+        if match and str(value or "").strip() and 1 <= int(match.group(1)) <= limit:
+            found.add(int(match.group(1)))
+    return sorted(found)
+
+
+def row_count(form: Form, prefix: str, limit: int, asked: int | None, filled: int = 0) -> int:
+    shown = max(ROWS, filled + 1, *(rows_of(form, prefix, limit) or [0]), asked or 0)
+    return min(shown, limit)
+
+
+def refused_at(error: errors.ProjectError, fields: list[tuple[str, str]]) -> str:
+    """The field a domain refusal is about: the first whose word its message names."""
+    return next((name for word, name in fields if word in error.template), "")
+
+
+# -- who does what here -------------------------------------------------------------------------------
+
+
+async def staff_communities(actor: Actor) -> list[AreaRecord]:
+    """The communities this member may publish calls for (staff there or above)."""
+    found: dict[int, AreaRecord] = {}
+    tops = [await get_area(grant.area_id) for grant in actor.grants if grant.role == "staff"]
+    if actor.is_admin:
+        tops = await children(None)
+    for top in tops:
+        areas = [top] if top.level == "community" else await subtree(top)
+        found.update((area.id, area) for area in areas if area.level == "community")
+    return [found[key] for key in sorted(found)]
+
+
+def bidding_closed(call: ventures.CallRecord, now: datetime) -> bool:
+    return call.status != "open" or now >= call.deadline
+
+
+async def call_page(
+    request: Request,
+    actor: Actor,
+    call_id: int,
+    now: datetime,
+    *,
+    form: Form | None = None,
+    status: int = 200,
+    rows: int | None = None,
+    posted: str = "",
+) -> Template:
+    """The call's page; ``posted`` names the form that came back with errors, if one did."""
+    call = await ventures.view_call(actor, call_id)
+    area = await get_area(call.area)
+    staff = actor.is_staff(area.path)
+    closed = bidding_closed(call, now)
+    bids = await ventures.list_bids(actor, call_id, now=now)
+    names = await organisation_names(sorted({bid.organisation for bid in bids} | set(actor.represented)))
+    history = await ventures.call_history(actor, call_id)
+    try:
+        standing = await ventures.ranking(actor, call_id, now=now)
+    except errors.NotAllowed:
+        standing = None
+    ours = actor.represented
+    form = form or Form()
+    # The bid form: that of the organisation chosen (or the only one), filled with its bid.
+    bidder = next((org for org in ours if str(org) == form.values.get("organisation_id")), None)
+    bidder = bidder or (ours[0] if ours else None)
+    own_bid = next((bid for bid in bids if bid.organisation == bidder), None)
+    if own_bid and posted != "bid":
+        form.values.update(bid_values(own_bid))
+    panel = actor.member_id in call.panel
+    resident = bool(actor.home_path and actor.home_path.startswith(area.path))
+    awarded = next((bid for bid in bids if bid.id == call.awarded_bid), None)
+    money = None
+    if awarded and awarded.organisation in actor.organisations:
+        money = await ventures.organisation_money(actor, awarded.organisation)
+    return await page(
+        request,
+        "call.html",
+        actor,
+        status=status,
+        form=form,
+        call=call,
+        area=area,
+        staff=staff,
+        closed=closed,
+        reviewing=closed and call.status in ("open", "reviewing"),
+        bids=bids,
+        names=names,
+        members=await member_names([event.actor for event in history]),
+        history=history,
+        standing=standing,
+        shown=ventures.shown,
+        yuan=yuan,
+        ours=ours,
+        bidder=bidder,
+        own_bid=own_bid,
+        bid_rows=row_count(
+            form, "milestone", ventures.MAX_MILESTONES, rows, len(own_bid.milestones) if own_bid else 0
+        ),
+        panel=panel,
+        scores=await ventures.my_scores(actor, call_id) if panel else {},
+        resident=resident,
+        voted=await ventures.my_vote(actor, call_id) if resident else None,
+        awarded=awarded,
+        money=money,
+        bid_form=bool(ours) and (posted == "bid" or not closed),
+    )
+
+
+def bid_values(bid: ventures.BidRecord) -> dict[str, str]:
+    """A bid as its form shows it again, to revise."""
+    values = {"proposal": bid.proposal, "team": bid.team, "budget": plain_yuan(bid.budget)}
+    for number, milestone in enumerate(bid.milestones, start=1):
+        values[f"milestone_title_{number}"] = milestone.title
+        values[f"milestone_amount_{number}"] = plain_yuan(milestone.amount)
+        due = milestone.due_at.astimezone(ZONE).date().isoformat() if milestone.due_at else ""
+        values[f"milestone_due_{number}"] = due
+    return values
+
+
+def plain_yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+# -- the pages ----------------------------------------------------------------------------------------
+
+
+class CallPages(Controller):
+    path = "/calls"
+    include_in_schema = False
+
+    @get(name="page:calls")
+    async def list(
+        self, request: Request, actor: CurrentActor, cursor: FromQuery[str | None] = None
+    ) -> Template:
+        found = await ventures.list_calls(actor, cursor=cursor, limit=20)
+        areas = {call.area: (await get_area(call.area)).name for call in found.items}
+        return await page(
+            request,
+            "calls.html",
+            actor,
+            items=found.items,
+            next_cursor=found.next_cursor,
+            areas=areas,
+            yuan=yuan,
+            publishes=bool(await staff_communities(actor)),
+        )
+
+    @get("/new", name="page:call-new")
+    async def new(
+        self, request: Request, actor: CurrentActor, rows: FromQuery[int | None] = None
+    ) -> Template:
+        return await self._form(request, actor, Form(values={"vote_weight": "0"}), rows=rows)
+
+    async def _form(
+        self, request: Request, actor: Actor, form: Form, status: int = 200, rows: int | None = None
+    ) -> Template:
+        communities = await staff_communities(actor)
+        actor.require(bool(communities))
+        return await page(
+            request,
+            "call_new.html",
+            actor,
+            status=status,
+            form=form,
+            communities=communities,
+            criterion_rows=row_count(form, "criterion", ventures.MAX_CRITERIA, rows),
+        )
+
+    @post(name="page:call-publish")
+    async def publish(self, request: Request, actor: CurrentActor, now: Now) -> Template | Redirect:
+        form = await read_form(request)
+        communities = {str(area.id): area for area in await staff_communities(actor)}
+        actor.require(bool(communities))
+        title = form.text("title", required=True, label=N_("title"))
+        description = form.text("description")
+        area = form.text("area_id", required=True, label=N_("community"))
+        if area and area not in communities:
+            form.error("area_id", N_("Choose a community you are staff of."))
+        budget = money(form, "budget", label=N_("budget"))
+        deadline = form.moment("deadline", required=True, label=N_("deadline"))
+        if deadline is not None and deadline <= now:
+            form.error("deadline", N_("The deadline must be in the future."))
+        vote_weight = form.integer("vote_weight", low=0, high=100, label=N_("weight of residents' votes"))
+        criteria = []
+        for number in rows_of(form, "criterion", ventures.MAX_CRITERIA):
+            name = form.text(f"criterion_name_{number}", required=True, label=N_("criterion"))
+            weight = form.integer(f"criterion_weight_{number}", low=1, high=100, label=N_("weight"))
+            highest = form.integer(f"criterion_max_{number}", low=1, high=100, label=N_("highest score"))
+            if name and weight is not None and highest is not None:
+                criteria.append(CriterionDraft(name, weight, max_score=highest))
+        if not rows_of(form, "criterion", ventures.MAX_CRITERIA):
+            form.error(
+                "criteria", N_("A call has 1 to {limit} scoring criteria."), limit=ventures.MAX_CRITERIA
+            )
+        elif form.ok and sum(c.weight for c in criteria) != 100:
+            form.error(
+                "criteria",
+                N_("The criteria's weights add up to {total}: they must add up to 100."),
+                total=sum(c.weight for c in criteria),
+            )
+        panel = []
+        for phone in PHONES.split(form.text("panel", required=True, label=N_("panel"))):
+            if phone:
+                member = await find_by_phone(phone)
+                if member is None:
+                    form.error(
+                        "panel", N_("Nobody is registered with the mobile number {phone}."), phone=phone
+                    )
+                else:
+                    panel.append(member.id)
+        if form.ok and budget is not None and deadline is not None and vote_weight is not None:
+            try:
+                call = await ventures.publish_call(
+                    actor,
+                    title=title,
+                    description=description,
+                    area_id=int(area),
+                    budget=budget,
+                    deadline=deadline,
+                    criteria=criteria,
+                    panel=panel,
+                    vote_weight=vote_weight,
+                    now=now,
+                )
+            except errors.Invalid as error:
+                fields = [("criteri", "criteria"), ("panel", "panel"), ("budget", "budget")]
+                form.refuse(error, refused_at(error, fields + [("title", "title"), ("deadline", "deadline")]))
+            else:
+                return redirect(request, f"/calls/{call.id}", N_("The call was published."))
+        return await self._form(request, actor, form, status=400)
+
+    @get("/{call_id:int}", name="page:call")
+    async def read(
+        self,
+        request: Request,
+        actor: CurrentActor,
+        call_id: IdPath,
+        now: Now,
+        rows: FromQuery[int | None] = None,
+    ) -> Template:
+        return await call_page(request, actor, call_id, now, rows=rows)
+
+    @post("/{call_id:int}/bid", name="page:call-bid")
+    async def bid(
+        self, request: Request, actor: CurrentActor, call_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        organisation = form.text("organisation_id")
+        proposal = form.text("proposal", required=True, label=N_("proposal"))
+        team = form.text("team")
+        budget = money(form, "budget", label=N_("budget"))
+        plan = []
+        numbers = rows_of(form, "milestone", ventures.MAX_MILESTONES)
+        for number in numbers:
+            title = form.text(f"milestone_title_{number}", required=True, label=N_("title"))
+            amount = money(form, f"milestone_amount_{number}", label=N_("amount"))
+            due = day(form, f"milestone_due_{number}", label=N_("due date"))
+            if due is not None and due <= now:
+                form.error(f"milestone_due_{number}", N_("A milestone's due date must be in the future."))
+            if title and amount is not None and due is not None:
+                plan.append(MilestoneDraft(title, amount, due))
+        if not numbers:
+            form.error("milestones", N_("A plan has 1 to {limit} milestones."), limit=ventures.MAX_MILESTONES)
+        if form.ok and budget is not None:
+            try:
+                bid = await ventures.submit_bid(
+                    actor,
+                    call_id,
+                    organisation_id=int(organisation) if organisation.isdigit() else None,
+                    proposal=proposal,
+                    team=team,
+                    budget=budget,
+                    milestones=plan,
+                    now=now,
+                )
+            except market_errors.OverBudget as error:
+                form.refuse(error, "budget")
+            except market_errors.DeadlinePassed as error:
+                form.refuse(error)
+            except errors.Invalid as error:
+                form.refuse(error, refused_at(error, [("milestone", "milestones"), ("proposal", "proposal")]))
+            else:
+                message = N_("Your bid was submitted.") if bid.revision == 1 else N_("Your bid was revised.")
+                return redirect(request, f"/calls/{call_id}#bid", message)
+        return await call_page(request, actor, call_id, now, form=form, status=400, posted="bid")
+
+    @post("/{call_id:int}/bids/{bid_id:int}/withdraw", name="page:call-withdraw")
+    async def withdraw(
+        self, request: Request, actor: CurrentActor, call_id: IdPath, bid_id: IdPath, now: Now
+    ) -> Redirect:
+        if (await ventures.get_bid(bid_id)).call != call_id:
+            raise errors.NotFound(thing=N_("bid"))
+        await ventures.withdraw_bid(actor, bid_id, now=now)
+        return redirect(request, f"/calls/{call_id}", N_("Your bid was withdrawn."))
+
+    @post("/{call_id:int}/bids/{bid_id:int}/scores", name="page:call-score")
+    async def score(
+        self, request: Request, actor: CurrentActor, call_id: IdPath, bid_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        call = await ventures.view_call(actor, call_id)
+        scores = {}
+        for criterion in call.criteria:
+            name = f"score_{bid_id}_{criterion.id}"
+            value = form.integer(name, low=0, high=criterion.max_score, required=False)
+            if value is not None:
+                scores[criterion.id] = value
+        if form.ok and not scores and call.criteria:  # some criteria may be left for later, not all
+            form.error(
+                f"score_{bid_id}_{call.criteria[0].id}", N_("Please fill in the {field}."), field=N_("score")
+            )
+        if form.ok:
+            if (await ventures.view_bid(actor, bid_id, now=now)).call != call_id:
+                raise errors.NotFound(thing=N_("bid"))
+            await ventures.score_bid(actor, bid_id, scores, now=now)
+            return redirect(request, f"/calls/{call_id}#bid-{bid_id}", N_("Your scores were saved."))
+        return await call_page(request, actor, call_id, now, form=form, status=400)
+
+    @post("/{call_id:int}/vote", name="page:call-vote")
+    async def vote(self, request: Request, actor: CurrentActor, call_id: IdPath, now: Now) -> Redirect:
+        form = await read_form(request)
+        bid = form.text("bid_id")
+        if not bid.isdigit():
+            raise errors.NotFound(thing=N_("bid"))
+        await ventures.vote(actor, call_id, int(bid), now=now)
+        return redirect(request, f"/calls/{call_id}", N_("Thank you: your vote was counted."))
+
+    @post("/{call_id:int}/award", name="page:call-award")
+    async def award(self, request: Request, actor: CurrentActor, call_id: IdPath, now: Now) -> Redirect:
+        form = await read_form(request)
+        bid = form.text("bid_id")
+        if not bid.isdigit():
+            raise errors.NotFound(thing=N_("bid"))
+        await ventures.award_call(actor, call_id, int(bid), now=now)
+        return redirect(request, f"/calls/{call_id}", N_("The grant was awarded."))
+
+    @post("/{call_id:int}/cancel", name="page:call-cancel")
+    async def cancel(
+        self, request: Request, actor: CurrentActor, call_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        reason = form.text("cancel_reason", required=True, label=N_("reason"))
+        if form.ok:
+            await ventures.cancel_call(actor, call_id, reason=reason, now=now)
+            return redirect(request, f"/calls/{call_id}", N_("The call was cancelled."))
+        return await call_page(request, actor, call_id, now, form=form, status=400)
+
+    @post("/{call_id:int}/milestones/{milestone_id:int}/report", name="page:call-milestone-report")
+    async def report(
+        self, request: Request, actor: CurrentActor, call_id: IdPath, milestone_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        report = form.text(f"report_{milestone_id}", required=True, label=N_("report"))
+        await self._milestone_of(actor, call_id, milestone_id, now)
+        if form.ok:
+            await ventures.report_milestone(actor, milestone_id, report=report, now=now)
+            return redirect(request, f"/calls/{call_id}#milestones", N_("The milestone was reported."))
+        return await call_page(request, actor, call_id, now, form=form, status=400)
+
+    @post("/{call_id:int}/milestones/{milestone_id:int}/accept", name="page:call-milestone-accept")
+    async def accept(
+        self, request: Request, actor: CurrentActor, call_id: IdPath, milestone_id: IdPath, now: Now
+    ) -> Redirect:
+        await self._milestone_of(actor, call_id, milestone_id, now)
+        milestone = await ventures.accept_milestone(actor, milestone_id, now=now)
+        return redirect(
+            request,
+            f"/calls/{call_id}#milestones",
+            N_("The milestone was accepted: {amount} was paid from the community fund."),
+            {"amount": yuan(milestone.amount)},
+        )
+
+    @post("/{call_id:int}/milestones/{milestone_id:int}/return", name="page:call-milestone-return")
+    async def send_back(
+        self, request: Request, actor: CurrentActor, call_id: IdPath, milestone_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        reason = form.text(f"return_{milestone_id}", required=True, label=N_("reason"))
+        await self._milestone_of(actor, call_id, milestone_id, now)
+        if form.ok:
+            await ventures.return_milestone(actor, milestone_id, reason=reason, now=now)
+            return redirect(request, f"/calls/{call_id}#milestones", N_("The report was sent back."))
+        return await call_page(request, actor, call_id, now, form=form, status=400)
+
+    @staticmethod
+    async def _milestone_of(actor: Actor, call_id: int, milestone_id: int, now: datetime) -> None:
+        """A milestone of another call is not found under this one."""
+        bid = await ventures.get_bid((await ventures.get_milestone(milestone_id)).bid)
+        if bid.call != call_id:
+            raise errors.NotFound(thing=N_("milestone"))
