@@ -51,11 +51,9 @@ PHONE = N_("mobile number")
 def home_community(actor: Actor) -> int | None:
     """The community of my home, else the first community I have a role in (None: none)."""
     paths = [community_path(actor.home_path)] if actor.home_path else []
-    paths += [path for path in actor.communities() if path.count("/") == 4]
-    for path in paths:
-        if path.count("/") == 4:
-            return int(path.strip("/").split("/")[-1])
-    return None
+    paths += actor.communities()
+    community = next((path for path in paths if path.count("/") == 4), None)  # /district/street/community/
+    return int(community.strip("/").split("/")[-1]) if community else None
 
 
 def _resident(actor: Actor) -> bool:
