@@ -24,7 +24,7 @@ from projects.members import find_by_phone
 from projects.work import member_names, organisation_names
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import NAV, ZONE, Form, NavEntry, page, read_form, redirect
+from web.pages.core import ACTIONS, NAV, ZONE, Form, NavEntry, page, read_form, redirect
 
 ROWS = 4  # empty rows a form offers for milestones and criteria ("more rows" adds as many again)
 YUAN = re.compile(r"\d{1,9}(\.\d{1,2})?")
@@ -36,6 +36,21 @@ def _involved(actor: Actor) -> bool:
 
 
 NAV.append(NavEntry(N_("Venture projects"), "/calls", _involved))
+# What the venture trace says happened to a call, a bid or a milestone (see ``market.ventures``).
+for action, said in {
+    "publish": N_("published"),
+    "vote": N_("voted"),
+    "award": N_("awarded"),
+    "lose": N_("not chosen"),
+    "revise": N_("revised"),
+    "resubmit": N_("submitted again"),
+    "score": N_("scored"),
+    "rescore": N_("scored again"),
+    "plan": N_("planned"),
+    "replace": N_("replaced by a new plan"),
+    "return": N_("returned"),
+}.items():
+    ACTIONS.setdefault(action, said)
 
 
 # -- reading forms ------------------------------------------------------------------------------------
