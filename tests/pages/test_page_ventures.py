@@ -32,6 +32,9 @@ def call_form(site, **changes) -> dict:
         "criterion_name_2": "社区参与",
         "criterion_weight_2": "40",
         "criterion_max_2": "10",
+        "criterion_name_3": "",  # an empty row, with the highest score the form suggests
+        "criterion_weight_3": "",
+        "criterion_max_3": "10",
         # volunteers[1] belongs to both bidding organisations: they may score neither bid.
         "panel": f"{s.phones[s.leader]}\n{s.phones[s.volunteers[1]]}, {s.phones[s.neighbour]}",
         "vote_weight": "20",

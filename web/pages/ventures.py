@@ -84,11 +84,12 @@ def day(form: Form, name: str, *, label: str = "") -> datetime | None:
         return None
 
 
-def rows_of(form: Form, prefix: str, limit: int) -> list[int]:
-    """The numbers of the rows the person filled in (``prefix_title_3``...), in order."""
+def rows_of(form: Form, prefix: str, limit: int, fields: tuple[str, ...] = ("[a-z]+",)) -> list[int]:
+    """The numbers of the rows the person filled in (``prefix_title_3``...), in order; a row
+    counts when one of ``fields`` is filled (not a field the form fills in for them)."""
     found = set()
     for key, value in form.values.items():
-        match = re.fullmatch(rf"{prefix}_[a-z]+_(\d{{1,2}})", key)
+        match = re.fullmatch(rf"{prefix}_(?:{'|'.join(fields)})_(\d{{1,2}})", key)
         if match and str(value or "").strip() and 1 <= int(match.group(1)) <= limit:
             found.add(int(match.group(1)))
     return sorted(found)
@@ -270,13 +271,14 @@ class CallPages(Controller):
             form.error("deadline", N_("The deadline must be in the future."))
         vote_weight = form.integer("vote_weight", low=0, high=100, label=N_("weight of residents' votes"))
         criteria = []
-        for number in rows_of(form, "criterion", ventures.MAX_CRITERIA):
+        filled = rows_of(form, "criterion", ventures.MAX_CRITERIA, ("name", "weight"))
+        for number in filled:
             name = form.text(f"criterion_name_{number}", required=True, label=N_("criterion"))
             weight = form.integer(f"criterion_weight_{number}", low=1, high=100, label=N_("weight"))
             highest = form.integer(f"criterion_max_{number}", low=1, high=100, label=N_("highest score"))
             if name and weight is not None and highest is not None:
                 criteria.append(CriterionDraft(name, weight, max_score=highest))
-        if not rows_of(form, "criterion", ventures.MAX_CRITERIA):
+        if not filled:
             form.error(
                 "criteria", N_("A call has 1 to {limit} scoring criteria."), limit=ventures.MAX_CRITERIA
             )
