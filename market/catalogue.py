@@ -20,7 +20,7 @@ from projects.areas import get_area, under
 from projects.db import atomic
 from projects.errors import N_
 from projects.organisations import get_organisation
-from projects.states import load, parse_cursor, text
+from projects.states import load, newest_first, text
 
 ZONE = ZoneInfo("Asia/Shanghai")  # a per-member limit "per day" is a day in China
 MAX_PRICE = 1_000_000
@@ -296,8 +296,7 @@ async def list_catalogue(
 ) -> ItemPage:
     """Newest first: the items offered to me now; ``everything`` adds those paused, sold out or
     out of their window (what a provider or manager wants to see)."""
-    limit = max(1, min(limit, 200))
-    query = Item.select(*_SELECT).order_by(Item.id, ascending=False).limit(limit + 1)
+    query = Item.select(*_SELECT)
     if not actor.is_admin:
         query = query.where(_visible(actor))
     if organisation_id is not None:
@@ -312,9 +311,5 @@ async def list_catalogue(
             & (Item.active_from.is_null() | (Item.active_from <= now))
             & (Item.active_until.is_null() | (Item.active_until > now))
         )
-    before = parse_cursor(cursor)
-    if before is not None:
-        query = query.where(Item.id < before)
-    rows = await query
-    next_cursor = str(rows[limit - 1]["id"]) if len(rows) > limit else None
-    return ItemPage(await _with_areas(rows[:limit]), next_cursor)
+    rows, next_cursor = await newest_first(query, Item.id, cursor, limit)
+    return ItemPage(await _with_areas(rows), next_cursor)

@@ -30,7 +30,7 @@ from projects.db import atomic
 from projects.errors import N_
 from projects.members import get_member, member_account
 from projects.points import points_for
-from projects.states import load, move, parse_cursor, require_state, text
+from projects.states import load, move, newest_first, require_state, text
 from projects.tables import Member
 
 logger = logging.getLogger(__name__)
@@ -199,8 +199,7 @@ async def list_listings(
     limit: int = PAGE,
 ) -> ListingPage:
     """Newest first: the open offers and requests of my communities, or (``mine``) all of mine."""
-    limit = max(1, min(limit, 200))
-    query = Listing.select(*_LISTING).order_by(Listing.id, ascending=False).limit(limit + 1)
+    query = Listing.select(*_LISTING)
     if mine:
         query = query.where(Listing.member == actor.member_id)
     else:
@@ -210,12 +209,8 @@ async def list_listings(
         query = query.where(Listing.kind == kind)
     if category is not None:
         query = query.where((Listing.category == category) | (Listing.category.parent == category))
-    before = parse_cursor(cursor)
-    if before is not None:
-        query = query.where(Listing.id < before)
-    rows = await query
-    next_cursor = str(rows[limit - 1]["id"]) if len(rows) > limit else None
-    return ListingPage([ListingRecord(**row) for row in rows[:limit]], next_cursor)
+    rows, next_cursor = await newest_first(query, Listing.id, cursor, limit)
+    return ListingPage([ListingRecord(**row) for row in rows], next_cursor)
 
 
 # -- exchanges ---------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from projects.db import atomic
 from projects.errors import N_
 from projects.members import get_member
 from projects.organisations import get_organisation
-from projects.states import parse_cursor, text
+from projects.states import newest_first, text
 
 MAX_DONATION = 10**11  # a billion yuan, in fen
 PAGE = 50
@@ -202,16 +202,6 @@ async def fund_movements(community_id: int, *, cursor: str | None = None, limit:
 async def list_donations(community_id: int, *, cursor: str | None = None, limit: int = PAGE) -> DonationPage:
     """Public, newest first; an anonymous donor's name is never given out."""
     await _community(community_id)
-    limit = max(1, min(limit, 200))
-    query = (
-        Donation.select()
-        .where(Donation.community == community_id)
-        .order_by(Donation.id, ascending=False)
-        .limit(limit + 1)
-    )
-    before = parse_cursor(cursor)
-    if before is not None:
-        query = query.where(Donation.id < before)
-    rows = await query
-    items = [DonationRecord(**row) for row in rows[:limit]]
-    return DonationPage(items, str(items[-1].id) if len(rows) > limit else None)
+    query = Donation.select().where(Donation.community == community_id)
+    rows, next_cursor = await newest_first(query, Donation.id, cursor, limit)
+    return DonationPage([DonationRecord(**row) for row in rows], next_cursor)

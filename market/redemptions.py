@@ -31,7 +31,7 @@ from projects.db import atomic
 from projects.errors import N_
 from projects.members import member_account
 from projects.organisations import organisation_account
-from projects.states import load, move, parse_cursor, require_state, text
+from projects.states import load, move, newest_first, require_state, text
 
 logger = logging.getLogger(__name__)
 
@@ -329,8 +329,7 @@ async def list_redemptions(
 ) -> RedemptionPage:
     """Newest first: my own, or (``organisation_id``) those of the items an organisation I
     represent provides, or (``community_id``) every one of a community I am staff of."""
-    limit = max(1, min(limit, 200))
-    query = Redemption.select(*_SELECT).order_by(Redemption.id, ascending=False).limit(limit + 1)
+    query = Redemption.select(*_SELECT)
     if organisation_id is not None:
         actor.require(actor.represents(organisation_id))
         query = query.where(Redemption.item.organisation == organisation_id)
@@ -341,12 +340,8 @@ async def list_redemptions(
         query = query.where(Redemption.member == actor.member_id)
     if status is not None:
         query = query.where(Redemption.status == status)
-    before = parse_cursor(cursor)
-    if before is not None:
-        query = query.where(Redemption.id < before)
-    rows = await query
-    next_cursor = str(rows[limit - 1]["id"]) if len(rows) > limit else None
-    return RedemptionPage([_shown(actor, RedemptionRecord(**row)) for row in rows[:limit]], next_cursor)
+    rows, next_cursor = await newest_first(query, Redemption.id, cursor, limit)
+    return RedemptionPage([_shown(actor, RedemptionRecord(**row)) for row in rows], next_cursor)
 
 
 @dataclass(frozen=True, slots=True)

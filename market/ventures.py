@@ -25,7 +25,7 @@ from projects.access import Actor, community_path
 from projects.areas import get_area, under
 from projects.db import atomic
 from projects.errors import N_
-from projects.states import load, move, parse_cursor, require_state, text
+from projects.states import load, move, newest_first, require_state, text
 from projects.tables import AREA_LEVELS, Member, Organisation
 
 logger = logging.getLogger(__name__)
@@ -393,8 +393,7 @@ async def list_calls(
 ) -> CallPage:
     """Newest first: the calls near me (in my communities or the areas I manage), those I am on
     the panel of; every call for an organisation's representative or an admin."""
-    limit = max(1, min(limit, 200))
-    query = Call.select().order_by(Call.id, ascending=False).limit(limit + 1)
+    query = Call.select()
     if area_id is not None:
         query = query.where(under(Call.area.path, (await get_area(area_id)).path))
     if not (actor.is_admin or _represents_any(actor)):
@@ -405,12 +404,8 @@ async def list_calls(
         query = query.where(clause)
     if status is not None:
         query = query.where(Call.status == status)
-    before = parse_cursor(cursor)
-    if before is not None:
-        query = query.where(Call.id < before)
-    rows = await query
-    items = await _calls(rows[:limit])
-    return CallPage(items, str(items[-1].id) if len(rows) > limit else None)
+    rows, next_cursor = await newest_first(query, Call.id, cursor, limit)
+    return CallPage(await _calls(rows), next_cursor)
 
 
 async def _review_if_due(call: dict, now: datetime) -> dict:

@@ -94,3 +94,15 @@ def parse_cursor(cursor: str | None) -> int | None:
     if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
         raise errors.Invalid(N_("This page link is no longer valid: reload the list."))
     return int(cursor)
+
+
+async def newest_first(query, column, cursor: str | None, limit: int) -> tuple[list[dict], str | None]:
+    """One page of ``query``, newest first by ``column`` (an id), after ``cursor``; and the
+    cursor of the page after it (None: this is the last). Keyset paging: any page costs the same."""
+    limit = max(1, min(limit, 200))
+    query = query.order_by(column, ascending=False).limit(limit + 1)
+    before = parse_cursor(cursor)
+    if before is not None:
+        query = query.where(column < before)
+    rows = await query
+    return rows[:limit], (str(rows[limit - 1][column._meta.name]) if len(rows) > limit else None)
