@@ -414,7 +414,7 @@ async def confirm_overdue(*, now: datetime, page: int = 200) -> int:
                 async with atomic():
                     exchange = await load(Exchange, "exchange", row["id"])
                     if exchange["status"] == "submitted":  # the requester may have been faster
-                        why = "no answer in 7 days"
+                        why = N_("No answer within 7 days: confirmed by the system.")
                         await _pay(
                             exchange, exchange["worked_minutes"], "confirm", actor=None, now=now, why=why
                         )
