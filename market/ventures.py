@@ -411,7 +411,16 @@ async def list_calls(
 async def _review_if_due(call: dict, now: datetime) -> dict:
     """An open call past its deadline is under review, whether or not the sweep came by yet."""
     if call["status"] == "open" and now >= call["deadline"]:
-        return await move(Call, "call", call, "reviewing", "close", actor=None, now=now, why=N_("The deadline for bids has passed."))
+        return await move(
+            Call,
+            "call",
+            call,
+            "reviewing",
+            "close",
+            actor=None,
+            now=now,
+            why=N_("The deadline for bids has passed."),
+        )
     return call
 
 

@@ -86,8 +86,11 @@ def server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs it: apt-get install chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
+        # In CI (.ci/run installs it) a missing browser is a failure, never a quiet skip.
+        missing = f"{CHROMIUM} is not installed (.ci/run installs it: apt-get install chromium)"
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(missing)
+    from playwright import sync_api as playwright_api
+
     with playwright_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
