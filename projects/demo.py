@@ -34,7 +34,18 @@ from piccolo.query.functions.aggregate import Count
 from ledger import demo as ledger_demo
 from ledger.accounts import DEBITS_MUST_NOT_EXCEED_CREDITS
 from ledger.transfers import last_seq
-from projects import areas, claims, members, needs, organisations, ratings, resources, service_projects, tasks
+from projects import (
+    areas,
+    claims,
+    members,
+    needs,
+    open311,
+    organisations,
+    ratings,
+    resources,
+    service_projects,
+    tasks,
+)
 from projects.access import Actor, load_actor
 from projects.areas import issuer_account
 from projects.db import atomic, utcnow
@@ -57,6 +68,7 @@ from projects.tables import (
 from projects.triage import escalate_need, report_progress, triage_need
 
 PASSWORD = "linli-demo"
+OPEN311_KEY = "linli-demo-open311"
 ADMIN, STAFF, GRID_LEADER, VOLUNTEER, RESIDENT, ENTERPRISE, MERCHANT = (f"1380000000{n}" for n in range(7))
 VOLUNTEERS = 100  # 13900000000–13900000099: registered volunteers of 幸福里社区
 MIN_RESIDENTS = 150  # fewer, and 和平里 has too few volunteers for its stories
@@ -232,6 +244,10 @@ async def build_demo(
             random.Random(seed), password_hash, residents, founded=start - timedelta(days=2)
         )
         await _add_resources(street, start - timedelta(days=1))
+        # DESIGN.md: "The demo also registers an Open311 client whose API key is linli-demo-open311".
+        await open311.register_client(
+            "邻里随手拍", street.communities[0].id, api_key=OPEN311_KEY, now=start - timedelta(days=1)
+        )
         await Story(street, random.Random(seed + 2), seed, transfers, start, end).run()
     return DemoReport(True, await count_demo())
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from projects import errors, events
 from projects.access import Actor, area_path, community_path
-from projects.areas import get_area, under
+from projects.areas import AreaRecord, get_area, under
 from projects.categories import get_category
 from projects.db import atomic
 from projects.errors import N_
@@ -96,28 +96,51 @@ async def report_need(
                 raise errors.Invalid(N_("This resident does not live in that community."))
         elif area_id is not None and not (actor.manages(area.path) or actor.near(area.path)):
             raise errors.Invalid(N_("You can report needs where you live."))
-        community = area.ancestor_ids()[2]
-        rows = await Need.insert(
-            Need(
-                resident=resident,
-                reporter=actor.member_id,
-                channel=channel,
-                category=category,
-                area=area.id,
-                handling_area=community,
-                scope=scope,
-                description=description,
-                status="new",
-                deadline=await deadline_after("new", now),
-                created_at=now,
-                updated_at=now,
-            )
-        ).returning(Need.id)
-        need_id = rows[0]["id"]
-        await events.record(
-            "need", need_id, "report", actor=actor.member_id, now=now, to_state="new", reason=channel
+        need_id = await file_need(
+            resident=resident,
+            reporter=actor.member_id,
+            channel=channel,
+            category=category,
+            area=area,
+            scope=scope,
+            description=description,
+            now=now,
         )
     return await view_need(actor, need_id)
+
+
+async def file_need(
+    *,
+    resident: int,
+    reporter: int,
+    channel: str,
+    category: str,
+    area: AreaRecord,
+    scope: str,
+    description: str,
+    now: datetime,
+) -> int:
+    """Write a checked need and its first event (inside the caller's transaction); its id.
+    Its community handles it first, with the deadline allowed for triage."""
+    rows = await Need.insert(
+        Need(
+            resident=resident,
+            reporter=reporter,
+            channel=channel,
+            category=category,
+            area=area.id,
+            handling_area=area.ancestor_ids()[2],
+            scope=scope,
+            description=description,
+            status="new",
+            deadline=await deadline_after("new", now),
+            created_at=now,
+            updated_at=now,
+        )
+    ).returning(Need.id)
+    need_id = rows[0]["id"]
+    await events.record("need", need_id, "report", actor=reporter, now=now, to_state="new", reason=channel)
+    return need_id
 
 
 def _require_home(home_area: int | None) -> int:

@@ -292,3 +292,15 @@ class Setting(Table, tablename="projects_setting"):
 
     key = Varchar(length=64, primary_key=True)
     value = Text()
+
+
+class Open311Client(Table, tablename="projects_open311_client"):
+    """A civic-reporting app that submits needs through Open311 GeoReport v2, for one community."""
+
+    id = BigSerial(primary_key=True)
+    name = Varchar(length=100)
+    key_hash = Varchar(length=64, unique=True, secret=True)
+    community = _fk(Area, null=False)
+    member = _fk(Member, null=False)
+    active = Boolean(default=True)
+    created_at = Timestamptz()

@@ -429,3 +429,11 @@ async def test_the_fund_is_funded_and_a_venture_call_is_under_way(street):
     paid = milestones[0]["amount"]
     assert (await balance(money_account(winner["organisation"]))).posted == paid
     assert (await balance(fund_account(community))).posted == 7_320_000 - paid
+
+
+async def test_the_demo_registers_the_open311_client_of_design(street):
+    from projects.open311 import client_for
+
+    client = await client_for("linli-demo-open311")
+    resident_home = (await find_by_phone("13800000004")).home_area
+    assert client.community == await community_of(resident_home)

@@ -1,4 +1,5 @@
-"""The JSON API under /api/v1 (DESIGN.md, "Interfaces"): one controller per resource."""
+"""The JSON API under /api/v1 (DESIGN.md, "Interfaces"): one controller per resource; and Open311
+GeoReport v2 under /open311/v2."""
 
 from web.api.auth import AuthController
 from web.api.catalogue import CatalogueController, CommunityPointsController, RedemptionController
@@ -15,6 +16,7 @@ from web.api.needs import NeedController
 from web.api.projects import ProjectController, RatingController
 from web.api.tasks import ClaimController, TaskController
 from web.api.ventures import VENTURE_CONTROLLERS
+from web.open311 import Open311Controller
 
 CONTROLLERS = [
     AuthController,
@@ -37,4 +39,5 @@ CONTROLLERS = [
     GiftController,
     FundController,
     *VENTURE_CONTROLLERS,
+    Open311Controller,
 ]

@@ -74,7 +74,14 @@ def csrf_config() -> CSRFConfig:
         cookie_name="linli_csrf",
         cookie_httponly=True,
         cookie_samesite="lax",
-        exclude=["^/api/", "^/schema", "^/health", "^/static/", "^/admin"],  # Piccolo Admin has its own
+        exclude=[
+            "^/api/",
+            "^/schema",
+            "^/health",
+            "^/static/",
+            "^/admin",
+            "^/open311/",
+        ],  # Piccolo Admin has its own
     )
 
 

@@ -1,0 +1,116 @@
+"""Open311 GeoReport v2 at /open311/v2 through the real app, on both engines: the service list
+and definitions, a client submitting a request (a need) with its API key, reading requests in
+JSON and XML, and the errors in GeoReport's shape."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+
+from projects.open311 import register_client
+
+BASE = "/open311/v2"
+
+
+async def _client(api):
+    return await register_client("随手拍", api.street.community, now=api.clock(), api_key="test-open311-key")
+
+
+async def test_services_are_the_categories_in_json_and_xml(api):
+    services = (await api.client.get(f"{BASE}/services.json")).json()
+    meals = next(s for s in services if s["service_code"] == "care.meals")
+    assert meals["type"] == "realtime" and meals["metadata"] is False and meals["group"]
+    english = await api.client.get(f"{BASE}/services.json", headers={"Accept-Language": "en"})
+    assert meals["service_name"] == "助餐送餐"
+    assert (
+        next(s for s in english.json() if s["service_code"] == "care.meals")["service_name"]
+        == "Meals and delivery"
+    )
+    root = ElementTree.fromstring((await api.client.get(f"{BASE}/services.xml")).text)
+    assert root.tag == "services" and len(root.findall("service")) == len(services)
+    definition = (await api.client.get(f"{BASE}/services/care.meals.json")).json()
+    assert definition == {"service_code": "care.meals", "attributes": []}
+    missing = await api.client.get(f"{BASE}/services/no.such.json")
+    assert missing.status_code == 404 and missing.json()[0]["code"] == 404
+
+
+async def test_a_client_submits_a_request_that_becomes_a_common_need(api):
+    street = api.street
+    key = await _client(api)
+    response = await api.client.post(
+        f"{BASE}/requests.json",
+        data={
+            "api_key": key,
+            "service_code": "construction.lighting",
+            "description": "1号楼门前路灯不亮",
+            "address_string": "幸福里1号楼",
+            "lat": "31.2304",
+            "long": "121.4737",
+            "phone": street.phones[street.resident],
+        },
+    )
+    assert response.status_code == 201, response.text
+    created = response.json()[0]
+    request_id = created["service_request_id"]
+    assert created["service_notice"]
+    # It is a need of the community, from the resident whose phone it gave, through channel open311.
+    need = await api.ok(street.resident, "GET", f"/api/v1/needs/{request_id}")
+    assert (need["channel"], need["scope"], need["status"]) == ("open311", "common", "new")
+    assert "幸福里1号楼 (31.230400, 121.473700)" in need["description"]
+
+    listed = (await api.client.get(f"{BASE}/requests.json?jurisdiction_id={street.community}")).json()
+    assert [r["service_request_id"] for r in listed] == [request_id]
+    assert listed[0]["status"] == "open" and "phone" not in listed[0]
+    one = (await api.client.get(f"{BASE}/requests/{request_id}.json")).json()[0]
+    assert one["service_code"] == "construction.lighting"
+    xml = ElementTree.fromstring((await api.client.get(f"{BASE}/requests/{request_id}.xml")).text)
+    assert xml.find("request/service_request_id").text == request_id
+
+    # Staff reject it: GeoReport calls that closed, with the reason as its notes.
+    await api.ok(street.staff, "POST", f"/api/v1/needs/{request_id}/reject", {"reason": "已转物业处理"})
+    closed = (await api.client.get(f"{BASE}/requests.json?status=closed&api_key={key}")).json()
+    assert [(r["service_request_id"], r["status_notes"]) for r in closed] == [(request_id, "已转物业处理")]
+    assert (await api.client.get(f"{BASE}/requests.json?status=open&api_key={key}")).json() == []
+
+
+async def test_refusals_come_in_georeport_shape_and_write_nothing(api):
+    from tests.api.helpers import counts
+
+    street = api.street
+    key = await _client(api)
+    before = await counts(api)
+    for data, status in (
+        ({"service_code": "care.meals", "description": "x"}, 403),  # no key
+        ({"api_key": "wrong", "service_code": "care.meals", "description": "x"}, 403),
+        ({"api_key": key, "service_code": "no.such", "description": "x"}, 404),
+        ({"api_key": key, "service_code": "care.meals", "description": ""}, 400),
+        ({"api_key": key, "service_code": "care.meals", "description": "x", "lat": "91", "long": "0"}, 400),
+        (
+            {
+                "api_key": key,
+                "service_code": "care.meals",
+                "description": "x",
+                "address_id": str(street.other_unit),
+            },
+            400,
+        ),
+    ):
+        response = await api.client.post(
+            f"{BASE}/requests.json", data=data, headers={"Accept-Language": "en"}
+        )
+        assert response.status_code == status, (data, response.text)
+        error = response.json()[0]
+        assert error["code"] == status and error["description"]
+    xml = await api.client.post(f"{BASE}/requests.xml", data={"api_key": "wrong"})
+    assert xml.status_code == 403 and ElementTree.fromstring(xml.text).find("error/code").text == "403"
+    bad_date = await api.client.get(f"{BASE}/requests.json?start_date=yesterday")
+    assert bad_date.status_code == 400
+    assert await counts(api) == before
+    # A personal need reported in the app is not published through Open311.
+    await api.ok(
+        street.resident,
+        "POST",
+        "/api/v1/needs",
+        {"category": "care.meals", "description": "送餐", "scope": "personal"},
+        status=201,
+    )
+    assert (await api.client.get(f"{BASE}/requests.json")).json() == []
