@@ -94,7 +94,8 @@ async def test_a_wrong_donation_form_comes_back_and_a_resident_is_refused(site):
     cents = await staff.post(url, {"amount": "12.345", "donor_kind": "outside", "donor_name": "赵"})
     assert cents.status_code == 400
     assert (
-        'id="amount-error">Enter an amount in yuan with at most two decimals, such as 120.50.' in cents.text
+        'id="amount-error">Enter an amount in yuan from 0.01 to ¥1000000000.00, with at most 2 decimals'
+        in cents.text
     )
     assert 'value="12.345"' in cents.text and 'value="赵"' in cents.text
     zero = await staff.post(url, {"amount": "0", "donor_kind": "outside", "donor_name": "赵"})

@@ -8,9 +8,11 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +26,7 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
+from market.fund import yuan
 from projects import errors
 from projects.access import Actor
 from projects.categories import list_categories
@@ -31,6 +34,7 @@ from projects.errors import N_
 from web.api.deps import actor_for_token, language
 from web.i18n import locale, translate, translations
 
+YUAN = re.compile(r"\d{1,12}(\.\d{1,2})?")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ZONE = ZoneInfo("Asia/Shanghai")  # times are shown as the community lives them
 SESSION_COOKIE = "linli_session"
@@ -318,6 +322,23 @@ class Form:
             self.error(name, N_("Enter a whole number from {low} to {high}."), low=low, high=high)
             return None
         return int(raw)
+
+    def money(self, name: str, *, high: int, required: bool = True, label: str = "") -> int | None:
+        """An amount typed in yuan (up to 2 decimals, "¥" and thousands commas allowed), in fen,
+        from 0.01 yuan to ``high`` fen."""
+        raw = self.text(name, required=required, label=label)
+        if not raw:
+            return None
+        plain = raw.lstrip("¥￥").replace(",", "").replace("，", "").strip()
+        fen = int(Decimal(plain) * 100) if YUAN.fullmatch(plain) else 0
+        if not 1 <= fen <= high:
+            self.error(
+                name,
+                N_("Enter an amount in yuan from 0.01 to {limit}, with at most 2 decimals, such as 1200.50."),
+                limit=yuan(high),
+            )
+            return None
+        return fen
 
     def moment(self, name: str, *, required: bool = False, label: str = "") -> datetime | None:
         raw = self.text(name, required=required, label=label)

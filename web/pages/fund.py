@@ -3,8 +3,6 @@ never named) and movements, readable without signing in; the community's staff r
 
 from __future__ import annotations
 
-import re
-
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
@@ -28,23 +26,9 @@ DONOR_KINDS = {
 }
 # Why money moved (``ledger_transfer.reason``), as the movements list says it.
 REASONS = {"donation": N_("donation"), "grant": N_("grant")}
-YUAN = re.compile(r"(\d{1,9})(?:\.(\d{1,2}))?")
 AMOUNT = N_("amount")
 
 NAV.append(NavEntry(N_("Community fund"), "/fund", lambda actor: home_community(actor) is not None))
-
-
-def fen_of(form: Form, name: str) -> int | None:
-    """An amount typed in yuan with at most two decimals ("120", "120.5", "0.01"), in fen."""
-    raw = form.text(name, required=True, label=AMOUNT).replace(",", "").removeprefix("¥")
-    if not raw:
-        return None
-    match = YUAN.fullmatch(raw)
-    fen = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0")) if match else 0
-    if not 1 <= fen <= fund.MAX_DONATION:
-        form.error(name, N_("Enter an amount in yuan with at most two decimals, such as 120.50."))
-        return None
-    return fen
 
 
 async def fund_page(
@@ -114,7 +98,7 @@ class FundPages(Controller):
         # The domain decides (fund.donate); asking first spares a resident a form they cannot use.
         actor.require(actor.is_staff(community.path))
         form = await read_form(request)
-        amount = fen_of(form, "amount")
+        amount = form.money("amount", high=fund.MAX_DONATION, label=AMOUNT)
         kind = form.text("donor_kind", required=True, label=N_("donor"))
         member_id = organisation_id = None
         name = form.text("donor_name")

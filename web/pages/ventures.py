@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from decimal import Decimal
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
@@ -27,7 +26,6 @@ from web.api.schemas import IdPath
 from web.pages.core import ACTIONS, NAV, ZONE, Form, NavEntry, page, read_form, redirect
 
 ROWS = 4  # empty rows a form offers for milestones and criteria ("more rows" adds as many again)
-YUAN = re.compile(r"\d{1,9}(\.\d{1,2})?")
 PHONES = re.compile(r"[\s,，、;；]+")
 
 
@@ -54,22 +52,6 @@ for action, said in {
 
 
 # -- reading forms ------------------------------------------------------------------------------------
-
-
-def money(form: Form, name: str, *, required: bool = True, label: str = "") -> int | None:
-    """An amount typed in yuan (up to 2 decimals, "¥" and thousands commas allowed) as fen."""
-    raw = form.text(name, required=required, label=label)
-    if not raw:
-        return None
-    plain = raw.lstrip("¥￥").replace(",", "").replace("，", "").strip()
-    if not YUAN.fullmatch(plain) or not 1 <= int(Decimal(plain) * 100) <= ventures.MAX_BUDGET:
-        form.error(
-            name,
-            N_("Enter an amount in yuan from 0.01 to {limit}, with at most 2 decimals, such as 1200.50."),
-            limit=yuan(ventures.MAX_BUDGET),
-        )
-        return None
-    return int(Decimal(plain) * 100)
 
 
 def day(form: Form, name: str, *, label: str = "") -> datetime | None:
@@ -265,7 +247,7 @@ class CallPages(Controller):
         area = form.text("area_id", required=True, label=N_("community"))
         if area and area not in communities:
             form.error("area_id", N_("Choose a community you are staff of."))
-        budget = money(form, "budget", label=N_("budget"))
+        budget = form.money("budget", high=ventures.MAX_BUDGET, label=N_("budget"))
         deadline = form.moment("deadline", required=True, label=N_("deadline"))
         if deadline is not None and deadline <= now:
             form.error("deadline", N_("The deadline must be in the future."))
@@ -338,12 +320,12 @@ class CallPages(Controller):
         organisation = form.text("organisation_id")
         proposal = form.text("proposal", required=True, label=N_("proposal"))
         team = form.text("team")
-        budget = money(form, "budget", label=N_("budget"))
+        budget = form.money("budget", high=ventures.MAX_BUDGET, label=N_("budget"))
         plan = []
         numbers = rows_of(form, "milestone", ventures.MAX_MILESTONES)
         for number in numbers:
             title = form.text(f"milestone_title_{number}", required=True, label=N_("title"))
-            amount = money(form, f"milestone_amount_{number}", label=N_("amount"))
+            amount = form.money(f"milestone_amount_{number}", high=ventures.MAX_BUDGET, label=N_("amount"))
             due = day(form, f"milestone_due_{number}", label=N_("due date"))
             if due is not None and due <= now:
                 form.error(f"milestone_due_{number}", N_("A milestone's due date must be in the future."))
