@@ -151,7 +151,7 @@ async def create_task(
             "task", task_id, "create", actor=actor.member_id, now=now, to_state=dispatch["status"]
         )
         if need_id is not None:
-            await start_work(need_id, actor=actor.member_id, now=now, why=f"task #{task_id}")
+            await start_work(need_id, actor=actor.member_id, now=now, why=f"#{task_id}")
     return await get_task(task_id)
 
 

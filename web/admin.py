@@ -9,6 +9,7 @@ row (the database refuses edits of transfers anyway; balances and holds are refu
 
 from __future__ import annotations
 
+import contextvars
 import os
 import secrets
 
@@ -40,13 +41,17 @@ READ_ONLY_MESSAGE = (
 )
 
 
+# Who is signing in: the address, for the rate limit (Piccolo Admin's login gives no request).
+_address: contextvars.ContextVar[str] = contextvars.ContextVar("linli_admin_address", default="unknown")
+
+
 class LinliAdmin(BaseUser, tablename="piccolo_user"):
     """Piccolo Admin's users, signed in by Linli: an active Linli admin's phone and password."""
 
     @classmethod
     async def login(cls, username: str, password: str) -> int | None:
         try:
-            member = await signin.sign_in(username, password, address="admin", now=utcnow())
+            member = await signin.sign_in(username, password, address=_address.get(), now=utcnow())
         except errors.ProjectError:
             return None
         if not member.is_admin:
@@ -112,4 +117,6 @@ async def admin_mount(scope: Scope, receive: Receive, send: Send) -> None:
     if _ADMIN is None:
         _ADMIN = admin_app()
     LinliAdmin._meta.db = BaseUser._meta.db  # bound with the registered apps' tables
+    client = scope.get("client")
+    _address.set(client[0] if client else "unknown")
     await _ADMIN(scope, receive, send)

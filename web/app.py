@@ -18,7 +18,6 @@ from importlib.metadata import PackageNotFoundError, version
 
 from litestar import Litestar, Request
 from litestar.datastructures import State
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -111,13 +110,10 @@ async def run_periodic_jobs(interval_s: float, clock: Callable[[], datetime], st
 
 
 async def refuse_nul(request: Request) -> None:
-    """A NUL character cannot be stored (PostgreSQL's text refuses it): refused with a 400 before
-    any handler runs, whether in the address or in a form. JSON bodies are checked by their models."""
+    """A NUL character cannot be stored (PostgreSQL's text refuses it): in the address it is
+    refused with a 400 before any handler runs. Forms (``web.pages.core.read_form``), JSON bodies
+    (their models) and Open311's fields are checked where they are read."""
     if "%00" in request.url.query.lower() or "\x00" in request.url.path:
-        raise ValidationException("a NUL character is not allowed")
-    writes = request.method in ("POST", "PUT", "PATCH")
-    form = writes and request.content_type[0] == RequestEncodingType.URL_ENCODED
-    if form and b"%00" in (await request.body()).lower():
         raise ValidationException("a NUL character is not allowed")
 
 

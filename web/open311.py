@@ -177,12 +177,17 @@ class Open311Controller(Controller):
         status_code=201,
     )
     async def create(self, request: Request, now: Now) -> Response:
-        if request.content_type[0] == MediaType.JSON:
-            body = await request.json()
-            fields = {key: str(value) for key, value in (body if isinstance(body, dict) else {}).items()}
-        else:
-            form = await request.form()
-            fields = {key: str(form.get(key)) for key in form}
+        try:
+            if request.content_type[0] == MediaType.JSON:
+                body = await request.json()
+                fields = {key: str(value) for key, value in (body if isinstance(body, dict) else {}).items()}
+            else:
+                form = await request.form()
+                fields = {key: str(form.get(key)) for key in form}
+        except Exception:  # a body that is not the JSON or the form it says it is
+            raise errors.Invalid(N_("The request is not valid.")) from None
+        if any("\x00" in value for value in fields.values()):
+            raise errors.Invalid(N_("A NUL character is not allowed."))
         client = await open311.client_for(fields.get("api_key"))
         if not fields.get("service_code"):
             raise errors.Invalid(N_("Please fill in the {field}."), field="service_code")

@@ -65,3 +65,20 @@ async def test_reference_data_changes_there_but_the_ledger_is_read_only(api):
         assert response.status_code == 405, (method, url, response.text)
     me = await api.ok(api.street.resident, "GET", "/api/v1/me")
     assert me["balance"]["posted"] == 0
+
+
+async def test_failed_admin_sign_ins_from_one_address_do_not_lock_out_another(api):
+    from web import admin
+
+    admin.LinliAdmin._meta.db = admin.BaseUser._meta.db
+    attacker = admin._address.set("203.0.113.9")
+    try:
+        for number in range(6):
+            assert await admin.LinliAdmin.login(f"1390000{number:04d}", "wrong-password") is None
+    finally:
+        admin._address.reset(attacker)
+    office = admin._address.set("198.51.100.7")
+    try:
+        assert await admin.LinliAdmin.login(api.street.phones[api.street.admin], PASSWORD) is not None
+    finally:
+        admin._address.reset(office)

@@ -22,7 +22,7 @@ from projects.organisations import get_organisation
 from projects.work import member_names, organisation_names
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import ACTIONS, NAV, Form, NavEntry, page, read_form, redirect
+from web.pages.core import ACTIONS, NAV, Form, NavEntry, as_id, page, read_form, redirect
 
 NAME, PRICE, STOCK = N_("name"), N_("price"), N_("stock")
 
@@ -242,10 +242,10 @@ class ProviderPages(Controller):
         form = await read_form(request)
         owner = form.text("owner")  # "organisation-<id>" or "community-<id>"
         kind, _, number = owner.partition("-")
-        if kind not in ("organisation", "community") or not number.isdigit():
+        if kind not in ("organisation", "community") or as_id(number) is None:
             raise errors.NotAllowed()
-        organisation = int(number) if kind == "organisation" else None
-        community = int(number) if kind == "community" else None
+        organisation = as_id(number) if kind == "organisation" else None
+        community = as_id(number) if kind == "community" else None
         if organisation is not None:
             actor.require(actor.represents(organisation))
             home = await get_area((await get_organisation(organisation)).area)

@@ -34,6 +34,8 @@ from projects.errors import N_
 from web.api.deps import actor_for_token, language
 from web.i18n import locale, translate, translations
 
+ID = re.compile(r"[1-9][0-9]{0,17}")  # an id as the pages give them out: ASCII digits, a BIGINT
+WHOLE = re.compile(r"-?[0-9]{1,9}")
 YUAN = re.compile(r"\d{1,12}(\.\d{1,2})?")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ZONE = ZoneInfo("Asia/Shanghai")  # times are shown as the community lives them
@@ -302,6 +304,18 @@ class Form:
 
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, tuple[str, dict]] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)  # every value of each field
+
+    def ids(self, name: str) -> list[int]:
+        """The ids ticked in a group of checkboxes (what is not an id is left out)."""
+        return [number for number in map(as_id, self.lists.get(name, [])) if number is not None]
+
+    def id(self, name: str, *, required: bool = True, label: str = "") -> int | None:
+        """An id chosen in a list: a field error if it is missing or not one of ours."""
+        raw = self.text(name, required=required, label=label)
+        if raw and as_id(raw) is None:
+            self.error(name, N_("Choose one from the list."))
+        return as_id(raw)
 
     def error(self, name: str, message: str, **params: Any) -> None:
         self.errors.setdefault(name, (message, params))
@@ -318,7 +332,7 @@ class Form:
         raw = self.text(name, required=required, label=label)
         if not raw:
             return None
-        if not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
+        if not WHOLE.fullmatch(raw) or not low <= int(raw) <= high:
             self.error(name, N_("Enter a whole number from {low} to {high}."), low=low, high=high)
             return None
         return int(raw)
@@ -359,9 +373,20 @@ class Form:
         return not self.errors
 
 
+def as_id(value: object) -> int | None:
+    """A chosen id (a select's or a hidden field's value), or None if it is not one."""
+    return int(value) if isinstance(value, str) and ID.fullmatch(value) else None
+
+
 async def read_form(request: Request) -> Form:
+    """The form's fields (the first value of each; ``Form.ids`` reads all the values of one).
+    A NUL character, which no column can store, refuses the whole form."""
     data = await request.form()
-    return Form(values={key: data.get(key) for key in data if key != "_csrf_token"})
+    values = {key: data.get(key) for key in data if key != "_csrf_token"}
+    lists = {key: [str(value) for value in data.getall(key)] for key in data}
+    if any("\x00" in value for values_ in lists.values() for value in values_):
+        raise errors.Invalid(N_("A NUL character is not allowed."))
+    return Form(values=values, lists=lists)
 
 
 async def page(

@@ -120,9 +120,9 @@ class DeskPages(Controller):
                 else:
                     assignee = tasks.Assignee(member_id=member.id)
         elif kind == "organisation":
-            organisation = form.text("organisation_id", required=True, label=N_("organisation"))
-            if organisation.isdigit():
-                assignee = tasks.Assignee(organisation_id=int(organisation))
+            organisation = form.id("organisation_id", label=N_("organisation"))
+            if organisation is not None:
+                assignee = tasks.Assignee(organisation_id=organisation)
         elif kind != "pool":
             form.error("assignee", N_("Choose who does the task."))
         if form.ok:
@@ -170,23 +170,23 @@ class DeskPages(Controller):
             form=form,
             common=await desk_needs(actor, "common"),
             areas=await staff_areas(actor),
-            chosen=set((await request.form()).getall("need_ids")) if form else set(),
+            chosen=set(form.ids("need_ids")) if form else set(),
         )
 
     @post("/projects", name="page:desk-project")
     async def project(self, request: Request, actor: CurrentActor, now: Now) -> Template | Redirect:
         require_desk(actor)
         form = await read_form(request)
-        chosen = [int(value) for value in (await request.form()).getall("need_ids") if str(value).isdigit()]
+        chosen = form.ids("need_ids")
         title = form.text("title", required=True, label=TITLE)
         deadline = form.moment("deadline", required=True, label=DEADLINE)
-        area = form.text("area_id", required=True, label=N_("area"))
-        if form.ok and deadline is not None:
+        area = form.id("area_id", label=N_("area"))
+        if form.ok and deadline is not None and area is not None:
             try:
                 project = await service_projects.create_project(
                     actor,
                     title=title,
-                    area_id=int(area),
+                    area_id=area,
                     deadline=deadline,
                     content=form.text("content"),
                     measures=form.text("measures"),

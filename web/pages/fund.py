@@ -114,10 +114,7 @@ class FundPages(Controller):
                 else:
                     member_id = member.id
         elif kind == "organisation":
-            chosen = form.text("organisation_id", required=True, label=N_("organisation"))
-            if chosen and not chosen.isdigit():
-                form.error("organisation_id", N_("Choose an organisation."))
-            organisation_id = int(chosen) if chosen.isdigit() else None
+            organisation_id = form.id("organisation_id", label=N_("organisation"))
         elif kind == "outside":
             if not anonymous and not name:
                 form.error("donor_name", N_("Give the donor's name, or tick anonymous."))

@@ -13,7 +13,7 @@ from projects.errors import N_
 from projects.work import member_names, organisation_members, organisation_names, organisation_tasks
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import Form, page, read_form, redirect
+from web.pages.core import Form, as_id, page, read_form, redirect
 
 TITLE = N_("title")
 
@@ -85,10 +85,10 @@ class ProjectPages(Controller):
     @post("/{project_id:int}/claim", name="page:project-claim")
     async def claim(self, request: Request, actor: CurrentActor, project_id: IdPath, now: Now) -> Redirect:
         form = await read_form(request)
-        organisation = form.text("organisation_id")
-        if not organisation.isdigit():
+        organisation = as_id(form.text("organisation_id"))
+        if organisation is None:
             raise errors.NotAllowed()
-        await service_projects.claim_project(actor, project_id, organisation_id=int(organisation), now=now)
+        await service_projects.claim_project(actor, project_id, organisation_id=organisation, now=now)
         return redirect(request, f"/projects/{project_id}", N_("Your organisation claimed the project."))
 
     @post("/{project_id:int}/milestones", name="page:project-milestone")

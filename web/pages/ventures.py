@@ -23,7 +23,7 @@ from projects.members import find_by_phone
 from projects.work import member_names, organisation_names
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import ACTIONS, NAV, ZONE, Form, NavEntry, page, read_form, redirect
+from web.pages.core import ACTIONS, NAV, ZONE, Form, NavEntry, as_id, page, read_form, redirect
 
 ROWS = 4  # empty rows a form offers for milestones and criteria ("more rows" adds as many again)
 PHONES = re.compile(r"[\s,，、;；]+")
@@ -338,7 +338,7 @@ class CallPages(Controller):
                 bid = await ventures.submit_bid(
                     actor,
                     call_id,
-                    organisation_id=int(organisation) if organisation.isdigit() else None,
+                    organisation_id=as_id(organisation),
                     proposal=proposal,
                     team=team,
                     budget=budget,
@@ -391,19 +391,19 @@ class CallPages(Controller):
     @post("/{call_id:int}/vote", name="page:call-vote")
     async def vote(self, request: Request, actor: CurrentActor, call_id: IdPath, now: Now) -> Redirect:
         form = await read_form(request)
-        bid = form.text("bid_id")
-        if not bid.isdigit():
+        bid = as_id(form.text("bid_id"))
+        if bid is None:
             raise errors.NotFound(thing=N_("bid"))
-        await ventures.vote(actor, call_id, int(bid), now=now)
+        await ventures.vote(actor, call_id, bid, now=now)
         return redirect(request, f"/calls/{call_id}", N_("Thank you: your vote was counted."))
 
     @post("/{call_id:int}/award", name="page:call-award")
     async def award(self, request: Request, actor: CurrentActor, call_id: IdPath, now: Now) -> Redirect:
         form = await read_form(request)
-        bid = form.text("bid_id")
-        if not bid.isdigit():
+        bid = as_id(form.text("bid_id"))
+        if bid is None:
             raise errors.NotFound(thing=N_("bid"))
-        await ventures.award_call(actor, call_id, int(bid), now=now)
+        await ventures.award_call(actor, call_id, bid, now=now)
         return redirect(request, f"/calls/{call_id}", N_("The grant was awarded."))
 
     @post("/{call_id:int}/cancel", name="page:call-cancel")

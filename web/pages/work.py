@@ -18,7 +18,7 @@ from projects.tables import Need
 from projects.work import member_names, memberships, my_claims, ratings_received
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import ZONE, Form, local_path, page, read_form, redirect
+from web.pages.core import ZONE, Form, as_id, local_path, page, read_form, redirect
 from web.pages.needs import category_menu
 
 MINUTES = N_("minutes")
@@ -131,8 +131,8 @@ class TaskPages(Controller):
         claim = await claims.claim_task(
             actor,
             task_id,
-            member_id=int(member) if member.isdigit() else None,
-            organisation_id=int(organisation) if organisation.isdigit() else None,
+            member_id=as_id(member),
+            organisation_id=as_id(organisation),
             now=now,
         )
         if claim.member != actor.member_id:
