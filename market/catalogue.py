@@ -277,10 +277,11 @@ async def serves(actor: Actor, item_id: int) -> bool:
 
 
 async def view_item(actor: Actor, item_id: int) -> ItemRecord:
-    row = await Item.select(*_SELECT).where((Item.id == item_id) & _visible(actor)).first()
-    if row is None and not actor.is_admin:
+    query = Item.select(*_SELECT).where(Item.id == item_id)
+    row = await (query if actor.is_admin else query.where(_visible(actor))).first()
+    if row is None:
         raise errors.NotFound(thing=N_("item"))
-    return await get_item(item_id)
+    return (await _with_areas([row]))[0]
 
 
 async def list_catalogue(
@@ -289,6 +290,7 @@ async def list_catalogue(
     now: datetime,
     organisation_id: int | None = None,
     community_id: int | None = None,
+    community_own: bool = False,
     kind: str | None = None,
     everything: bool = False,
     cursor: str | None = None,
@@ -303,6 +305,8 @@ async def list_catalogue(
         query = query.where(Item.organisation == organisation_id)
     if community_id is not None:
         query = query.where(Item.community == community_id)
+    if community_own:  # the community's own items, no merchant's
+        query = query.where(Item.organisation.is_null())
     if kind is not None:
         query = query.where(Item.kind == kind)
     if not everything:

@@ -38,7 +38,6 @@ logger = logging.getLogger(__name__)
 PAGE = 50
 MAX_MINUTES = 1440
 MAX_GIFT = 1_000_000
-UNFINISHED = ("proposed", "accepted", "submitted", "disputed")
 # Work submitted and left unanswered this long is confirmed by the sweep: the performer is not
 # left waiting on a requester who went silent (who had all that time to dispute it).
 AUTO_CONFIRM = timedelta(days=7)

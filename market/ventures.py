@@ -501,14 +501,16 @@ async def _sees_bid(
     call_id, path = _value(call, "id"), await _path(call)
     if _value(bid, "organisation") in actor.organisations or actor.is_staff(path):
         return True
-    if not _bidding_closed(call, now):
+    if not bidding_closed(call, now):
         return False
     if await _on_panel(actor, call_id):
         return True
     return _value(bid, "status") != "withdrawn" and await _sees_call(actor, call_id, path)
 
 
-def _bidding_closed(call: CallRecord | dict, now: datetime | None) -> bool:
+def bidding_closed(call: CallRecord | dict, now: datetime | None) -> bool:
+    """Bids are in: the call is under review or decided, or open with its deadline passed (by
+    ``now``, if given). A call cancelled while open never closes its bidding."""
     status = _value(call, "status")
     if status == "open":
         return now is not None and now >= _value(call, "deadline")
@@ -856,7 +858,7 @@ async def ranking(actor: Actor, call_id: int, *, now: datetime | None = None) ->
     closed, everyone who sees the call once it is awarded (the published result)."""
     call = await view_call(actor, call_id)
     path = await _path(call)
-    panel = _bidding_closed(call, now) and await _on_panel(actor, call_id)
+    panel = bidding_closed(call, now) and await _on_panel(actor, call_id)
     if not (actor.is_staff(path) or panel or call.status in ("awarded", "completed")):
         raise errors.NotAllowed(N_("The ranking is published when the call is awarded."))
     return await _rank(await Call.select().where(Call.id == call_id).first())

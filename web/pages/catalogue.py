@@ -22,25 +22,13 @@ from projects.organisations import get_organisation
 from projects.work import member_names, organisation_names
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import ACTIONS, NAV, Form, NavEntry, as_id, page, read_form, redirect
+from web.pages.core import ACTIONS, NAV, Form, NavEntry, as_id, page, read_form, redirect, staff_communities
 
 NAME, PRICE, STOCK = N_("name"), N_("price"), N_("stock")
 
 
-def _communities_staffed(actor: Actor) -> list[int]:
-    """The communities whose own items this member manages (staff of the community or above it
-    see to those of the communities under them from each community's page)."""
-    return sorted(
-        {
-            int(grant.path.strip("/").split("/")[2])
-            for grant in actor.grants
-            if grant.role == "staff" and grant.path.count("/") == 4
-        }
-    )
-
-
 def _provides(actor: Actor) -> bool:
-    return bool(actor.represented or _communities_staffed(actor))
+    return bool(actor.represented) or actor.is_admin or any(grant.role == "staff" for grant in actor.grants)
 
 
 ACTIONS.update(
@@ -161,9 +149,11 @@ async def _desk(request: Request, actor: Actor, *, form: Form | None = None, sta
                 ).items,
             }
         )
-    for community in _communities_staffed(actor):
-        area = await get_area(community)
-        items = await catalogue.list_catalogue(actor, now=now, community_id=community, everything=True)
+    for area in await staff_communities(actor):
+        community = area.id
+        items = await catalogue.list_catalogue(
+            actor, now=now, community_id=community, community_own=True, everything=True
+        )
         sections.append(
             {
                 "key": f"community-{community}",
@@ -174,7 +164,7 @@ async def _desk(request: Request, actor: Actor, *, form: Form | None = None, sta
                     await redemptions.list_redemptions(actor, community_id=community, status="pending")
                 ).items,
                 "totals": await redemptions.totals(actor, community_id=community),
-                "items": [item for item in items.items if item.organisation is None],
+                "items": items.items,
             }
         )
     return await page(

@@ -29,6 +29,7 @@ from litestar.response import Redirect, Template
 from market.fund import yuan
 from projects import errors
 from projects.access import Actor
+from projects.areas import AreaRecord, children, get_area, subtree
 from projects.categories import list_categories
 from projects.errors import N_
 from web.api.deps import actor_for_token, language
@@ -196,6 +197,18 @@ NAV: list[NavEntry] = [
     NavEntry(N_("Points"), "/points", lambda actor: True),
     NavEntry(N_("Notifications"), "/notifications", lambda actor: True),
 ]
+
+
+async def staff_communities(actor: Actor) -> list[AreaRecord]:
+    """The communities this member is staff of, there or above (an admin: every community)."""
+    found: dict[int, AreaRecord] = {}
+    tops = [await get_area(grant.area_id) for grant in actor.grants if grant.role == "staff"]
+    if actor.is_admin:
+        tops = await children(None)
+    for top in tops:
+        areas = [top] if top.level == "community" else await subtree(top)
+        found.update((area.id, area) for area in areas if area.level == "community")
+    return [found[key] for key in sorted(found)]
 
 
 # -- the session --------------------------------------------------------------------------------

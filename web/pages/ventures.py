@@ -17,13 +17,24 @@ from market.fund import yuan
 from market.ventures import CriterionDraft, MilestoneDraft
 from projects import errors
 from projects.access import Actor
-from projects.areas import AreaRecord, children, get_area, subtree
+from projects.areas import get_area
 from projects.errors import N_
 from projects.members import find_by_phone
 from projects.work import member_names, organisation_names
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import ACTIONS, NAV, ZONE, Form, NavEntry, as_id, page, read_form, redirect
+from web.pages.core import (
+    ACTIONS,
+    NAV,
+    ZONE,
+    Form,
+    NavEntry,
+    as_id,
+    page,
+    read_form,
+    redirect,
+    staff_communities,
+)
 
 ROWS = 4  # empty rows a form offers for milestones and criteria ("more rows" adds as many again)
 PHONES = re.compile(r"[\s,，、;；]+")
@@ -90,22 +101,6 @@ def refused_at(error: errors.ProjectError, fields: list[tuple[str, str]]) -> str
 # -- who does what here -------------------------------------------------------------------------------
 
 
-async def staff_communities(actor: Actor) -> list[AreaRecord]:
-    """The communities this member may publish calls for (staff there or above)."""
-    found: dict[int, AreaRecord] = {}
-    tops = [await get_area(grant.area_id) for grant in actor.grants if grant.role == "staff"]
-    if actor.is_admin:
-        tops = await children(None)
-    for top in tops:
-        areas = [top] if top.level == "community" else await subtree(top)
-        found.update((area.id, area) for area in areas if area.level == "community")
-    return [found[key] for key in sorted(found)]
-
-
-def bidding_closed(call: ventures.CallRecord, now: datetime) -> bool:
-    return call.status != "open" or now >= call.deadline
-
-
 async def call_page(
     request: Request,
     actor: Actor,
@@ -121,7 +116,7 @@ async def call_page(
     call = await ventures.view_call(actor, call_id)
     area = await get_area(call.area)
     staff = actor.is_staff(area.path)
-    closed = bidding_closed(call, now)
+    closed = not (call.status == "open" and now < call.deadline)  # no bid can be made or changed now
     bids = await ventures.list_bids(actor, call_id, now=now)
     names = await organisation_names(sorted({bid.organisation for bid in bids} | set(actor.represented)))
     history = await ventures.call_history(actor, call_id)
