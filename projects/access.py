@@ -70,6 +70,26 @@ class Actor:
         return any(path.startswith(community) for community in self.communities())
 
     @property
+    def is_resident(self) -> bool:
+        """Lives somewhere Linli knows (orders services, follows needs, joins common ones)."""
+        return self.home_area is not None
+
+    @property
+    def is_volunteer(self) -> bool:
+        """A registered volunteer (志愿者): claims tasks of the open pool."""
+        return any(grant.role == "volunteer" for grant in self.grants)
+
+    @property
+    def has_desk(self) -> bool:
+        """A leader or staff member somewhere (or an admin): has a desk of needs and work."""
+        return self.is_admin or any(grant.role in MANAGERS for grant in self.grants)
+
+    @property
+    def managed_paths(self) -> list[str]:
+        """The paths of the areas this member leads or is staff of."""
+        return [grant.path for grant in self.grants if grant.role in MANAGERS]
+
+    @property
     def represented(self) -> list[int]:
         """The organisations this member is the representative of."""
         return [org for org, role in self.organisations.items() if role == "representative"]

@@ -31,10 +31,10 @@ async def list_categories(include_inactive: bool = False) -> list[CategoryRecord
     return [CategoryRecord(**row) for row in await query]
 
 
-async def get_category(code: str) -> CategoryRecord:
+async def get_category(code: str, *, field: str | None = "category") -> CategoryRecord:
     row = await Category.select().where(Category.code == code).first()
     if row is None or not row["active"]:
-        raise errors.NotFound(errors.N_("There is no category {code}."), code=code)
+        raise errors.NotFound(errors.N_("There is no category {code}."), code=code, field=field)
     return CategoryRecord(**row)
 
 

@@ -1,24 +1,33 @@
 """Claims (接单) and the work they stand for: claim, check in, submit, then confirm (points
-banked exactly once), or dispute and settle. Withdrawal gives the place back."""
+banked exactly once), or dispute and settle. Withdrawal gives the place back. A leader or staff
+member may record work done without a check-in (an elder's neighbour who has no phone)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
 from ledger.transfers import transfer
 from projects import errors, events
-from projects.access import Actor, area_path
+from projects.access import Actor
 from projects.areas import get_area, issuer_account
 from projects.db import atomic
 from projects.errors import N_
 from projects.members import member_account
 from projects.points import confirmation_transfer_id, points_for
+from projects.rules import claims as claim_rules
+from projects.rules import refuse
+from projects.rules import tasks as task_rules
+from projects.rules.claims import ClaimFacts
 from projects.states import load, move, require_state, text
-from projects.tables import Claim, Need, OrganisationMember, Task
-from projects.tasks import close_if_finished, release_place, take_place
+from projects.tables import Claim, Member, Need, OrganisationMember, Task
+from projects.tasks import close_if_finished, release_place, take_place, view_task
+from projects.tasks import locked as locked_task
 
 MAX_MINUTES = 24 * 60
+NOTE_MAX_CHARS = 2000
+REASON_MAX_CHARS = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +48,7 @@ class ClaimRecord:
     decided_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    may: frozenset[str] = frozenset()  # what the viewer may do to it now (projects.rules.claims)
 
 
 async def get_claim(claim_id: int) -> ClaimRecord:
@@ -96,28 +106,27 @@ async def claim_task(
     them in turn), so the second finds the task full."""
     performer = actor.member_id if member_id is None else member_id
     async with atomic():
-        task = await load(Task, "task", task_id)
-        if organisation_id is not None or performer != actor.member_id:
+        if organisation_id is None and performer == actor.member_id:
+            task, _ = await locked_task(actor, task_id, task_rules.claim)
+        else:
+            task, _ = await locked_task(actor, task_id, task_rules.send)
             if organisation_id is None or not actor.represents(organisation_id):
                 raise errors.NotAllowed()
+            if task["assignee_organisation"] not in (None, organisation_id):
+                raise errors.NotAllowed(
+                    N_("This task was dispatched to an organisation: its representative claims it.")
+                )
             if not await OrganisationMember.exists().where(
                 (OrganisationMember.organisation == organisation_id)
                 & (OrganisationMember.member == performer)
             ):
-                raise errors.Invalid(N_("That member does not belong to the organisation."))
-        if task["assignee_member"] is not None and task["assignee_member"] != performer:
-            raise errors.NotAllowed(N_("This task was dispatched to someone else."))
-        if task["assignee_organisation"] is not None and task["assignee_organisation"] != organisation_id:
-            raise errors.NotAllowed(
-                N_("This task was dispatched to an organisation: its representative claims it.")
-            )
-        if organisation_id is None and not any(grant.role == "volunteer" for grant in actor.grants):
-            # The open pool is for registered volunteers (志愿者); organisations send their members.
-            raise errors.NotAllowed(N_("Only registered volunteers can claim open tasks."))
+                raise errors.Invalid(
+                    N_("That member does not belong to the organisation."), field="member_id"
+                )
         claim_id = await add_claim(
             task, member_id=performer, organisation_id=organisation_id, actor=actor.member_id, now=now
         )
-    return await get_claim(claim_id)
+    return await view_claim(actor, claim_id)
 
 
 async def lock_claim(claim_id: int) -> tuple[dict, dict]:
@@ -129,45 +138,96 @@ async def lock_claim(claim_id: int) -> tuple[dict, dict]:
     return task, await load(Claim, "claim", claim_id)
 
 
+# What the rules need to know about claims beyond their rows, for one actor, in one query.
+_FACTS = """
+SELECT c.id AS id, a.path AS task_area_path, t.need AS need, n.resident AS need_resident,
+    EXISTS (SELECT 1 FROM projects_need_supporter s WHERE s.need = t.need AND s.member = {}) AS joined,
+    EXISTS (SELECT 1 FROM projects_rating r WHERE r.claim = c.id AND r.rater = {}) AS rated
+FROM projects_claim c
+JOIN projects_task t ON t.id = c.task
+JOIN projects_area a ON a.id = t.area
+LEFT JOIN projects_need n ON n.id = t.need
+WHERE c.id IN ({ids})
+"""
+
+
+async def facts_for(actor: Actor, rows: list[dict]) -> dict[int, ClaimFacts]:
+    """The facts of each claim row, by id: one query for a whole list of claims."""
+    if not rows:
+        return {}
+    query = _FACTS.replace("{ids}", ", ".join("{}" for _ in rows))
+    found = await Claim.raw(query, actor.member_id, actor.member_id, *(row["id"] for row in rows))
+    looked_up = {row["id"]: row for row in found}
+    return {
+        row["id"]: ClaimFacts.of(
+            {
+                **row,
+                **{key: looked_up[row["id"]][key] for key in ("task_area_path", "need", "need_resident")},
+            },
+            joined=bool(looked_up[row["id"]]["joined"]),
+            rated=bool(looked_up[row["id"]]["rated"]),
+        )
+        for row in rows
+    }
+
+
+async def locked(actor: Actor, claim_id: int, rule) -> tuple[dict, dict, ClaimFacts]:
+    """The claim's task and the claim, locked, and its facts, once ``rule`` lets the actor act."""
+    task, claim = await lock_claim(claim_id)
+    facts = (await facts_for(actor, [claim]))[claim_id]
+    refuse(rule(actor, facts))
+    return task, claim, facts
+
+
 def performs(actor: Actor, claim: dict) -> bool:
-    """The performer, or the representative of the organisation that claimed for them: the
-    work is theirs (to report, and never to confirm, settle or rate)."""
+    """The performer, or the representative of the organisation that claimed for them."""
     return claim["member"] == actor.member_id or actor.acts_for(claim["organisation"])
 
 
 async def withdraw_claim(actor: Actor, claim_id: int, *, reason: str = "", now: datetime) -> ClaimRecord:
-    reason = text(reason, 500, N_("reason"))
+    reason = text(reason, REASON_MAX_CHARS, N_("reason"))
     async with atomic():
-        task, claim = await lock_claim(claim_id)
-        actor.require(performs(actor, claim))
-        require_state(claim, "claim", ("claimed", "checked_in"), N_("withdraw"))
+        task, claim, _ = await locked(actor, claim_id, claim_rules.withdraw)
         await move(Claim, "claim", claim, "withdrawn", "withdraw", actor=actor.member_id, now=now, why=reason)
         await release_place(task, actor=actor.member_id, now=now)
-    return await get_claim(claim_id)
+    return await view_claim(actor, claim_id)
 
 
 async def check_in(actor: Actor, claim_id: int, *, now: datetime) -> ClaimRecord:
     async with atomic():
-        _, claim = await lock_claim(claim_id)
-        actor.require(performs(actor, claim))
-        require_state(claim, "claim", ("claimed",), N_("check in"))
+        _, claim, _ = await locked(actor, claim_id, claim_rules.check_in)
         await move(
             Claim, "claim", claim, "checked_in", "check_in", actor=actor.member_id, now=now, checked_in_at=now
         )
-    return await get_claim(claim_id)
+    return await view_claim(actor, claim_id)
+
+
+def _check_minutes(minutes: int, field: str = "minutes") -> None:
+    if isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
+        raise errors.Invalid(N_("Minutes are 1 to {limit}."), field=field, limit=MAX_MINUTES)
+
+
+def minutes_since(start: datetime, now: datetime) -> int:
+    """Whole minutes from ``start`` to ``now``, a started minute counting as one."""
+    return max(0, math.ceil((now - start).total_seconds() / 60))
 
 
 async def submit_work(
     actor: Actor, claim_id: int, *, minutes: int, note: str = "", now: datetime
 ) -> ClaimRecord:
-    """The performer reports the minutes worked; the resident or a leader confirms them."""
-    note = text(note, 2000, N_("note"))
-    if not 1 <= minutes <= MAX_MINUTES:
-        raise errors.Invalid(N_("Minutes are 1 to {limit}."), limit=MAX_MINUTES)
+    """The performer reports the minutes worked since checking in; the resident or a leader
+    confirms them."""
+    note = text(note, NOTE_MAX_CHARS, N_("note"))
+    _check_minutes(minutes)
     async with atomic():
-        _, claim = await lock_claim(claim_id)
-        actor.require(performs(actor, claim))
-        require_state(claim, "claim", ("claimed", "checked_in"), N_("submit"))
+        _, claim, _ = await locked(actor, claim_id, claim_rules.submit)
+        elapsed = minutes_since(claim["checked_in_at"], now)
+        if minutes > elapsed:
+            raise errors.Invalid(
+                N_("You checked in {elapsed} minutes ago: report at most that many minutes."),
+                field="minutes",
+                elapsed=elapsed,
+            )
         await move(
             Claim,
             "claim",
@@ -181,26 +241,53 @@ async def submit_work(
             note=note,
             submitted_at=now,
         )
-    return await get_claim(claim_id)
+    return await view_claim(actor, claim_id)
 
 
-async def _receives(actor: Actor, task: dict) -> bool:
-    """The resident the work was for, or a leader or staff of the task's area."""
-    if actor.manages(await area_path(task["area"])):
-        return True
-    if task["need"] is None:
-        return False
-    need = await Need.select(Need.resident).where(Need.id == task["need"]).first()
-    return need["resident"] == actor.member_id
-
-
-async def _may_confirm(actor: Actor, task: dict, claim: dict) -> None:
-    """Those who received the work confirm or dispute it; never its performer. To anyone
-    else the claim does not exist."""
-    if performs(actor, claim):
-        raise errors.OwnWork(action=N_("confirm"))
-    if not await _receives(actor, task):
-        raise errors.NotFound(thing=N_("claim"))
+async def record_work(
+    actor: Actor, task_id: int, *, member_id: int, minutes: int, note: str, now: datetime
+) -> ClaimRecord:
+    """A leader or staff member of the task's area records work someone did without checking
+    in: their claim (or a new one, taking a place) is submitted, traced as recorded, and waits
+    for confirmation like any other."""
+    note = text(note, NOTE_MAX_CHARS, N_("note"), required=True)
+    _check_minutes(minutes)
+    async with atomic():
+        task, _ = await locked_task(actor, task_id, task_rules.record)
+        if not await Member.exists().where((Member.id == member_id) & (Member.active == True)):  # noqa: E712
+            raise errors.NotFound(thing=N_("member"), field="member_id")
+        if member_id == actor.member_id:
+            raise errors.OwnWork(N_("Someone else records your work."), field="member_id")
+        held = (
+            await Claim.select(Claim.id)
+            .where(
+                (Claim.task == task_id)
+                & (Claim.member == member_id)
+                & Claim.status.is_in(["claimed", "checked_in"])
+            )
+            .first()
+        )
+        if held is None:
+            claim_id = await add_claim(
+                task, member_id=member_id, organisation_id=None, actor=actor.member_id, now=now
+            )
+        else:
+            claim_id = held["id"]
+        claim = await load(Claim, "claim", claim_id)
+        await move(
+            Claim,
+            "claim",
+            claim,
+            "submitted",
+            "record",
+            actor=actor.member_id,
+            now=now,
+            why=note,
+            minutes=minutes,
+            note=note,
+            submitted_at=now,
+        )
+    return await view_claim(actor, claim_id)
 
 
 async def _bank(
@@ -247,21 +334,21 @@ async def confirm_work(actor: Actor, claim_id: int, *, now: datetime) -> ClaimRe
     however often (and however concurrently) it is confirmed again."""
     async with atomic():
         task, claim = await lock_claim(claim_id)
-        await _may_confirm(actor, task, claim)
-        if claim["status"] != "confirmed":
-            require_state(claim, "claim", ("submitted",), N_("confirm"))
+        facts = (await facts_for(actor, [claim]))[claim_id]
+        if claim["status"] == "confirmed":
+            refuse(claim_rules.see(actor, facts))
+        else:
+            refuse(claim_rules.confirm(actor, facts))
             await _bank(
                 task, claim, claim["minutes"], actor=actor.member_id, now=now, action="confirm", why=""
             )
-    return await get_claim(claim_id)
+    return await view_claim(actor, claim_id)
 
 
 async def dispute_work(actor: Actor, claim_id: int, *, reason: str, now: datetime) -> ClaimRecord:
-    reason = text(reason, 500, N_("reason"), required=True)
+    reason = text(reason, REASON_MAX_CHARS, N_("reason"), required=True)
     async with atomic():
-        task, claim = await lock_claim(claim_id)
-        await _may_confirm(actor, task, claim)
-        require_state(claim, "claim", ("submitted",), N_("dispute"))
+        _, claim, _ = await locked(actor, claim_id, claim_rules.dispute)
         await move(
             Claim,
             "claim",
@@ -273,7 +360,7 @@ async def dispute_work(actor: Actor, claim_id: int, *, reason: str, now: datetim
             why=reason,
             reason=reason,
         )
-    return await get_claim(claim_id)
+    return await view_claim(actor, claim_id)
 
 
 async def settle_dispute(
@@ -281,15 +368,11 @@ async def settle_dispute(
 ) -> ClaimRecord:
     """A leader (or staff) decides a dispute: the work is confirmed, for the reported or a
     corrected number of minutes, or rejected (no points)."""
-    reason = text(reason, 500, N_("reason"), required=True)
-    if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
-        raise errors.Invalid(N_("Minutes are 1 to {limit}."), limit=MAX_MINUTES)
+    reason = text(reason, REASON_MAX_CHARS, N_("reason"), required=True)
+    if minutes is not None:
+        _check_minutes(minutes)
     async with atomic():
-        task, claim = await lock_claim(claim_id)
-        if performs(actor, claim):
-            raise errors.OwnWork(action=N_("settle"))
-        actor.require(actor.manages(await area_path(task["area"])))
-        require_state(claim, "claim", ("disputed",), N_("settle"))
+        task, claim, _ = await locked(actor, claim_id, claim_rules.settle)
         if accept:
             await _bank(
                 task,
@@ -315,7 +398,17 @@ async def settle_dispute(
                 decided_at=now,
             )
             await release_place(task, actor=actor.member_id, now=now)  # rejected work frees its place
-    return await get_claim(claim_id)
+    return await view_claim(actor, claim_id)
+
+
+async def records(actor: Actor, rows: list[dict]) -> list[ClaimRecord]:
+    """The claim rows ``actor`` may see, as records with what they may do, in order."""
+    facts = await facts_for(actor, rows)
+    return [
+        ClaimRecord(**row, may=claim_rules.may(actor, facts[row["id"]]))
+        for row in rows
+        if claim_rules.sees(actor, facts[row["id"]])
+    ]
 
 
 async def list_claims(actor: Actor, *, task_id: int | None = None, mine: bool = False) -> list[ClaimRecord]:
@@ -324,25 +417,17 @@ async def list_claims(actor: Actor, *, task_id: int | None = None, mine: bool = 
     if mine or task_id is None:
         query = query.where(Claim.member == actor.member_id)
     else:
-        task = await Task.select(Task.area).where(Task.id == task_id).first()
-        if task is None:
-            raise errors.NotFound(thing=N_("task"))
+        await view_task(actor, task_id)
         query = query.where(Claim.task == task_id)
-        if not actor.manages(await area_path(task["area"])):
-            query = query.where(
-                (Claim.member == actor.member_id) | Claim.organisation.is_in(actor.represented or [-1])
-            )
-    return [ClaimRecord(**row) for row in await query]
+    return await records(actor, await query)
 
 
 async def view_claim(actor: Actor, claim_id: int) -> ClaimRecord:
-    claim = await get_claim(claim_id)
-    if performs(actor, {"member": claim.member, "organisation": claim.organisation}):
-        return claim
-    task = await Task.select(Task.area, Task.need).where(Task.id == claim.task).first()
-    if await _receives(actor, task):
-        return claim
-    raise errors.NotFound(thing=N_("claim"))
+    row = await Claim.select().where(Claim.id == claim_id).first()
+    found = await records(actor, [row]) if row else []
+    if not found:
+        raise errors.NotFound(thing=N_("claim"))
+    return found[0]
 
 
 async def claim_history(actor: Actor, claim_id: int) -> list[events.Trace]:

@@ -16,12 +16,16 @@ def N_(message: str) -> str:
 
 
 class ProjectError(Exception):
+    """``field`` names the input that caused it (a form field, a JSON body's key), so that a page
+    shows the message next to that field and the API lists it in ``fields``."""
+
     code = "error"
     message = N_("Something went wrong.")
 
-    def __init__(self, message: str | None = None, /, **params: Any):
+    def __init__(self, message: str | None = None, /, *, field: str | None = None, **params: Any):
         self.template = message or type(self).message
         self.params = params
+        self.field = field
         super().__init__(self.template.format(**params))
 
 

@@ -136,6 +136,22 @@ async def find_by_phone(phone: str) -> MemberRecord | None:
     return MemberRecord(**row) if row else None
 
 
+async def member_by_phone(phone: str, *, field: str = "phone") -> MemberRecord:
+    """The active member registered with the mobile number a person typed; refused at ``field``
+    (the input it was typed in) when nobody is."""
+    phone = "".join((phone or "").split())
+    if not phone:
+        raise errors.Invalid(
+            errors.N_("Please fill in the {label}."), field=field, label=errors.N_("mobile number")
+        )
+    member = await find_by_phone(phone) if len(phone) <= 20 else None
+    if member is None or not member.active:
+        raise errors.Invalid(
+            errors.N_("Nobody is registered with the mobile number {phone}."), field=field, phone=phone
+        )
+    return member
+
+
 async def grant_role(member_id: int, area_id: int, role: str, *, now: datetime) -> None:
     """Grant ``role`` in ``area`` (idempotent); an area has at most one leader."""
     if role not in ROLES:

@@ -12,10 +12,13 @@ from projects.areas import AreaRecord, get_area, under
 from projects.categories import get_category
 from projects.db import atomic
 from projects.errors import N_
-from projects.states import load, move, parse_cursor, require_state, text, trace
-from projects.tables import AREA_LEVELS, CHANNELS, SCOPES, Grade, Member, Need, NeedSupporter
+from projects.rules import needs as need_rules
+from projects.rules import refuse
+from projects.rules.needs import OPEN, NeedFacts
+from projects.states import load, move, parse_cursor, text, trace
+from projects.tables import AREA_LEVELS, CHANNELS, SCOPES, Area, Grade, Member, Need, NeedSupporter
 
-OPEN = ("new", "triaged", "in_progress")
+__all__ = ["OPEN"]
 MAX_DESCRIPTION = 2000
 PAGE = 50
 
@@ -42,6 +45,7 @@ class NeedRecord:
     handled_by: int | None
     created_at: datetime
     updated_at: datetime
+    may: frozenset[str] = frozenset()  # what the viewer may do to it now (projects.rules.needs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +77,9 @@ async def report_need(
     """
     description = text(description, MAX_DESCRIPTION, N_("description"), required=True)
     if scope not in SCOPES:
-        raise errors.Invalid(N_("The scope is personal or common."))
+        raise errors.Invalid(N_("The scope is personal or common."), field="scope")
     if channel not in CHANNELS:
-        raise errors.Invalid(N_("Unknown channel {channel}."), channel=channel)
+        raise errors.Invalid(N_("Unknown channel {channel}."), field="channel", channel=channel)
     await get_category(category)
     async with atomic():
         resident = actor.member_id if resident_id is None else resident_id
@@ -88,14 +92,16 @@ async def report_need(
             raise errors.NotFound(thing=N_("member"))
         area = await get_area(area_id if area_id is not None else _require_home(home["home_area"]))
         if AREA_LEVELS.index(area.level) < AREA_LEVELS.index("community"):
-            raise errors.Invalid(N_("A need is reported in a community or below it."))
+            raise errors.Invalid(N_("A need is reported in a community or below it."), field="area_id")
         if resident != actor.member_id:
             # A leader or staff member collects needs of residents where they serve.
             actor.require(actor.manages(area.path))
             if home["home_path"] and community_path(home["home_path"]) != community_path(area.path):
-                raise errors.Invalid(N_("This resident does not live in that community."))
+                raise errors.Invalid(
+                    N_("This resident does not live in that community."), field="resident_id"
+                )
         elif area_id is not None and not (actor.manages(area.path) or actor.near(area.path)):
-            raise errors.Invalid(N_("You can report needs where you live."))
+            raise errors.Invalid(N_("You can report needs where you live."), field="area_id")
         need_id = await file_need(
             resident=resident,
             reporter=actor.member_id,
@@ -145,39 +151,97 @@ async def file_need(
 
 def _require_home(home_area: int | None) -> int:
     if home_area is None:
-        raise errors.Invalid(N_("Say in which area the need is: this member has no home unit."))
+        raise errors.Invalid(
+            N_("Say in which area the need is: this member has no home unit."), field="area_id"
+        )
     return home_area
 
 
-def _select():
-    """Needs with the paths of their area and handling area, to decide who sees them in one query."""
+def select_needs():
+    """Needs with where they are and who handles them, to decide who sees them in one query."""
     return Need.select(
         *Need.all_columns(),
         Need.area.path.as_alias("area_path"),
         Need.handling_area.path.as_alias("handling_path"),
+        Need.handling_area.level.as_alias("handling_level"),
     )
 
 
-def _visibility(actor: Actor, row: dict) -> NeedRecord | None:
-    """The need as ``actor`` may see it, or None (``row`` from ``_select``)."""
-    row = dict(row)
-    path, handling_path = row.pop("area_path"), row.pop("handling_path")
-    record = NeedRecord(**row)
-    if actor.member_id in (row["resident"], row["reporter"]):
+FACT_COLUMNS = ("area_path", "handling_path", "handling_level")
+
+
+def as_record(actor: Actor, row: dict, *, joined: bool = False) -> NeedRecord | None:
+    """The need as ``actor`` may see it, with what they may do to it; None if they may not see
+    it (``row`` from ``select_needs``)."""
+    facts = NeedFacts.of(row, joined=joined)
+    if not need_rules.sees(actor, facts):
+        return None
+    record = NeedRecord(
+        **{key: value for key, value in row.items() if key not in FACT_COLUMNS},
+        may=need_rules.may(actor, facts),
+    )
+    if need_rules.sees_whole(actor, facts):
         return record
-    if actor.manages(path) or actor.is_staff(handling_path):
-        return record
-    if row["scope"] == "common" and actor.near(path):
-        return replace(record, resident=None, reporter=None)
-    return None
+    return replace(record, resident=None, reporter=None)
+
+
+async def joined_by(actor: Actor, rows: list[dict]) -> set[int]:
+    """Which of these common needs the actor joined (+1): one query for a whole page."""
+    common = [row["id"] for row in rows if row["scope"] == "common" and row["resident"] != actor.member_id]
+    if not common:
+        return set()
+    found = await NeedSupporter.select(NeedSupporter.need).where(
+        NeedSupporter.need.is_in(common) & (NeedSupporter.member == actor.member_id)
+    )
+    return {row["need"] for row in found}
+
+
+async def records(actor: Actor, rows: list[dict]) -> list[NeedRecord]:
+    """The rows ``actor`` may see, as records with their actions, in order."""
+    joined = await joined_by(actor, rows)
+    return [
+        record for row in rows if (record := as_record(actor, row, joined=row["id"] in joined)) is not None
+    ]
 
 
 async def view_need(actor: Actor, need_id: int) -> NeedRecord:
-    row = await _select().where(Need.id == need_id).first()
-    record = _visibility(actor, row) if row else None
-    if record is None:  # another resident's private need does not exist, as far as you know
+    row = await select_needs().where(Need.id == need_id).first()
+    found = await records(actor, [row]) if row else []
+    if not found:  # another resident's private need does not exist, as far as you know
         raise errors.NotFound(thing=N_("need"))
-    return record
+    return found[0]
+
+
+async def facts_of(row: dict, actor: Actor | None = None) -> NeedFacts:
+    """The facts of a need row loaded (and locked) by a use case: the paths of its areas, and
+    whether ``actor`` joined it."""
+    ids = {row["area"], row["handling_area"]}
+    areas = {
+        area["id"]: area
+        for area in await Area.select(Area.id, Area.path, Area.level).where(Area.id.is_in(sorted(ids)))
+    }
+    joined = False
+    if actor is not None and row["scope"] == "common":
+        joined = await NeedSupporter.exists().where(
+            (NeedSupporter.need == row["id"]) & (NeedSupporter.member == actor.member_id)
+        )
+    return NeedFacts.of(
+        {
+            **row,
+            "area_path": areas[row["area"]]["path"],
+            "handling_path": areas[row["handling_area"]]["path"],
+            "handling_level": areas[row["handling_area"]]["level"],
+        },
+        joined=joined,
+    )
+
+
+async def locked(actor: Actor, need_id: int, rule) -> tuple[dict, NeedFacts]:
+    """The need's row, locked, and its facts, once ``rule`` lets the actor act on it."""
+    row = await load(Need, "need", need_id)
+    facts = await facts_of(row, actor)
+    refuse(rule(actor, facts))
+    return row, facts
 
 
 async def list_needs(
@@ -187,13 +251,14 @@ async def list_needs(
     area_id: int | None = None,
     status: str | None = None,
     overdue: bool | None = None,
+    scope: str | None = None,
     cursor: str | None = None,
     limit: int = PAGE,
 ) -> NeedPage:
     """Newest first. ``mine``: what I reported or asked for. Otherwise the needs of an area I
     manage (``area_id``, or all of mine), plus the common needs of my community."""
     limit = max(1, min(limit, 200))
-    query = _select().order_by(Need.id, ascending=False).limit(limit + 1)
+    query = select_needs().order_by(Need.id, ascending=False).limit(limit + 1)
     if mine:
         query = query.where((Need.resident == actor.member_id) | (Need.reporter == actor.member_id))
     elif area_id is not None:
@@ -218,45 +283,31 @@ async def list_needs(
         query = query.where(Need.status == status)
     if overdue is not None:
         query = query.where(Need.overdue == overdue)
+    if scope is not None:
+        if scope not in SCOPES:
+            raise errors.Invalid(N_("The scope is personal or common."), field="scope")
+        query = query.where(Need.scope == scope)
     before = parse_cursor(cursor)
     if before is not None:
         query = query.where(Need.id < before)
     rows = await query
-    items = [record for row in rows[:limit] if (record := _visibility(actor, row)) is not None]
+    items = await records(actor, rows[:limit])
     return NeedPage(items, str(rows[limit - 1]["id"]) if len(rows) > limit else None)
 
 
 async def join_need(actor: Actor, need_id: int, *, now: datetime) -> NeedRecord:
     """+1 on a neighbour's common need."""
     async with atomic():
-        row = await load(Need, "need", need_id)
-        await view_need(actor, need_id)  # 404 unless they may see it
-        if row["scope"] != "common":
-            raise errors.Conflict(N_("Only common needs can be joined."))
-        require_state(row, "need", OPEN, N_("join"))
-        if row["resident"] == actor.member_id or await NeedSupporter.exists().where(
-            (NeedSupporter.need == need_id) & (NeedSupporter.member == actor.member_id)
-        ):
-            raise errors.AlreadySupported()
+        row, _ = await locked(actor, need_id, need_rules.join)
         await NeedSupporter.insert(NeedSupporter(need=need_id, member=actor.member_id, created_at=now))
         await trace(Need, "need", row, "join", actor=actor.member_id, now=now, supporters=Need.supporters + 1)
     return await view_need(actor, need_id)
 
 
-async def require_staff(actor: Actor, row: dict) -> None:
-    """Staff where the need is handled (or above) decide about it; to anyone who may not even
-    see it, it does not exist."""
-    if not actor.is_staff(await area_path(row["handling_area"])):
-        await view_need(actor, row["id"])
-        raise errors.NotAllowed()
-
-
 async def reject_need(actor: Actor, need_id: int, *, reason: str, now: datetime) -> NeedRecord:
     reason = text(reason, 500, N_("reason"), required=True)
     async with atomic():
-        row = await load(Need, "need", need_id)
-        await require_staff(actor, row)
-        require_state(row, "need", ("new", "triaged"), N_("reject"))
+        row, _ = await locked(actor, need_id, need_rules.reject)
         await move(
             Need,
             "need",
@@ -275,15 +326,13 @@ async def reject_need(actor: Actor, need_id: int, *, reason: str, now: datetime)
 async def merge_need(actor: Actor, need_id: int, *, into: int, now: datetime) -> NeedRecord:
     """A duplicate joins the need it repeats: its resident and supporters support that one."""
     if need_id == into:
-        raise errors.Invalid(N_("A need cannot be merged into itself."))
+        raise errors.Invalid(N_("A need cannot be merged into itself."), field="into")
     async with atomic():
         first, second = sorted((need_id, into))  # lock in id order: two merges never wait on each other
         rows = {first: await load(Need, "need", first), second: await load(Need, "need", second)}
         row, target = rows[need_id], rows[into]
-        await require_staff(actor, row)
-        await require_staff(actor, target)
-        require_state(row, "need", ("new", "triaged"), N_("merge"))
-        require_state(target, "need", OPEN, N_("merge into"))
+        refuse(need_rules.merge(actor, await facts_of(row)))
+        refuse(need_rules.merge_into(actor, await facts_of(target)))
         supporters = {row["resident"]} | {
             supporter["member"]
             for supporter in await NeedSupporter.select(NeedSupporter.member).where(
@@ -321,11 +370,7 @@ async def cancel_need(actor: Actor, need_id: int, *, reason: str = "", now: date
     """The resident (or whoever reported it) withdraws a need nobody has taken up yet."""
     reason = text(reason, 500, N_("reason"))
     async with atomic():
-        row = await load(Need, "need", need_id)
-        if actor.member_id not in (row["resident"], row["reporter"]):
-            await view_need(actor, need_id)  # 404 if they may not even see it
-            raise errors.NotAllowed()
-        require_state(row, "need", ("new", "triaged"), N_("cancel"))
+        row, _ = await locked(actor, need_id, need_rules.cancel)
         await move(Need, "need", row, "cancelled", "cancel", actor=actor.member_id, now=now, why=reason)
     return await view_need(actor, need_id)
 

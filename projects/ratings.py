@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 from projects import errors
 from projects.access import Actor
-from projects.claims import lock_claim, performs
+from projects.claims import locked
 from projects.db import atomic, for_update
 from projects.errors import N_
+from projects.rules import claims as claim_rules
 from projects.states import text
-from projects.tables import Need, NeedSupporter, OrganisationMember, Rating, Resource
+from projects.tables import Need, OrganisationMember, Rating, Resource
 
 ZONE = ZoneInfo("Asia/Shanghai")  # the quarter a rating counts in is a Chinese calendar quarter
 
@@ -51,7 +52,7 @@ def quarter(moment: datetime) -> str:
 
 def _check(score: int, comment: str) -> str:
     if not isinstance(score, int) or not 1 <= score <= 5:
-        raise errors.Invalid(N_("A score is 1 to 5."))
+        raise errors.Invalid(N_("A score is 1 to 5."), field="score")
     return text(comment, 1000, N_("comment"))
 
 
@@ -61,24 +62,12 @@ async def rate_service(
     """The resident who asked (or a neighbour who joined the common need) rates confirmed work."""
     comment = _check(score, comment)
     async with atomic():
-        task, claim = await lock_claim(claim_id)  # one rating per rater, even when sent twice at once
-        if performs(actor, claim):
-            raise errors.OwnWork(action=N_("rate"))
+        # Locked: one rating per rater, even when sent twice at once.
+        task, claim, _ = await locked(actor, claim_id, claim_rules.rate)
         leader = task["created_by"]
         if task["need"] is not None:
-            need = await Need.select(Need.resident, Need.handled_by).where(Need.id == task["need"]).first()
+            need = await Need.select(Need.handled_by).where(Need.id == task["need"]).first()
             leader = need["handled_by"] or leader
-            joined = await NeedSupporter.exists().where(
-                (NeedSupporter.need == task["need"]) & (NeedSupporter.member == actor.member_id)
-            )
-            if not (need["resident"] == actor.member_id or joined):
-                raise errors.NotFound(thing=N_("claim"))
-        elif claim["decided_by"] != actor.member_id:
-            raise errors.NotFound(thing=N_("claim"))
-        if claim["status"] != "confirmed":
-            raise errors.Conflict(N_("Only confirmed work can be rated."))
-        if await Rating.exists().where((Rating.claim == claim_id) & (Rating.rater == actor.member_id)):
-            raise errors.AlreadyRated()
         rows = await Rating.insert(
             Rating(
                 rater=actor.member_id,

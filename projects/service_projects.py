@@ -12,8 +12,10 @@ from projects.access import Actor, area_path
 from projects.areas import get_area, under
 from projects.db import atomic
 from projects.errors import N_
-from projects.needs import require_staff
+from projects.needs import facts_of
 from projects.organisations import get_organisation
+from projects.rules import needs as need_rules
+from projects.rules import refuse
 from projects.states import load, move, require_state, text, trace
 from projects.tables import Milestone, Need, Progress, Project, ProjectNeed, Task
 from projects.tasks import end_task
@@ -99,9 +101,9 @@ async def create_project(
         )
         for need_id in sorted(set(need_ids or [])):
             need = await load(Need, "need", need_id)
-            await require_staff(actor, need)
+            refuse(need_rules.dispatch(actor, await facts_of(need)))
             if need["scope"] != "common":
-                raise errors.Invalid(N_("A service project answers common needs."))
+                raise errors.Invalid(N_("A service project answers common needs."), field="need_ids")
             await ProjectNeed.insert(ProjectNeed(project=project_id, need=need_id))
             await start_work(need_id, actor=actor.member_id, now=now, why=f"project #{project_id}")
     return await get_project(project_id)

@@ -77,13 +77,19 @@ async def trace(
     return await move(table, subject, row, row["status"], action, actor=actor, now=now, why=why, **values)
 
 
-def text(value: str | None, limit: int, what: str, *, required: bool = False) -> str:
-    """Stripped text of at most ``limit`` characters (``required``: at least one)."""
+def text(
+    value: str | None, limit: int, label: str, *, field: str | None = None, required: bool = False
+) -> str:
+    """Stripped text of at most ``limit`` characters (``required``: at least one). ``label`` is
+    what a person calls it (a msgid); ``field`` the input it came from (default: the label)."""
     value = (value or "").strip()
+    field = field or label
     if required and not value:
-        raise errors.Invalid(N_("Please fill in the {field}."), field=what)
+        raise errors.Invalid(N_("Please fill in the {label}."), field=field, label=label)
     if len(value) > limit:
-        raise errors.Invalid(N_("The {field} is at most {limit} characters."), field=what, limit=limit)
+        raise errors.Invalid(
+            N_("The {label} is at most {limit} characters."), field=field, label=label, limit=limit
+        )
     return value
 
 

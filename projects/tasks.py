@@ -4,22 +4,28 @@ declines, or publish it to the open pool with a capacity and a points rate."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from projects import errors, events
 from projects.access import MANAGERS, Actor, area_path
-from projects.areas import get_area, under
+from projects.areas import AreaRecord, get_area, under
 from projects.categories import get_category
 from projects.db import atomic
 from projects.errors import N_
-from projects.needs import require_staff
-from projects.states import load, move, parse_cursor, require_state, text
-from projects.tables import AREA_LEVELS, Claim, Member, Need, Organisation, Project, Task
-from projects.triage import LIVE_TASKS, finish_if_done, start_work
+from projects.needs import facts_of
+from projects.rules import needs as need_rules
+from projects.rules import refuse
+from projects.rules import tasks as task_rules
+from projects.rules.tasks import PUBLIC, UNFINISHED_CLAIMS, TaskFacts
+from projects.states import load, move, parse_cursor, text
+from projects.tables import AREA_LEVELS, Area, Claim, Member, Need, Organisation, Project, Task
+from projects.triage import finish_if_done, start_work
 
-LIVE = LIVE_TASKS
-UNFINISHED_CLAIMS = ("claimed", "checked_in", "submitted", "disputed")
+ZONE = ZoneInfo("Asia/Shanghai")  # a task's day is a day in China
 PAGE = 50
+MAX_CAPACITY = 1000
+MAX_POINTS_PER_HOUR = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +50,7 @@ class TaskRecord:
     created_by: int
     created_at: datetime
     updated_at: datetime
+    may: frozenset[str] = frozenset()  # what the viewer may do to it now (projects.rules.tasks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +71,14 @@ async def _check_assignee(assignee: Assignee | None, capacity: int) -> dict:
     if assignee is None or (assignee.member_id is None and assignee.organisation_id is None):
         return {"assignee_member": None, "assignee_organisation": None, "status": "open"}
     if assignee.member_id is not None and assignee.organisation_id is not None:
-        raise errors.Invalid(N_("Dispatch to a member or to an organisation, not both."))
+        raise errors.Invalid(N_("Dispatch to a member or to an organisation, not both."), field="assignee")
     if assignee.member_id is not None:
         if not await Member.exists().where((Member.id == assignee.member_id) & (Member.active == True)):  # noqa: E712
-            raise errors.NotFound(thing=N_("member"))
+            raise errors.NotFound(thing=N_("member"), field="assignee")
         if capacity != 1:
-            raise errors.Invalid(N_("A task dispatched to one person has one place."))
+            raise errors.Invalid(N_("A task dispatched to one person has one place."), field="capacity")
     elif not await Organisation.exists().where(Organisation.id == assignee.organisation_id):
-        raise errors.NotFound(thing=N_("organisation"))
+        raise errors.NotFound(thing=N_("organisation"), field="assignee")
     return {
         "assignee_member": assignee.member_id,
         "assignee_organisation": assignee.organisation_id,
@@ -95,36 +102,37 @@ async def create_task(
     starts_at: datetime | None = None,
     deadline: datetime | None = None,
 ) -> TaskRecord:
-    """A task for a need, a service project, or on its own; to the open pool without assignee."""
+    """A task for a need, a service project, or on its own; to the open pool without assignee.
+    Without a need, project or area it is placed in the one area its creator is staff of."""
     title = text(title, 128, N_("title"), required=True)
     description = text(description, 2000, N_("description"))
-    if not 1 <= capacity <= 1000:
-        raise errors.Invalid(N_("The capacity is 1 to 1000 people."))
-    if points_per_hour is not None and not 0 <= points_per_hour <= 1000:
-        raise errors.Invalid(N_("Points per hour are 0 to 1000."))
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise errors.Invalid(N_("The capacity is 1 to {limit} people."), field="capacity", limit=MAX_CAPACITY)
+    if points_per_hour is not None and not 0 <= points_per_hour <= MAX_POINTS_PER_HOUR:
+        raise errors.Invalid(
+            N_("Points per hour are 0 to {limit}."), field="points_per_hour", limit=MAX_POINTS_PER_HOUR
+        )
     if deadline is not None and deadline <= now:
-        raise errors.Invalid(N_("The deadline must be in the future."))
+        raise errors.Invalid(N_("The deadline must be in the future."), field="deadline")
     if starts_at is not None and deadline is not None and starts_at > deadline:
-        raise errors.Invalid(N_("A task cannot start after its deadline."))
+        raise errors.Invalid(N_("A task cannot start after its deadline."), field="starts_at")
     async with atomic():
         project = await load(Project, "project", project_id) if project_id is not None else None
         need = await load(Need, "need", need_id) if need_id is not None else None
         if need is not None:
-            await require_staff(actor, need)
+            refuse(need_rules.dispatch(actor, await facts_of(need)))
         if project is not None and project["status"] not in ("published", "claimed"):
             raise errors.WrongState(thing=N_("project"), state=project["status"], action=N_("give tasks to"))
         area_id = area_id or (need and need["area"]) or (project and project["area"])
-        if area_id is None:
-            raise errors.Invalid(N_("Say in which area the task is."))
-        area = await get_area(area_id)
+        area = await get_area(area_id) if area_id is not None else await _only_staff_area(actor)
         if AREA_LEVELS.index(area.level) < AREA_LEVELS.index("community"):
-            raise errors.Invalid(N_("A task is done in a community or below it."))
+            raise errors.Invalid(N_("A task is done in a community or below it."), field="area_id")
         # Staff of the task's area, and of the project it belongs to: the area's community pays.
         paths = [area.path] + ([await area_path(project["area"])] if project else [])
         actor.require(all(actor.is_staff(path) for path in paths))
         category_code = category or (need and need["category"])
         if category_code is None:
-            raise errors.Invalid(N_("Say which category the task is in."))
+            raise errors.Invalid(N_("Say which category the task is in."), field="category")
         rate = (await get_category(category_code)).points_per_hour
         dispatch = await _check_assignee(assignee, capacity)
         rows = await Task.insert(
@@ -152,7 +160,27 @@ async def create_task(
         )
         if need_id is not None:
             await start_work(need_id, actor=actor.member_id, now=now, why=f"#{task_id}")
-    return await get_task(task_id)
+    return await view_task(actor, task_id)
+
+
+async def _only_staff_area(actor: Actor) -> AreaRecord:
+    """Where a task with no need, project or area goes: the one area its creator is staff of."""
+    staff = [grant for grant in actor.grants if grant.role == "staff"]
+    if len(staff) == 1:
+        return await get_area(staff[0].area_id)
+    names = [
+        row["name"]
+        for row in await Area.select(Area.name).where(Area.id.is_in([g.area_id for g in staff] or [-1]))
+    ]
+    if not names:
+        raise errors.Invalid(N_("Say in which area the task is."), field="area_id")
+    return _raise_choose(names)
+
+
+def _raise_choose(names: list[str]):
+    raise errors.Invalid(
+        N_("Say in which area the task is: one of {areas}."), field="area_id", areas="、".join(names)
+    )
 
 
 async def get_task(task_id: int) -> TaskRecord:
@@ -162,10 +190,51 @@ async def get_task(task_id: int) -> TaskRecord:
     return TaskRecord(**row)
 
 
-def _for_assignee(actor: Actor, row: dict) -> bool:
-    if row["assignee_member"] is not None:
-        return row["assignee_member"] == actor.member_id
-    return row["assignee_organisation"] is not None and actor.represents(row["assignee_organisation"])
+# Everything the rules need to know about tasks beyond their rows, for one actor, in one query.
+_FACTS = """
+SELECT t.id AS id, a.path AS area_path, n.resident AS need_resident,
+    EXISTS (SELECT 1 FROM projects_claim c WHERE c.task = t.id AND c.member = {}
+            AND c.status NOT IN ('withdrawn', 'cancelled')) AS claimed_by_me,
+    EXISTS (SELECT 1 FROM projects_claim c WHERE c.task = t.id AND (c.member = {} OR c.organisation IN
+            (SELECT o.organisation FROM projects_organisation_member o
+             WHERE o.member = {} AND o.role = 'representative'))) AS involved,
+    EXISTS (SELECT 1 FROM projects_claim c WHERE c.task = t.id
+            AND c.status IN ('submitted', 'disputed')) AS work_waiting
+FROM projects_task t
+JOIN projects_area a ON a.id = t.area
+LEFT JOIN projects_need n ON n.id = t.need
+WHERE t.id IN ({ids})
+"""
+
+
+async def facts_for(actor: Actor, rows: list[dict]) -> dict[int, TaskFacts]:
+    """The facts of each task row, by id: one query for a whole page of tasks."""
+    if not rows:
+        return {}
+    me = actor.member_id
+    found = await Task.raw(
+        _FACTS.replace("{ids}", ", ".join("{}" for _ in rows)), me, me, me, *(r["id"] for r in rows)
+    )
+    looked_up = {row["id"]: row for row in found}
+    facts = {}
+    for row in rows:
+        extra = looked_up[row["id"]]
+        facts[row["id"]] = TaskFacts.of(
+            {**row, "area_path": extra["area_path"]},
+            need_resident=extra["need_resident"],
+            claimed_by_me=bool(extra["claimed_by_me"]),
+            involved=bool(extra["involved"]),
+            work_waiting=bool(extra["work_waiting"]),
+        )
+    return facts
+
+
+async def locked(actor: Actor, task_id: int, rule) -> tuple[dict, TaskFacts]:
+    """The task's row, locked, and its facts, once ``rule`` lets the actor act on it."""
+    row = await load(Task, "task", task_id)
+    facts = (await facts_for(actor, [row]))[task_id]
+    refuse(rule(actor, facts))
+    return row, facts
 
 
 async def accept_task(actor: Actor, task_id: int, *, now: datetime) -> TaskRecord:
@@ -174,23 +243,19 @@ async def accept_task(actor: Actor, task_id: int, *, now: datetime) -> TaskRecor
     from projects.claims import add_claim
 
     async with atomic():
-        row = await load(Task, "task", task_id)
-        actor.require(_for_assignee(actor, row))
-        require_state(row, "task", ("offered",), N_("accept"))
+        row, _ = await locked(actor, task_id, task_rules.accept)
         row = await move(Task, "task", row, "open", "accept", actor=actor.member_id, now=now)
         if row["assignee_member"] is not None:
             await add_claim(
                 row, member_id=row["assignee_member"], organisation_id=None, actor=actor.member_id, now=now
             )
-    return await get_task(task_id)
+    return await view_task(actor, task_id)
 
 
 async def decline_task(actor: Actor, task_id: int, *, reason: str = "", now: datetime) -> TaskRecord:
     reason = text(reason, 500, N_("reason"))
     async with atomic():
-        row = await load(Task, "task", task_id)
-        actor.require(_for_assignee(actor, row))
-        require_state(row, "task", ("offered",), N_("decline"))
+        row, _ = await locked(actor, task_id, task_rules.decline)
         await move(
             Task,
             "task",
@@ -202,7 +267,7 @@ async def decline_task(actor: Actor, task_id: int, *, reason: str = "", now: dat
             why=reason,
             reason=reason,
         )
-    return await get_task(task_id)
+    return await view_task(actor, task_id)
 
 
 async def dispatch_task(
@@ -210,16 +275,12 @@ async def dispatch_task(
 ) -> TaskRecord:
     """Send a declined (or not yet taken) task to someone else, or to the open pool."""
     async with atomic():
-        row = await load(Task, "task", task_id)
-        actor.require(actor.is_staff(await area_path(row["area"])))
-        require_state(row, "task", ("offered", "declined", "open"), N_("dispatch again"))
-        if row["claimed"]:
-            raise errors.Conflict(N_("This task already has claims: cancel it and create a new one."))
+        row, _ = await locked(actor, task_id, task_rules.dispatch)
         dispatch = await _check_assignee(assignee, row["capacity"])
         await move(
             Task, "task", row, dispatch.pop("status"), "dispatch", actor=actor.member_id, now=now, **dispatch
         )
-    return await get_task(task_id)
+    return await view_task(actor, task_id)
 
 
 async def cancel_task(actor: Actor, task_id: int, *, reason: str, now: datetime) -> TaskRecord:
@@ -228,11 +289,9 @@ async def cancel_task(actor: Actor, task_id: int, *, reason: str, now: datetime)
     confirmed work is closed as done instead."""
     reason = text(reason, 500, N_("reason"), required=True)
     async with atomic():
-        row = await load(Task, "task", task_id)
-        actor.require(actor.is_staff(await area_path(row["area"])))
-        require_state(row, "task", LIVE, N_("cancel"))
+        row, _ = await locked(actor, task_id, task_rules.cancel)
         await end_task(row, actor=actor.member_id, now=now, why=reason)
-    return await get_task(task_id)
+    return await view_task(actor, task_id)
 
 
 async def end_task(task: dict, *, actor: int | None, now: datetime, why: str) -> None:
@@ -300,32 +359,28 @@ async def after_task(task: dict, *, actor: int | None, now: datetime) -> None:
         await finish_if_done(task["need"], actor=actor, now=now)
 
 
-PUBLIC = ("open", "full", "done")  # what neighbours see of a task; the rest is for those involved
-
-
 def _task_select():
-    return Task.select(*Task.all_columns(), Task.area.path.as_alias("area_path"))
+    return Task.select(*Task.all_columns())
 
 
-def _record(row: dict) -> TaskRecord:
-    return TaskRecord(**{key: value for key, value in row.items() if key != "area_path"})
+async def records(actor: Actor, rows: list[dict]) -> list[TaskRecord]:
+    """The rows ``actor`` may see, as records with what they may do, in order."""
+    facts = await facts_for(actor, rows)
+    return [
+        TaskRecord(**row, may=task_rules.may(actor, facts[row["id"]]))
+        for row in rows
+        if task_rules.sees(actor, facts[row["id"]])
+    ]
 
 
 async def view_task(actor: Actor, task_id: int) -> TaskRecord:
     """A task as ``actor`` may see it: open, full and done tasks near them; any task they manage,
     were dispatched or claimed; otherwise it does not exist for them."""
     row = await _task_select().where(Task.id == task_id).first()
-    if row is None:
+    found = await records(actor, [row]) if row else []
+    if not found:
         raise errors.NotFound(thing=N_("task"))
-    path = row["area_path"]
-    if actor.manages(path) or _for_assignee(actor, row) or (row["status"] in PUBLIC and actor.near(path)):
-        return _record(row)
-    represented = actor.represented or [-1]
-    if await Claim.exists().where(
-        (Claim.task == task_id) & ((Claim.member == actor.member_id) | Claim.organisation.is_in(represented))
-    ):
-        return _record(row)
-    raise errors.NotFound(thing=N_("task"))
+    return found[0]
 
 
 async def list_tasks(
@@ -335,12 +390,14 @@ async def list_tasks(
     area_id: int | None = None,
     category: str | None = None,
     mine: bool = False,
+    on_day: date | None = None,
     cursor: str | None = None,
     limit: int = PAGE,
 ) -> TaskPage:
     """Newest first. By default the tasks near me (my communities, or the areas I manage), or in
     ``area_id``; neighbours see open, full and done tasks, managers all of their areas'.
-    ``mine``: the tasks dispatched to me or my organisations, or that I claimed."""
+    ``mine``: the tasks dispatched to me or my organisations, or that I claimed. ``on_day``:
+    those that start that day, or have no start and are still open then (China's days)."""
     limit = max(1, min(limit, 200))
     query = _task_select().order_by(Task.id, ascending=False).limit(limit + 1)
     if mine:
@@ -353,9 +410,8 @@ async def list_tasks(
     else:
         if area_id is not None:
             query = query.where(under(Task.area.path, await area_path(area_id)))
-        elif not actor.is_admin:
-            query = query.where(_any_under(actor.communities()))
         if not actor.is_admin:
+            query = query.where(_any_under(actor.communities()))
             managed = [grant.path for grant in actor.grants if grant.role in MANAGERS]
             seen = Task.status.is_in(list(PUBLIC))
             query = query.where(seen | _any_under(managed) if managed else seen)
@@ -363,12 +419,19 @@ async def list_tasks(
         query = query.where(Task.status == status)
     if category is not None:
         query = query.where((Task.category == category) | (Task.category.parent == category))
+    if on_day is not None:
+        start = datetime.combine(on_day, time(), ZONE)
+        end = start + timedelta(days=1)
+        query = query.where(
+            ((Task.starts_at >= start) & (Task.starts_at < end))
+            | (Task.starts_at.is_null() & (Task.deadline.is_null() | (Task.deadline >= start)))
+        )
     before = parse_cursor(cursor)
     if before is not None:
         query = query.where(Task.id < before)
     rows = await query
     return TaskPage(
-        [_record(row) for row in rows[:limit]], str(rows[limit - 1]["id"]) if len(rows) > limit else None
+        await records(actor, rows[:limit]), str(rows[limit - 1]["id"]) if len(rows) > limit else None
     )
 
 

@@ -7,25 +7,25 @@ from __future__ import annotations
 from datetime import datetime
 
 from projects import errors
-from projects.access import Actor, area_path
+from projects.access import Actor
 from projects.areas import get_area
 from projects.db import atomic
 from projects.errors import N_
-from projects.needs import NeedRecord, deadline_after, require_staff, view_need
+from projects.needs import NeedRecord, deadline_after, locked, view_need
+from projects.rules import needs as need_rules
+from projects.rules.needs import TRIAGEABLE
 from projects.states import load, move, require_state, text, trace
 from projects.tables import GRADES, Grade, Need, Project, ProjectNeed, Task
 
-TRIAGEABLE = ("new", "triaged")
+__all__ = ["TRIAGEABLE"]
 
 
 async def triage_need(actor: Actor, need_id: int, *, grade: str, now: datetime) -> NeedRecord:
     """Grade a need (or re-grade it before work starts); its deadline follows the grade."""
     if grade not in GRADES:
-        raise errors.Invalid(N_("The grade is A, B or C."))
+        raise errors.Invalid(N_("The grade is A, B or C."), field="grade")
     async with atomic():
-        row = await load(Need, "need", need_id)
-        await require_staff(actor, row)
-        require_state(row, "need", TRIAGEABLE, N_("triage"))
+        row, _ = await locked(actor, need_id, need_rules.triage)
         await move(
             Need,
             "need",
@@ -70,23 +70,16 @@ async def escalate_need(actor: Actor, need_id: int, *, reason: str = "", now: da
     """Beyond the community's authority: the street decides, then the district."""
     reason = text(reason, 500, N_("reason"))
     async with atomic():
-        row = await load(Need, "need", need_id)
-        await require_staff(actor, row)
-        require_state(row, "need", TRIAGEABLE, N_("escalate"))
+        row, _ = await locked(actor, need_id, need_rules.escalate)
         await escalate(row, actor=actor.member_id, now=now, why=reason)
     return await view_need(actor, need_id)
 
 
 async def report_progress(actor: Actor, need_id: int, *, note: str, now: datetime) -> NeedRecord:
     """B needs report progress until done; C needs report periodically on their plan."""
-    note = text(note, 2000, N_("progress report"), required=True)
+    note = text(note, 2000, N_("progress report"), field="note", required=True)
     async with atomic():
-        row = await load(Need, "need", need_id)
-        if not actor.manages(await area_path(row["area"])):
-            await require_staff(actor, row)
-        require_state(row, "need", ("triaged", "in_progress"), N_("report on"))
-        if row["grade"] not in ("B", "C"):
-            raise errors.Conflict(N_("Progress reports are for B and C needs."))
+        row, _ = await locked(actor, need_id, need_rules.progress)
         # C is periodic work: each report starts the next period.
         period = {"deadline": await deadline_after("C", now), "overdue": False} if row["grade"] == "C" else {}
         await trace(Need, "need", row, "progress", actor=actor.member_id, now=now, why=note, **period)

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from projects import errors
+from projects import claims, errors, needs, tasks
 from projects.access import MANAGERS, Actor
 from projects.areas import under
 from projects.claims import ClaimRecord
 from projects.errors import N_
-from projects.needs import OPEN, NeedRecord, _select, _visibility, view_need
+from projects.needs import OPEN, NeedRecord, select_needs, view_need
 from projects.organisations import OrganisationRecord
 from projects.tables import Claim, Member, Need, Organisation, OrganisationMember, Rating, Task
 from projects.tasks import TaskRecord
@@ -67,28 +67,20 @@ def _any_under(column, paths: list[str]):
 async def need_work(actor: Actor, need_id: int) -> list[WorkItem]:
     """The tasks for a need and their claims: for its resident (who confirms and rates) and for
     those who manage its area; neighbours who see a common need see its tasks only."""
-    need = await view_need(actor, need_id)
-    tasks = await Task.select().where(Task.need == need_id).order_by(Task.id)
-    if not tasks:
+    await view_need(actor, need_id)
+    found = await tasks.records(actor, await Task.select().where(Task.need == need_id).order_by(Task.id))
+    if not found:
         return []
-    sees_claims = need.resident == actor.member_id or await manages_need(actor, need_id)
-    claims: dict[int, list[ClaimRecord]] = {}
-    names: dict[int, str] = {}
-    if sees_claims:
-        rows = (
-            await Claim.select(*Claim.all_columns(), Claim.member.name.as_alias("member_name"))
-            .where(Claim.task.is_in([task["id"] for task in tasks]))
-            .order_by(Claim.id)
-        )
-        for row in rows:
-            names[row["member"]] = row.pop("member_name")
-            claims.setdefault(row["task"], []).append(ClaimRecord(**row))
-    return [WorkItem(TaskRecord(**task), tuple(claims.get(task["id"], ())), names) for task in tasks]
-
-
-async def manages_need(actor: Actor, need_id: int) -> bool:
-    row = await _select().where(Need.id == need_id).first()
-    return row is not None and (actor.manages(row["area_path"]) or actor.is_staff(row["handling_path"]))
+    rows = (
+        await Claim.select(*Claim.all_columns(), Claim.member.name.as_alias("member_name"))
+        .where(Claim.task.is_in([task.id for task in found]))
+        .order_by(Claim.id)
+    )
+    names = {row["member"]: row.pop("member_name") for row in rows}
+    by_task: dict[int, list[ClaimRecord]] = {}
+    for claim in await claims.records(actor, rows):
+        by_task.setdefault(claim.task, []).append(claim)
+    return [WorkItem(task, tuple(by_task.get(task.id, ())), names) for task in found]
 
 
 async def desk_needs(actor: Actor, queue: str, *, limit: int = QUEUE) -> list[NeedRecord]:
@@ -103,14 +95,13 @@ async def desk_needs(actor: Actor, queue: str, *, limit: int = QUEUE) -> list[Ne
     }
     if queue not in clauses:
         raise errors.Invalid(N_("Unknown list {name}."), name=queue)
-    query = _select().where(clauses[queue]).order_by(Need.id).limit(max(1, min(limit, 500)))
+    query = select_needs().where(clauses[queue]).order_by(Need.id).limit(max(1, min(limit, 500)))
     if not actor.is_admin:
         paths = _managed(actor)
         if not paths:
             raise errors.NotAllowed()
         query = query.where(_any_under(Need.area.path, paths) | _any_under(Need.handling_area.path, paths))
-    rows = await query
-    return [record for row in rows if (record := _visibility(actor, row)) is not None]
+    return await needs.records(actor, await query)
 
 
 async def claims_to_decide(actor: Actor, *, limit: int = QUEUE) -> list[ClaimToDecide]:
@@ -132,13 +123,14 @@ async def claims_to_decide(actor: Actor, *, limit: int = QUEUE) -> list[ClaimToD
         if not paths:
             raise errors.NotAllowed()
         query = query.where(_any_under(Claim.task.area.path, paths))
-    result = []
-    for row in await query:
-        title, need, name = row.pop("task_title"), row.pop("task_need"), row.pop("member_name")
-        claim = ClaimRecord(**row)
-        if claim.member != actor.member_id:  # nobody decides on their own work
-            result.append(ClaimToDecide(claim, title, name, need))
-    return result
+    rows = await query
+    extra = {row["id"]: (row.pop("task_title"), row.pop("task_need"), row.pop("member_name")) for row in rows}
+    # Only what the actor may decide: never their own work.
+    return [
+        ClaimToDecide(claim, *extra[claim.id])
+        for claim in await claims.records(actor, rows)
+        if claim.may & {"confirm", "settle"}
+    ]
 
 
 async def my_claims(actor: Actor) -> list[tuple[ClaimRecord, str]]:

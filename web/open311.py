@@ -101,7 +101,7 @@ def _moment(value: str | None, name: str) -> datetime | None:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None or not 2000 <= moment.year <= 2100:
-        raise errors.Invalid(N_("{field} is a time in ISO 8601 with its zone."), field=name)
+        raise errors.Invalid(N_("{label} is a time in ISO 8601 with its zone."), field=name, label=name)
     return moment
 
 
@@ -113,7 +113,9 @@ def _number(value: str | None, name: str, low: float, high: float) -> float | No
     except ValueError:
         number = None
     if number is None or not low <= number <= high:
-        raise errors.Invalid(N_("{field} is a number from {low} to {high}."), field=name, low=low, high=high)
+        raise errors.Invalid(
+            N_("{label} is a number from {low} to {high}."), field=name, label=name, low=low, high=high
+        )
     return number
 
 
@@ -122,7 +124,7 @@ def _id(value: str | None, name: str) -> int | None:
         return None
     if not (value.isascii() and value.isdigit() and len(value) <= 18):
         raise errors.Invalid(
-            N_("{field} is a number from {low} to {high}."), field=name, low=1, high=10**18 - 1
+            N_("{label} is a number from {low} to {high}."), field=name, label=name, low=1, high=10**18 - 1
         )
     return int(value)
 
@@ -190,7 +192,9 @@ class Open311Controller(Controller):
             raise errors.Invalid(N_("A NUL character is not allowed."))
         client = await open311.client_for(fields.get("api_key"))
         if not fields.get("service_code"):
-            raise errors.Invalid(N_("Please fill in the {field}."), field="service_code")
+            raise errors.Invalid(
+                N_("Please fill in the {label}."), field="service_code", label="service_code"
+            )
         made = await open311.submit(
             client,
             service_code=fields["service_code"][:32],

@@ -149,7 +149,7 @@ def test_translate_fills_the_placeholders_and_translates_parameters_that_are_msg
     assert i18n.translate("zh", missing.template, missing.params) == "找不到该单位。"
     assert i18n.translate("en", missing.template, missing.params) == "There is no such organisation."
 
-    assert i18n.translate("zh", "Please fill in the {field}.", {"field": "description"}) == "请填写描述。"
+    assert i18n.translate("zh", "Please fill in the {label}.", {"label": "description"}) == "请填写描述。"
     assert (
         i18n.translate(
             "zh", "A {level} must be placed under a {parent}.", {"level": "building", "parent": "grid"}
@@ -163,7 +163,7 @@ def test_translate_leaves_other_parameters_and_unknown_messages_as_they_are():
     assert i18n.translate("zh", taken.template, taken.params) == "手机号13800000000已注册。"
     assert i18n.translate("zh", "Minutes are 1 to {limit}.", {"limit": 1440}) == "时长须为1至1440分钟。"
     assert (
-        i18n.translate("zh", "The {field} is at most {limit} characters.", {"field": "note", "limit": 2000})
+        i18n.translate("zh", "The {label} is at most {limit} characters.", {"label": "note", "limit": 2000})
         == "备注最多2000个字。"
     )
     assert i18n.translate("zh", "No such message {x}.", {"x": "need"}) == "No such message 需求."

@@ -45,7 +45,11 @@ def _body(request: Request, status: int, code: str, message: str, params=None, *
 
 def project_error(request: Request, error: errors.ProjectError) -> Response:
     status = next(code for kind, code in STATUS.items() if isinstance(error, kind))
-    response = _body(request, status, error.code, error.template, error.params)
+    extra = {}
+    if error.field:
+        problem = translate(language(request), error.template, error.params)
+        extra["fields"] = [{"field": error.field, "problem": problem}]
+    response = _body(request, status, error.code, error.template, error.params, **extra)
     if status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     return response
@@ -67,11 +71,23 @@ LEDGER_MESSAGES = {
 }
 
 
+def _problems(error: ValidationException) -> list[dict]:
+    return [item for item in (error.extra if isinstance(error.extra, list) else []) if isinstance(item, dict)]
+
+
+def bad_address(error: Exception) -> bool:
+    """An id in the address that no item can have (0, -1, too long): there is nothing there."""
+    problems = _problems(error) if isinstance(error, ValidationException) else []
+    return bool(problems) and all(item.get("source") == "path" for item in problems)
+
+
 def validation_error(request: Request, error: ValidationException) -> Response:
+    items = _problems(error)
+    if bad_address(error):
+        return _body(request, 404, *HTTP_MESSAGES[404])
     fields = []
-    for item in error.extra if isinstance(error.extra, list) else []:
-        if isinstance(item, dict):
-            fields.append({"field": str(item.get("key", "")), "problem": str(item.get("message", ""))})
+    for item in items:
+        fields.append({"field": str(item.get("key", "")), "problem": str(item.get("message", ""))})
     language_ = language(request)
     names = [translate(language_, field["field"]) for field in fields if field["field"]]
     if names:

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 
@@ -45,6 +46,22 @@ def ref(alias: str):
 
 class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class WithActions(Out):
+    """An item with what the signed-in member may do to it now: each ``may_<action>`` field is
+    true when the domain's rule for that action lets them (the same rule the action enforces)."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _actions(cls, value, handler):
+        model = handler(value)
+        allowed = getattr(value, "may", None)
+        if allowed is not None:
+            for name in cls.model_fields:
+                if name.startswith("may_"):
+                    setattr(model, name, name.removeprefix("may_") in allowed)
+        return model
 
 
 # Times people give are in this century or the next: a year like 9999 overflows the databases.
@@ -209,7 +226,7 @@ class NeedIn(In):
     resident_id: IdIn | None = Field(default=None, description="Leaders and staff report for a resident.")
 
 
-class NeedOut(Out):
+class NeedOut(WithActions):
     id: Id
     status: str
     category: str
@@ -229,6 +246,14 @@ class NeedOut(Out):
     reporter_id: OptionalId = ref("reporter")
     created_at: datetime
     updated_at: datetime
+    may_cancel: bool = False
+    may_join: bool = False
+    may_triage: bool = False
+    may_escalate: bool = False
+    may_reject: bool = False
+    may_merge: bool = False
+    may_dispatch: bool = False
+    may_progress: bool = False
 
 
 class NeedPageOut(Out):
@@ -280,7 +305,7 @@ class DispatchIn(In):
     assignee: str | None = TaskIn.model_fields["assignee"]
 
 
-class TaskOut(Out):
+class TaskOut(WithActions):
     id: Id
     status: str
     title: str
@@ -299,6 +324,13 @@ class TaskOut(Out):
     overdue: bool
     reason: str
     created_at: datetime
+    may_claim: bool = False
+    may_send: bool = Field(default=False, description="Send a member of an organisation I represent.")
+    may_accept: bool = False
+    may_decline: bool = False
+    may_dispatch: bool = False
+    may_cancel: bool = False
+    may_record: bool = Field(default=False, description="Record work someone did without a check-in.")
 
 
 class TaskPageOut(Out):
@@ -316,13 +348,19 @@ class SubmitIn(In):
     note: str = ""
 
 
+class RecordIn(In):
+    member_id: IdIn
+    minutes: int = Field(ge=1, le=1440)
+    note: str
+
+
 class SettleIn(In):
     accept: bool
     minutes: int | None = Field(default=None, ge=1, le=1440)
     reason: str
 
 
-class ClaimOut(Out):
+class ClaimOut(WithActions):
     id: Id
     task_id: Id = ref("task")
     member_id: Id = ref("member")
@@ -337,6 +375,13 @@ class ClaimOut(Out):
     submitted_at: datetime | None
     decided_at: datetime | None
     created_at: datetime
+    may_check_in: bool = False
+    may_submit: bool = False
+    may_withdraw: bool = False
+    may_confirm: bool = False
+    may_dispute: bool = False
+    may_settle: bool = False
+    may_rate: bool = False
 
 
 class ClaimListOut(Out):

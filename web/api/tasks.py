@@ -16,6 +16,7 @@ from web.api.schemas import (
     IdQuery,
     Limit,
     ReasonIn,
+    RecordIn,
     SettleIn,
     SubmitIn,
     TaskIn,
@@ -107,6 +108,19 @@ class TaskController(Controller):
             member_id=optional_id(data.member_id),
             organisation_id=optional_id(data.organisation_id),
             now=now,
+        )
+        return ClaimOut.model_validate(claim)
+
+    @post(
+        "/{task_id:int}/records",
+        name="api:task-record",
+        summary="Record work someone did without checking in (a leader or staff of the task's area)",
+    )
+    async def record(
+        self, actor: CurrentActor, task_id: IdPath, data: JSONBody[RecordIn], now: Now
+    ) -> ClaimOut:
+        claim = await claims.record_work(
+            actor, task_id, member_id=int(data.member_id), minutes=data.minutes, note=data.note, now=now
         )
         return ClaimOut.model_validate(claim)
 

@@ -49,7 +49,7 @@ class AccountPages(Controller):
         phone = form.text("phone", required=True, label=PHONE)
         password = str(form.values.get("password") or "")
         if not password:
-            form.error("password", N_("Please fill in the {field}."), field=PASSWORD)
+            form.error("password", N_("Please fill in the {label}."), label=PASSWORD)
         form.values.pop("password", None)  # never sent back
         next_page = local_path(form.text("next"))
         status = 400

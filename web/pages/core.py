@@ -143,6 +143,11 @@ def local_input(value: datetime | None) -> str:
     return value.astimezone(ZONE).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
+def allows(may, *actions: str) -> bool:
+    """Does an item's ``may`` (what the domain lets the viewer do) hold one of ``actions``?"""
+    return any(action in may for action in actions)
+
+
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -153,7 +158,9 @@ def environment() -> Environment:
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["message"] = _message
-    env.filters.update(when=_when, day=_day, number=_number, local_input=local_input, action=_action)
+    env.filters.update(
+        when=_when, day=_day, number=_number, local_input=local_input, action=_action, allows=allows
+    )
     return env
 
 
@@ -167,33 +174,17 @@ class NavEntry:
     shows: Callable[[Actor], bool]
 
 
-def _resident(actor: Actor) -> bool:
-    return actor.home_area is not None
-
-
-def _volunteer(actor: Actor) -> bool:
-    return any(grant.role == "volunteer" for grant in actor.grants)
-
-
-def _desk(actor: Actor) -> bool:
-    return actor.is_admin or any(grant.role in ("leader", "staff") for grant in actor.grants)
-
-
-def _organisation(actor: Actor) -> bool:
-    return any(role == "representative" for role in actor.organisations.values())
-
-
 # The menu, in order. Other parts of the site (the market) add theirs with ``NAV.append``.
 NAV: list[NavEntry] = [
     NavEntry(N_("Home"), "/", lambda actor: True),
-    NavEntry(N_("Order a service"), "/needs/new", _resident),
-    NavEntry(N_("My needs"), "/needs", _resident),
-    NavEntry(N_("Common needs"), "/needs/common", _resident),
-    NavEntry(N_("Open tasks"), "/tasks", _volunteer),
+    NavEntry(N_("Order a service"), "/needs/new", lambda actor: actor.is_resident),
+    NavEntry(N_("My needs"), "/needs", lambda actor: actor.is_resident),
+    NavEntry(N_("Common needs"), "/needs/common", lambda actor: actor.is_resident),
+    NavEntry(N_("Open tasks"), "/tasks", lambda actor: actor.is_volunteer),
     NavEntry(N_("My claims"), "/claims", lambda actor: True),
-    NavEntry(N_("Desk"), "/desk", _desk),
-    NavEntry(N_("Resources"), "/resources", _desk),
-    NavEntry(N_("Organisation"), "/organisation", _organisation),
+    NavEntry(N_("Desk"), "/desk", lambda actor: actor.has_desk),
+    NavEntry(N_("Resources"), "/resources", lambda actor: actor.has_desk),
+    NavEntry(N_("Organisation"), "/organisation", lambda actor: bool(actor.represented)),
     NavEntry(N_("Points"), "/points", lambda actor: True),
     NavEntry(N_("Notifications"), "/notifications", lambda actor: True),
 ]
@@ -239,9 +230,11 @@ def cleared(request: Request, key: str) -> Cookie:
 async def provide_viewer(request: Request) -> Actor | None:
     """The signed-in member, or None."""
     try:
-        return await actor_for_token(request.cookies.get(SESSION_COOKIE), request.app.state.clock())
+        actor = await actor_for_token(request.cookies.get(SESSION_COOKIE), request.app.state.clock())
     except errors.Unauthenticated:
         return None
+    request.scope["linli_actor"] = actor  # an error page shows the same menu without the database
+    return actor
 
 
 async def provide_page_actor(viewer: Viewer) -> Actor:
@@ -260,10 +253,10 @@ def _sign(request: Request, payload: bytes) -> str:
 
 
 def flash_cookie(
-    request: Request, message: str, params: dict | None = None, level: str = "success"
+    request: Request, message: str, params: dict | None = None, level: str = "success", status: int = 200
 ) -> Cookie:
     payload = base64.urlsafe_b64encode(
-        json.dumps([level, message, params or {}], ensure_ascii=True).encode()
+        json.dumps([level, message, params or {}, status], ensure_ascii=True).encode()
     ).decode()
     return Cookie(
         key=FLASH_COOKIE,
@@ -282,17 +275,23 @@ def read_flash(request: Request) -> dict | None:
     if not payload or not hmac.compare_digest(signature, _sign(request, payload.encode())):
         return None
     try:
-        level, message, params = json.loads(base64.urlsafe_b64decode(payload))
+        level, message, params, status = json.loads(base64.urlsafe_b64decode(payload))
     except ValueError:
         return None
-    return {"level": level, "text": translate(lang_of(request), message, params)}
+    return {"level": level, "text": translate(lang_of(request), message, params), "status": status}
 
 
 def redirect(
-    request: Request, to: str, message: str | None = None, params: dict | None = None, level: str = "success"
+    request: Request,
+    to: str,
+    message: str | None = None,
+    params: dict | None = None,
+    level: str = "success",
+    status: int = 200,
 ) -> Redirect:
-    """POST-redirect-GET, with a message to show on the next page."""
-    cookies = [flash_cookie(request, message, params, level)] if message else []
+    """POST-redirect-GET, with a message to show on the next page (``status``: what the action
+    answered, kept for a refusal)."""
+    cookies = [flash_cookie(request, message, params, level, status)] if message else []
     return Redirect(path=to, status_code=303, cookies=cookies)
 
 
@@ -336,7 +335,7 @@ class Form:
     def text(self, name: str, *, required: bool = False, label: str = "") -> str:
         value = str(self.values.get(name) or "").strip()
         if required and not value:
-            self.error(name, N_("Please fill in the {field}."), field=label or name)
+            self.error(name, N_("Please fill in the {label}."), label=label or name)
         return value
 
     def integer(
@@ -377,9 +376,14 @@ class Form:
             self.error(name, N_("Enter a date and time."))
             return None
 
-    def refuse(self, error: errors.ProjectError, name: str = "") -> None:
-        """A domain refusal of bad input, shown at ``name`` (or at the top of the form)."""
-        self.errors[name] = (error.template, error.params)
+    def refuse(self, error: errors.ProjectError, rename: dict[str, str] | str | None = None) -> None:
+        """A domain refusal, shown next to the field it names (``rename``: the form's name for
+        the domain's field), or at the top of the form when the form has no such field."""
+        if isinstance(rename, str):  # TODO(issue 10): the market's pages still name the field
+            self.errors[rename] = (error.template, error.params)
+            return
+        name = (rename or {}).get(error.field or "", error.field or "")
+        self.errors[name if name in self.values else ""] = (error.template, error.params)
 
     @property
     def ok(self) -> bool:
@@ -402,6 +406,10 @@ async def read_form(request: Request) -> Form:
     return Form(values=values, lists=lists)
 
 
+def navigation(actor: Actor | None) -> list[NavEntry]:
+    return [entry for entry in NAV if actor is not None and entry.shows(actor)]
+
+
 async def page(
     request: Request,
     template: str,
@@ -417,7 +425,7 @@ async def page(
         category.code: (category.name_en or category.name) if lang == "en" else category.name
         for category in await list_categories()
     }
-    nav = [entry for entry in NAV if actor is not None and entry.shows(actor)]
+    nav = navigation(actor)
     return Template(
         template_name=template,
         context={

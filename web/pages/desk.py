@@ -10,9 +10,9 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from projects import areas, errors, organisations, resources, service_projects, tasks, triage
-from projects.access import MANAGERS, Actor
+from projects.access import Actor
 from projects.errors import N_
-from projects.members import find_by_phone
+from projects.members import member_by_phone
 from projects.needs import reject_need
 from projects.work import claims_to_decide, desk_needs
 from web.api.deps import CurrentActor, Now
@@ -29,10 +29,6 @@ ASSIGNEES = {
 }
 
 
-def require_desk(actor: Actor) -> None:
-    actor.require(actor.is_admin or any(grant.role in MANAGERS for grant in actor.grants))
-
-
 async def staff_areas(actor: Actor) -> list[areas.AreaRecord]:
     return [await areas.get_area(grant.area_id) for grant in actor.grants if grant.role == "staff"]
 
@@ -43,7 +39,7 @@ class DeskPages(Controller):
 
     @get(name="page:desk")
     async def desk(self, request: Request, actor: CurrentActor) -> Template:
-        require_desk(actor)
+        actor.require(actor.has_desk)
         return await page(
             request,
             "desk.html",
@@ -108,17 +104,12 @@ class DeskPages(Controller):
         kind = form.text("assignee") or "pool"
         assignee = None
         if kind == "member":
-            phone = form.text("member_phone", required=True, label=N_("mobile number"))
-            if phone:
-                member = await find_by_phone(phone)
-                if member is None:
-                    form.error(
-                        "member_phone",
-                        N_("Nobody is registered with the mobile number {phone}."),
-                        phone=phone,
-                    )
-                else:
-                    assignee = tasks.Assignee(member_id=member.id)
+            try:
+                member = await member_by_phone(form.text("member_phone"), field="member_phone")
+            except errors.Invalid as error:
+                form.refuse(error)
+            else:
+                assignee = tasks.Assignee(member_id=member.id)
         elif kind == "organisation":
             organisation = form.id("organisation_id", label=N_("organisation"))
             if organisation is not None:
@@ -139,12 +130,10 @@ class DeskPages(Controller):
                     deadline=deadline,
                     now=now,
                 )
-            except errors.Invalid as error:
-                form.refuse(error, _field_of(error))
-            except errors.NotFound as error:
-                if kind == "pool":
+            except (errors.Invalid, errors.NotFound) as error:
+                if error.field is None:
                     raise
-                form.refuse(error, "member_phone" if kind == "member" else "organisation_id")
+                form.refuse(error, {"assignee": "member_phone" if kind == "member" else "organisation_id"})
             else:
                 message = (
                     N_("The task was published to the open pool.")
@@ -156,7 +145,7 @@ class DeskPages(Controller):
 
     @get("/consultation", name="page:desk-consultation")
     async def consultation(self, request: Request, actor: CurrentActor) -> Template:
-        require_desk(actor)
+        actor.require(actor.has_desk)
         return await self._consultation(request, actor)
 
     async def _consultation(
@@ -175,7 +164,7 @@ class DeskPages(Controller):
 
     @post("/projects", name="page:desk-project")
     async def project(self, request: Request, actor: CurrentActor, now: Now) -> Template | Redirect:
-        require_desk(actor)
+        actor.require(actor.has_desk)
         form = await read_form(request)
         chosen = form.ids("need_ids")
         title = form.text("title", required=True, label=TITLE)
@@ -194,24 +183,10 @@ class DeskPages(Controller):
                     now=now,
                 )
             except errors.Invalid as error:
-                form.refuse(error, _field_of(error))
+                form.refuse(error)
             else:
                 return redirect(request, f"/projects/{project.id}", N_("The service project was published."))
         return await self._consultation(request, actor, form, 400)
-
-
-def _field_of(error: errors.ProjectError) -> str:
-    """The form field a domain refusal is about, when it names one."""
-    field = error.params.get("field")
-    if field in ("title", "description"):
-        return field
-    if "deadline" in error.template:
-        return "deadline"
-    if "capacity" in error.template:
-        return "capacity"
-    if "Points per hour" in error.template:
-        return "points_per_hour"
-    return ""
 
 
 class ResourcePages(Controller):
@@ -222,7 +197,7 @@ class ResourcePages(Controller):
     async def library(
         self, request: Request, actor: CurrentActor, category: FromQuery[str | None] = None
     ) -> Template:
-        require_desk(actor)
+        actor.require(actor.has_desk)
         found = await resources.find_resources(category=category or None)
         names = {org.id: org.name for org in await organisations.list_organisations()}
         return await page(

@@ -4,7 +4,9 @@ schema keep their JSON errors: one handler per kind of error, which looks at the
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
+import urllib.parse
 from collections.abc import Callable
 
 import asyncpg
@@ -16,9 +18,9 @@ from ledger.errors import LedgerError
 from projects import errors
 from projects.errors import N_
 from projects.signin import TooManyAttempts
-from web.api.errors import HTTP_MESSAGES, LEDGER_MESSAGES, STATUS
+from web.api.errors import HTTP_MESSAGES, LEDGER_MESSAGES, STATUS, bad_address
 from web.i18n import translate
-from web.pages.core import lang_of, login_url
+from web.pages.core import lang_of, local_path, login_url, navigation, redirect
 
 logger = logging.getLogger(__name__)
 
@@ -42,22 +44,52 @@ def is_page(request: Request) -> bool:
 def error_page(
     request: Request, status: int, message: str, params: dict | None = None, headers=None
 ) -> Template:
-    """The error page; it shows no member menu (it must render whatever failed, without the database)."""
+    """The error page, with the member's menu when they were signed in (read before the error:
+    it must render whatever failed, without the database) and a way back."""
+    actor = request.scope.get("linli_actor")
     return Template(
         template_name="error.html",
         context={
-            "actor": None,
-            "nav": [],
+            "actor": actor,
+            "nav": navigation(actor),
             "lang": lang_of(request),
             "flash": None,
             "here": request.url.path,
             "status": status,
             "title": TITLES.get(status, TITLES[500]),
             "text": translate(lang_of(request), message, params),
+            "back": came_from(request),
         },
         status_code=status,
         headers=headers or {},
     )
+
+
+# A form posted to ``/<things>/<id>/<action>`` is about the item at ``/<things>/<id>``; the desk's
+# forms act on needs.
+ITEM = re.compile(r"^(?:/desk)?(/[a-z-]+/[0-9]+)/[a-z-]+$")
+
+
+def came_from(request: Request) -> str | None:
+    """Where the person was: the page the form was on (Referer, on this site), else the item
+    the form acts on; None when neither is known."""
+    referer = urllib.parse.urlsplit(request.headers.get("referer", ""))
+    if referer.path and referer.netloc in ("", request.url.netloc) and referer.path != request.url.path:
+        return local_path(referer.path + (f"?{referer.query}" if referer.query else ""), "") or None
+    item = ITEM.match(request.url.path)
+    if request.method == "POST" and item:
+        return item.group(1)
+    return None
+
+
+def back_with(request: Request, status: int, message: str, params: dict | None = None) -> Response:
+    """A form refused: back to the page it was sent from, the refusal at its top (and its status
+    kept in the message), so that the person sees the item as it is now and what they may do.
+    Without a page to go back to, the error page."""
+    back = came_from(request) if request.method == "POST" else None
+    if back is None:
+        return error_page(request, status, message, params)
+    return redirect(request, back, message, params, level="error", status=status)
 
 
 def page_error(request: Request, error: Exception) -> Response:
@@ -65,21 +97,28 @@ def page_error(request: Request, error: Exception) -> Response:
         return Redirect(path=login_url(request), status_code=303)
     if isinstance(error, TooManyAttempts):
         return error_page(request, 429, error.template, error.params, {"Retry-After": str(error.retry_after)})
+    if isinstance(error, errors.NotFound) or bad_address(error):
+        message, params = (
+            (error.template, error.params)
+            if isinstance(error, errors.NotFound)
+            else (HTTP_MESSAGES[404][1], None)
+        )
+        return error_page(request, 404, message, params)
     if isinstance(error, errors.ProjectError):
         status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
-        return error_page(request, status, error.template, error.params)
+        return back_with(request, status, error.template, error.params)
     if isinstance(error, LedgerError):
         status = 409 if error.conflict else 400
-        return error_page(
+        return back_with(
             request, status, LEDGER_MESSAGES.get(error.code, N_("The points could not be transferred."))
         )
     if isinstance(error, sqlite3.IntegrityError | asyncpg.exceptions.IntegrityConstraintViolationError):
         logger.warning("database constraint on %s %s: %s", request.method, request.url.path, error)
-        return error_page(
+        return back_with(
             request, 409, N_("That conflicts with a change made at the same time. Please try again.")
         )
     if isinstance(error, PermissionDeniedException) and error.detail == CSRF_FAILED:
-        return error_page(
+        return back_with(
             request, 403, N_("This form has expired. Go back, reload the page and send it again.")
         )
     if isinstance(error, HTTPException):

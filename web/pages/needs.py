@@ -10,9 +10,9 @@ from litestar.response import Redirect, Template
 from projects import categories, errors, needs
 from projects.access import Actor, community_path
 from projects.errors import N_
-from projects.members import find_by_phone
+from projects.members import member_by_phone
 from projects.organisations import list_organisations
-from projects.work import manages_need, member_names, need_work
+from projects.work import member_names, need_work
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
 from web.pages.core import Form, page, read_form, redirect
@@ -35,10 +35,6 @@ async def category_menu() -> list[tuple[categories.CategoryRecord, list[categori
     return [(top, [c for c in found if c.parent == top.code]) for top in tops]
 
 
-def _manages_any(actor: Actor) -> bool:
-    return actor.is_admin or any(grant.role in ("leader", "staff") for grant in actor.grants)
-
-
 async def need_page(
     request: Request, actor: Actor, need_id: int, *, form: Form | None = None, status: int = 200
 ):
@@ -46,7 +42,6 @@ async def need_page(
     history = await needs.need_history(actor, need_id)
     work = await need_work(actor, need_id)
     category = await categories.get_category(need.category)
-    desk = await manages_need(actor, need_id)
     return await page(
         request,
         "need.html",
@@ -58,11 +53,9 @@ async def need_page(
         history=history,
         names=await member_names([event.actor for event in history]),
         work=work,
-        mine=actor.member_id in (need.resident, need.reporter),
         grades=GRADES,
         channels=CHANNELS,
-        desk=desk,
-        organisations=await list_organisations() if desk else [],
+        organisations=await list_organisations() if "dispatch" in need.may else [],
     )
 
 
@@ -86,9 +79,8 @@ class NeedPages(Controller):
         items, next_cursor = [], None
         if actor.home_path:
             community = int(community_path(actor.home_path).strip("/").split("/")[-1])
-            found = await needs.list_needs(actor, area_id=community, status=None, cursor=cursor, limit=20)
-            items = [need for need in found.items if need.scope == "common"]
-            next_cursor = found.next_cursor
+            found = await needs.list_needs(actor, area_id=community, scope="common", cursor=cursor, limit=20)
+            items, next_cursor = found.items, found.next_cursor
         return await page(request, "needs.html", actor, items=items, next_cursor=next_cursor, common=True)
 
     @get("/new", name="page:need-new")
@@ -109,7 +101,7 @@ class NeedPages(Controller):
             menu=menu,
             scopes=SCOPES,
             channels=CHANNELS,
-            for_residents=_manages_any(actor),
+            for_residents=actor.has_desk,
         )
 
     @post(name="page:need-report")
@@ -119,20 +111,15 @@ class NeedPages(Controller):
         description = form.text("description", required=True, label=N_("description"))
         scope = form.text("scope") or "personal"
         channel = form.text("channel") or "online"
-        if scope not in SCOPES:
-            form.error("scope", N_("The scope is personal or common."))
         resident_id = None
         phone = form.text("resident_phone")
-        if phone and _manages_any(actor):
-            resident = await find_by_phone(phone)
-            if resident is None:
-                form.error(
-                    "resident_phone", N_("Nobody is registered with the mobile number {phone}."), phone=phone
-                )
-            else:
-                resident_id = resident.id
-        elif not _manages_any(actor):
-            channel = "online"
+        if not actor.has_desk:
+            channel = "online"  # residents report for themselves, online
+        elif phone:
+            try:
+                resident_id = (await member_by_phone(phone, field="resident_phone")).id
+            except errors.Invalid as error:
+                form.refuse(error)
         if form.ok:
             try:
                 need = await needs.report_need(
@@ -144,10 +131,8 @@ class NeedPages(Controller):
                     resident_id=resident_id,
                     now=now,
                 )
-            except errors.NotFound as error:
-                form.refuse(error, "category" if "category" in error.template else "")
-            except errors.Invalid as error:
-                form.refuse(error, "description" if error.params.get("field") == "description" else "")
+            except (errors.Invalid, errors.NotFound) as error:
+                form.refuse(error, {"resident_id": "resident_phone"})
             else:
                 return redirect(
                     request, f"/needs/{need.id}", N_("Your need was sent. Community staff will see to it.")

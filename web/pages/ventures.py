@@ -374,7 +374,7 @@ class CallPages(Controller):
                 scores[criterion.id] = value
         if form.ok and not scores and call.criteria:  # some criteria may be left for later, not all
             form.error(
-                f"score_{bid_id}_{call.criteria[0].id}", N_("Please fill in the {field}."), field=N_("score")
+                f"score_{bid_id}_{call.criteria[0].id}", N_("Please fill in the {label}."), label=N_("score")
             )
         if form.ok:
             if (await ventures.view_bid(actor, bid_id, now=now)).call != call_id:

@@ -11,27 +11,19 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from projects import claims, errors, ratings, tasks
-from projects.access import Actor, area_path
+from projects.access import Actor
 from projects.claims import MAX_MINUTES
 from projects.errors import N_
-from projects.tables import Need
+from projects.members import member_by_phone
 from projects.work import member_names, memberships, my_claims, ratings_received
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import ZONE, Form, as_id, local_path, page, read_form, redirect
+from web.pages.core import Form, local_path, page, read_form, redirect
 from web.pages.needs import category_menu
 
 MINUTES = N_("minutes")
 REASON = N_("reason")
 SCORE = N_("score")
-
-
-def on_day(task: tasks.TaskRecord, day: date) -> bool:
-    """Does the task happen on ``day``: it starts that day, or it has no start and is still
-    open then (no deadline, or one on or after that day)?"""
-    if task.starts_at is not None:
-        return task.starts_at.astimezone(ZONE).date() == day
-    return task.deadline is None or task.deadline.astimezone(ZONE).date() >= day
 
 
 async def claim_page(
@@ -40,12 +32,8 @@ async def claim_page(
     claim = await claims.view_claim(actor, claim_id)
     task = await tasks.get_task(claim.task)
     history = await claims.claim_history(actor, claim_id)
-    performs = claims.performs(actor, {"member": claim.member, "organisation": claim.organisation})
-    manages = actor.manages(await area_path(task.area))
-    resident = None
-    if task.need is not None:
-        row = await Need.select(Need.resident).where(Need.id == task.need).first()
-        resident = row["resident"]
+    now = request.app.state.clock()
+    elapsed = claims.minutes_since(claim.checked_in_at, now) if claim.checked_in_at else 0
     return await page(
         request,
         "claim.html",
@@ -56,12 +44,7 @@ async def claim_page(
         task=task,
         history=history,
         names=await member_names([event.actor for event in history] + [claim.member]),
-        performs=performs,
-        receives=not performs and (manages or resident == actor.member_id),
-        manages=manages and not performs,
-        rates=not performs
-        and (resident == actor.member_id or (task.need is None and claim.decided_by == actor.member_id)),
-        max_minutes=MAX_MINUTES,
+        elapsed=min(elapsed, MAX_MINUTES),
     )
 
 
@@ -86,16 +69,15 @@ class TaskPages(Controller):
             except ValueError:
                 form.error("day", N_("Enter a date."))
         found = await tasks.list_tasks(
-            actor, status="open", category=category or None, cursor=cursor, limit=50
+            actor, status="open", category=category or None, on_day=chosen_day, cursor=cursor, limit=50
         )
-        items = [task for task in found.items if chosen_day is None or on_day(task, chosen_day)]
         return await page(
             request,
             "tasks.html",
             actor,
             status=400 if form.errors else 200,
             form=form,
-            items=items,
+            items=found.items,
             next_cursor=found.next_cursor,
             menu=await category_menu(),
         )
@@ -105,11 +87,6 @@ class TaskPages(Controller):
         task = await tasks.view_task(actor, task_id)
         history = await tasks.task_history(actor, task_id)
         visible = await claims.list_claims(actor, task_id=task_id)
-        mine = [claim for claim in visible if claim.member == actor.member_id]
-        offered_to_me = task.status == "offered" and (
-            task.assignee_member == actor.member_id
-            or (task.assignee_organisation is not None and actor.represents(task.assignee_organisation))
-        )
         return await page(
             request,
             "task.html",
@@ -118,21 +95,17 @@ class TaskPages(Controller):
             history=history,
             names=await member_names([event.actor for event in history] + [c.member for c in visible]),
             claims=visible,
-            mine=mine,
-            offered_to_me=offered_to_me,
-            manages=actor.manages(await area_path(task.area)),
+            mine=[claim for claim in visible if claim.member == actor.member_id],
         )
 
     @post("/{task_id:int}/claim", name="page:task-claim")
     async def claim(self, request: Request, actor: CurrentActor, task_id: IdPath, now: Now) -> Redirect:
         form = await read_form(request)
-        member = form.text("member_id")
-        organisation = form.text("organisation_id")
         claim = await claims.claim_task(
             actor,
             task_id,
-            member_id=as_id(member),
-            organisation_id=as_id(organisation),
+            member_id=form.id("member_id", required=False),
+            organisation_id=form.id("organisation_id", required=False),
             now=now,
         )
         if claim.member != actor.member_id:
@@ -155,6 +128,45 @@ class TaskPages(Controller):
         await tasks.decline_task(actor, task_id, reason=form.text("reason"), now=now)
         return redirect(
             request, local_path(form.text("next"), f"/tasks/{task_id}"), N_("You declined the task.")
+        )
+
+    @post("/{task_id:int}/record", name="page:task-record")
+    async def record(
+        self, request: Request, actor: CurrentActor, task_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        phone = form.text("phone", required=True, label=N_("mobile number"))
+        minutes = form.integer("minutes", low=1, high=MAX_MINUTES, label=MINUTES)
+        note = form.text("note", required=True, label=N_("note"))
+        if form.ok:
+            try:
+                member = await member_by_phone(phone)
+                claim = await claims.record_work(
+                    actor, task_id, member_id=member.id, minutes=minutes, note=note, now=now
+                )
+            except errors.Invalid as error:
+                form.refuse(error, {"member_id": "phone"})
+            else:
+                return redirect(
+                    request, f"/claims/{claim.id}", N_("The work was recorded: it waits for confirmation.")
+                )
+        return await self._task(request, actor, task_id, form)
+
+    async def _task(self, request: Request, actor: Actor, task_id: int, form: Form) -> Template:
+        task = await tasks.view_task(actor, task_id)
+        history = await tasks.task_history(actor, task_id)
+        visible = await claims.list_claims(actor, task_id=task_id)
+        return await page(
+            request,
+            "task.html",
+            actor,
+            status=400,
+            form=form,
+            task=task,
+            history=history,
+            names=await member_names([event.actor for event in history] + [c.member for c in visible]),
+            claims=visible,
+            mine=[claim for claim in visible if claim.member == actor.member_id],
         )
 
 
@@ -188,7 +200,7 @@ class ClaimPages(Controller):
             try:
                 await claims.submit_work(actor, claim_id, minutes=minutes, note=note, now=now)
             except errors.Invalid as error:
-                form.refuse(error, "note")
+                form.refuse(error)
             else:
                 return redirect(
                     request, f"/claims/{claim_id}", N_("Your minutes were sent for confirmation.")
@@ -204,11 +216,12 @@ class ClaimPages(Controller):
     async def confirm(self, request: Request, actor: CurrentActor, claim_id: IdPath, now: Now) -> Redirect:
         form = await read_form(request)
         claim = await claims.confirm_work(actor, claim_id, now=now)
+        performer = (await member_names([claim.member])).get(claim.member, "")
         return redirect(
             request,
             local_path(form.text("next"), f"/claims/{claim_id}"),
-            N_("Confirmed: {points} points were banked."),
-            {"points": claim.points or 0},
+            N_("Confirmed: {points} points were banked for {name}."),
+            {"points": claim.points or 0, "name": performer},
         )
 
     @post("/{claim_id:int}/dispute", name="page:claim-dispute")
@@ -252,7 +265,7 @@ class ClaimPages(Controller):
             try:
                 await ratings.rate_service(actor, claim_id, score=score, comment=comment, now=now)
             except errors.Invalid as error:
-                form.refuse(error, "comment")
+                form.refuse(error)
             else:
                 return redirect(
                     request,
