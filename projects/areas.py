@@ -101,3 +101,19 @@ async def children(area_id: int | None) -> list[AreaRecord]:
 async def subtree(area: AreaRecord) -> list[AreaRecord]:
     rows = await Area.select().where(under(Area.path, area.path)).order_by(Area.path)
     return [AreaRecord(**row) for row in rows]
+
+
+async def areas_below(paths: list[str], *, depth: int, lowest: str) -> list[AreaRecord]:
+    """The areas with ``paths`` and those up to ``depth`` levels under each, no lower than the
+    level ``lowest``, in tree order: one query whatever the size of the tree."""
+    if not paths:
+        return []
+    deepest = AREA_LEVELS.index(lowest)
+    clause = None
+    for path in paths:
+        level = len(path.strip("/").split("/")) - 1  # the area's own level, from its path
+        levels = AREA_LEVELS[level : min(level + depth, deepest) + 1]
+        part = under(Area.path, path) & Area.level.is_in(list(levels))
+        clause = part if clause is None else clause | part
+    rows = await Area.select().where(clause).order_by(Area.path)
+    return [AreaRecord(**row) for row in rows]

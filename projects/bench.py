@@ -1,14 +1,15 @@
-"""The loop benchmark behind ``linli bench loop``: claim → submit → confirm through the domain,
+"""The loop benchmark behind ``linli bench loop``: claim → check in → submit → confirm through the domain,
 against plain sqlite3 doing the same durable writes.
 
 Everything runs on a temporary SQLite file with Linli's production settings (WAL,
 ``synchronous=FULL``), so every commit is a real durable write.
 
-- ``loop``: one volunteer after another claims a task, submits minutes and has them confirmed:
-  three use cases, three transactions, the last one posting the points. The baseline is plain
-  ``sqlite3`` on one reused connection doing the same writes in three ``BEGIN IMMEDIATE``
-  transactions: claim (UPDATE task, INSERT claim, INSERT event), submit (UPDATE claim, INSERT
-  event), confirm (UPDATE claim, INSERT event, INSERT transfer, UPDATE two balances, UPDATE task).
+- ``loop``: one volunteer after another claims a task, checks in, submits an hour and has it
+  confirmed: four use cases, four transactions, the last one posting the points. The baseline is
+  plain ``sqlite3`` on one reused connection doing the same writes in four ``BEGIN IMMEDIATE``
+  transactions: claim (UPDATE task, INSERT claim, INSERT event), check in and submit (UPDATE
+  claim, INSERT event each), confirm (UPDATE claim, INSERT event, INSERT transfer, UPDATE two
+  balances, UPDATE task).
 - ``concurrent_claims``: 32 volunteers claim 32 tasks at once (asyncio tasks on one engine);
   the ratio is against the same claims made one after another, so above 1 means the writer's
   group commit turns concurrency into throughput.
@@ -25,15 +26,16 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from projects import areas, members
 from projects.access import load_actor
-from projects.claims import claim_task, confirm_work, submit_work
+from projects.claims import check_in, claim_task, confirm_work, submit_work
 from projects.tasks import create_task, list_tasks
 
 T0 = datetime(2026, 12, 1, 9, tzinfo=UTC)
+T1 = T0 + timedelta(hours=1)  # an hour's work after checking in
 
 BASELINE_SCHEMA = """
 CREATE TABLE task (id INTEGER PRIMARY KEY, claimed INTEGER, status TEXT, updated_at TEXT);
@@ -96,6 +98,15 @@ def _baseline(path: Path, loops: int, offset: int) -> float:
         connection.execute("COMMIT")
         connection.execute("BEGIN IMMEDIATE")
         connection.execute(
+            "UPDATE claim SET status = 'checked_in', updated_at = ? WHERE id = ?", (now, claim)
+        )
+        connection.execute(
+            "INSERT INTO event (subject, subject_id, action, at) VALUES ('claim', ?, 'check_in', ?)",
+            (claim, now),
+        )
+        connection.execute("COMMIT")
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute(
             "UPDATE claim SET status = 'submitted', minutes = 60, updated_at = ? WHERE id = ?", (now, claim)
         )
         connection.execute(
@@ -128,8 +139,9 @@ async def _loop(staff, people, tasks: list[int]) -> float:
     started = time.perf_counter()
     for volunteer, task_id in zip(people, tasks, strict=False):
         claim = await claim_task(volunteer, task_id, now=T0)
-        await submit_work(volunteer, claim.id, minutes=60, now=T0)
-        await confirm_work(staff, claim.id, now=T0)
+        await check_in(volunteer, claim.id, now=T0)
+        await submit_work(volunteer, claim.id, minutes=60, now=T1)
+        await confirm_work(staff, claim.id, now=T1)
     return time.perf_counter() - started
 
 

@@ -974,7 +974,7 @@ class Story:
             return
         yield self.hours(0.5, 3)
         await claims.submit_work(
-            performer, claim, minutes=self.rng.choice(MINUTES), note=self.rng.choice(NOTES), now=self.now
+            performer, claim, minutes=await self.worked(claim), note=self.rng.choice(NOTES), now=self.now
         )
         if stop == "submitted":
             return
@@ -1068,7 +1068,7 @@ class Story:
             await claims.submit_work(
                 await self.performer(taken[1]),
                 taken[1],
-                minutes=self.rng.choice(MINUTES),
+                minutes=await self.worked(taken[1]),
                 note=self.rng.choice(NOTES),
                 now=self.now,
             )
@@ -1118,7 +1118,7 @@ class Story:
             await claims.submit_work(
                 await self.actor(performers[claim]),
                 claim,
-                minutes=self.rng.choice(MINUTES),
+                minutes=await self.worked(claim),
                 note=self.rng.choice(NOTES),
                 now=self.now,
             )
@@ -1135,6 +1135,13 @@ class Story:
 
     async def performer(self, claim_id: int) -> Actor:
         return await self.actor((await claims.get_claim(claim_id)).member)
+
+    async def worked(self, claim_id: int) -> int:
+        """The minutes a volunteer reports: what they say they worked, never more than have
+        passed since they checked in (the rule the domain enforces)."""
+        said = self.rng.choice(MINUTES)
+        checked_in = (await claims.get_claim(claim_id)).checked_in_at
+        return max(1, min(said, claims.minutes_since(checked_in, self.now)))
 
     async def claim_of(self, task_id: int, member_id: int) -> int:
         row = (

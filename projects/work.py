@@ -8,14 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from projects import claims, errors, needs, tasks
+from projects import claims, tasks
 from projects.access import MANAGERS, Actor
 from projects.areas import under
 from projects.claims import ClaimRecord
-from projects.errors import N_
-from projects.needs import OPEN, NeedRecord, select_needs, view_need
+from projects.needs import view_need
 from projects.organisations import OrganisationRecord
-from projects.tables import Claim, Member, Need, Organisation, OrganisationMember, Rating, Task
+from projects.tables import Claim, Member, Organisation, OrganisationMember, Rating, Task
 from projects.tasks import TaskRecord
 
 QUEUE = 100
@@ -28,14 +27,6 @@ class WorkItem:
     task: TaskRecord
     claims: tuple[ClaimRecord, ...]
     performers: dict[int, str]  # member id -> name, for the claims shown
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimToDecide:
-    claim: ClaimRecord
-    task_title: str
-    performer: str
-    need: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,56 +72,6 @@ async def need_work(actor: Actor, need_id: int) -> list[WorkItem]:
     for claim in await claims.records(actor, rows):
         by_task.setdefault(claim.task, []).append(claim)
     return [WorkItem(task, tuple(by_task.get(task.id, ())), names) for task in found]
-
-
-async def desk_needs(actor: Actor, queue: str, *, limit: int = QUEUE) -> list[NeedRecord]:
-    """A queue of the desk of a leader or staff member, oldest first: ``new`` (to triage),
-    ``overdue`` (flagged for supervision), ``escalated`` (came up from below, still open) or
-    ``common`` (open common needs, for a consultation that makes them a service project)."""
-    clauses = {
-        "new": Need.status == "new",
-        "overdue": Need.status.is_in(list(OPEN)) & (Need.overdue == True),  # noqa: E712
-        "escalated": Need.status.is_in(list(OPEN)) & (Need.escalations > 0),
-        "common": Need.status.is_in(["new", "triaged"]) & (Need.scope == "common"),
-    }
-    if queue not in clauses:
-        raise errors.Invalid(N_("Unknown list {name}."), name=queue)
-    query = select_needs().where(clauses[queue]).order_by(Need.id).limit(max(1, min(limit, 500)))
-    if not actor.is_admin:
-        paths = _managed(actor)
-        if not paths:
-            raise errors.NotAllowed()
-        query = query.where(_any_under(Need.area.path, paths) | _any_under(Need.handling_area.path, paths))
-    return await needs.records(actor, await query)
-
-
-async def claims_to_decide(actor: Actor, *, limit: int = QUEUE) -> list[ClaimToDecide]:
-    """Work submitted (to confirm on a resident's behalf) or disputed (to settle) in the areas
-    the actor manages, oldest first."""
-    query = (
-        Claim.select(
-            *Claim.all_columns(),
-            Claim.task.title.as_alias("task_title"),
-            Claim.task.need.as_alias("task_need"),
-            Claim.member.name.as_alias("member_name"),
-        )
-        .where(Claim.status.is_in(["submitted", "disputed"]))
-        .order_by(Claim.id)
-        .limit(max(1, min(limit, 500)))
-    )
-    if not actor.is_admin:
-        paths = _managed(actor)
-        if not paths:
-            raise errors.NotAllowed()
-        query = query.where(_any_under(Claim.task.area.path, paths))
-    rows = await query
-    extra = {row["id"]: (row.pop("task_title"), row.pop("task_need"), row.pop("member_name")) for row in rows}
-    # Only what the actor may decide: never their own work.
-    return [
-        ClaimToDecide(claim, *extra[claim.id])
-        for claim in await claims.records(actor, rows)
-        if claim.may & {"confirm", "settle"}
-    ]
 
 
 async def my_claims(actor: Actor) -> list[tuple[ClaimRecord, str]]:

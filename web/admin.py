@@ -2,9 +2,9 @@
 
 Linli's admins sign in there with their mobile number and Linli password (checked by Linli, with
 the same rate limits as every other sign-in); Piccolo Admin then keeps its own session. Areas,
-categories, grades, organisations, resources and catalogue items can be changed there. The ledger
-is shown but read-only: points and money move only through ledger transfers, never by editing a
-row (the database refuses edits of transfers anyway; balances and holds are refused here).
+categories, grades, organisations, resources and catalogue items can be changed there. The ledger,
+the trace and the market's money are not there: they change only through Linli's use cases and
+ledger transfers (the database refuses edits of transfers and events anyway).
 """
 
 from __future__ import annotations
@@ -17,17 +17,13 @@ from litestar.handlers import asgi
 from litestar.types import Receive, Scope, Send
 from piccolo.apps.user.tables import BaseUser
 from piccolo_admin.endpoints import TableConfig, create_admin
-from piccolo_api.crud.validators import Validators
-from starlette.exceptions import HTTPException
 
-from ledger.tables import Account, Reservation, Transfer
-from market.tables import Call, Donation, Item, ItemArea, MarketEvent, Redemption
+from market.tables import Item, ItemArea
 from projects import errors, signin
 from projects.db import utcnow
 from projects.tables import (
     Area,
     Category,
-    Event,
     Grade,
     Member,
     Organisation,
@@ -35,11 +31,6 @@ from projects.tables import (
     Resource,
     Role,
 )
-
-READ_ONLY_MESSAGE = (
-    "Read-only here: points and money move only through ledger transfers, and the trace is never edited."
-)
-
 
 # Who is signing in: the address, for the rate limit (Piccolo Admin's login gives no request).
 _address: contextvars.ContextVar[str] = contextvars.ContextVar("linli_admin_address", default="unknown")
@@ -66,17 +57,28 @@ class LinliAdmin(BaseUser, tablename="piccolo_user"):
         return user.id
 
 
-def _refuse_writes(piccolo_crud, request) -> None:
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        raise HTTPException(status_code=405, detail=READ_ONLY_MESSAGE)
-
-
-def _read_only(table, group: str) -> TableConfig:
-    return TableConfig(table, validators=Validators(every=[_refuse_writes]), menu_group=group)
+# What each table is, in Chinese first: Piccolo Admin titles a table by its name in the database
+# and shows its help text beside it.
+NAMES = {
+    Area: "区域（区、街道、社区、网格、楼栋、单元） Areas",
+    Category: "服务类别 Categories",
+    Grade: "分级时限 Grades and their deadlines",
+    Organisation: "单位与志愿服务队 Organisations and volunteer teams",
+    OrganisationMember: "单位成员 Members of organisations",
+    Resource: "服务资源库 Service resources",
+    Member: "成员 Members",
+    Role: "角色（居民、志愿者、三长、工作人员） Roles",
+    Item: "积分商城商品 Catalogue items",
+    ItemArea: "商品服务范围 Areas an item serves",
+}
 
 
 def admin_app():
-    community, market, ledger = "Community 社区", "Market 市场", "Ledger 账本 (read-only)"
+    community, market = "社区 Community", "积分商城 Market"
+    for table, name in NAMES.items():
+        table._meta.help_text = name
+    # Only what may be edited is shown: the ledger, the trace and the market's money change only
+    # through Linli's own use cases (Piccolo Admin would offer "add row" on any table it shows).
     tables = [
         TableConfig(Area, menu_group=community),
         TableConfig(Category, menu_group=community),
@@ -88,20 +90,12 @@ def admin_app():
         TableConfig(Role, menu_group=community),
         TableConfig(Item, menu_group=market),
         TableConfig(ItemArea, menu_group=market),
-        _read_only(Redemption, market),
-        _read_only(Donation, market),
-        _read_only(Call, market),
-        _read_only(Account, ledger),
-        _read_only(Transfer, ledger),
-        _read_only(Reservation, ledger),
-        _read_only(Event, ledger),
-        _read_only(MarketEvent, ledger),
     ]
     return create_admin(
         tables,
         auth_table=LinliAdmin,
-        site_name="Linli 邻里 admin",
-        default_language_code="zh",
+        site_name="邻里 Linli 管理后台",
+        default_language_code="zh-CN",
         # Served over HTTPS (behind a proxy that terminates it): the admin's cookies are Secure.
         production=os.environ.get("LINLI_HTTPS", "") == "1",
     )

@@ -25,12 +25,20 @@ async def open_task(api, capacity=1, need_id=None, **extra):
     return await api.ok(api.street.staff, "POST", "/api/v1/tasks", body, status=201)
 
 
+async def worked(api, performer, claim_id, minutes=60, **body):
+    """The performer checks in (unless they already did), works ``minutes`` (the clock moves on)
+    and submits them: the claim, submitted."""
+    checked_in = await api.post(performer, f"/api/v1/claims/{claim_id}/check-in")
+    assert checked_in.status_code in (200, 409), checked_in.text
+    api.clock.advance(minutes=minutes)
+    return await api.ok(performer, "POST", f"/api/v1/claims/{claim_id}/submit", {"minutes": minutes, **body})
+
+
 async def submitted_claim(api, volunteer=None, minutes=60, **task_kw):
     volunteer = volunteer or api.street.volunteers[0]
     task = await open_task(api, **task_kw)
     claim = await api.ok(volunteer, "POST", f"/api/v1/tasks/{task['id']}/claims", status=201)
-    claim = await api.ok(volunteer, "POST", f"/api/v1/claims/{claim['id']}/submit", {"minutes": minutes})
-    return task, claim
+    return task, await worked(api, volunteer, claim["id"], minutes)
 
 
 async def counts(api) -> dict:

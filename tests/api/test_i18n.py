@@ -238,12 +238,21 @@ async def test_the_api_says_its_errors_in_chinese_by_default_and_in_english_when
 
     blank = {"category": "care.meals", "description": "   "}
     response = await api.call(s.resident, "POST", "/api/v1/needs", blank)
+    # The refusal names the field it is about (DESIGN's error row).
     assert (response.status_code, response.json()) == (
         400,
-        {"code": "invalid_input", "message": "请填写描述。"},
+        {
+            "code": "invalid_input",
+            "message": "请填写描述。",
+            "fields": [{"field": "description", "problem": "请填写描述。"}],
+        },
     )
     response = await api.call(s.resident, "POST", "/api/v1/needs", blank, language="en")
-    assert response.json() == {"code": "invalid_input", "message": "Please fill in the description."}
+    assert response.json() == {
+        "code": "invalid_input",
+        "message": "Please fill in the description.",
+        "fields": [{"field": "description", "problem": "Please fill in the description."}],
+    }
 
 
 async def test_a_state_conflict_names_the_thing_its_state_and_the_action_in_the_requests_language(api):

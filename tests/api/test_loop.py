@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.api.helpers import worked
+
 
 async def test_a_residents_need_ends_as_points_in_a_volunteers_account_exactly_once(api):
     s = api.street
@@ -45,9 +47,7 @@ async def test_a_residents_need_ends_as_points_in_a_volunteers_account_exactly_o
     claim = await api.ok(volunteer, "POST", f"/api/v1/tasks/{task['id']}/claims", status=201)
     assert (claim["task_id"], claim["member_id"], claim["status"]) == (task["id"], str(volunteer), "claimed")
     await api.ok(volunteer, "POST", f"/api/v1/claims/{claim['id']}/check-in")
-    claim = await api.ok(
-        volunteer, "POST", f"/api/v1/claims/{claim['id']}/submit", {"minutes": 90, "note": "送到了"}
-    )
+    claim = await worked(api, volunteer, claim["id"], 90, note="送到了")
     assert claim["status"] == "submitted"
 
     confirmed = await api.ok(s.resident, "POST", f"/api/v1/claims/{claim['id']}/confirm")

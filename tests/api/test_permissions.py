@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.helpers import counts, need, open_task, submitted_claim, triaged_need
+from tests.api.helpers import counts, need, open_task, submitted_claim, triaged_need, worked
 
 
 async def refused(api, member, method, url, body=None, *, status, code):
@@ -96,7 +96,7 @@ async def test_a_resident_confirms_work_on_their_own_need_but_not_on_anothers(ap
     created = await triaged_need(api)
     task = await open_task(api, need_id=created["id"])
     claim = await api.ok(s.volunteers[1], "POST", f"/api/v1/tasks/{task['id']}/claims", status=201)
-    await api.ok(s.volunteers[1], "POST", f"/api/v1/claims/{claim['id']}/submit", {"minutes": 30})
+    await worked(api, s.volunteers[1], claim["id"], 30)
     url = f"/api/v1/claims/{claim['id']}/confirm"
     for member in (s.neighbour, s.volunteers[2]):  # the claim is none of their business
         await refused(api, member, "POST", url, status=404, code="not_found")
@@ -161,8 +161,9 @@ async def test_a_task_dispatched_to_a_person_is_theirs_to_accept_or_decline(api)
     body = {"title": "陪同就医", "area_id": str(s.unit), "category": "care.escort", "assignee": str(chosen)}
     task = await api.ok(s.staff, "POST", "/api/v1/tasks", body, status=201)
     assert task["status"] == "offered"
-    await refused(api, other, "POST", f"/api/v1/tasks/{task['id']}/accept", status=403, code="not_allowed")
-    await refused(api, other, "POST", f"/api/v1/tasks/{task['id']}/claims", status=403, code="not_allowed")
+    # Offered to someone else, the task is not theirs to see: it is not there at all.
+    await refused(api, other, "POST", f"/api/v1/tasks/{task['id']}/accept", status=404, code="not_found")
+    await refused(api, other, "POST", f"/api/v1/tasks/{task['id']}/claims", status=404, code="not_found")
     accepted = await api.ok(chosen, "POST", f"/api/v1/tasks/{task['id']}/accept")
     assert (accepted["status"], accepted["claimed"]) == ("full", 1)
     mine = await api.ok(chosen, "GET", "/api/v1/claims")
@@ -180,7 +181,7 @@ async def test_an_organisation_claims_places_for_its_own_members_only(api):
     }
     task = await api.ok(s.staff, "POST", "/api/v1/tasks", body, status=201)
     await refused(
-        api, s.volunteers[0], "POST", f"/api/v1/tasks/{task['id']}/accept", status=403, code="not_allowed"
+        api, s.volunteers[0], "POST", f"/api/v1/tasks/{task['id']}/accept", status=404, code="not_found"
     )
     await api.ok(s.representative, "POST", f"/api/v1/tasks/{task['id']}/accept")
     url = f"/api/v1/tasks/{task['id']}/claims"
@@ -194,7 +195,7 @@ async def test_an_organisation_claims_places_for_its_own_members_only(api):
     claim = await api.ok(s.representative, "POST", url, member_body, status=201)
     assert (claim["member_id"], claim["organisation_id"]) == (str(s.volunteers[0]), str(s.organisation))
     # the representative reports the hours for the member they sent
-    await api.ok(s.representative, "POST", f"/api/v1/claims/{claim['id']}/submit", {"minutes": 120})
+    await worked(api, s.representative, claim["id"], 120)
 
 
 async def test_a_member_cannot_rate_their_own_work_nor_work_they_did_not_receive(api):
@@ -203,7 +204,7 @@ async def test_a_member_cannot_rate_their_own_work_nor_work_they_did_not_receive
     task = await open_task(api, need_id=created["id"])
     performer = s.volunteers[2]
     claim = await api.ok(performer, "POST", f"/api/v1/tasks/{task['id']}/claims", status=201)
-    await api.ok(performer, "POST", f"/api/v1/claims/{claim['id']}/submit", {"minutes": 60})
+    await worked(api, performer, claim["id"], 60)
     url = f"/api/v1/claims/{claim['id']}/rating"
     await refused(
         api, s.resident, "POST", url, {"score": 5}, status=409, code="conflict"

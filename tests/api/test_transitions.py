@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.api.helpers import counts, need, open_task, submitted_claim, triaged_need
+from tests.api.helpers import counts, need, open_task, submitted_claim, triaged_need, worked
 from tests.api.test_permissions import refused
 
 
@@ -21,8 +21,11 @@ async def test_a_claim_can_be_worked_only_in_order(api):
     await refused(
         api, s.staff, "POST", f"{url}/settle", {"accept": True, "reason": "x"}, status=409, code="wrong_state"
     )
+    await refused(api, volunteer, "POST", f"{url}/submit", {"minutes": 30}, status=409, code="conflict")
     await api.ok(volunteer, "POST", f"{url}/check-in")
     await refused(api, volunteer, "POST", f"{url}/check-in", status=409, code="wrong_state")
+    api.clock.advance(minutes=29, seconds=1)  # a started minute counts: 30 minutes at most
+    await refused(api, volunteer, "POST", f"{url}/submit", {"minutes": 31}, status=400, code="invalid_input")
     await api.ok(volunteer, "POST", f"{url}/submit", {"minutes": 30})
     await refused(api, volunteer, "POST", f"{url}/submit", {"minutes": 40}, status=409, code="wrong_state")
     await refused(api, volunteer, "POST", f"{url}/withdraw", status=409, code="wrong_state")
@@ -40,14 +43,15 @@ async def test_a_dispute_is_settled_by_a_leader_with_corrected_minutes_or_reject
     url = f"/api/v1/claims/{claim['id']}"
     disputed = await api.ok(s.staff, "POST", f"{url}/dispute", {"reason": "实际只干了一小时"})
     assert (disputed["status"], disputed["reason"]) == ("disputed", "实际只干了一小时")
+    # Work for nobody's need is not the resident's business: to them it does not exist.
     await refused(
         api,
         s.resident,
         "POST",
         f"{url}/settle",
         {"accept": True, "reason": "x"},
-        status=403,
-        code="not_allowed",
+        status=404,
+        code="not_found",
     )
     settled = await api.ok(
         s.leader, "POST", f"{url}/settle", {"accept": True, "minutes": 60, "reason": "核实为一小时"}
@@ -77,7 +81,7 @@ async def test_withdrawing_gives_the_place_back(api):
         api, s.volunteers[1], "POST", f"/api/v1/tasks/{task['id']}/claims", status=409, code="task_full"
     )
     await refused(
-        api, s.volunteers[1], "POST", f"/api/v1/claims/{claim['id']}/withdraw", status=403, code="not_allowed"
+        api, s.volunteers[1], "POST", f"/api/v1/claims/{claim['id']}/withdraw", status=404, code="not_found"
     )
     await api.ok(s.volunteers[0], "POST", f"/api/v1/claims/{claim['id']}/withdraw", {"reason": "临时有事"})
     reopened = await api.ok(s.staff, "GET", f"/api/v1/tasks/{task['id']}")
@@ -94,7 +98,7 @@ async def test_cancelling_a_task_releases_its_claims_but_not_work_already_submit
     task = await open_task(api, capacity=3, area_id=str(s.building), category="environment.cleaning")
     first = await api.ok(s.volunteers[0], "POST", f"/api/v1/tasks/{task['id']}/claims", status=201)
     second = await api.ok(s.volunteers[1], "POST", f"/api/v1/tasks/{task['id']}/claims", status=201)
-    await api.ok(s.volunteers[1], "POST", f"/api/v1/claims/{second['id']}/submit", {"minutes": 30})
+    await worked(api, s.volunteers[1], second["id"], 30)
     url = f"/api/v1/tasks/{task['id']}/cancel"
     await refused(api, s.staff, "POST", url, {"reason": "天气原因"}, status=409, code="conflict")
     await refused(api, s.staff, "POST", url, {"reason": ""}, status=400, code="invalid_input")

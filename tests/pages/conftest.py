@@ -87,3 +87,30 @@ async def site(database_url: str) -> AsyncIterator[Site]:
                 await client.aclose()
         report = await verify()
     assert report.ok, report.render()
+
+
+FLASH = re.compile(r'class="flash error" role="alert" data-status="(\d+)">([^<]*)<')
+
+
+async def refused(browser: Browser, response: httpx.Response, status: int, *says: str) -> httpx.Response:
+    """A refusal as the person sees it: back on the page the form was on (a redirect) or on an
+    error page with the menu, the message in an alert that keeps the status the action answered,
+    saying each of ``says``. Answers the page shown."""
+    if response.status_code == 303:
+        response = await browser.follow(response)
+        assert response.status_code == 200, response.text[:2000]
+    else:
+        assert response.status_code == status, (response.status_code, response.text[:2000])
+    shown = FLASH.search(response.text)
+    assert shown, response.text[:3000]
+    assert int(shown.group(1)) == status, shown.group(0)
+    for text in says:
+        assert text in shown.group(2), (text, shown.group(2))
+    return response
+
+
+async def worked(site: Site, browser: Browser, claim_id: int, minutes: int = 60, note: str = ""):
+    """The volunteer checks in (unless they did), works ``minutes`` and submits them."""
+    await browser.post(f"/claims/{claim_id}/check-in")
+    site.clock.advance(minutes=minutes)
+    return await browser.post(f"/claims/{claim_id}/submit", {"minutes": str(minutes), "note": note})

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from tests.pages.conftest import refused, worked
+
 
 def new_id(response, kind: str) -> int:
     return int(re.fullmatch(rf"/{kind}/(\d+)", response.headers["location"]).group(1))
@@ -48,6 +50,7 @@ async def test_the_loop_from_ordering_to_points_through_the_pages(site):
     claimed = await volunteer.post(f"/tasks/{task}/claim")
     claim = new_id(claimed, "claims")
     assert (await volunteer.post(f"/claims/{claim}/check-in")).status_code == 303
+    site.clock.advance(hours=2)
     submitted = await volunteer.post(f"/claims/{claim}/submit", {"minutes": "120", "note": "送到了"})
     assert "服务时长已提交" in (await volunteer.follow(submitted)).text
 
@@ -57,7 +60,7 @@ async def test_the_loop_from_ordering_to_points_through_the_pages(site):
     assert f'action="/claims/{claim}/confirm"' in page.text
     confirmed = await resident.post(f"/claims/{claim}/confirm", {"next": f"/needs/{need}"})
     assert confirmed.headers["location"] == f"/needs/{need}"
-    assert "30 积分已入账" in (await resident.follow(confirmed)).text
+    assert "30 积分已存入志愿者3的账户" in (await resident.follow(confirmed)).text
     rated = await resident.post(
         f"/claims/{claim}/rate", {"score": "5", "comment": "很好", "next": f"/needs/{need}"}
     )
@@ -115,11 +118,18 @@ async def test_wrong_dispatch_minutes_dispute_and_rating_forms_come_back_with_th
     task = new_id(dispatched, "tasks")
     volunteer = await site.signed_in(s.volunteers[1], language="en")
     claim = new_id(await volunteer.post(f"/tasks/{task}/claim"), "claims")
+    await volunteer.post(f"/claims/{claim}/check-in")
+    site.clock.advance(minutes=45)
     minutes = await volunteer.post(f"/claims/{claim}/submit", {"minutes": "lots", "note": "done"})
     assert minutes.status_code == 400
     assert 'id="minutes-error">Enter a whole number from 1 to 1440.' in minutes.text
     assert ">done</textarea>" in minutes.text
-    await volunteer.post(f"/claims/{claim}/submit", {"minutes": "60"})
+    # No more minutes than have passed since checking in.
+    early = await volunteer.post(f"/claims/{claim}/submit", {"minutes": "60", "note": "done"})
+    assert early.status_code == 400
+    assert 'id="minutes-error">You checked in 45 minutes ago: report at most that many minutes.' in early.text
+    assert ">done</textarea>" in early.text
+    await worked(site, volunteer, claim, 60)
     dispute = await resident.post(f"/claims/{claim}/dispute", {"reason": ""})
     assert dispute.status_code == 400 and 'id="reason-error">Please fill in the reason.' in dispute.text
     await resident.post(f"/claims/{claim}/confirm")
@@ -132,10 +142,12 @@ async def test_refused_actions_answer_with_their_status_and_message(site):
     s = site.street
     resident = await site.signed_in(s.resident)
     need = await report(site, resident)
-    # A resident may not triage: 403, in Chinese.
+    # A resident may not triage: 403, in Chinese, back on the need's page.
     triage = await resident.post(f"/desk/needs/{need}/triage", {"action": "grade", "grade": "A"})
-    assert triage.status_code == 403 and "您无权进行此操作" in triage.text
-    assert (await resident.get("/desk")).status_code == 403
+    page = await refused(resident, triage, 403, "您无权进行此操作")
+    assert "每天中午需要送餐" in page.text and 'href="/needs/new"' in page.text  # the need, the menu
+    desk = await resident.get("/desk")
+    assert desk.status_code == 403 and 'href="/needs/new"' in desk.text and 'href="/"' in desk.text
     staff = await site.signed_in(s.staff)
     await staff.post(f"/desk/needs/{need}/triage", {"action": "grade", "grade": "A"})
     task = new_id(
@@ -146,21 +158,27 @@ async def test_refused_actions_answer_with_their_status_and_message(site):
     )
     # Only registered volunteers claim from the open pool.
     neighbour = await site.signed_in(s.neighbour, language="en")
-    refused = await neighbour.post(f"/tasks/{task}/claim")
-    assert refused.status_code == 403 and "Only registered volunteers can claim open tasks." in refused.text
+    await refused(
+        neighbour,
+        await neighbour.post(f"/tasks/{task}/claim"),
+        403,
+        "Only registered volunteers can claim open tasks.",
+    )
     volunteer = await site.signed_in(s.volunteers[0], language="en")
     claim = new_id(await volunteer.post(f"/tasks/{task}/claim"), "claims")
     # The last place is taken: 409.
     other = await site.signed_in(s.volunteers[2], language="en")
-    full = await other.post(f"/tasks/{task}/claim")
-    assert full.status_code == 409 and "This task" in full.text
-    await volunteer.post(f"/claims/{claim}/submit", {"minutes": "30"})
+    page = await refused(other, await other.post(f"/tasks/{task}/claim"), 409, "This task has no place left.")
+    assert f'action="/tasks/{task}/claim"' not in page.text  # the task as it is now: nothing to claim
+    await worked(site, volunteer, claim, 30)
     # Nobody confirms their own work.
-    own = await volunteer.post(f"/claims/{claim}/confirm")
-    assert own.status_code == 403 and "You cannot confirm your own work." in own.text
+    await refused(
+        volunteer, await volunteer.post(f"/claims/{claim}/confirm"), 403, "You cannot confirm your own work."
+    )
     # Withdrawing a submitted claim is a state conflict.
-    late = await volunteer.post(f"/claims/{claim}/withdraw")
-    assert late.status_code == 409 and "you cannot withdraw it now" in late.text
+    await refused(
+        volunteer, await volunteer.post(f"/claims/{claim}/withdraw"), 409, "you cannot withdraw it now"
+    )
 
 
 async def test_a_resident_never_sees_another_residents_need(site):
@@ -181,5 +199,6 @@ async def test_a_resident_never_sees_another_residents_need(site):
     assert f"/needs/{common}" in listed.text
     joined = await neighbour.post(f"/needs/{common}/join")
     assert joined.status_code == 303
-    again = await neighbour.post(f"/needs/{common}/join")
-    assert again.status_code == 409 and "You have already joined this need." in again.text
+    await refused(
+        neighbour, await neighbour.post(f"/needs/{common}/join"), 409, "You have already joined this need."
+    )

@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 
 from ledger.accounts import balance
 from ledger.statements import statement
+from market.agenda import agenda
 from market.notifications import market_notifications
 from projects import errors, members
 from projects.errors import N_
@@ -99,8 +100,10 @@ class AccountPages(Controller):
     @get("/", name="page:home")
     async def home(self, request: Request, actor: CurrentActor) -> Template:
         account = await balance(member_account(actor.member_id))
-        recent = await notifications(actor, limit=5)
-        return await page(request, "home.html", actor, balance=account, recent=recent.items)
+        recent = await notifications(actor, limit=3)
+        return await page(
+            request, "home.html", actor, balance=account, recent=recent.items, waiting=await agenda(actor)
+        )
 
     @get("/notifications", name="page:notifications")
     async def notification_list(

@@ -9,12 +9,11 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from projects import areas, errors, organisations, resources, service_projects, tasks, triage
+from projects import areas, desk, errors, organisations, resources, service_projects, tasks, triage
 from projects.access import Actor
 from projects.errors import N_
 from projects.members import member_by_phone
 from projects.needs import reject_need
-from projects.work import claims_to_decide, desk_needs
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
 from web.pages.core import Form, page, read_form, redirect
@@ -33,21 +32,54 @@ async def staff_areas(actor: Actor) -> list[areas.AreaRecord]:
     return [await areas.get_area(grant.area_id) for grant in actor.grants if grant.role == "staff"]
 
 
+async def served_areas(actor: Actor) -> list[areas.AreaRecord]:
+    """The areas a desk can be filtered by: each area the actor serves and the two levels under
+    it, down to grids (a district's streets and communities, a community's grids)."""
+    return await areas.areas_below(actor.managed_paths, depth=2, lowest="grid")
+
+
 class DeskPages(Controller):
     path = "/desk"
     include_in_schema = False
 
     @get(name="page:desk")
-    async def desk(self, request: Request, actor: CurrentActor) -> Template:
+    async def desk(
+        self,
+        request: Request,
+        actor: CurrentActor,
+        view: FromQuery[str] = "open",
+        area: FromQuery[str | None] = None,
+        category: FromQuery[str | None] = None,
+        q: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
+    ) -> Template:
         actor.require(actor.has_desk)
+        form = Form(values={"view": view, "area": area or "", "category": category or "", "q": q or ""})
+        area_id = form.id("area", required=False)
+        found = None
+        if form.ok:
+            try:
+                found = await desk.desk_needs(
+                    actor,
+                    view=view,
+                    area_id=area_id,
+                    category=category or None,
+                    search=q or "",
+                    cursor=cursor,
+                )
+            except errors.Invalid as error:
+                form.refuse(error, {"view": "view", "q": "q"})
         return await page(
             request,
             "desk.html",
             actor,
-            new=await desk_needs(actor, "new"),
-            overdue=await desk_needs(actor, "overdue"),
-            escalated=await desk_needs(actor, "escalated"),
-            to_decide=await claims_to_decide(actor),
+            status=200 if form.ok else 400,
+            form=form,
+            found=found,
+            views=desk.VIEWS,
+            areas=await served_areas(actor),
+            menu=await category_menu(),
+            to_decide=await desk.claims_to_decide(actor),
         )
 
     async def _need(
@@ -157,7 +189,7 @@ class DeskPages(Controller):
             actor,
             status=status,
             form=form,
-            common=await desk_needs(actor, "common"),
+            common=(await desk.desk_needs(actor, view="common", limit=desk.QUEUE)).items,
             areas=await staff_areas(actor),
             chosen=set(form.ids("need_ids")) if form else set(),
         )
