@@ -34,6 +34,7 @@ from projects.categories import list_categories
 from projects.errors import N_
 from web.api.deps import actor_for_token, language
 from web.i18n import locale, translate, translations
+from web.words import STATE_NAMES
 
 ID = re.compile(r"[1-9][0-9]{0,17}")  # an id as the pages give them out: ASCII digits, a BIGINT
 WHOLE = re.compile(r"-?[0-9]{1,9}")
@@ -98,7 +99,8 @@ def _number(context, value) -> str:
 
 
 # What happened, as the trace names it (``projects_event.action``), for notifications and histories.
-ACTIONS = {
+ACTIONS: dict = {
+    ("need", "report"): N_("reported the need"),
     "report": N_("reported"),
     "triage": N_("graded"),
     "escalate": N_("escalated"),
@@ -134,8 +136,17 @@ ORGANISATION_ROLES = {"representative": N_("representative"), "member": N_("memb
 
 
 @pass_context
-def _action(context, value: str) -> str:
-    return translations(lang_of(context)).gettext(ACTIONS.get(value, value))
+def _action(context, value: str, subject: str | None = None) -> str:
+    """What happened, as a trace names it: by subject first (a need reported, a milestone
+    reported), then by the action alone."""
+    said = ACTIONS.get((subject, value)) or ACTIONS.get(value, value)
+    return translations(lang_of(context)).gettext(said)
+
+
+@pass_context
+def _state(context, value: str) -> str:
+    """A state's name in the page's language (never its code)."""
+    return translations(lang_of(context)).gettext(STATE_NAMES.get(value, value))
 
 
 def local_input(value: datetime | None) -> str:
@@ -159,7 +170,13 @@ def environment() -> Environment:
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["message"] = _message
     env.filters.update(
-        when=_when, day=_day, number=_number, local_input=local_input, action=_action, allows=allows
+        when=_when,
+        day=_day,
+        number=_number,
+        local_input=local_input,
+        action=_action,
+        state=_state,
+        allows=allows,
     )
     return env
 
