@@ -27,7 +27,9 @@ def test_a_group_of_fewer_than_five_is_never_shown():
     assert not disclosed(4) and disclosed(5) and not disclosed(0)
 
 
-@pytest.mark.parametrize(("minutes", "shown"), [(90, "1.5"), (100, "1.67"), (600, "10"), (1, "0.02"), (750, "12.5")])
+@pytest.mark.parametrize(
+    ("minutes", "shown"), [(90, "1.5"), (100, "1.67"), (600, "10"), (1, "0.02"), (750, "12.5")]
+)
 def test_hours_are_printed_to_two_places_without_trailing_zeros(minutes, shown):
     from projects.certificates import hours_text
 

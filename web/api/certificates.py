@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, put
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from pydantic import Field
 
 from projects import certificates, errors
@@ -142,10 +142,10 @@ class CertificateController(Controller):
         actor: CurrentActor,
         now: Now,
         start: Annotated[
-            str | None, Parameter(query="from", description="First day, such as 2026-01-01.")
+            str | None, QueryParameter(name="from", description="First day, such as 2026-01-01.")
         ] = None,
         end: Annotated[
-            str | None, Parameter(query="to", description="The day after the last (exclusive).")
+            str | None, QueryParameter(name="to", description="The day after the last (exclusive).")
         ] = None,
     ) -> Response:
         first, after = period(start, end, now)
@@ -157,7 +157,7 @@ class CertificateController(Controller):
         name="api:certificate-check",
         summary="A certificate's figures by code (public)",
     )
-    async def check(self, code: str) -> CertificateOut:
+    async def check(self, code: FromPath[str]) -> CertificateOut:
         record = await certificates.verify(code)
         return CertificateOut.model_validate(
             {**asdict(record), "hours": certificates.hours_text(record.minutes)}
