@@ -136,7 +136,7 @@ class ResultsOut(Out):
 def _results(found: survey_results.SurveyResults) -> ResultsOut:
     def community(result: survey_results.CommunityResult) -> CommunityResultOut:
         return CommunityResultOut(
-            community_id=str(result.community),
+            community=str(result.community),
             community_name=result.community_name,
             sampled=result.sampled,
             answered=result.answered,
@@ -202,7 +202,7 @@ class SurveyController(Controller):
     async def frame(self, actor: CurrentActor, survey_id: IdPath) -> DrawOut:
         found = await surveys.survey_draw(actor, survey_id)
         return DrawOut(
-            survey_id=str(found.survey),
+            survey=str(found.survey),
             seed=found.seed,
             sample_size=found.sample_size,
             method=(
@@ -214,7 +214,10 @@ class SurveyController(Controller):
         )
 
     @post(
-        "/{survey_id:int}/answers", name="api:survey-answer", summary="Answer a survey I was drawn for (once)"
+        "/{survey_id:int}/answers",
+        name="api:survey-answer",
+        summary="Answer a survey I was drawn for (once)",
+        status_code=204,
     )
     async def answer(
         self, actor: CurrentActor, survey_id: IdPath, data: JSONBody[AnswerIn], now: Now
