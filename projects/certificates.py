@@ -421,6 +421,20 @@ async def certifier(
     )
 
 
+async def all_certifiers() -> dict[tuple[str, int], CertifierRecord]:
+    """Every certifier, by ("community", id) or ("organisation", id)."""
+    rows = await Certifier.raw(
+        "SELECT community, organisation, person_in_charge, handler, phone, "
+        "CASE WHEN seal_png IS NULL THEN 0 ELSE 1 END AS has_seal, updated_at FROM projects_certifier"
+    )
+    return {
+        ("community", row["community"]) if row["community"] else ("organisation", row["organisation"]): (
+            CertifierRecord(**{**row, "has_seal": bool(row["has_seal"])})
+        )
+        for row in rows
+    }
+
+
 async def seal_png(*, community_id: int | None = None, organisation_id: int | None = None) -> bytes | None:
     column = Certifier.community if community_id is not None else Certifier.organisation
     row = (

@@ -73,9 +73,7 @@ async def notifications(
     if before is None:
         waiting = [invitation for invitation in await invitations(actor, now=now) if not invitation.answered]
         items = [
-            Notification(
-                0, "survey", found.survey, "sample", "", "", found.drawn_by_name, "", found.drawn_at
-            )
+            Notification(0, "survey", found.survey, "sample", "", "", found.drawn_by_name, "", found.drawn_at)
             for found in waiting
         ] + items
     return NotificationPage(items, str(rows[limit - 1]["seq"]) if len(rows) > limit else None)

@@ -125,7 +125,8 @@ async def test_answers_once_unlinkable_with_intervals_by_hand_and_published_afte
     columns_sql = (
         "SELECT GROUP_CONCAT(name) FROM pragma_table_info('{table}')"
         if sqlite
-        else "SELECT STRING_AGG(column_name, ',') FROM information_schema.columns WHERE table_name = '{table}'"
+        else "SELECT STRING_AGG(column_name, ',') FROM information_schema.columns "
+        "WHERE table_name = '{table}'"
     )
     for table in ("projects_survey_ballot", "projects_survey_answer"):
         columns = set((await fetch_value(url, columns_sql.format(table=table))).split(","))

@@ -126,6 +126,7 @@ ACTIONS = {
     "milestone": N_("milestone planned"),
     "milestone_done": N_("milestone done"),
     "overdue": N_("flagged overdue"),
+    "sample": N_("drew you to answer it"),
 }
 
 
