@@ -39,7 +39,7 @@ def font_path() -> Path:
 
 TITLE = N_("Volunteer service record certificate")
 LABELS = {
-    "name": N_("Name"),
+    "name": N_("Volunteer's name"),
     "number": N_("Volunteer number"),
     "period": N_("Period"),
     "hours": N_("Hours of volunteer service"),
@@ -57,6 +57,8 @@ LABELS = {
     "issued_on": N_("Date of issue"),
     "check": N_("Check this certificate"),
     # Peer exchange (paid between neighbours from their own points) is not volunteer service.
+    "hours_unit": N_("{hours} hours"),
+    "pair": N_("{label}: {value}"),
     "statement": N_(
         "This certifies the volunteer service above, as recorded and confirmed by the bodies below."
     ),
@@ -74,6 +76,13 @@ def render(
 ) -> bytes:
     """The certificate's PDF. ``seals`` maps (community, organisation or None) to a seal PNG."""
     _ = gettext
+
+    def unit(minutes: int) -> str:
+        return _(LABELS["hours_unit"]).format(hours=hours_text(minutes))
+
+    def pair(label: str, value: str) -> str:
+        return _(LABELS["pair"]).format(label=_(label), value=value)
+
     day = lambda value: format_date(value, "long", locale=locale(language))  # noqa: E731
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=18)
@@ -87,7 +96,7 @@ def render(
     pdf.cell(
         width,
         6,
-        f"{_(LABELS['certificate_number'])}: {certificate.number}",
+        pair(LABELS["certificate_number"], certificate.number),
         align="R",
         new_x="LMARGIN",
         new_y="NEXT",
@@ -98,7 +107,7 @@ def render(
         (LABELS["name"], certificate.volunteer_name),
         (LABELS["number"], certificate.volunteer_number),
         (LABELS["period"], f"{day(certificate.period_from)} – {day(certificate.last_day)}"),
-        (LABELS["hours"], f"{hours_text(certificate.minutes)} {_('hours')}"),
+        (LABELS["hours"], unit(certificate.minutes)),
     ]
     for label, value in rows:
         pdf.cell(45, 8, _(label), border=1)
@@ -108,13 +117,16 @@ def render(
     pdf.set_font("cjk", size=13)
     pdf.cell(width, 8, _(LABELS["content"]), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=10)
+    pdf.cell(35, 6, _(LABELS["date"]), border=1)
+    pdf.cell(width - 60, 6, _(LABELS["task"]), border=1)
+    pdf.cell(25, 6, _(LABELS["task_hours"]), border=1, align="R", new_x="LMARGIN", new_y="NEXT")
     for category, minutes, lines in certificate.by_category():
         pdf.set_fill_color(235, 235, 235)
         name = category_names.get(category, category)
         pdf.cell(
             width,
             7,
-            f"{name}  {hours_text(minutes)} {_('hours')}",
+            f"{name}  {unit(minutes)}",
             border=1,
             fill=True,
             new_x="LMARGIN",
@@ -136,23 +148,21 @@ def render(
         body = issuer.community_name
         if issuer.organisation_name:
             body += f" · {_(LABELS['through'])} {issuer.organisation_name}"
-        pdf.cell(width, 7, f"{_(LABELS['issuer'])}: {body}", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(width, 7, pair(LABELS["issuer"], body), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("cjk", size=10)
         for label, value in (
             (LABELS["person"], issuer.person_in_charge),
             (LABELS["handler"], issuer.handler),
             (LABELS["phone"], issuer.phone),
-            (LABELS["hours"], f"{hours_text(issuer.minutes)} {_('hours')}"),
+            (LABELS["hours"], unit(issuer.minutes)),
         ):
-            pdf.cell(
-                width - 50, 6, f"{_(label)}: {value or '________________'}", new_x="LMARGIN", new_y="NEXT"
-            )
+            pdf.cell(width - 50, 6, pair(label, value or "________________"), new_x="LMARGIN", new_y="NEXT")
         seal = seals.get((issuer.community, issuer.organisation)) or seals.get((issuer.community, None))
         if seal:
             pdf.image(io.BytesIO(seal), x=pdf.l_margin + width - 40, y=top, w=36, h=36)
         else:
             pdf.cell(
-                width - 50, 9, f"{_(LABELS['signature'])}: ________________", new_x="LMARGIN", new_y="NEXT"
+                width - 50, 9, pair(LABELS["signature"], "________________"), new_x="LMARGIN", new_y="NEXT"
             )
         pdf.set_y(max(pdf.get_y(), top + 38))
 
@@ -167,11 +177,11 @@ def render(
     pdf.cell(
         width - 36,
         6,
-        f"{_(LABELS['issued_on'])}: {day(certificate.issued_at.astimezone(ZONE).date())}",
+        pair(LABELS["issued_on"], day(certificate.issued_at.astimezone(ZONE).date())),
         new_x="LEFT",
         new_y="NEXT",
     )
-    pdf.cell(width - 36, 6, f"{_(LABELS['check'])}:", new_x="LEFT", new_y="NEXT")
+    pdf.cell(width - 36, 6, pair(LABELS["check"], ""), new_x="LEFT", new_y="NEXT")
     pdf.set_font("cjk", size=8)
     pdf.cell(width - 36, 6, verify_url, new_x="LEFT", new_y="NEXT")
     return bytes(pdf.output())
