@@ -58,10 +58,23 @@ LABELS = {
     "check": N_("Check this certificate"),
     # Peer exchange (paid between neighbours from their own points) is not volunteer service.
     "hours_unit": N_("{hours} hours"),
-    "pair": N_("{label}: {value}"),
     "statement": N_(
         "This certifies the volunteer service above, as recorded and confirmed by the bodies below."
     ),
+}
+
+
+# The labels that precede a value on the same line, with the colon of their language.
+COLONED = {
+    LABELS["certificate_number"]: N_("Certificate number:"),
+    LABELS["issuer"]: N_("Issued by:"),
+    LABELS["person"]: N_("Person in charge:"),
+    LABELS["handler"]: N_("Handler:"),
+    LABELS["phone"]: N_("Contact phone:"),
+    LABELS["hours"]: N_("Hours of volunteer service:"),
+    LABELS["signature"]: N_("Signature and seal:"),
+    LABELS["issued_on"]: N_("Date of issue:"),
+    LABELS["check"]: N_("Check this certificate:"),
 }
 
 
@@ -81,7 +94,8 @@ def render(
         return _(LABELS["hours_unit"]).format(hours=hours_text(minutes))
 
     def pair(label: str, value: str) -> str:
-        return _(LABELS["pair"]).format(label=_(label), value=value)
+        """A label that ends with its colon (in the reader's language: "：" in Chinese), and a value."""
+        return _(COLONED[label]) + value
 
     day = lambda value: format_date(value, "long", locale=locale(language))  # noqa: E731
     pdf = FPDF(format="A4")
