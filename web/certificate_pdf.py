@@ -100,7 +100,9 @@ def render(
     day = lambda value: format_date(value, "long", locale=locale(language))  # noqa: E731
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_font("cjk", fname=str(font_path()), collection_font_number=FONT_FACE_SC)
+    font = font_path()
+    collection = font.suffix.lower() in (".ttc", ".otc")
+    pdf.add_font("cjk", fname=str(font), collection_font_number=FONT_FACE_SC if collection else 0)
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
