@@ -115,3 +115,37 @@ async def test_a_volunteer_downloads_a_certificate_and_anyone_checks_it(site):
     assert check.status_code == 200 and 'id="name">志**2<' in check.text and "2.5 小时" in check.text
     assert "社区巡逻" in check.text and "志愿者2" not in check.text
     assert (await site.browser().get("/verify/not-a-code")).status_code == 404
+
+
+async def test_an_admin_uploads_a_seal_that_is_re_encoded_and_staff_may_not(site):
+    import io
+
+    from PIL import Image
+
+    from projects import certificates
+
+    s = site.street
+    upload = io.BytesIO()
+    Image.new("RGB", (1200, 1200), (180, 0, 0)).save(upload, format="JPEG")
+    admin = await site.signed_in(s.admin)
+    page = await admin.get("/certificates/certifiers")
+    assert 'enctype="multipart/form-data"' in page.text and f'value="community:{s.community}"' in page.text
+    fields = {
+        "target": f"community:{s.community}",
+        "person_in_charge": "张主任",
+        "handler": "李",
+        "phone": "0431-1",
+    }
+    saved = await admin.post(
+        "/certificates/certifiers", fields, files={"seal": ("seal.jpg", upload.getvalue(), "image/jpeg")}
+    )
+    assert "已上传印章" in (await admin.follow(saved)).text
+    seal = Image.open(io.BytesIO(await certificates.seal_png(community_id=s.community)))
+    assert (seal.format, seal.size) == ("PNG", (600, 600))
+    broken = await admin.post(
+        "/certificates/certifiers", fields, files={"seal": ("seal.png", b"not an image", "image/png")}
+    )
+    assert broken.status_code == 400 and 'id="seal-error"' in broken.text
+    staff = await site.signed_in(s.staff)
+    assert (await staff.get("/certificates/certifiers")).status_code == 403
+    assert (await staff.post("/certificates/certifiers", fields)).status_code == 403
