@@ -54,6 +54,18 @@ class Standing:
 
 
 @dataclass(frozen=True, slots=True)
+class LeaderRatingRecord:
+    id: int
+    rater: int
+    leader: int
+    area: int
+    score: int
+    comment: str
+    period: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class MyLeader:
     """One of my three leaders (三长), and my score of them this quarter (None: not yet)."""
 
@@ -257,15 +269,3 @@ async def rate_leader(
             )
         ).returning(*LeaderRating.all_columns())
     return LeaderRatingRecord(**rows[0])
-
-
-@dataclass(frozen=True, slots=True)
-class LeaderRatingRecord:
-    id: int
-    rater: int
-    leader: int
-    area: int
-    score: int
-    comment: str
-    period: str
-    created_at: datetime
