@@ -22,6 +22,11 @@ THINGS = {
     "organisation": N_("organisation"),
     "resource": N_("resource"),
     "category": N_("category"),
+    "leader": N_("leader"),
+    "survey": N_("survey"),
+    "evaluation": N_("evaluation"),
+    "certificate": N_("certificate"),
+    "community": N_("community"),
 }
 
 # The states each thing moves through (projects/triage.py, tasks.py, claims.py, service_projects.py).

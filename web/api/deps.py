@@ -16,6 +16,7 @@ from web.i18n import negotiate
 # Handlers name what they receive explicitly (Litestar 3 drops inferred dependencies).
 Now = NamedDependency[datetime]
 CurrentActor = NamedDependency[Actor]
+Viewer = NamedDependency[Actor | None]  # the signed-in member, or None where signing in is optional
 
 
 async def provide_now(state: State) -> datetime:
@@ -35,6 +36,13 @@ async def actor_for_token(token: str | None, now: datetime) -> Actor:
 
 
 async def provide_actor(request: Request, now: Now) -> Actor:
+    return await actor_for_token(bearer_token(request), now)
+
+
+async def provide_optional_actor(request: Request, now: Now) -> Actor | None:
+    """The bearer token's member, or None without one (public calls that say more to some)."""
+    if bearer_token(request) is None:
+        return None
     return await actor_for_token(bearer_token(request), now)
 
 

@@ -128,6 +128,7 @@ ACTIONS: dict = {
     "milestone": N_("milestone planned"),
     "milestone_done": N_("milestone done"),
     "overdue": N_("flagged overdue"),
+    "sample": N_("drew you to answer it"),
 }
 
 
