@@ -10,16 +10,12 @@ from litestar.response import Redirect, Template
 from projects import errors, service_projects
 from projects.access import Actor, area_path
 from projects.errors import N_
-from projects.work import member_names, organisation_members, organisation_names, organisation_tasks
+from projects.work import member_names, members_to_send, organisation_names, organisation_tasks
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
 from web.pages.core import Form, as_id, page, read_form, redirect
 
 TITLE = N_("title")
-
-
-def represented(actor: Actor) -> list[int]:
-    return sorted(org for org, role in actor.organisations.items() if role == "representative")
 
 
 class OrganisationPages(Controller):
@@ -28,24 +24,26 @@ class OrganisationPages(Controller):
 
     @get(name="page:organisation")
     async def overview(self, request: Request, actor: CurrentActor) -> Template:
-        ours = represented(actor)
+        ours = sorted(actor.represented)
         actor.require(bool(ours))
         names = await organisation_names(ours)
-        sections = []
-        for organisation in ours:
-            sections.append(
-                {
-                    "id": organisation,
-                    "name": names.get(organisation, ""),
-                    "tasks": await organisation_tasks(actor, organisation),
-                    "members": await organisation_members(actor, organisation),
-                    "projects": [
-                        p for p in await service_projects.list_projects() if p.organisation == organisation
-                    ],
-                }
-            )
-        published = await service_projects.list_projects(status="published")
-        return await page(request, "organisation.html", actor, sections=sections, published=published)
+        projects = await service_projects.list_projects()
+        sections = [
+            {
+                "id": organisation,
+                "name": names.get(organisation, ""),
+                "tasks": await organisation_tasks(actor, organisation),
+                "projects": [project for project in projects if project.organisation == organisation],
+            }
+            for organisation in ours
+        ]
+        sendable = await members_to_send(
+            actor, [task.id for section in sections for task in section["tasks"]]
+        )
+        published = [project for project in projects if project.status == "published"]
+        return await page(
+            request, "organisation.html", actor, sections=sections, published=published, sendable=sendable
+        )
 
 
 async def project_page(
@@ -68,7 +66,7 @@ async def project_page(
         names=await member_names([event.actor for event in history]),
         runs=runs,
         staff=staff,
-        claimable=[(org, (await organisation_names([org]))[org]) for org in represented(actor)]
+        claimable=list((await organisation_names(sorted(actor.represented))).items())
         if project.status == "published"
         else [],
     )
