@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from projects import errors, service_projects
-from projects.access import Actor, area_path
+from projects.access import Actor
 from projects.errors import N_
 from projects.work import member_names, members_to_send, organisation_names, organisation_tasks
 from web.api.deps import CurrentActor, Now
@@ -27,7 +27,7 @@ class OrganisationPages(Controller):
         ours = sorted(actor.represented)
         actor.require(bool(ours))
         names = await organisation_names(ours)
-        projects = await service_projects.list_projects()
+        projects = await service_projects.list_projects(actor)
         sections = [
             {
                 "id": organisation,
@@ -49,11 +49,9 @@ class OrganisationPages(Controller):
 async def project_page(
     request: Request, actor: Actor, project_id: int, form: Form | None = None, status: int = 200
 ):
-    project = await service_projects.get_project(project_id)
-    runs = project.organisation is not None and actor.represents(project.organisation)
-    staff = actor.is_staff(await area_path(project.area))
+    project = await service_projects.view_project(actor, project_id)
     names = await organisation_names([project.organisation] if project.organisation else [])
-    history = await service_projects.project_history(project_id)
+    history = await service_projects.project_history(actor, project_id)
     return await page(
         request,
         "project.html",
@@ -64,10 +62,8 @@ async def project_page(
         organisation=names.get(project.organisation or 0, ""),
         history=history,
         names=await member_names([event.actor for event in history]),
-        runs=runs,
-        staff=staff,
         claimable=list((await organisation_names(sorted(actor.represented))).items())
-        if project.status == "published"
+        if "claim" in project.may
         else [],
     )
 
