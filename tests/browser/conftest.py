@@ -93,6 +93,7 @@ def populated(sqlite_template: Path, folder: Path, build) -> tuple[str, object]:
 def server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
     """The app on http://127.0.0.1:PORT over a fresh database, and the street in it."""
     url, street = populated(sqlite_template, tmp_path_factory.mktemp("browser"), build_street)
+    street.database_url = url  # for a test to let time pass (see test_browser_story.earlier)
     with serve(url) as base:
         yield base, street
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -45,8 +45,10 @@ async def _quarter():
     )
     volunteer = await s.actor(s.volunteers[2])
     claim = await claims.claim_task(volunteer, task.id, now=SUMMER)
-    await claims.submit_work(volunteer, claim.id, minutes=150, now=SUMMER)
-    await claims.confirm_work(staff, claim.id, now=SUMMER)
+    await claims.check_in(volunteer, claim.id, now=SUMMER)
+    done = SUMMER + timedelta(minutes=150)
+    await claims.submit_work(volunteer, claim.id, minutes=150, now=done)
+    await claims.confirm_work(staff, claim.id, now=done)
     await evaluation.publish_evaluation(staff, s.community, "2026Q3", now=AUTUMN)
     return s
 

@@ -6,6 +6,8 @@ Every main page is photographed at phone (375 px) and desktop (1280 px) width.""
 from __future__ import annotations
 
 import re
+import sqlite3
+from datetime import UTC, datetime, timedelta
 
 from tests.projects.community import PASSWORD
 
@@ -33,6 +35,14 @@ def person(browser, base: str, phone: str, viewport=PHONE, locale="zh-CN"):
     return context, page
 
 
+def checked_in_earlier(url: str, claim_id: int, minutes: int) -> None:
+    """Time passes on the job: the claim was checked in ``minutes`` ago (the server keeps the
+    real clock, so the test moves the check-in back rather than waiting)."""
+    earlier = (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as database:
+        database.execute("UPDATE projects_claim SET checked_in_at = ? WHERE id = ?", (earlier, claim_id))
+
+
 def test_a_need_goes_round_the_loop_in_a_real_browser(server, browser, artefacts):
     base, street = server
     phones = street.phones
@@ -47,7 +57,7 @@ def test_a_need_goes_round_the_loop_in_a_real_browser(server, browser, artefacts
     resident.get_by_role("link", name="点单", exact=True).first.click()
     shoot(resident, artefacts, "order-menu")
     resident.get_by_role("link", name="助餐送餐").click()
-    resident.get_by_label("您需要什么帮助？").fill("腿脚不便，每天中午需要有人送一份午餐。")
+    resident.get_by_label("需要什么帮助？").fill("腿脚不便，每天中午需要有人送一份午餐。")
     resident.get_by_role("button", name="提交").click()
     resident.wait_for_url(re.compile(r".*/needs/\d+$"))
     need_url = resident.url
@@ -77,8 +87,10 @@ def test_a_need_goes_round_the_loop_in_a_real_browser(server, browser, artefacts
     item.get_by_role("button", name="接单").click()
     volunteer.wait_for_url(re.compile(r".*/claims/\d+$"))
     volunteer.get_by_role("button", name="签到").click()
+    checked_in_earlier(street.database_url, int(volunteer.url.rsplit("/", 1)[1]), 121)
+    volunteer.reload()
     volunteer.get_by_label("服务分钟数").fill("120")
-    volunteer.get_by_label("备注（可选）").fill("午餐已送到，老人很满意。")
+    volunteer.get_by_label("做了什么（选填）").fill("午餐已送到，老人很满意。")
     shoot(volunteer, artefacts, "claim")
     volunteer.get_by_role("button", name="提交确认").click()
     assert "服务时长已提交" in volunteer.content()
@@ -86,7 +98,7 @@ def test_a_need_goes_round_the_loop_in_a_real_browser(server, browser, artefacts
     # The resident confirms and rates; the volunteer's balance shows the points.
     resident.goto(need_url)
     resident.get_by_role("button", name="确认 120 分钟").click()
-    assert "30 积分已入账" in resident.content()
+    assert "30 积分已存入" in resident.content()
     resident.locator('input[name="score"][value="5"]').check()
     resident.get_by_label("评语（可选）").fill("准时又热情")
     shoot(resident, artefacts, "need-confirmed")

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import Request
@@ -77,11 +77,18 @@ def _message(context, template: str, params: dict | None = None) -> str:
     return translate(lang_of(context), template, params)
 
 
+def moment_words(value: datetime, language: str, now: datetime | None = None) -> str:
+    """A moment as every page writes it, in China's time: month, day and time (12月4日 15:07,
+    Dec 4, 15:07), with the year when it is not this year's."""
+    local = value.astimezone(ZONE)
+    this_year = (now or datetime.now(ZONE)).astimezone(ZONE).year
+    day = format_skeleton("MMMd" if local.year == this_year else "yMMMd", local, locale=locale(language))
+    return f"{day} {format_skeleton('Hm', local, locale=locale(language))}"
+
+
 @pass_context
-def _when(context, value: datetime | None, form: str = "medium") -> str:
-    if value is None:
-        return ""
-    return format_datetime(value, form, tzinfo=ZONE, locale=locale(lang_of(context)))
+def _when(context, value: datetime | None) -> str:
+    return "" if value is None else moment_words(value, lang_of(context))
 
 
 @pass_context
