@@ -105,10 +105,20 @@ class Category(Table, tablename="projects_category"):
 
 
 class Grade(Table, tablename="projects_grade"):
-    """How many hours each grade allows ("new": the time allowed for triage itself)."""
+    """How long each grade allows ("new": the time allowed for triage itself): hours, or
+    working days (the same clock time on the Nth working day in China)."""
 
     grade = Varchar(length=8, primary_key=True)
-    deadline_hours = Integer()
+    deadline_hours = Integer(null=True, default=None)
+    deadline_working_days = Integer(null=True, default=None)
+
+
+class CalendarDay(Table, tablename="projects_calendar_day"):
+    """A holiday or make-up working day (调休) of a year the calendar package does not know yet."""
+
+    day = Date(primary_key=True)
+    working = Boolean()
+    note = Varchar(length=100, default="")
 
 
 class Resource(Table, tablename="projects_resource"):
@@ -151,13 +161,30 @@ class Need(Table, tablename="projects_need"):
     grade = Varchar(length=1, null=True, default=None)
     deadline = Timestamptz(null=True, default=None)
     overdue = Boolean(default=False)
+    overdue_since = Timestamptz(null=True, default=None)
     escalations = Integer(default=0)
+    handed_from = _fk(Area)  # the area that handed it down (交办), where a return (退回) goes
     merged_into = _fk("self")
     reason = Text(default="")
     supporters = Integer(default=0)
     handled_by = _fk(Member)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+class Notice(Table, tablename="projects_notice"):
+    """A supervision notice (督办单) on a need, from staff of a level above its holder."""
+
+    id = BigSerial(primary_key=True)
+    need = _fk(Need, null=False)
+    area = _fk(Area, null=False)  # the level that issued it
+    issued_by = _fk(Member, null=False)
+    note = Text()
+    answer_by = Timestamptz()
+    answered_at = Timestamptz(null=True, default=None)
+    answered_by = _fk(Member)
+    overdue = Boolean(default=False)
+    created_at = Timestamptz()
 
 
 class NeedSupporter(Table, tablename="projects_need_supporter"):

@@ -14,7 +14,7 @@ from web.api.community import (
 from web.api.evaluation import EvaluationController, LeaderRatingController
 from web.api.exchange import ExchangeController, FundController, GiftController, ListingController
 from web.api.me import MeController
-from web.api.needs import NeedController
+from web.api.needs import NeedController, SupervisionController
 from web.api.projects import ProjectController, RatingController
 from web.api.surveys import SurveyController
 from web.api.tasks import ClaimController, TaskController
@@ -30,6 +30,7 @@ CONTROLLERS = [
     OrganisationController,
     ResourceController,
     NeedController,
+    SupervisionController,
     TaskController,
     ClaimController,
     ProjectController,

@@ -157,7 +157,15 @@ class CategoryIn(In):
 
 
 class GradeIn(In):
-    deadline_hours: int = Field(ge=1, le=8784)
+    """Exactly one: hours (A: handle now), or working days by China's calendar (B, C)."""
+
+    deadline_hours: int | None = Field(default=None, ge=1, le=8784)
+    deadline_working_days: int | None = Field(default=None, ge=1, le=250)
+
+
+class GradeOut(Out):
+    deadline_hours: int | None
+    deadline_working_days: int | None
 
 
 class AreaOut(Out):
@@ -238,7 +246,9 @@ class NeedOut(WithActions):
     grade: str | None
     deadline: datetime | None
     overdue: bool
+    overdue_since: datetime | None
     escalations: int
+    handed_from_id: OptionalId = ref("handed_from")
     merged_into: OptionalId
     reason: str
     supporters: int
@@ -254,6 +264,10 @@ class NeedOut(WithActions):
     may_merge: bool = False
     may_dispatch: bool = False
     may_progress: bool = False
+    may_supervise: bool = Field(default=False, description="Issue a supervision notice (督办).")
+    may_hand_down: bool = Field(default=False, description="Hand it down (交办) to a community or grid.")
+    may_return: bool = Field(default=False, description="Return it (退回) to the level that handed it down.")
+    may_take: bool = Field(default=False, description="A grid's leader takes it on.")
 
 
 class NeedPageOut(Out):
@@ -263,8 +277,51 @@ class NeedPageOut(Out):
 
 class TriageIn(In):
     grade: Literal["A", "B", "C"] | None = None
-    escalate: bool = False
+    escalate: bool = Field(
+        default=False, description="Escalate (上报) instead of grading: a reason is required."
+    )
     reason: str = ""
+
+
+class SuperviseIn(In):
+    note: str
+    answer_by: AwareDatetime
+
+
+class HandDownIn(In):
+    area_id: IdIn
+    note: str
+    deadline: AwareDatetime
+
+
+class NoticeOut(Out):
+    id: Id
+    note: str
+    answer_by: datetime
+    answered_at: datetime | None
+    overdue: bool
+    area_id: Id = ref("area")
+    issued_by_id: Id = ref("issued_by")
+    created_at: datetime
+
+
+class SupervisionItemOut(Out):
+    need_id: Id
+    handling_area_id: Id
+    holder: str
+    held_since: datetime
+    status: str
+    grade: str | None
+    category: str
+    overdue: bool
+    overdue_since: datetime | None
+    escalations: int
+    notices: list[NoticeOut]
+
+
+class SupervisionPageOut(Out):
+    items: list[SupervisionItemOut]
+    next_cursor: str | None
 
 
 class ReasonIn(In):
