@@ -27,8 +27,13 @@ async def calendar(years: range) -> Calendar:
     """China's working days for ``years``, with the days an admin entered for them."""
     first, last = date(years.start, 1, 1), date(years.stop, 1, 1)
     rows = await CalendarDay.select().where((CalendarDay.day >= first) & (CalendarDay.day < last))
-    entered = {row["day"]: row["working"] for row in rows}
+    entered = {_day(row["day"]): bool(row["working"]) for row in rows}
     return Calendar(entered, frozenset(day.year for day in entered))
+
+
+def _day(value) -> date:
+    """A DATE as the engine answers it (SQLite: ISO text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 async def deadline_after(grade: str, now: datetime) -> datetime:

@@ -59,7 +59,9 @@ async def take_need(actor: Actor, need_id: int, *, now: datetime) -> NeedRecord:
             handed_from=None if row["handling_area"] == grid else row["handling_area"],
             # A small thing is handled now (A), unless it was graded or handed down already.
             grade=row["grade"] or "A",
-            deadline=row["deadline"] if row["grade"] or row["handed_from"] else await deadline_after("A", now),
+            deadline=row["deadline"]
+            if row["grade"] or row["handed_from"]
+            else await deadline_after("A", now),
         )
         task = await load(Task, "task", task_id)
         await add_claim(task, member_id=actor.member_id, organisation_id=None, actor=actor.member_id, now=now)

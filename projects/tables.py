@@ -116,7 +116,8 @@ class Grade(Table, tablename="projects_grade"):
 class CalendarDay(Table, tablename="projects_calendar_day"):
     """A holiday or make-up working day (调休) of a year the calendar package does not know yet."""
 
-    day = Date(primary_key=True)
+    id = BigSerial(primary_key=True)
+    day = Date(unique=True)
     working = Boolean()
     note = Varchar(length=100, default="")
 

@@ -23,6 +23,7 @@ from projects import errors, signin
 from projects.db import utcnow
 from projects.tables import (
     Area,
+    CalendarDay,
     Category,
     Grade,
     Member,
@@ -63,6 +64,7 @@ NAMES = {
     Area: "区域（区、街道、社区、网格、楼栋、单元） Areas",
     Category: "服务类别 Categories",
     Grade: "分级时限 Grades and their deadlines",
+    CalendarDay: "节假日与调休（日历包尚未收录的年份） Holidays and make-up working days",
     Organisation: "单位与志愿服务队 Organisations and volunteer teams",
     OrganisationMember: "单位成员 Members of organisations",
     Resource: "服务资源库 Service resources",
@@ -83,6 +85,7 @@ def admin_app():
         TableConfig(Area, menu_group=community),
         TableConfig(Category, menu_group=community),
         TableConfig(Grade, menu_group=community),
+        TableConfig(CalendarDay, menu_group=community),
         TableConfig(Organisation, menu_group=community),
         TableConfig(OrganisationMember, menu_group=community),
         TableConfig(Resource, menu_group=community),

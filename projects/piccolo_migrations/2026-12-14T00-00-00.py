@@ -29,7 +29,8 @@ ALTER TABLE projects_grade_new RENAME TO projects_grade;
 -- Days of a year the calendar package does not know yet, entered by an admin from the State
 -- Council's notice: a holiday (not working) or a make-up working day (调休, working).
 CREATE TABLE projects_calendar_day (
-    day DATE PRIMARY KEY NOT NULL,
+    id {pk},
+    day DATE NOT NULL UNIQUE,
     working BOOLEAN NOT NULL,
     note VARCHAR(100) NOT NULL DEFAULT ''
 );

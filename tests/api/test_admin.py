@@ -56,6 +56,21 @@ async def test_reference_data_changes_there_but_the_ledger_is_not_there(api):
     categories = await api.ok(api.street.resident, "GET", "/api/v1/categories")
     assert next(c for c in categories if c["code"] == "care.meals")["points_per_hour"] == 12
 
+    # A year the calendar package does not know yet: the admin enters its holidays, and a
+    # deadline in working days skips them.
+    added = await client.post(
+        "/admin/api/tables/projects_calendar_day/",
+        json={"day": "2027-01-04", "working": False, "note": "假设的元旦调休"},
+        headers=headers,
+    )
+    assert added.status_code in (200, 201), added.text
+    from datetime import UTC, datetime
+
+    from projects.deadlines import deadline_after
+
+    due = await deadline_after("B", datetime(2026, 12, 31, 1, 0, tzinfo=UTC))  # Thursday, 9:00 in China
+    assert due == datetime(2027, 1, 8, 1, 0, tzinfo=UTC)  # 1, 5, 6, 7, 8 January: the 4th is off
+
     # The ledger and the trace are not tables of the admin: nothing there can write them.
     account = f"member:{api.street.resident}"
     await need(api)

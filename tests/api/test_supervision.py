@@ -129,7 +129,14 @@ async def test_escalation_moves_the_holder_up_and_the_level_above_hands_it_down_
         await api.ok(s.leader, "GET", f"/api/v1/needs/{created['id']}")
     )
     history = await api.ok(s.resident, "GET", f"/api/v1/needs/{created['id']}/history")
-    assert [h["action"] for h in history] == ["report", "escalate", "hand_down", "triage", "return", "hand_down"]
+    assert [h["action"] for h in history] == [
+        "report",
+        "escalate",
+        "hand_down",
+        "triage",
+        "return",
+        "hand_down",
+    ]
 
 
 async def test_a_grid_leader_takes_a_small_thing_on_and_the_resident_confirms_it(api):
