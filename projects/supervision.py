@@ -12,6 +12,7 @@ from projects import errors, needs
 from projects.access import Actor, area_path
 from projects.areas import under
 from projects.db import atomic
+from projects.deadlines import known_years
 from projects.errors import N_
 from projects.needs import NeedRecord, locked, select_needs
 from projects.rules import needs as need_rules
@@ -212,3 +213,37 @@ async def _held_since(need_ids: list[int]) -> dict[int, datetime]:
 def _moment(value) -> datetime:
     """A timestamp from a raw query: SQLite answers text."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True, slots=True)
+class Handling:
+    """Who holds a need and where it could go: for its page."""
+
+    holder: str  # the name of the area holding it
+    handed_from: str | None  # the level that handed it down, if it was
+    targets: list[tuple[int, str]]  # (area id, name) it may be handed down to, when the viewer may
+    known_years: set[int]  # the years of its deadline whose working days are known
+
+
+async def handling(actor: Actor, need: NeedRecord) -> Handling:
+    """The names of the need's holder and of where it came from, and the areas the viewer may
+    hand it down to (asked of the rules, as the hand-down itself does)."""
+    wanted = {need.handling_area} | ({need.handed_from} if need.handed_from else set())
+    paths: list[str] = []
+    if "hand_down" in need.may:
+        row = await select_needs().where(Need.id == need.id).first()
+        paths = need_rules.targets(need_rules.NeedFacts.of(row))
+    rows = await Area.select(Area.id, Area.name, Area.path).where(
+        Area.id.is_in(sorted(wanted)) | Area.path.is_in(paths or ["-"])
+    )
+    names = {row["id"]: row["name"] for row in rows}
+    targets = [
+        (row["id"], row["name"]) for row in sorted(rows, key=lambda r: r["path"]) if row["path"] in paths
+    ]
+    years = {need.deadline.year} if need.deadline else set()
+    return Handling(
+        names.get(need.handling_area, ""),
+        names.get(need.handed_from) if need.handed_from else None,
+        targets,
+        await known_years(years),
+    )

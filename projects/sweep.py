@@ -91,7 +91,6 @@ async def _need(need_id: int, now: datetime) -> str | None:
         "overdue",
         actor=None,
         now=now,
-        why="deadline passed",
         overdue=True,
         overdue_since=now,
     )

@@ -135,6 +135,12 @@ ACTIONS: dict = {
     "milestone": N_("milestone planned"),
     "milestone_done": N_("milestone done"),
     "overdue": N_("flagged overdue"),
+    "supervise": N_("issued a supervision notice"),
+    "hand_down": N_("handed it down"),
+    "return": N_("returned it"),
+    "take": N_("took it on in the grid"),
+    "notice_overdue": N_("a supervision notice went unanswered"),
+    "record": N_("recorded the work"),
     "sample": N_("drew you to answer it"),
 }
 
