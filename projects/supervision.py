@@ -199,11 +199,11 @@ async def _held_since(need_ids: list[int]) -> dict[int, datetime]:
     """When each need last changed hands (its report, or the last hand-over), from the trace."""
     if not need_ids:
         return {}
+    ids = ", ".join("{}" for _ in need_ids)
+    handed = ", ".join("{}" for _ in HANDED)
     rows = await Event.raw(
         "SELECT subject_id, MAX(created_at) AS since FROM projects_event "
-        "WHERE subject = 'need' AND subject_id IN ({}) AND action IN ({}) GROUP BY subject_id".replace(
-            "({})", "(" + ", ".join("{}" for _ in need_ids) + ")", 1
-        ).replace("({})", "(" + ", ".join("{}" for _ in HANDED) + ")", 1),
+        f"WHERE subject = 'need' AND subject_id IN ({ids}) AND action IN ({handed}) GROUP BY subject_id",
         *need_ids,
         *HANDED,
     )

@@ -152,6 +152,11 @@ async def test_a_grid_leader_takes_a_small_thing_on_and_the_resident_confirms_it
     assert confirmed["status"] == "confirmed"
     done = await api.ok(s.resident, "GET", f"/api/v1/needs/{created['id']}")
     assert done["status"] == "done"
+    # It counts in the leader's own record of the year, beside what residents say of them.
+    from projects.areas import get_area
+    from projects.recognition import taken_on
+
+    assert await taken_on((await get_area(s.community)).path, 2026) == {s.leader: (1, 1)}
     # Another grid's need is not theirs to take.
     other = await need(api, resident=s.outsider)
     await refused(api, s.leader, "POST", f"/api/v1/needs/{other['id']}/take", status=404, code="not_found")
