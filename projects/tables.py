@@ -122,6 +122,21 @@ class CalendarDay(Table, tablename="projects_calendar_day"):
     note = Varchar(length=100, default="")
 
 
+class IssuancePolicy(Table, tablename="projects_issuance_policy"):
+    """A community's caps and four-eyes thresholds on issuing points (none: DESIGN's defaults)."""
+
+    id = BigSerial(primary_key=True)
+    community = ForeignKey(Area, null=False, unique=True, on_delete=OnDelete.restrict)
+    max_points_per_hour = Integer()
+    max_minutes_per_claim = Integer()
+    max_minutes_per_day = Integer()
+    max_capacity = Integer()
+    approval_over_points = BigInt()
+    approval_over_fen = BigInt()
+    updated_by = _fk(Member, null=False)
+    updated_at = Timestamptz()
+
+
 class Resource(Table, tablename="projects_resource"):
     """An entry of the service resource library (服务资源库)."""
 
@@ -263,7 +278,7 @@ class Claim(Table, tablename="projects_claim"):
     task = _fk(Task, null=False)
     member = _fk(Member, null=False)
     organisation = _fk(Organisation)  # the organisation that claimed for this member, if any
-    status = Varchar(length=16)
+    status = Varchar(length=24)
     minutes = Integer(null=True, default=None)
     note = Text(default="")
     points = BigInt(null=True, default=None)
@@ -300,8 +315,8 @@ class Event(Table, tablename="projects_event"):
     subject = Varchar(length=8)
     subject_id = BigInt()
     action = Varchar(length=24)
-    from_state = Varchar(length=16, default="")
-    to_state = Varchar(length=16, default="")
+    from_state = Varchar(length=24, default="")
+    to_state = Varchar(length=24, default="")
     actor = _fk(Member)
     reason = Text(default="")
     created_at = Timestamptz()

@@ -8,6 +8,7 @@ from web.api.community import (
     AreaController,
     CategoryController,
     GradeController,
+    IssuanceController,
     OrganisationController,
     ResourceController,
 )
@@ -26,6 +27,7 @@ CONTROLLERS = [
     MeController,
     CategoryController,
     GradeController,
+    IssuanceController,
     AreaController,
     OrganisationController,
     ResourceController,

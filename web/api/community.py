@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from projects import areas, categories, deadlines, organisations, resources
+from projects import areas, categories, deadlines, issuance, organisations, resources
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import (
     AreaOut,
@@ -15,6 +15,8 @@ from web.api.schemas import (
     GradeOut,
     IdPath,
     IdQuery,
+    IssuancePolicyIn,
+    IssuancePolicyOut,
     OrganisationOut,
     ResourceIn,
     ResourceOut,
@@ -128,3 +130,24 @@ class ResourceController(Controller):
     @get("/{resource_id:int}", name="api:resource", summary="One resource")
     async def read(self, actor: CurrentActor, resource_id: IdPath) -> ResourceOut:
         return ResourceOut.model_validate(await resources.get_resource(resource_id))
+
+
+class IssuanceController(Controller):
+    path = "/api/v1/communities/{community_id:int}/issuance"
+    tags = ["community"]
+
+    @get(name="api:issuance", summary="A community's issuance caps and four-eyes thresholds")
+    async def read(self, actor: CurrentActor, community_id: IdPath) -> IssuancePolicyOut:
+        return IssuancePolicyOut.model_validate(await issuance.policy_for(community_id))
+
+    @put(
+        name="api:issuance-save",
+        summary="Set a community's issuance caps and thresholds (staff above it, or an admin)",
+    )
+    async def save(
+        self, actor: CurrentActor, community_id: IdPath, data: JSONBody[IssuancePolicyIn], now: Now
+    ) -> IssuancePolicyOut:
+        values = data.model_dump(exclude_none=True)
+        return IssuancePolicyOut.model_validate(
+            await issuance.set_policy(actor, community_id, now=now, **values)
+        )

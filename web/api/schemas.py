@@ -168,6 +168,26 @@ class GradeOut(Out):
     deadline_working_days: int | None
 
 
+class IssuancePolicyIn(In):
+    """Any of a community's issuance caps and four-eyes thresholds (the rest stay)."""
+
+    max_points_per_hour: int | None = Field(default=None, ge=0, le=1000)
+    max_minutes_per_claim: int | None = Field(default=None, ge=1, le=1440)
+    max_minutes_per_day: int | None = Field(default=None, ge=1, le=1440)
+    max_capacity: int | None = Field(default=None, ge=1, le=1000)
+    approval_over_points: int | None = Field(default=None, ge=0, le=10**9)
+    approval_over_fen: int | None = Field(default=None, ge=0, le=10**12)
+
+
+class IssuancePolicyOut(Out):
+    max_points_per_hour: int
+    max_minutes_per_claim: int
+    max_minutes_per_day: int
+    max_capacity: int
+    approval_over_points: int
+    approval_over_fen: int
+
+
 class AreaOut(Out):
     id: Id
     parent: OptionalId
@@ -438,6 +458,7 @@ class ClaimOut(WithActions):
     may_confirm: bool = False
     may_dispute: bool = False
     may_settle: bool = False
+    may_approve: bool = Field(default=False, description="Approve as a second staff member (four eyes).")
     may_rate: bool = False
 
 

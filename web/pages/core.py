@@ -141,6 +141,7 @@ ACTIONS: dict = {
     "take": N_("took it on in the grid"),
     "notice_overdue": N_("a supervision notice went unanswered"),
     "record": N_("recorded the work"),
+    "approve": N_("approved (four eyes)"),
     "sample": N_("drew you to answer it"),
 }
 
