@@ -278,7 +278,7 @@ class Event(Table, tablename="projects_event"):
 
 
 class SigninAttempt(Table, tablename="projects_signin_attempt"):
-    """A sign-in being checked, or failed (a success removes its number's rows)."""
+    """A sign-in being checked, or failed (a success removes the rows of its number from its address)."""
 
     id = BigSerial(primary_key=True)
     phone = Varchar(length=32)

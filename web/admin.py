@@ -35,6 +35,7 @@ from projects.tables import (
     Resource,
     Role,
 )
+from web.client import address_of
 
 READ_ONLY_MESSAGE = (
     "Read-only here: points and money move only through ledger transfers, and the trace is never edited."
@@ -117,6 +118,5 @@ async def admin_mount(scope: Scope, receive: Receive, send: Send) -> None:
     if _ADMIN is None:
         _ADMIN = admin_app()
     LinliAdmin._meta.db = BaseUser._meta.db  # bound with the registered apps' tables
-    client = scope.get("client")
-    _address.set(client[0] if client else "unknown")
+    _address.set(address_of(scope))
     await _ADMIN(scope, receive, send)

@@ -32,7 +32,10 @@ from web.api import CONTROLLERS
 from web.api.deps import DEPENDENCIES
 from web.api.errors import EXCEPTION_HANDLERS
 from web.api.health import HealthController
+from web.client import Network, trusted_proxies
 from web.database import close_database, migrate, open_database
+from web.headers import security_headers
+from web.limits import check_json_body
 from web.pages import ROUTER as PAGES
 from web.pages import STATIC, csrf_config, startup, template_config
 from web.pages.errors import for_pages_too
@@ -49,6 +52,8 @@ class Settings:
 
     database_url: str | None  # None: LINLI_DATABASE_URL, else the SQLite default
     sweep_interval_s: float  # 0 turns the expiry sweep off
+    https: bool = False  # LINLI_HTTPS=1: served over HTTPS (HSTS, Secure cookies)
+    trusted_proxies: tuple[Network, ...] = ()  # LINLI_TRUSTED_PROXIES: whose X-Forwarded-For counts
 
     @classmethod
     def from_env(cls, database_url: str | None = None, sweep_interval_s: float | None = None) -> Settings:
@@ -63,6 +68,8 @@ class Settings:
         return cls(
             database_url=database_url or os.environ.get("LINLI_DATABASE_URL"),
             sweep_interval_s=sweep_interval_s,
+            https=os.environ.get("LINLI_HTTPS", "").strip() == "1",
+            trusted_proxies=trusted_proxies(os.environ.get("LINLI_TRUSTED_PROXIES", "")),
         )
 
 
@@ -109,12 +116,21 @@ async def run_periodic_jobs(interval_s: float, clock: Callable[[], datetime], st
 # -- the application -----------------------------------------------------------------------------
 
 
-async def refuse_nul(request: Request) -> None:
-    """A NUL character cannot be stored (PostgreSQL's text refuses it): in the address it is
-    refused with a 400 before any handler runs. Forms (``web.pages.core.read_form``), JSON bodies
-    (their models) and Open311's fields are checked where they are read."""
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+async def check_request(request: Request) -> None:
+    """Before any handler runs: a NUL character in the address, which no column can store
+    (PostgreSQL's text refuses it), is a 400; so is a body too large or too deeply nested to
+    decode (``web.limits``): every body but a form's is read as JSON. Forms
+    (``web.pages.core.read_form``), JSON fields (their models) and Open311's fields are checked
+    for NUL where they are read."""
     if "%00" in request.url.query.lower() or "\x00" in request.url.path:
         raise ValidationException("a NUL character is not allowed")
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        content_type = request.headers.get("content-type", "").lower()
+        if not content_type.startswith(FORM_TYPES):
+            check_json_body(await request.body())
 
 
 def create_app(
@@ -159,8 +175,9 @@ def create_app(
     return Litestar(
         route_handlers=[HealthController, *CONTROLLERS, PAGES, STATIC, admin_mount],
         lifespan=[database, startup(csrf)],
-        before_request=refuse_nul,
-        state=State({"clock": clock}),
+        before_request=check_request,
+        before_send=[security_headers(https=settings.https)],
+        state=State({"clock": clock, "trusted_proxies": settings.trusted_proxies, "https": settings.https}),
         dependencies=DEPENDENCIES,
         exception_handlers=for_pages_too(EXCEPTION_HANDLERS),
         template_config=template_config(),

@@ -84,6 +84,9 @@ def serve(host: str, port: int, reload: bool) -> None:
         port=port,
         reload=reload,
         reload_dirs=[code] if reload else None,
+        # The client's address is Linli's to decide (web.client, LINLI_TRUSTED_PROXIES): uvicorn
+        # would otherwise take X-Forwarded-For from anyone on loopback.
+        proxy_headers=False,
     )
 
 

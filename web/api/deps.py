@@ -11,6 +11,7 @@ from litestar.di import NamedDependency, Provide
 from projects import errors
 from projects.access import Actor, load_actor
 from projects.members import member_for_token
+from web.client import address_of
 from web.i18n import negotiate
 
 # Handlers name what they receive explicitly (Litestar 3 drops inferred dependencies).
@@ -39,9 +40,9 @@ async def provide_actor(request: Request, now: Now) -> Actor:
 
 
 def client_address(request: Request) -> str:
-    """Who is asking, as far as sign-in rate limits go (uvicorn's --proxy-headers sets it
-    from X-Forwarded-For behind a trusted proxy)."""
-    return request.client.host if request.client else "unknown"
+    """Who is asking, as far as sign-in limits go (``web.client``: X-Forwarded-For counts only
+    from the proxies LINLI_TRUSTED_PROXIES names)."""
+    return address_of(request.scope)
 
 
 def language(request: Request) -> str:

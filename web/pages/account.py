@@ -52,7 +52,7 @@ class AccountPages(Controller):
             form.error("password", N_("Please fill in the {field}."), field=PASSWORD)
         form.values.pop("password", None)  # never sent back
         next_page = local_path(form.text("next"))
-        status = 400
+        status, headers = 400, {}
         if form.ok:
             try:
                 member = await sign_in(phone, password, address=client_address(request), now=now)
@@ -60,13 +60,15 @@ class AccountPages(Controller):
                 form.refuse(error)
             except TooManyAttempts as error:
                 form.refuse(error)
-                status = 429
+                status, headers = 429, {"Retry-After": str(error.retry_after)}
             else:
                 token = await members.issue_token(member.id, now=now)
                 response = redirect(request, next_page, N_("Welcome, {name}."), {"name": member.name})
                 response.cookies.append(session_cookie(request, token))
                 return response
-        return await page(request, "login.html", None, status=status, form=form, next=next_page)
+        response = await page(request, "login.html", None, status=status, form=form, next=next_page)
+        response.headers.update(headers)
+        return response
 
     @post("/logout", name="page:logout")
     async def logout(self, request: Request) -> Redirect:
