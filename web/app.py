@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import astuple, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 
 from litestar import Litestar, Request
@@ -26,6 +26,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from ledger.transfers import expire_all_due
 from market.sweep import sweep as market_sweep
 from projects.db import utcnow
+from projects.members import DEFAULT_IDLE
 from projects.sweep import sweep
 from web.admin import admin_mount
 from web.api import CONTROLLERS
@@ -54,6 +55,7 @@ class Settings:
     sweep_interval_s: float  # 0 turns the expiry sweep off
     https: bool = False  # LINLI_HTTPS=1: served over HTTPS (HSTS, Secure cookies)
     trusted_proxies: tuple[Network, ...] = ()  # LINLI_TRUSTED_PROXIES: whose X-Forwarded-For counts
+    session_idle: timedelta = DEFAULT_IDLE  # LINLI_SESSION_IDLE_MINUTES: an unused sign-in ends
 
     @classmethod
     def from_env(cls, database_url: str | None = None, sweep_interval_s: float | None = None) -> Settings:
@@ -70,7 +72,17 @@ class Settings:
             sweep_interval_s=sweep_interval_s,
             https=os.environ.get("LINLI_HTTPS", "").strip() == "1",
             trusted_proxies=trusted_proxies(os.environ.get("LINLI_TRUSTED_PROXIES", "")),
+            session_idle=_minutes("LINLI_SESSION_IDLE_MINUTES", DEFAULT_IDLE),
         )
+
+
+def _minutes(name: str, default: timedelta) -> timedelta:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number of minutes (1 or more), not {raw!r}")
+    return timedelta(minutes=int(raw))
 
 
 def linli_version() -> str:
@@ -171,13 +183,20 @@ def create_app(
         finally:
             await close_database(engine)
 
-    csrf = csrf_config()
+    csrf = csrf_config(https=settings.https)
     return Litestar(
         route_handlers=[HealthController, *CONTROLLERS, PAGES, STATIC, admin_mount],
         lifespan=[database, startup(csrf)],
         before_request=check_request,
         before_send=[security_headers(https=settings.https)],
-        state=State({"clock": clock, "trusted_proxies": settings.trusted_proxies, "https": settings.https}),
+        state=State(
+            {
+                "clock": clock,
+                "https": settings.https,
+                "trusted_proxies": settings.trusted_proxies,
+                "session_idle": settings.session_idle,
+            }
+        ),
         dependencies=DEPENDENCIES,
         exception_handlers=for_pages_too(EXCEPTION_HANDLERS),
         template_config=template_config(),

@@ -1,8 +1,8 @@
 """The security headers of every response, pages, API, errors, static files, /schema and /admin
 alike: a Content-Security-Policy, no framing, no sniffing, a referrer policy, and HSTS when
-Linli is served over HTTPS. Built with the ``secure`` package and set in one hook, the app's
-``before_send``, which sees every response the app sends, including its mounted apps' and its
-errors'.
+Linli is served over HTTPS (where every cookie it sets, its own or the admin's, is Secure).
+Built with the ``secure`` package and set in one hook, the app's ``before_send``, which sees
+every response the app sends, including its mounted apps' and its errors'.
 
 The pages load nothing but their own stylesheet: no script, no inline style. Two parts of the
 site are other people's applications and get a policy of their own: /schema is Scalar, loaded
@@ -74,6 +74,16 @@ def requested_path(scope: Scope) -> str:
     return path[len(root) :] if root and path.startswith(root) else path
 
 
+def secure_cookie(set_cookie: bytes) -> bytes:
+    """A Set-Cookie value that the browser sends back over HTTPS only."""
+    attributes = {part.strip().lower() for part in set_cookie.split(b";")[1:]}
+    return set_cookie if b"secure" in attributes else set_cookie + b"; Secure"
+
+
+def _secured(name: bytes, value: bytes) -> bytes:
+    return secure_cookie(value) if name.lower() == b"set-cookie" else value
+
+
 def _headers(directives: dict[str, tuple[str, ...]], *, https: bool) -> list[tuple[bytes, bytes]]:
     csp = secure.ContentSecurityPolicy()
     for directive, sources in directives.items():
@@ -99,6 +109,8 @@ def security_headers(*, https: bool) -> Callable[[Message, Scope], Awaitable[Non
         if message["type"] != "http.response.start":
             return
         kept = [(name, value) for name, value in message.get("headers", []) if name.lower() not in names]
+        if https or scope.get("scheme") == "https":
+            kept = [(name, _secured(name, value)) for name, value in kept]
         message["headers"] = kept + by_policy[policy_for(requested_path(scope))]
 
     return add_headers

@@ -40,14 +40,72 @@ async def test_signing_in_sets_an_httponly_samesite_session_cookie_and_signing_o
     assert again.status_code == 303 and again.headers["location"].startswith("/login?next=")
 
 
-async def test_the_session_cookie_is_secure_over_https(site):
+async def test_over_https_every_cookie_is_secure_and_signing_in_gives_a_new_csrf_token(site):
     browser = site.browser(base_url="https://linli.test")
-    await browser.get("/login")
+    first = await browser.get("/login")
+    csrf = next(c for c in first.headers.get_list("set-cookie") if c.startswith("linli_csrf="))
+    assert "Secure" in csrf and "HttpOnly" in csrf
+    before = browser.csrf()
     response = await browser.post(
         "/login", {"phone": site.street.phones[site.street.resident], "password": PASSWORD}
     )
-    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("linli_session="))
-    assert "Secure" in cookie and "HttpOnly" in cookie
+    cookies = {c.split("=", 1)[0]: c for c in response.headers.get_list("set-cookie")}
+    assert "Secure" in cookies["linli_session"] and "HttpOnly" in cookies["linli_session"]
+    assert "Secure" in cookies["linli_csrf"] and "Secure" in cookies["linli_flash"]
+    after = browser.csrf()
+    assert after != before
+    # A token planted or seen before sign-in no longer sends a form.
+    stale = await browser.post(
+        "/needs", {"category": "care.meals", "description": "送餐", "_csrf_token": before}, csrf=False
+    )
+    assert stale.status_code == 403
+    fresh = await browser.post("/needs", {"category": "care.meals", "description": "送餐"})
+    assert fresh.status_code == 303
+
+
+async def test_a_session_unused_for_two_hours_ends_while_one_in_use_goes_on(site):
+    browser = await site.signed_in(site.street.resident)
+    token = browser.client.cookies.get("linli_session")
+    api = site.browser().client
+    bearer = {"Authorization": f"Bearer {token}"}
+    for _ in range(3):  # used every 119 minutes: six hours on, still signed in
+        site.clock.advance(minutes=119)
+        assert (await browser.get("/needs")).status_code == 200
+    site.clock.advance(minutes=120)
+    ended = await browser.get("/needs")
+    assert ended.status_code == 303 and ended.headers["location"].startswith("/login")
+    assert (await api.get("/api/v1/me", headers=bearer)).status_code == 401
+
+
+async def test_signing_out_everywhere_ends_every_session_and_token_of_the_member(site):
+    s = site.street
+    phone = s.phones[s.resident]
+    api = site.browser().client
+    tokens = [
+        (await api.post("/api/v1/auth/token", json={"phone": phone, "password": PASSWORD})).json()["token"]
+        for _ in range(2)
+    ]
+    laptop, phone_browser = await site.signed_in(s.resident), await site.signed_in(s.resident)
+    neighbour = await site.signed_in(s.neighbour)
+    home = await laptop.get("/")
+    assert 'action="/logout/everywhere"' in home.text and "在所有设备上退出" in home.text
+    out = await laptop.post("/logout/everywhere")
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    for browser in (laptop, phone_browser):
+        assert (await browser.get("/needs")).status_code == 303
+    for token in tokens:
+        assert (await api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})).status_code == 401
+    assert (await neighbour.get("/needs")).status_code == 200  # nobody else's
+    # The API's call does the same for a token's member.
+    token = (await api.post("/api/v1/auth/token", json={"phone": phone, "password": PASSWORD})).json()[
+        "token"
+    ]
+    again = await site.signed_in(s.resident)
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert (await api.delete("/api/v1/auth/tokens", headers=bearer)).status_code == 204
+    assert (await api.get("/api/v1/me", headers=bearer)).status_code == 401
+    assert (await again.get("/needs")).status_code == 303
+    assert (await api.delete("/api/v1/auth/tokens", headers=bearer)).status_code == 401
 
 
 async def test_a_page_that_needs_a_member_sends_strangers_to_sign_in_and_back(site):

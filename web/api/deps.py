@@ -28,15 +28,16 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def actor_for_token(token: str | None, now: datetime) -> Actor:
-    """The member a sign-in token stands for (a bearer token, or the pages' session cookie)."""
+async def actor_for_token(request: Request, token: str | None, now: datetime) -> Actor:
+    """The member a sign-in token stands for (a bearer token, or the pages' session cookie),
+    unless it has been idle longer than the app allows (LINLI_SESSION_IDLE_MINUTES)."""
     if not token:
         raise errors.Unauthenticated()
-    return await load_actor(await member_for_token(token, now=now))
+    return await load_actor(await member_for_token(token, now=now, idle=request.app.state.session_idle))
 
 
 async def provide_actor(request: Request, now: Now) -> Actor:
-    return await actor_for_token(bearer_token(request), now)
+    return await actor_for_token(request, bearer_token(request), now)
 
 
 def client_address(request: Request) -> str:

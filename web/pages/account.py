@@ -22,6 +22,7 @@ from web.pages.core import (
     SESSION_COOKIE,
     Viewer,
     cleared,
+    fresh_csrf_cookie,
     is_https,
     local_path,
     page,
@@ -64,7 +65,7 @@ class AccountPages(Controller):
             else:
                 token = await members.issue_token(member.id, now=now)
                 response = redirect(request, next_page, N_("Welcome, {name}."), {"name": member.name})
-                response.cookies.append(session_cookie(request, token))
+                response.cookies.extend([session_cookie(request, token), fresh_csrf_cookie(request)])
                 return response
         response = await page(request, "login.html", None, status=status, form=form, next=next_page)
         response.headers.update(headers)
@@ -76,7 +77,14 @@ class AccountPages(Controller):
         if token:
             await members.revoke_token(token)
         response = redirect(request, "/login", N_("You have signed out."))
-        response.cookies.append(cleared(request, SESSION_COOKIE))
+        response.cookies.extend([cleared(request, SESSION_COOKIE), fresh_csrf_cookie(request)])
+        return response
+
+    @post("/logout/everywhere", name="page:logout-everywhere")
+    async def logout_everywhere(self, request: Request, actor: CurrentActor) -> Redirect:
+        await members.sign_out_everywhere(actor.member_id)
+        response = redirect(request, "/login", N_("You have signed out everywhere."))
+        response.cookies.extend([cleared(request, SESSION_COOKIE), fresh_csrf_cookie(request)])
         return response
 
     @get("/lang/{choice:str}", name="page:language")
