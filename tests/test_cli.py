@@ -28,8 +28,10 @@ def empty_database_url(databases) -> str:
     return databases.new_url(migrated=False)
 
 
-def linli(*args: str, url: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run ``linli --database URL ARGS...`` as a new process."""
+def linli(
+    *args: str, url: str, cwd: Path, check: bool = True, umask: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``linli --database URL ARGS...`` as a new process (with ``umask``, if given)."""
     result = subprocess.run(
         [sys.executable, "-m", "web.cli", "--database", url, *args],
         cwd=cwd,
@@ -37,6 +39,7 @@ def linli(*args: str, url: str, cwd: Path, check: bool = True) -> subprocess.Com
         text=True,
         stdin=subprocess.DEVNULL,
         timeout=300,
+        preexec_fn=None if umask is None else lambda: os.umask(umask),
     )
     if check and result.returncode != 0:
         pytest.fail(f"linli {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
@@ -235,7 +238,10 @@ def test_a_backup_taken_from_a_live_database_restores_to_a_ledger_that_verifies(
     if databases.engine_name == "postgres":
         monkeypatch.setenv("PATH", f"{postgres_tools()}{os.pathsep}{os.environ['PATH']}")
 
-    assert "backup written" in linli("backup", "-o", str(archive), url=url, cwd=tmp_path).stdout
+    # Even where files are made readable by everyone by default, the backup is its owner's alone
+    # (it is created so: Linli never changes its mode afterwards).
+    assert "backup written" in linli("backup", "-o", str(archive), url=url, cwd=tmp_path, umask=0).stdout
+    assert archive.stat().st_mode & 0o777 == 0o600
 
     if databases.engine_name == "sqlite":
         restored = f"sqlite:///{archive}"
