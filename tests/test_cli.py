@@ -308,3 +308,27 @@ def test_beancount_dates_follow_the_zone_asked_for(empty_database_url, tmp_path)
         check=False,
     )
     assert refused.returncode == 2 and "unknown time zone" in refused.stderr
+
+
+def test_verify_reports_a_tail_cut_off_after_the_ledger_was_anchored(databases, tmp_path):
+    from tests.ledger.test_tamper import drop_guards, raw
+    from tests.web.test_app import write_ledger
+
+    url = databases.new_url()
+    asyncio.run(write_ledger(url, transfers=3))
+    anchored = linli("ledger", "anchor", url=url, cwd=tmp_path).stdout
+    assert anchored.startswith("anchored seq 3, chain head ") and "\ndigest " in anchored
+    assert "reaches the anchor of" in linli("ledger", "verify", url=url, cwd=tmp_path).stdout
+    asyncio.run(
+        raw(
+            url,
+            *drop_guards(url),
+            "DELETE FROM ledger_transfer WHERE seq = 3",
+            "UPDATE ledger_account SET debits_posted = debits_posted - 10 WHERE id = 'issuer'",
+            "UPDATE ledger_account SET credits_posted = credits_posted - 10 WHERE id = 'member:1'",
+        )
+    )
+    result = linli("ledger", "verify", url=url, cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert "missing tail: the ledger ends at seq 2, but seq 3" in result.stdout
+    assert "transfers 3 to 3 are gone" in result.stdout

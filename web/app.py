@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from litestar import Litestar, Request
 from litestar.datastructures import State
@@ -23,6 +24,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from ledger.anchor import anchor, latest_anchor
 from ledger.transfers import expire_all_due
 from market.sweep import sweep as market_sweep
 from projects.db import utcnow
@@ -34,7 +36,7 @@ from web.api.deps import DEPENDENCIES
 from web.api.errors import EXCEPTION_HANDLERS
 from web.api.health import HealthController
 from web.client import Network, trusted_proxies
-from web.database import close_database, migrate, open_database
+from web.database import anchor_path, close_database, migrate, open_database
 from web.headers import security_headers
 from web.limits import check_json_body
 from web.pages import ROUTER as PAGES
@@ -44,6 +46,7 @@ from web.pages.errors import for_pages_too
 logger = logging.getLogger(__name__)
 
 DEFAULT_SWEEP_INTERVAL_S = 30.0
+ANCHOR_EVERY = timedelta(days=1)
 SHUTDOWN_GRACE_S = 30.0
 
 
@@ -56,6 +59,7 @@ class Settings:
     https: bool = False  # LINLI_HTTPS=1: served over HTTPS (HSTS, Secure cookies)
     trusted_proxies: tuple[Network, ...] = ()  # LINLI_TRUSTED_PROXIES: whose X-Forwarded-For counts
     session_idle: timedelta = DEFAULT_IDLE  # LINLI_SESSION_IDLE_MINUTES: an unused sign-in ends
+    anchor_file: str | None = None  # LINLI_ANCHOR_FILE; None: web.database.anchor_path's default
 
     @classmethod
     def from_env(cls, database_url: str | None = None, sweep_interval_s: float | None = None) -> Settings:
@@ -73,6 +77,7 @@ class Settings:
             https=os.environ.get("LINLI_HTTPS", "").strip() == "1",
             trusted_proxies=trusted_proxies(os.environ.get("LINLI_TRUSTED_PROXIES", "")),
             session_idle=_minutes("LINLI_SESSION_IDLE_MINUTES", DEFAULT_IDLE),
+            anchor_file=os.environ.get("LINLI_ANCHOR_FILE", "").strip() or None,
         )
 
 
@@ -95,16 +100,20 @@ def linli_version() -> str:
 # -- background jobs -----------------------------------------------------------------------------
 
 
-async def run_periodic_jobs(interval_s: float, clock: Callable[[], datetime], stop: asyncio.Event) -> None:
+async def run_periodic_jobs(
+    interval_s: float, clock: Callable[[], datetime], stop: asyncio.Event, anchor_file: Path | None = None
+) -> None:
     """Run the periodic jobs now and then every ``interval_s`` until ``stop`` is set: the expiry
-    of due reservations (ledger), the deadline sweep (needs, tasks and projects) and the market's
-    (redemptions not fulfilled in time, venture calls past their deadline).
+    of due reservations (ledger), the deadline sweep (needs, tasks and projects), the market's
+    (redemptions not fulfilled in time, venture calls past their deadline) and, once a day, the
+    ledger's anchor in ``anchor_file``.
 
     A failing job is logged and tried again next time: it must never take the app down. Stopping
     waits for the jobs under way to finish: cancelling one in the middle of opening a
     transaction could strand its pooled connection, and closing the pool would then wait forever.
     """
     logger.info("periodic jobs every %s s", interval_s)
+    last_anchor: datetime | None = None
     while not stop.is_set():
         try:
             expired = await expire_all_due(now=clock())
@@ -113,6 +122,11 @@ async def run_periodic_jobs(interval_s: float, clock: Callable[[], datetime], st
         else:
             if expired:
                 logger.info("expired %d pending transfer(s)", expired)
+        if anchor_file is not None:
+            try:
+                last_anchor = await anchor_daily(anchor_file, clock(), last_anchor)
+            except Exception:
+                logger.exception("anchoring in %s failed; next try in %s s", anchor_file, interval_s)
         for name, job in (("deadline sweep", sweep), ("market sweep", market_sweep)):
             try:
                 swept = await job(now=clock())
@@ -123,6 +137,19 @@ async def run_periodic_jobs(interval_s: float, clock: Callable[[], datetime], st
                     logger.info("%s: %s", name, swept)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), interval_s)
+
+
+async def anchor_daily(path: Path, now: datetime, last: datetime | None) -> datetime:
+    """Anchor the ledger in ``path`` if its latest anchor is a day old (or there is none); when
+    the latest anchor was made, for the next call (``last``: None reads it from the file)."""
+    if last is None:
+        found = await asyncio.to_thread(latest_anchor, path)
+        last = found.anchored_at if found is not None else None
+    if last is not None and now - last < ANCHOR_EVERY:
+        return last
+    written = await anchor(path, now=now)
+    logger.info("anchored the ledger at seq %d in %s: digest %s", written.seq, path, written.digest)
+    return written.anchored_at
 
 
 # -- the application -----------------------------------------------------------------------------
@@ -165,9 +192,10 @@ def create_app(
             app.state.engine = engine
             sweeper, stop = None, asyncio.Event()
             if settings.sweep_interval_s > 0:
-                sweeper = asyncio.create_task(
-                    run_periodic_jobs(settings.sweep_interval_s, clock, stop), name="linli-periodic-jobs"
+                jobs = run_periodic_jobs(
+                    settings.sweep_interval_s, clock, stop, anchor_path(engine, settings.anchor_file)
                 )
+                sweeper = asyncio.create_task(jobs, name="linli-periodic-jobs")
             try:
                 yield
             finally:

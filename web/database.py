@@ -80,6 +80,19 @@ async def close_database(engine: Engine) -> None:
         await engine.close_connection_pool()
 
 
+DEFAULT_POSTGRES_ANCHOR_FILE = "linli-anchors.jsonl"
+
+
+def anchor_path(engine: Engine, configured: str | None = None) -> Path:
+    """Where the ledger's anchors go: ``configured`` (LINLI_ANCHOR_FILE), else beside the SQLite
+    file, else (PostgreSQL) ``linli-anchors.jsonl`` in the current directory."""
+    if configured:
+        return Path(configured)
+    if is_sqlite(engine):
+        return Path(f"{engine.path}.anchors.jsonl")
+    return Path(DEFAULT_POSTGRES_ANCHOR_FILE)
+
+
 def database_name(engine: Engine) -> str:
     """``sqlite`` or ``postgresql``: what the health check and the CLI call the engine."""
     return "sqlite" if is_sqlite(engine) else "postgresql"
