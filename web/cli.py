@@ -186,6 +186,7 @@ def verify_command() -> None:
     check every domain record that moved value against its transfer; exit 1 on any problem."""
     from ledger.anchor import AnchorFileError, latest_anchor
     from ledger.verify import verify as verify_ledger
+    from market.crosscheck import cross_check
 
     async def work():
         path = _anchor_file()
@@ -198,13 +199,18 @@ def verify_command() -> None:
         report = await verify_ledger(anchor=anchor)
         if unreadable:
             report.problems.append(unreadable)
-        return report, path
+        return report, path, await cross_check()
 
-    report, path = run_with_database(work)
+    report, path, domain = run_with_database(work)
     click.echo(report.render())
     if report.anchor is None and report.ok:
         click.echo(f"(no anchor in {path} yet: `linli ledger anchor` records one)", err=True)
-    if not report.ok:
+    if domain:
+        click.echo(f"domain cross-check FAILED: {len(domain)} problem(s)")
+        click.echo("\n".join(f"  - {problem}" for problem in domain))
+    else:
+        click.echo("domain cross-check: every record that moved value has its transfer, and back")
+    if not report.ok or domain:
         sys.exit(1)
 
 
