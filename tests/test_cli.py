@@ -310,10 +310,11 @@ def test_beancount_dates_follow_the_zone_asked_for(empty_database_url, tmp_path)
     assert refused.returncode == 2 and "unknown time zone" in refused.stderr
 
 
-def test_verify_reports_a_tail_cut_off_after_the_ledger_was_anchored(databases, tmp_path):
+def test_verify_reports_a_tail_cut_off_after_the_ledger_was_anchored(databases, tmp_path, monkeypatch):
     from tests.ledger.test_tamper import drop_guards, raw
     from tests.web.test_app import write_ledger
 
+    monkeypatch.setenv("LINLI_ANCHOR_FILE", str(tmp_path / "anchors.jsonl"))
     url = databases.new_url()
     asyncio.run(write_ledger(url, transfers=3))
     anchored = linli("ledger", "anchor", url=url, cwd=tmp_path).stdout

@@ -62,7 +62,12 @@ class Settings:
     anchor_file: str | None = None  # LINLI_ANCHOR_FILE; None: web.database.anchor_path's default
 
     @classmethod
-    def from_env(cls, database_url: str | None = None, sweep_interval_s: float | None = None) -> Settings:
+    def from_env(
+        cls,
+        database_url: str | None = None,
+        sweep_interval_s: float | None = None,
+        session_idle: timedelta | None = None,
+    ) -> Settings:
         if sweep_interval_s is None:
             raw = os.environ.get("LINLI_SWEEP_INTERVAL_S", "").strip()
             try:
@@ -76,7 +81,7 @@ class Settings:
             sweep_interval_s=sweep_interval_s,
             https=os.environ.get("LINLI_HTTPS", "").strip() == "1",
             trusted_proxies=trusted_proxies(os.environ.get("LINLI_TRUSTED_PROXIES", "")),
-            session_idle=_minutes("LINLI_SESSION_IDLE_MINUTES", DEFAULT_IDLE),
+            session_idle=session_idle or _minutes("LINLI_SESSION_IDLE_MINUTES", DEFAULT_IDLE),
             anchor_file=os.environ.get("LINLI_ANCHOR_FILE", "").strip() or None,
         )
 
@@ -176,13 +181,15 @@ def create_app(
     database_url: str | None = None,
     *,
     sweep_interval_s: float | None = None,
+    session_idle: timedelta | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> Litestar:
     """The Linli app for ``database_url`` (default: LINLI_DATABASE_URL, else ``sqlite:///linli.sqlite``).
 
-    ``clock`` is the app's idea of now (tests move it to reach deadlines).
+    ``clock`` is the app's idea of now (tests move it to reach deadlines); ``session_idle``
+    overrides LINLI_SESSION_IDLE_MINUTES.
     """
-    settings = Settings.from_env(database_url, sweep_interval_s)
+    settings = Settings.from_env(database_url, sweep_interval_s, session_idle)
 
     @contextlib.asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:

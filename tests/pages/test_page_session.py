@@ -63,6 +63,7 @@ async def test_over_https_every_cookie_is_secure_and_signing_in_gives_a_new_csrf
     assert fresh.status_code == 303
 
 
+@pytest.mark.session_idle(minutes=120)  # the default of LINLI_SESSION_IDLE_MINUTES
 async def test_a_session_unused_for_two_hours_ends_while_one_in_use_goes_on(site):
     browser = await site.signed_in(site.street.resident)
     token = browser.client.cookies.get("linli_session")
