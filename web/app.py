@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_SWEEP_INTERVAL_S = 30.0
 ANCHOR_EVERY = timedelta(days=1)
 SHUTDOWN_GRACE_S = 30.0
+MAX_SETTING_MINUTES = 366 * 24 * 60  # a year: longer is a typo
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +91,10 @@ def _minutes(name: str, default: timedelta) -> timedelta:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{name} must be a whole number of minutes (1 or more), not {raw!r}")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_SETTING_MINUTES:
+        raise ValueError(
+            f"{name} must be a whole number of minutes from 1 to {MAX_SETTING_MINUTES}, not {raw!r}"
+        )
     return timedelta(minutes=int(raw))
 
 
