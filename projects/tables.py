@@ -65,6 +65,7 @@ class Token(Table, tablename="projects_token"):
     member = _fk(Member, null=False, on_delete=OnDelete.cascade)
     created_at = Timestamptz()
     expires_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)  # None: not used since it was issued
 
 
 class Role(Table, tablename="projects_role"):
@@ -322,8 +323,23 @@ class Event(Table, tablename="projects_event"):
     created_at = Timestamptz()
 
 
+class AdminEdit(Table, tablename="projects_admin_edit"):
+    """An insert, update or delete made through Piccolo Admin: who, when, which row, the row
+    before and after (JSON). Append-only."""
+
+    id = BigSerial(primary_key=True)
+    member = _fk(Member)
+    username = Varchar(length=100)
+    table_name = Varchar(length=64)
+    row_key = Varchar(length=200)
+    action = Varchar(length=8)
+    before = Text(default="")
+    after = Text(default="")
+    created_at = Timestamptz()
+
+
 class SigninAttempt(Table, tablename="projects_signin_attempt"):
-    """A sign-in being checked, or failed (a success removes its number's rows)."""
+    """A sign-in being checked, or failed (a success removes the rows of its number from its address)."""
 
     id = BigSerial(primary_key=True)
     phone = Varchar(length=32)

@@ -130,6 +130,14 @@ async def test_a_second_run_finds_the_street_and_writes_nothing(street):
     assert counts(street.first)["members"] == await Member.count()
 
 
+def test_linli_ledger_verify_passes_on_the_demo_with_every_domain_record_and_its_transfer(built, tmp_path):
+    """The demo's ledger-only history has references of its own kind (``demo:``); everything
+    made through the use cases has exactly its transfer, and the chain verifies."""
+    report = linli("ledger", "verify", url=built.url, cwd=tmp_path)
+    assert report.startswith("ledger verified: ")
+    assert "domain cross-check: every record that moved value has its transfer, and back" in report
+
+
 async def test_it_says_where_to_sign_in_and_with_which_password(street):
     assert f"password {PASSWORD}" in street.first
     assert "/login" in street.first

@@ -9,12 +9,25 @@ from typing import Annotated, Literal
 
 from litestar import Controller, get, post, put
 from litestar.params import FromQuery, JSONBody
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from market import catalogue, redemptions
 from projects.errors import N_, Invalid
 from web.api.deps import CurrentActor, Now
-from web.api.schemas import Id, IdIn, IdPath, IdQuery, In, Limit, OptionalId, Out, TraceOut, optional_id, ref
+from web.api.schemas import (
+    Id,
+    IdIn,
+    IdPath,
+    IdQuery,
+    In,
+    Limit,
+    OptionalId,
+    Out,
+    TraceOut,
+    When,
+    optional_id,
+    ref,
+)
 
 ItemKind = Literal["goods", "service"]
 Period = Literal["day", "week", "month", "year"]
@@ -33,8 +46,8 @@ class ItemIn(In):
     per_member_limit: int | None = Field(default=None, ge=1, le=1000)
     limit_period: Period = "month"
     area_ids: list[IdIn] = Field(min_length=1, max_length=catalogue.MAX_AREAS)
-    active_from: AwareDatetime | None = None
-    active_until: AwareDatetime | None = None
+    active_from: When | None = None
+    active_until: When | None = None
     active: bool = True
 
     def draft(self) -> catalogue.ItemDraft:

@@ -16,6 +16,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     field_validator,
     model_validator,
@@ -68,8 +69,21 @@ class WithActions(Out):
 YEARS = range(2000, 2101)
 
 
+# A time in a request: ISO 8601 text with its offset (JSON has no time type, so the one lax field).
+When = Annotated[AwareDatetime, Strict(False)]
+
+
 class In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_max_length=10_000)
+    """A request body: unknown fields refused, and strict types, so that ``true`` or ``"1"`` is
+    never taken for the integer 1, nor ``1`` or ``"yes"`` for ``true``."""
+
+    model_config = ConfigDict(extra="forbid", str_max_length=10_000, strict=True)
+
+    @classmethod
+    def model_validate(cls, obj, **options):
+        # Litestar passes strict=False, which would override the model's own strictness.
+        options.pop("strict", None)
+        return super().model_validate(obj, **options)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -374,8 +388,8 @@ class TaskIn(In):
         description='A member id ("12" or "member:12") or an organisation or team ("organisation:3"); '
         "none publishes the task to the open pool.",
     )
-    starts_at: AwareDatetime | None = None
-    deadline: AwareDatetime | None = None
+    starts_at: When | None = None
+    deadline: When | None = None
 
 
 class DispatchIn(In):
@@ -472,7 +486,7 @@ class ClaimListOut(Out):
 class ProjectIn(In):
     title: str
     area_id: IdIn
-    deadline: AwareDatetime
+    deadline: When
     content: str = ""
     measures: str = ""
     need_ids: list[IdIn] = Field(default=[], max_length=100)
@@ -484,7 +498,7 @@ class ProjectClaimIn(In):
 
 class MilestoneIn(In):
     title: str
-    due: AwareDatetime
+    due: When
 
 
 class ReportIn(In):
