@@ -180,6 +180,15 @@ async def view_need(actor: Actor, need_id: int) -> NeedRecord:
     return record
 
 
+async def records(actor: Actor, need_ids: list[int]) -> list[NeedRecord]:
+    """These needs as ``actor`` may see them, in the order given (those they may not see left out)."""
+    if not need_ids:
+        return []
+    rows = {row["id"]: row for row in await _select().where(Need.id.is_in(need_ids))}
+    seen = (_visibility(actor, rows[need_id]) for need_id in need_ids if need_id in rows)
+    return [record for record in seen if record is not None]
+
+
 async def list_needs(
     actor: Actor,
     *,
