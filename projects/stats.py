@@ -216,7 +216,7 @@ def epoch_seconds(column: str) -> str:
     return f"CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER)"
 
 
-def _month(column: str) -> str:
+def month_sql(column: str) -> str:
     """The month in China of a stored instant, ``YYYY-MM``."""
     if postgres():
         return f"to_char({column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"
@@ -233,7 +233,7 @@ def _key_expressions(scope: Scope) -> tuple[dict[str, str], list[Any]]:
         "category": "n.category",
         "channel": "n.channel",
         "grade": f"COALESCE(n.grade, '{UNGRADED}')",
-        "month": _month("n.created_at"),
+        "month": month_sql("n.created_at"),
         "area": f"CASE WHEN a.path = {{}} THEN '{area.id}' ELSE {child} END",
     }, [area.path]
 

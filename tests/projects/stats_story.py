@@ -24,6 +24,9 @@ In 幸福里 (community A), period [2026-12-01, 2027-01-01):
 |      | themself (no first response: they are its resident)                |         |                 |
 | n14  | resident, 2026-12-31 23:59:59.999999 in China                      | yes     | new             |
 | n15  | resident, 2027-01-01 00:00 in China                                | no      | new             |
+
+Work confirmed in December: 60 minutes for n1 (15 points), 90 for n10 (15 points), and 120 for
+the volunteer team's stairwell cleaning (20 points), by three volunteers.
 """
 
 from __future__ import annotations
@@ -104,6 +107,15 @@ async def tell(s: Street) -> Story:
     await triage.triage_need(staff, n13, grade="A", now=at(10))
     await claims.confirm_work(resident, first_claim, now=at(10))
     await ratings.rate_service(resident, first_claim, score=5, now=at(11))
+    # The volunteer team sends a member to clean a stairwell (no need behind it): 120 minutes.
+    team_task = await tasks.create_task(
+        staff, title="楼道清扫", area_id=s.grid, category="environment.cleaning", now=at(12)
+    )
+    team_claim = await claims.claim_task(
+        volunteers[0], team_task.id, member_id=s.volunteers[2], organisation_id=s.team, now=at(12)
+    )
+    await claims.submit_work(await s.actor(s.volunteers[2]), team_claim.id, minutes=120, now=at(13))
+    await claims.confirm_work(staff, team_claim.id, now=at(14))
     await triage.triage_need(district_staff, n8, grade="C", now=at(20))
     await sweep(now=at(30))
     await claims.submit_work(volunteers[1], late_claim.id, minutes=90, now=at(39))

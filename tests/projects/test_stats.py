@@ -4,13 +4,17 @@ SQLite and PostgreSQL; and the same story on both engines gives the same figures
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import urllib.parse
+import uuid
 from datetime import date
 
 import pytest
 
 from projects import errors, stats
+from projects.hours import hours_stats
 from projects.stats import Scope, need_stats, needs_behind, stats_scope
-from tests.conftest import Databases
+from tests.conftest import create_postgres_database
 from tests.projects.community import T0, build_street
 from tests.projects.stats_story import AUTUMN, COMMUNITY_DECEMBER, DECEMBER, THREE_MONTHS, figures, tell
 from web.database import close_database, open_database
@@ -213,13 +217,49 @@ async def _everything(url: str) -> dict:
             for days in (DECEMBER, AUTUMN, THREE_MONTHS):
                 result = await need_stats(await scope(story, who, area, days), stats.GROUPINGS)
                 found[f"{area} {days}"] = dataclasses.asdict(result)
+                found[f"hours {area} {days}"] = dataclasses.asdict(
+                    await hours_stats(await scope(story, who, area, days))
+                )
         return found
     finally:
         await close_database(engine)
 
 
-async def test_both_engines_give_identical_figures_for_the_same_story(request, tmp_path):
-    sqlite = await _everything(Databases("sqlite", tmp_path, request).new_url())
-    postgres = await _everything(Databases("postgres", tmp_path, request).new_url())
+async def test_both_engines_give_identical_figures_for_the_same_story(
+    sqlite_template, postgres_url, postgres_template, tmp_path
+):
+    copy = tmp_path / "stats.sqlite"
+    shutil.copyfile(sqlite_template, copy)
+    name = f"linli_stats_{uuid.uuid4().hex}"
+    await create_postgres_database(postgres_url, name, template=postgres_template)
+    sqlite = await _everything(f"sqlite:///{copy}")
+    postgres = await _everything(urllib.parse.urlparse(postgres_url)._replace(path=f"/{name}").geturl())
     assert sqlite == postgres
     assert any(group["reported"] for figures in sqlite.values() for group in figures["groups"]["area"])
+
+
+async def test_hours_points_and_the_most_active_by_hand(story):
+    s = story.street
+    result = await hours_stats(await scope(story, s.staff, s.community))
+    assert (result.minutes, result.points_issued, result.active_volunteers) == (270, 50, 3)
+    assert result.points_outstanding == 50  # the community's issuer owes what it issued
+    assert result.minutes_by_month == {"2026-12": 270}
+    assert [(v.id, v.minutes, v.claims) for v in result.top_volunteers] == [
+        (s.volunteers[2], 120, 1),
+        (s.volunteers[1], 90, 1),
+        (s.volunteers[0], 60, 1),
+    ]
+    assert [(t.id, t.name, t.minutes) for t in result.top_teams] == [(s.team, "阳光志愿服务队", 120)]
+    assert result.top_organisations == []
+    grid = await hours_stats(await scope(story, s.staff, s.grid))
+    assert (grid.minutes, grid.points_outstanding) == (270, None)  # every task was in grid 1
+    street = await hours_stats(await scope(story, s.street_staff, s.street, THREE_MONTHS))
+    assert (street.minutes, street.points_outstanding) == (270, 50)
+    assert street.minutes_by_month == {"2026-11": 0, "2026-12": 270, "2027-01": 0}
+    autumn = await hours_stats(await scope(story, s.staff, s.community, AUTUMN))
+    assert (autumn.minutes, autumn.points_issued, autumn.active_volunteers, autumn.top_volunteers) == (
+        0,
+        0,
+        0,
+        [],
+    )
