@@ -93,3 +93,14 @@ AREA_LEVELS = {
     "building": N_("building"),
     "unit": N_("unit"),
 }
+
+# How a need arrived (``projects_need.channel``) and whom it concerns, as ledgers and statistics name them.
+CHANNEL_NAMES = {
+    "online": N_("online"),
+    "door_visit": N_("door visit"),
+    "hotline": N_("hotline"),
+    "grid_patrol": N_("grid patrol"),
+    "consultation": N_("consultation"),
+    "open311": N_("Open311"),
+}
+SCOPE_NAMES = {"personal": N_("personal"), "common": N_("common")}

@@ -14,6 +14,7 @@ from web.api.exchange import ExchangeController, FundController, GiftController,
 from web.api.me import MeController
 from web.api.needs import NeedController
 from web.api.projects import ProjectController, RatingController
+from web.api.stats import ExportController, StatsController
 from web.api.tasks import ClaimController, TaskController
 from web.api.ventures import VENTURE_CONTROLLERS
 from web.open311 import Open311Controller
@@ -39,5 +40,7 @@ CONTROLLERS = [
     GiftController,
     FundController,
     *VENTURE_CONTROLLERS,
+    StatsController,
+    ExportController,
     Open311Controller,
 ]

@@ -1,0 +1,156 @@
+"""The needs ledger (台账): one row per need counted as reported (``projects.stats``), read a page
+at a time so that a district's year is never held in memory.
+
+The rows are plain values (codes, instants, numbers); ``web`` names the columns and words in the
+reader's language and writes them as a spreadsheet or CSV. A resident's contact goes only into
+the ledger of a community or an area inside one: never into a street's or a district's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from ledger.posting import as_utc
+from projects.areas import path_range
+from projects.db import postgres
+from projects.errors import N_
+from projects.figures import mean_tenths
+from projects.stats import DONE_AT, PREDICATES, RESPONDED_AT, Scope, counted_sql
+from projects.tables import AREA_LEVELS, Area, Need
+
+PAGE_ROWS = 2000  # needs read per query: memory stays flat however long the ledger
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    title: str  # a msgid
+    kind: str  # text, integer, decimal, word (a code web names), category, moment, yes_no
+    width: int  # characters, for a spreadsheet
+
+
+COLUMNS = (
+    Column("id", N_("No."), "integer", 9),
+    Column("area", N_("Area path"), "text", 36),
+    Column("category", N_("Category"), "category", 14),
+    Column("channel", N_("Channel"), "word", 10),
+    Column("scope", N_("Scope"), "word", 10),
+    Column("description", N_("Description"), "text", 40),
+    Column("grade", N_("Grade"), "text", 6),
+    Column("status", N_("Status"), "word", 10),
+    Column("reported_at", N_("Reported at"), "moment", 17),
+    Column("responded_at", N_("First response"), "moment", 17),
+    Column("done_at", N_("Done at"), "moment", 17),
+    Column("deadline", N_("Deadline"), "moment", 17),
+    Column("on_time", N_("On time"), "yes_no", 8),
+    Column("holder", N_("Handled by"), "text", 14),
+    Column("performers", N_("Done by"), "text", 18),
+    Column("rating", N_("Rating"), "decimal", 8),
+)
+# Only in a community's own ledger. Issue 12 gives needs their own address and contact
+# (``address``, ``contact_name``, ``contact_phone``): the address column goes here, and the
+# contact is then the need's own rather than its resident's.
+CONTACT_COLUMNS = (
+    Column("contact_name", N_("Contact name"), "text", 10),
+    Column("contact_phone", N_("Contact phone"), "text", 14),
+)
+
+
+def shows_contacts(scope: Scope) -> bool:
+    """A community's own ledger (or a grid's, a building's...) carries contacts; above, never."""
+    return AREA_LEVELS.index(scope.area.level) >= AREA_LEVELS.index("community")
+
+
+def columns(scope: Scope) -> tuple[Column, ...]:
+    return COLUMNS + (CONTACT_COLUMNS if shows_contacts(scope) else ())
+
+
+def _performers() -> str:
+    """The names of those whose work on the need was confirmed, in the order they claimed."""
+    claims = (
+        "FROM projects_claim c JOIN projects_task t ON t.id = c.task "
+        "JOIN projects_member m ON m.id = c.member WHERE t.need = n.id AND c.status = 'confirmed'"
+    )
+    if postgres():
+        return f"(SELECT string_agg(m.name, '、' ORDER BY c.id) {claims})"
+    return f"(SELECT group_concat(name, '、') FROM (SELECT m.name AS name {claims} ORDER BY c.id))"
+
+
+def _select(scope: Scope) -> str:
+    ratings = (
+        "FROM projects_rating r JOIN projects_claim c ON c.id = r.claim "
+        "JOIN projects_task t ON t.id = c.task WHERE t.need = n.id"
+    )
+    # A common need never shows who reported or joined it.
+    resident = (
+        "CASE WHEN n.scope = 'personal' THEN (SELECT m.{} FROM projects_member m WHERE m.id = n.resident) END"
+    )
+    contact = (
+        f", {resident.format('name')} AS contact_name, {resident.format('phone')} AS contact_phone"
+        if shows_contacts(scope)
+        else ""
+    )
+    return (
+        "n.id AS id, n.area AS area, n.category AS category, n.channel AS channel, n.scope AS scope, "
+        "n.description AS description, n.grade AS grade, n.status AS status, n.created_at AS reported_at, "
+        f"{RESPONDED_AT} AS responded_at, {DONE_AT} AS done_at, n.deadline AS deadline, "
+        "(SELECT h.name FROM projects_area h WHERE h.id = n.handling_area) AS holder, "
+        f"{_performers()} AS performers, (SELECT SUM(r.score) {ratings}) AS rating_total, "
+        f"(SELECT COUNT(*) {ratings}) AS rating_count{contact}"
+    )
+
+
+async def _places(scope: Scope) -> dict[int, str]:
+    """Each area under the scope spelled from the top down ("南关区 / 鸿城街道 / 幸福里社区 / ...")."""
+    low, high = path_range(scope.area.path)
+    rows = await Area.select(Area.id, Area.name, Area.path).where(
+        ((Area.path >= low) & (Area.path < high)) | Area.id.is_in(scope.area.ancestor_ids())
+    )
+    names = {row["id"]: row["name"] for row in rows}
+    return {
+        row["id"]: " / ".join(names[int(part)] for part in row["path"].strip("/").split("/"))
+        for row in rows
+        if row["path"].startswith(scope.area.path)
+    }
+
+
+async def needs_ledger(scope: Scope) -> AsyncIterator[dict]:
+    """Every counted need as a row (``columns(scope)``' keys), oldest first, a page at a time."""
+    places = await _places(scope)
+    on_time = f"CASE WHEN f.status = 'done' THEN CASE WHEN {PREDICATES['on_time']} THEN 1 ELSE 0 END END"
+    after = 0
+    while True:
+        counted, params = counted_sql(scope, columns=_select(scope))
+        rows = await Need.raw(
+            f"WITH counted AS ({counted}) SELECT f.*, {on_time} AS on_time FROM counted f "
+            f"WHERE f.id > {{}} ORDER BY f.id LIMIT {PAGE_ROWS}",
+            *params,
+            after,
+        )
+        for row in rows:
+            yield _row(row, places[int(row["area"])])
+        if len(rows) < PAGE_ROWS:
+            return
+        after = rows[-1]["id"]
+
+
+def _moment(value) -> datetime | None:
+    return None if value is None else as_utc(value)
+
+
+def _row(row: dict, place: str) -> dict:
+    return {
+        **row,
+        "id": int(row["id"]),
+        "area": place,
+        "grade": row["grade"] or "",
+        "reported_at": _moment(row["reported_at"]),
+        "responded_at": _moment(row["responded_at"]),
+        "done_at": _moment(row["done_at"]),
+        "deadline": _moment(row["deadline"]),
+        "on_time": None if row["on_time"] is None else bool(row["on_time"]),
+        "performers": row["performers"] or "",
+        "rating": mean_tenths(int(row["rating_total"] or 0), int(row["rating_count"] or 0)),
+    }
