@@ -179,6 +179,10 @@ def _desk(actor: Actor) -> bool:
     return actor.is_admin or any(grant.role in ("leader", "staff") for grant in actor.grants)
 
 
+def _staff(actor: Actor) -> bool:
+    return actor.is_admin or any(grant.role == "staff" for grant in actor.grants)
+
+
 def _organisation(actor: Actor) -> bool:
     return any(role == "representative" for role in actor.organisations.values())
 
@@ -193,6 +197,7 @@ NAV: list[NavEntry] = [
     NavEntry(N_("My claims"), "/claims", lambda actor: True),
     NavEntry(N_("Desk"), "/desk", _desk),
     NavEntry(N_("Resources"), "/resources", _desk),
+    NavEntry(N_("Statistics"), "/stats", _staff),
     NavEntry(N_("Organisation"), "/organisation", _organisation),
     NavEntry(N_("Points"), "/points", lambda actor: True),
     NavEntry(N_("Notifications"), "/notifications", lambda actor: True),
