@@ -6,7 +6,8 @@ of the needs behind a figure and the needs ledger (``projects.needs_ledger``) ar
 so that any figure can be listed back as the needs behind it.
 
 Where DESIGN defines a figure by the trace, it is read from the trace (``projects_event``), never
-from a column that later changes could rewrite:
+from a column that later changes could rewrite, through what the database keeps of it per need
+(``projects_need_trace``, see need_trace.py):
 - *first response*: the first event that moves the need out of ``new`` by one of
   ``FIRST_RESPONSE_ACTIONS``, by a person other than its resident (the deadline sweep, which acts
   as nobody, does not respond to anyone);
@@ -33,7 +34,8 @@ from projects.states import parse_cursor
 from projects.tables import Area, Need
 
 # The moves out of ``new`` that answer a resident. Issue 11's grid leader taking a need and a
-# level above handing it down answer too; more are added here, once, for every figure and list.
+# level above handing it down answer too. Another is added here and in a migration that gives
+# the trace's triggers the new list (need_trace.replace_triggers): a test checks they agree.
 FIRST_RESPONSE_ACTIONS = ("triage", "escalate", "reject", "merge", "hand_down", "take")
 HANDLED = ("done", "rejected")  # a decision given to the resident
 GROUPINGS = ("category", "channel", "grade", "month", "area")
@@ -240,8 +242,9 @@ def _key_expressions(scope: Scope) -> tuple[dict[str, str], list[Any]]:
 
 def counted_sql(scope: Scope, *, columns: str, keys: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
     """``SELECT columns`` of the needs counted as reported in ``scope`` (a need ``n``, its area
-    ``a``), with the grouping ``keys`` as ``key_<grouping>``. DESIGN: needs created in the period
-    under the area, except those merged into another and those cancelled by their reporter."""
+    ``a``, what its trace says ``t``), with the grouping ``keys`` as ``key_<grouping>``. DESIGN:
+    needs created in the period under the area, except those merged into another and those
+    cancelled by their reporter."""
     expressions, key_params = _key_expressions(scope)
     selected = [columns]
     params: list[Any] = []
@@ -252,25 +255,16 @@ def counted_sql(scope: Scope, *, columns: str, keys: tuple[str, ...] = ()) -> tu
     low, high = path_range(scope.area.path)
     sql = (
         f"SELECT {', '.join(selected)} FROM projects_need n JOIN projects_area a ON a.id = n.area "
+        "LEFT JOIN projects_need_trace t ON t.need = n.id "
         "WHERE a.path >= {} AND a.path < {} AND n.created_at >= {} AND n.created_at < {} "
-        "AND n.status <> 'merged' "
-        "AND NOT (n.status = 'cancelled' AND EXISTS (SELECT 1 FROM projects_event c "
-        "WHERE c.subject = 'need' AND c.subject_id = n.id AND c.action = 'cancel' AND c.actor = n.reporter))"
+        "AND n.status <> 'merged' AND NOT (n.status = 'cancelled' AND t.withdrawn IS TRUE)"
     )
     return sql, [*params, low, high, scope.period.start_at, scope.period.end_at]
 
 
-# The derived columns of a counted need, read from the trace.
-RESPONDED_AT = (
-    "(SELECT e.created_at FROM projects_event e WHERE e.subject = 'need' AND e.subject_id = n.id "
-    f"AND e.from_state = 'new' AND e.action IN ({_sql_list(FIRST_RESPONSE_ACTIONS)}) "
-    "AND e.actor IS NOT NULL AND e.actor <> n.resident ORDER BY e.seq LIMIT 1)"
-)
-DONE_AT = (
-    "CASE WHEN n.status = 'done' THEN (SELECT e.created_at FROM projects_event e "
-    "WHERE e.subject = 'need' AND e.subject_id = n.id AND e.to_state = 'done' "
-    "ORDER BY e.seq DESC LIMIT 1) END"
-)
+# What a counted need's trace says (need_trace.py): its first response, its completion.
+RESPONDED_AT = "t.responded_at"
+DONE_AT = "CASE WHEN n.status = 'done' THEN t.done_at END"
 BASE_COLUMNS = (
     f"n.id AS id, n.status AS status, n.overdue AS overdue, n.deadline AS deadline, "
     f"n.created_at AS created_at, {RESPONDED_AT} AS responded_at, {DONE_AT} AS done_at"

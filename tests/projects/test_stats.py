@@ -4,16 +4,19 @@ SQLite and PostgreSQL; and the same story on both engines gives the same figures
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import shutil
 import urllib.parse
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from projects import errors, stats
+from ledger.posting import as_utc
+from projects import errors, need_trace, stats
 from projects.hours import hours_stats
 from projects.stats import Scope, need_stats, needs_behind, stats_scope
+from projects.tables import Need
 from tests.conftest import create_postgres_database
 from tests.projects.community import T0, build_street
 from tests.projects.stats_story import AUTUMN, COMMUNITY_DECEMBER, DECEMBER, THREE_MONTHS, figures, tell
@@ -263,3 +266,36 @@ async def test_hours_points_and_the_most_active_by_hand(story):
         0,
         [],
     )
+
+
+async def test_what_the_database_keeps_of_each_needs_trace_is_what_the_trace_says(story):
+    """The triggers' projection (need_trace.py) equals a recomputation from the events with
+    today's FIRST_RESPONSE_ACTIONS: a list changed without its migration shows here."""
+    recomputed = await Need.raw(
+        "SELECT r.need AS need, r.responded_at AS responded_at, r.done_at AS done_at, "
+        "r.withdrawn AS withdrawn "
+        f"FROM ({need_trace.recompute_sql(stats.FIRST_RESPONSE_ACTIONS)}) r "
+        "WHERE r.responded_at IS NOT NULL OR r.done_at IS NOT NULL OR r.withdrawn = 1 ORDER BY r.need"
+    )
+    kept = await Need.raw(
+        "SELECT need, responded_at, done_at, withdrawn FROM projects_need_trace ORDER BY need"
+    )
+
+    def plain(rows):
+        return [
+            (int(row["need"]), _moment(row["responded_at"]), _moment(row["done_at"]), bool(row["withdrawn"]))
+            for row in rows
+        ]
+
+    assert plain(kept) == plain(recomputed)
+    n = story.needs
+    facts = {row[0]: row[1:] for row in plain(kept)}
+    assert facts[n["n1"]][0] == T0 + timedelta(hours=2) and facts[n["n1"]][1] == T0 + timedelta(hours=10)
+    assert facts[n["n6"]][2] is True and n["n7"] not in facts  # cancelled by its reporter, or not
+    assert n["n13"] not in facts  # triaged by its own resident: no response
+    migration = importlib.import_module("projects.piccolo_migrations.2026-12-10T00-00-00")
+    assert migration.FIRST_RESPONSE_ACTIONS == stats.FIRST_RESPONSE_ACTIONS
+
+
+def _moment(value):
+    return None if value is None else as_utc(value)
