@@ -13,9 +13,10 @@ from typing import Any
 
 from projects.areas import path_range
 from projects.stats import Scope, month_sql
-from projects.tables import AREA_LEVELS, Claim
+from projects.tables import AREA_LEVELS, Claim, Member, Organisation
 
 TOP = 10  # how many volunteers, teams and organisations are ranked
+TEAMS, OTHERS = "= 'volunteer_team'", "<> 'volunteer_team'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,63 +39,90 @@ class HoursStats:
     top_organisations: list[Ranked]
 
 
-def _confirmed(scope: Scope, join: str = "") -> tuple[str, list[Any]]:
-    """The claims confirmed in the period for tasks under the area (``c``, its task ``t``)."""
+def _confirmed(scope: Scope) -> tuple[str, list[Any]]:
+    """The claims confirmed in the period for tasks under the area: their performer, the
+    organisation that claimed for them, minutes, points and month."""
     low, high = path_range(scope.area.path)
     return (
-        f"FROM projects_claim c {join} JOIN projects_task t ON t.id = c.task "
-        "JOIN projects_area a ON a.id = t.area "
+        f"SELECT c.member AS member, c.organisation AS organisation, c.minutes AS minutes, "
+        f"c.points AS points, {month_sql('c.decided_at')} AS month "
+        "FROM projects_claim c JOIN projects_task t ON t.id = c.task JOIN projects_area a ON a.id = t.area "
         "WHERE c.status = 'confirmed' AND c.decided_at >= {} AND c.decided_at < {} "
         "AND a.path >= {} AND a.path < {}",
         [scope.period.start_at, scope.period.end_at, low, high],
     )
 
 
+def _top(kind: str, key: str, source: str) -> str:
+    return (
+        f"SELECT * FROM (SELECT '{kind}' AS kind, CAST({key} AS TEXT) AS id, SUM(minutes) AS minutes, COUNT(*) AS claims, "
+        f"0 AS extra FROM {source} GROUP BY {key} ORDER BY SUM(minutes) DESC, {key} LIMIT {TOP}) {kind}"
+    )
+
+
 async def hours_stats(scope: Scope) -> HoursStats:
-    source, params = _confirmed(scope)
-    totals = (
-        await Claim.raw(
-            "SELECT COALESCE(SUM(c.minutes), 0) AS minutes, COALESCE(SUM(c.points), 0) AS points, "
-            f"COUNT(DISTINCT c.member) AS volunteers {source}",
-            *params,
+    """Every figure from one pass over the period's confirmed claims."""
+    confirmed, params = _confirmed(scope)
+
+    # Work a team or organisation claimed for its members counts for it.
+    def claimed_for(kinds: str) -> str:
+        return (
+            "(SELECT f.organisation AS organisation, f.minutes AS minutes FROM confirmed f "
+            f"JOIN projects_organisation o ON o.id = f.organisation WHERE o.kind {kinds}) g"
         )
-    )[0]
-    month = month_sql("c.decided_at")
-    by_month = {
-        row["month"]: int(row["minutes"])
-        for row in await Claim.raw(
-            f"SELECT {month} AS month, SUM(c.minutes) AS minutes {source} GROUP BY {month}", *params
-        )
-    }
-    volunteers = await Claim.raw(
-        "SELECT m.id AS id, m.name AS name, r.minutes AS minutes, r.claims AS claims FROM "
-        f"(SELECT c.member AS member, SUM(c.minutes) AS minutes, COUNT(*) AS claims {source} "
-        f"GROUP BY c.member ORDER BY SUM(c.minutes) DESC, c.member LIMIT {TOP}) r "
-        "JOIN projects_member m ON m.id = r.member ORDER BY r.minutes DESC, m.id",
+
+    rows = await Claim.raw(
+        f"WITH confirmed AS MATERIALIZED ({confirmed}) "
+        "SELECT 'total' AS kind, CAST(NULL AS TEXT) AS id, COALESCE(SUM(minutes), 0) AS minutes, "
+        "COALESCE(SUM(points), 0) AS claims, COUNT(DISTINCT member) AS extra FROM confirmed "
+        "UNION ALL SELECT 'month', month, SUM(minutes), COUNT(*), 0 FROM confirmed GROUP BY month "
+        f"UNION ALL {_top('volunteer', 'member', 'confirmed')} "
+        f"UNION ALL {_top('team', 'organisation', claimed_for(TEAMS))} "
+        f"UNION ALL {_top('organisation', 'organisation', claimed_for(OTHERS))}",
         *params,
     )
+    total = next(row for row in rows if row["kind"] == "total")
+    by_month = {row["id"]: int(row["minutes"]) for row in rows if row["kind"] == "month"}
+    names = await _names(rows)
 
-    async def organisations(teams: bool) -> list[Ranked]:
-        # Work a team or organisation claimed for its members counts for it.
-        kind = "o.kind = 'volunteer_team'" if teams else "o.kind <> 'volunteer_team'"
-        joined, joined_params = _confirmed(scope, "JOIN projects_organisation o ON o.id = c.organisation")
-        rows = await Claim.raw(
-            "SELECT o.id AS id, o.name AS name, SUM(c.minutes) AS minutes, COUNT(*) AS claims "
-            f"{joined} AND {kind} GROUP BY o.id, o.name ORDER BY SUM(c.minutes) DESC, o.id LIMIT {TOP}",
-            *joined_params,
-        )
-        return [_ranked(row) for row in rows]
+    def ranked(kind: str) -> list[Ranked]:
+        found = [row for row in rows if row["kind"] == kind]
+        return [
+            Ranked(
+                int(row["id"]),
+                names[(kind == "volunteer", int(row["id"]))],
+                int(row["minutes"]),
+                int(row["claims"]),
+            )
+            for row in sorted(found, key=lambda row: (-int(row["minutes"]), int(row["id"])))
+        ]
 
     return HoursStats(
-        minutes=int(totals["minutes"]),
-        points_issued=int(totals["points"]),
-        active_volunteers=int(totals["volunteers"]),
+        minutes=int(total["minutes"]),
+        points_issued=int(total["claims"]),
+        active_volunteers=int(total["extra"]),
         points_outstanding=await _outstanding(scope),
         minutes_by_month={key: by_month.get(key, 0) for key in scope.period.months()},
-        top_volunteers=[_ranked(row) for row in volunteers],
-        top_teams=await organisations(teams=True),
-        top_organisations=await organisations(teams=False),
+        top_volunteers=ranked("volunteer"),
+        top_teams=ranked("team"),
+        top_organisations=ranked("organisation"),
     )
+
+
+async def _names(rows: list[dict]) -> dict[tuple[bool, int], str]:
+    """The names of the ranked members and organisations: (is a member, id) -> name."""
+    members = [int(row["id"]) for row in rows if row["kind"] == "volunteer"]
+    groups = [int(row["id"]) for row in rows if row["kind"] in ("team", "organisation")]
+    names: dict[tuple[bool, int], str] = {}
+    if members:
+        for row in await Member.select(Member.id, Member.name).where(Member.id.is_in(members)):
+            names[(True, row["id"])] = row["name"]
+    if groups:
+        for row in await Organisation.select(Organisation.id, Organisation.name).where(
+            Organisation.id.is_in(groups)
+        ):
+            names[(False, row["id"])] = row["name"]
+    return names
 
 
 def _ranked(row: dict) -> Ranked:

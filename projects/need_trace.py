@@ -18,14 +18,33 @@ calls ``replace_triggers`` and rebuilds the table (``rebuild``) with the new lis
 
 from __future__ import annotations
 
+import sqlite3
+
 TABLE = """
 CREATE TABLE projects_need_trace (
     need {pk} REFERENCES projects_need (id) ON DELETE CASCADE,
     responded_at TIMESTAMPTZ,
+    response_s BIGINT,  -- whole seconds from the need's creation to its first response
     done_at TIMESTAMPTZ,
+    completion_s BIGINT,  -- ... to its completion
     withdrawn BOOLEAN NOT NULL DEFAULT FALSE
 )
 """
+
+
+def epoch_seconds(column: str, engine_type: str) -> str:
+    """Whole seconds since 1970 of a stored instant, the same integer on both engines: SQLite keeps
+    instants as UTC text, whose first 19 characters are the whole seconds (its parser would round a
+    fraction to milliseconds; PostgreSQL's floor truncates it)."""
+    if engine_type == "postgres":
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+    if sqlite3.sqlite_version_info >= (3, 38):  # twice as fast as strftime, and the same integer
+        return f"unixepoch(substr({column}, 1, 19))"
+    return f"CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER)"
+
+
+def seconds_between(start: str, end: str, engine_type: str) -> str:
+    return f"{epoch_seconds(end, engine_type)} - {epoch_seconds(start, engine_type)}"
 
 
 def _actions(actions: tuple[str, ...]) -> str:
@@ -33,34 +52,46 @@ def _actions(actions: tuple[str, ...]) -> str:
     return ", ".join(f"'{action}'" for action in actions)
 
 
-def recompute_sql(actions: tuple[str, ...], where: str = "") -> str:
-    """Each need's facts straight from its events (``where``: more conditions on ``e``)."""
+def recompute_sql(actions: tuple[str, ...], engine_type: str) -> str:
+    """Each need's facts straight from its events."""
+    responded = (
+        f"MIN(CASE WHEN e.from_state = 'new' AND e.action IN ({_actions(actions)}) AND e.actor IS NOT NULL "
+        "AND e.actor <> n.resident THEN e.created_at END)"
+    )
+    done = "MAX(CASE WHEN e.to_state = 'done' THEN e.created_at END)"
+    created = "MIN(n.created_at)"
     return (
-        "SELECT e.subject_id AS need, "
-        "MIN(CASE WHEN e.from_state = 'new' AND e.action IN ({actions}) AND e.actor IS NOT NULL "
-        "AND e.actor <> n.resident THEN e.created_at END) AS responded_at, "
-        "MAX(CASE WHEN e.to_state = 'done' THEN e.created_at END) AS done_at, "
+        f"SELECT e.subject_id AS need, {responded} AS responded_at, "
+        f"{seconds_between(created, responded, engine_type)} AS response_s, {done} AS done_at, "
+        f"{seconds_between(created, done, engine_type)} AS completion_s, "
         "MAX(CASE WHEN e.action = 'cancel' AND e.actor = n.reporter THEN 1 ELSE 0 END) AS withdrawn "
         "FROM projects_event e JOIN projects_need n ON n.id = e.subject_id "
-        f"WHERE e.subject = 'need' {where} GROUP BY e.subject_id"
-    ).format(actions=_actions(actions))
+        "WHERE e.subject = 'need' GROUP BY e.subject_id"
+    )
 
 
-def rebuild(actions: tuple[str, ...]) -> list[str]:
+def rebuild(actions: tuple[str, ...], engine_type: str) -> list[str]:
     """Empty the table and fill it again from the trace."""
     return [
         "DELETE FROM projects_need_trace",
-        "INSERT INTO projects_need_trace (need, responded_at, done_at, withdrawn) "
-        f"SELECT r.need, r.responded_at, r.done_at, r.withdrawn = 1 FROM ({recompute_sql(actions)}) r "
+        "INSERT INTO projects_need_trace (need, responded_at, response_s, done_at, completion_s, withdrawn) "
+        "SELECT r.need, r.responded_at, r.response_s, r.done_at, r.completion_s, r.withdrawn = 1 "
+        f"FROM ({recompute_sql(actions, engine_type)}) r "
         "WHERE r.responded_at IS NOT NULL OR r.done_at IS NOT NULL OR r.withdrawn = 1",
     ]
 
 
 def _sqlite_triggers(actions: tuple[str, ...]) -> list[str]:
-    def upsert(column: str, value: str, merge: str) -> str:
+    created = "(SELECT created_at FROM projects_need WHERE id = NEW.subject_id)"
+
+    def upsert(moment: str, seconds: str, wins: str) -> str:
+        """Keep ``NEW``'s moment (and its seconds since the need was created) when ``wins``."""
+        since_created = seconds_between(created, "NEW.created_at", "sqlite")
         return (
-            f"INSERT INTO projects_need_trace (need, {column}) VALUES (NEW.subject_id, {value}) "
-            f"ON CONFLICT (need) DO UPDATE SET {column} = {merge}"
+            f"INSERT INTO projects_need_trace (need, {moment}, {seconds}) "
+            f"VALUES (NEW.subject_id, NEW.created_at, {since_created}) "
+            f"ON CONFLICT (need) DO UPDATE SET {moment} = excluded.{moment}, {seconds} = excluded.{seconds} "
+            f"WHERE {moment} IS NULL OR {wins}"
         )
 
     return [
@@ -68,49 +99,47 @@ def _sqlite_triggers(actions: tuple[str, ...]) -> list[str]:
         f"WHEN NEW.subject = 'need' AND NEW.from_state = 'new' AND NEW.action IN ({_actions(actions)}) "
         "AND NEW.actor IS NOT NULL "
         "AND NEW.actor <> (SELECT resident FROM projects_need WHERE id = NEW.subject_id) BEGIN "
-        + upsert(
-            "responded_at",
-            "NEW.created_at",
-            "CASE WHEN responded_at IS NULL OR excluded.responded_at < responded_at "
-            "THEN excluded.responded_at ELSE responded_at END",
-        )
+        + upsert("responded_at", "response_s", "excluded.responded_at < responded_at")
         + "; END",
         "CREATE TRIGGER projects_need_trace_done AFTER INSERT ON projects_event "
         "WHEN NEW.subject = 'need' AND NEW.to_state = 'done' BEGIN "
-        + upsert(
-            "done_at",
-            "NEW.created_at",
-            "CASE WHEN done_at IS NULL OR excluded.done_at > done_at THEN excluded.done_at ELSE done_at END",
-        )
+        + upsert("done_at", "completion_s", "excluded.done_at > done_at")
         + "; END",
         "CREATE TRIGGER projects_need_trace_withdrawn AFTER INSERT ON projects_event "
         "WHEN NEW.subject = 'need' AND NEW.action = 'cancel' "
         "AND NEW.actor = (SELECT reporter FROM projects_need WHERE id = NEW.subject_id) BEGIN "
-        + upsert("withdrawn", "1", "1")
-        + "; END",
+        "INSERT INTO projects_need_trace (need, withdrawn) VALUES (NEW.subject_id, 1) "
+        "ON CONFLICT (need) DO UPDATE SET withdrawn = 1; END",
     ]
 
 
 def _postgres_triggers(actions: tuple[str, ...]) -> list[str]:
+    seconds = seconds_between("asked.created_at", "NEW.created_at", "postgres")
     return [
         f"""CREATE FUNCTION projects_need_trace_event() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            asked RECORD;  -- the need the event is about
         BEGIN
             IF NEW.subject <> 'need' THEN
                 RETURN NULL;
             END IF;
+            SELECT resident, reporter, created_at INTO asked FROM projects_need WHERE id = NEW.subject_id;
             IF NEW.from_state = 'new' AND NEW.action IN ({_actions(actions)}) AND NEW.actor IS NOT NULL
-                    AND NEW.actor <> (SELECT resident FROM projects_need WHERE id = NEW.subject_id) THEN
-                INSERT INTO projects_need_trace (need, responded_at) VALUES (NEW.subject_id, NEW.created_at)
+                    AND NEW.actor <> asked.resident THEN
+                INSERT INTO projects_need_trace AS kept (need, responded_at, response_s)
+                VALUES (NEW.subject_id, NEW.created_at, {seconds})
                 ON CONFLICT (need) DO UPDATE
-                SET responded_at = LEAST(projects_need_trace.responded_at, EXCLUDED.responded_at);
+                SET responded_at = EXCLUDED.responded_at, response_s = EXCLUDED.response_s
+                WHERE kept.responded_at IS NULL OR EXCLUDED.responded_at < kept.responded_at;
             END IF;
             IF NEW.to_state = 'done' THEN
-                INSERT INTO projects_need_trace (need, done_at) VALUES (NEW.subject_id, NEW.created_at)
+                INSERT INTO projects_need_trace AS kept (need, done_at, completion_s)
+                VALUES (NEW.subject_id, NEW.created_at, {seconds})
                 ON CONFLICT (need) DO UPDATE
-                SET done_at = GREATEST(projects_need_trace.done_at, EXCLUDED.done_at);
+                SET done_at = EXCLUDED.done_at, completion_s = EXCLUDED.completion_s
+                WHERE kept.done_at IS NULL OR EXCLUDED.done_at > kept.done_at;
             END IF;
-            IF NEW.action = 'cancel'
-                    AND NEW.actor = (SELECT reporter FROM projects_need WHERE id = NEW.subject_id) THEN
+            IF NEW.action = 'cancel' AND NEW.actor = asked.reporter THEN
                 INSERT INTO projects_need_trace (need, withdrawn) VALUES (NEW.subject_id, TRUE)
                 ON CONFLICT (need) DO UPDATE SET withdrawn = TRUE;
             END IF;
@@ -126,7 +155,7 @@ def schema(engine_type: str, actions: tuple[str, ...]) -> list[str]:
     """The table, its triggers, and its rows for the events already there."""
     pk = "INTEGER PRIMARY KEY NOT NULL" if engine_type == "sqlite" else "BIGINT PRIMARY KEY NOT NULL"
     triggers = _sqlite_triggers(actions) if engine_type == "sqlite" else _postgres_triggers(actions)
-    return [TABLE.format(pk=pk).strip(), *triggers, *rebuild(actions)]
+    return [TABLE.format(pk=pk).strip(), *triggers, *rebuild(actions, engine_type)]
 
 
 def replace_triggers(engine_type: str, actions: tuple[str, ...]) -> list[str]:
@@ -140,4 +169,4 @@ def replace_triggers(engine_type: str, actions: tuple[str, ...]) -> list[str]:
             "DROP FUNCTION projects_need_trace_event()",
         ]
         triggers = _postgres_triggers(actions)
-    return [*dropped, *triggers, *rebuild(actions)]
+    return [*dropped, *triggers, *rebuild(actions, engine_type)]

@@ -17,7 +17,7 @@ from projects.areas import path_range
 from projects.db import postgres
 from projects.errors import N_
 from projects.figures import mean_tenths
-from projects.stats import DONE_AT, PREDICATES, RESPONDED_AT, Scope, counted_sql
+from projects.stats import DONE_AT, NEED_FIELDS, RESPONDED_AT, Scope, counted_sql, predicate
 from projects.tables import AREA_LEVELS, Area, Need
 
 PAGE_ROWS = 2000  # needs read per query: memory stays flat however long the ledger
@@ -70,8 +70,8 @@ def columns(scope: Scope) -> tuple[Column, ...]:
 def _performers() -> str:
     """The names of those whose work on the need was confirmed, in the order they claimed."""
     claims = (
-        "FROM projects_claim c JOIN projects_task t ON t.id = c.task "
-        "JOIN projects_member m ON m.id = c.member WHERE t.need = n.id AND c.status = 'confirmed'"
+        "FROM projects_claim c JOIN projects_task k ON k.id = c.task "
+        "JOIN projects_member m ON m.id = c.member WHERE k.need = n.id AND c.status = 'confirmed'"
     )
     if postgres():
         return f"(SELECT string_agg(m.name, '、' ORDER BY c.id) {claims})"
@@ -81,7 +81,7 @@ def _performers() -> str:
 def _select(scope: Scope) -> str:
     ratings = (
         "FROM projects_rating r JOIN projects_claim c ON c.id = r.claim "
-        "JOIN projects_task t ON t.id = c.task WHERE t.need = n.id"
+        "JOIN projects_task k ON k.id = c.task WHERE k.need = n.id"
     )
     # A common need never shows who reported or joined it.
     resident = (
@@ -92,11 +92,13 @@ def _select(scope: Scope) -> str:
         if shows_contacts(scope)
         else ""
     )
+    on_time = f"CASE WHEN {predicate('on_time', NEED_FIELDS)} THEN 1 ELSE 0 END"
     return (
         "n.id AS id, n.area AS area, n.category AS category, n.channel AS channel, n.scope AS scope, "
         "n.description AS description, n.grade AS grade, n.status AS status, n.created_at AS reported_at, "
         f"{RESPONDED_AT} AS responded_at, {DONE_AT} AS done_at, n.deadline AS deadline, "
         "(SELECT h.name FROM projects_area h WHERE h.id = n.handling_area) AS holder, "
+        f"CASE WHEN n.status = 'done' THEN {on_time} END AS on_time, "
         f"{_performers()} AS performers, (SELECT SUM(r.score) {ratings}) AS rating_total, "
         f"(SELECT COUNT(*) {ratings}) AS rating_count{contact}"
     )
@@ -119,16 +121,11 @@ async def _places(scope: Scope) -> dict[int, str]:
 async def needs_ledger(scope: Scope) -> AsyncIterator[dict]:
     """Every counted need as a row (``columns(scope)``' keys), oldest first, a page at a time."""
     places = await _places(scope)
-    on_time = f"CASE WHEN f.status = 'done' THEN CASE WHEN {PREDICATES['on_time']} THEN 1 ELSE 0 END END"
     after = 0
     while True:
+        # The page's keyset is inside the query: each page reads its own rows, not all before it.
         counted, params = counted_sql(scope, columns=_select(scope))
-        rows = await Need.raw(
-            f"WITH counted AS ({counted}) SELECT f.*, {on_time} AS on_time FROM counted f "
-            f"WHERE f.id > {{}} ORDER BY f.id LIMIT {PAGE_ROWS}",
-            *params,
-            after,
-        )
+        rows = await Need.raw(f"{counted} AND n.id > {{}} ORDER BY n.id LIMIT {PAGE_ROWS}", *params, after)
         for row in rows:
             yield _row(row, places[int(row["area"])])
         if len(rows) < PAGE_ROWS:

@@ -209,15 +209,6 @@ def _sql_list(values: tuple[str, ...]) -> str:
     return ", ".join(f"'{value}'" for value in values)
 
 
-def epoch_seconds(column: str) -> str:
-    """Whole seconds since 1970 of a stored instant, the same on both engines: SQLite keeps
-    instants as UTC text, whose first 19 characters are the whole seconds (its own parser would
-    round the fraction to milliseconds, PostgreSQL's floor truncates it)."""
-    if postgres():
-        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
-    return f"CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER)"
-
-
 def month_sql(column: str) -> str:
     """The month in China of a stored instant, ``YYYY-MM``."""
     if postgres():
@@ -265,75 +256,84 @@ def counted_sql(scope: Scope, *, columns: str, keys: tuple[str, ...] = ()) -> tu
 # What a counted need's trace says (need_trace.py): its first response, its completion.
 RESPONDED_AT = "t.responded_at"
 DONE_AT = "CASE WHEN n.status = 'done' THEN t.done_at END"
-BASE_COLUMNS = (
-    f"n.id AS id, n.status AS status, n.overdue AS overdue, n.deadline AS deadline, "
-    f"n.created_at AS created_at, {RESPONDED_AT} AS responded_at, {DONE_AT} AS done_at"
-)
-# What each figure counts, over those columns (``f``: a counted need).
+RESPONSE_S = "t.response_s"
+COMPLETION_S = "CASE WHEN n.status = 'done' THEN t.completion_s END"
+# A counted need's columns that figures read, in the query of ``counted_sql`` ...
+NEED_FIELDS = {
+    "id": "n.id",
+    "status": "n.status",
+    "overdue": "n.overdue",
+    "deadline": "n.deadline",
+    "created_at": "n.created_at",
+    "responded_at": RESPONDED_AT,
+    "done_at": DONE_AT,
+}
+# ... and as the columns of a query over it (``f``).
+OUTER_FIELDS = {name: f"f.{name}" for name in NEED_FIELDS}
+BASE_COLUMNS = ", ".join(f"{expression} AS {name}" for name, expression in NEED_FIELDS.items())
+# What each figure counts, over those fields.
 PREDICATES = {
     "reported": "1 = 1",
-    "handled": f"f.status IN ({_sql_list(HANDLED)})",
-    "done": "f.status = 'done'",
-    "on_time": "f.status = 'done' AND f.done_at <= f.deadline",
-    "open": f"f.status IN ({_sql_list(OPEN)})",
-    "overdue": f"f.status IN ({_sql_list(OPEN)}) AND f.overdue",
-    "responded": "f.responded_at IS NOT NULL",
+    "handled": f"{{status}} IN ({_sql_list(HANDLED)})",
+    "done": "{status} = 'done'",
+    "on_time": "{status} = 'done' AND {done_at} <= {deadline}",
+    "open": f"{{status}} IN ({_sql_list(OPEN)})",
+    "overdue": f"{{status}} IN ({_sql_list(OPEN)}) AND {{overdue}}",
+    "responded": "{responded_at} IS NOT NULL",
 }
 
 
+def predicate(figure: str, fields: dict[str, str] = OUTER_FIELDS) -> str:
+    return PREDICATES[figure].format(**fields)
+
+
 def _flag(figure: str) -> str:
-    return f"CASE WHEN {PREDICATES[figure]} THEN 1 ELSE 0 END"
+    return f"CASE WHEN {predicate(figure, NEED_FIELDS)} THEN 1 ELSE 0 END"
+
+
+FIGURE_COLUMNS = (
+    f"{_flag('handled')} AS handled, {_flag('done')} AS done, "
+    f"CASE WHEN n.status = 'done' AND n.deadline IS NOT NULL THEN 1 ELSE 0 END AS timed, "
+    f"{_flag('on_time')} AS on_time, {_flag('open')} AS open, {_flag('overdue')} AS overdue"
+)
 
 
 def _stats_sql(scope: Scope, groupings: tuple[str, ...]) -> tuple[str, list[Any]]:
-    counted, params = counted_sql(scope, columns=BASE_COLUMNS, keys=groupings)
-    keys = "".join(f", f.key_{grouping}" for grouping in groupings)
-    per_need = (
-        f"SELECT {_flag('handled')} AS handled, {_flag('done')} AS done, "
-        f"CASE WHEN f.status = 'done' AND f.deadline IS NOT NULL THEN 1 ELSE 0 END AS timed, "
-        f"{_flag('on_time')} AS on_time, {_flag('open')} AS open, {_flag('overdue')} AS overdue, "
-        f"{epoch_seconds('f.responded_at')} - {epoch_seconds('f.created_at')} AS response_s, "
-        f"{epoch_seconds('f.done_at')} - {epoch_seconds('f.created_at')} AS completion_s{keys} "
-        "FROM counted f"
-    )
-    parts = [f"SELECT '' AS grouped_by, '{TOTAL}' AS group_key, p.* FROM per_need p"]
-    parts += [
-        f"SELECT '{grouping}' AS grouped_by, p.key_{grouping} AS group_key, p.* FROM per_need p"
-        for grouping in groupings
-    ]
+    """One statement: the counted needs once (each with its flags and durations), then the totals
+    and each grouping's groups, and their nearest-rank percentiles by window functions."""
+    columns = f"{FIGURE_COLUMNS}, {RESPONSE_S} AS response_s, {COMPLETION_S} AS completion_s"
+    counted, params = counted_sql(scope, columns=columns, keys=groupings)
+    sets = [("", f"'{TOTAL}'", "")] + [(g, f"key_{g}", f"PARTITION BY key_{g}") for g in groupings]
     median, p90 = nearest_rank_sql(MEDIAN, "n"), nearest_rank_sql(P90, "n")
+    counts = " UNION ALL ".join(
+        f"SELECT '{name}' AS grouped_by, {key} AS group_key, COUNT(*) AS reported, SUM(handled) AS handled, "
+        "SUM(done) AS done, SUM(timed) AS timed, SUM(on_time) AS on_time, SUM(open) AS open, "
+        f"SUM(overdue) AS overdue FROM counted{f' GROUP BY {key}' if name else ''}"
+        for name, key, _ in sets
+    )
 
-    def ranked(column: str) -> str:
-        return (
-            f"SELECT grouped_by, group_key, {column} AS s, "
-            f"ROW_NUMBER() OVER (PARTITION BY grouped_by, group_key ORDER BY {column}) AS rn, "
-            f"COUNT(*) OVER (PARTITION BY grouped_by, group_key) AS n FROM keyed WHERE {column} IS NOT NULL"
+    def percentiles(column: str) -> str:
+        ranked = " UNION ALL ".join(
+            f"SELECT '{name}' AS grouped_by, {key} AS group_key, {column} AS s, "
+            f"ROW_NUMBER() OVER ({partition} ORDER BY {column}) AS rn, COUNT(*) OVER ({partition}) AS n "
+            f"FROM counted WHERE {column} IS NOT NULL"
+            for name, key, partition in sets
         )
-
-    def percentiles(source: str) -> str:
         return (
             f"SELECT grouped_by, group_key, MAX(CASE WHEN rn = {median} THEN s END) AS median, "
-            f"MAX(CASE WHEN rn = {p90} THEN s END) AS p90 FROM {source} GROUP BY grouped_by, group_key"
+            f"MAX(CASE WHEN rn = {p90} THEN s END) AS p90 FROM ({ranked}) r "
+            f"WHERE rn = {median} OR rn = {p90} GROUP BY grouped_by, group_key"
         )
 
     sql = (
-        f"WITH counted AS MATERIALIZED ({counted}), "
-        f"per_need AS ({per_need}), "
-        f"keyed AS MATERIALIZED ({' UNION ALL '.join(parts)}), "
-        "counts AS (SELECT grouped_by, group_key, COUNT(*) AS reported, SUM(handled) AS handled, "
-        "SUM(done) AS done, SUM(timed) AS timed, SUM(on_time) AS on_time, SUM(open) AS open, "
-        "SUM(overdue) AS overdue "
-        "FROM keyed GROUP BY grouped_by, group_key), "
-        f"response AS ({ranked('response_s')}), completion AS ({ranked('completion_s')}), "
-        f"response_pct AS ({percentiles('response')}), completion_pct AS ({percentiles('completion')}) "
+        f"WITH counted AS MATERIALIZED ({counted}), counts AS ({counts}), "
+        f"response AS ({percentiles('response_s')}), completion AS ({percentiles('completion_s')}) "
         "SELECT c.grouped_by AS grouped_by, c.group_key AS group_key, c.reported AS reported, "
         "c.handled AS handled, c.done AS done, c.timed AS timed, c.on_time AS on_time, c.open AS open, "
-        "c.overdue AS overdue, "
-        "r.median AS response_median, r.p90 AS response_p90, "
-        "d.median AS completion_median, d.p90 AS completion_p90 "
-        "FROM counts c "
-        "LEFT JOIN response_pct r ON r.grouped_by = c.grouped_by AND r.group_key = c.group_key "
-        "LEFT JOIN completion_pct d ON d.grouped_by = c.grouped_by AND d.group_key = c.group_key"
+        "c.overdue AS overdue, r.median AS response_median, r.p90 AS response_p90, "
+        "d.median AS completion_median, d.p90 AS completion_p90 FROM counts c "
+        "LEFT JOIN response r ON r.grouped_by = c.grouped_by AND r.group_key = c.group_key "
+        "LEFT JOIN completion d ON d.grouped_by = c.grouped_by AND d.group_key = c.group_key"
     )
     return sql, params
 
@@ -367,7 +367,7 @@ async def needs_behind(
     limit = max(1, min(limit, MAX_PAGE))
     keys = (grouping,) if grouping else ()
     counted, params = counted_sql(scope, columns=BASE_COLUMNS, keys=keys)
-    where = [PREDICATES[figure]]
+    where = [predicate(figure)]
     if grouping is not None:
         where.append(f"f.key_{grouping} = {{}}")
         params.append(key)

@@ -98,8 +98,9 @@ async def test_rows_obey_the_loops_rules(opened):
 
 
 async def test_the_trace_kept_for_statistics_matches_the_events(opened):
+    recompute = need_trace.recompute_sql(stats.FIRST_RESPONSE_ACTIONS, Need._meta.db.engine_type)
     recomputed = await Need.raw(
-        f"SELECT COUNT(*) AS n FROM ({need_trace.recompute_sql(stats.FIRST_RESPONSE_ACTIONS)}) r "
+        f"SELECT COUNT(*) AS n FROM ({recompute}) r "
         "WHERE r.responded_at IS NOT NULL OR r.done_at IS NOT NULL OR r.withdrawn = 1"
     )
     kept = await Need.raw("SELECT COUNT(*) AS n FROM projects_need_trace")

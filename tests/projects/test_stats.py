@@ -272,26 +272,34 @@ async def test_what_the_database_keeps_of_each_needs_trace_is_what_the_trace_say
     """The triggers' projection (need_trace.py) equals a recomputation from the events with
     today's FIRST_RESPONSE_ACTIONS: a list changed without its migration shows here."""
     recomputed = await Need.raw(
-        "SELECT r.need AS need, r.responded_at AS responded_at, r.done_at AS done_at, "
-        "r.withdrawn AS withdrawn "
-        f"FROM ({need_trace.recompute_sql(stats.FIRST_RESPONSE_ACTIONS)}) r "
+        "SELECT r.need AS need, r.responded_at AS responded_at, r.response_s AS response_s, "
+        "r.done_at AS done_at, r.completion_s AS completion_s, r.withdrawn AS withdrawn "
+        f"FROM ({need_trace.recompute_sql(stats.FIRST_RESPONSE_ACTIONS, Need._meta.db.engine_type)}) r "
         "WHERE r.responded_at IS NOT NULL OR r.done_at IS NOT NULL OR r.withdrawn = 1 ORDER BY r.need"
     )
     kept = await Need.raw(
-        "SELECT need, responded_at, done_at, withdrawn FROM projects_need_trace ORDER BY need"
+        "SELECT need, responded_at, response_s, done_at, completion_s, withdrawn FROM projects_need_trace "
+        "ORDER BY need"
     )
 
     def plain(rows):
         return [
-            (int(row["need"]), _moment(row["responded_at"]), _moment(row["done_at"]), bool(row["withdrawn"]))
+            (
+                int(row["need"]),
+                _moment(row["responded_at"]),
+                row["response_s"] and int(row["response_s"]),
+                _moment(row["done_at"]),
+                row["completion_s"] and int(row["completion_s"]),
+                bool(row["withdrawn"]),
+            )
             for row in rows
         ]
 
     assert plain(kept) == plain(recomputed)
     n = story.needs
     facts = {row[0]: row[1:] for row in plain(kept)}
-    assert facts[n["n1"]][0] == T0 + timedelta(hours=2) and facts[n["n1"]][1] == T0 + timedelta(hours=10)
-    assert facts[n["n6"]][2] is True and n["n7"] not in facts  # cancelled by its reporter, or not
+    assert facts[n["n1"]][:4] == (T0 + timedelta(hours=2), 7200, T0 + timedelta(hours=10), 36000)
+    assert facts[n["n6"]][4] is True and n["n7"] not in facts  # cancelled by its reporter, or not
     assert n["n13"] not in facts  # triaged by its own resident: no response
     migration = importlib.import_module("projects.piccolo_migrations.2026-12-10T00-00-00")
     assert migration.FIRST_RESPONSE_ACTIONS == stats.FIRST_RESPONSE_ACTIONS
