@@ -55,8 +55,9 @@ def _confirmed(scope: Scope) -> tuple[str, list[Any]]:
 
 def _top(kind: str, key: str, source: str) -> str:
     return (
-        f"SELECT * FROM (SELECT '{kind}' AS kind, CAST({key} AS TEXT) AS id, SUM(minutes) AS minutes, COUNT(*) AS claims, "
-        f"0 AS extra FROM {source} GROUP BY {key} ORDER BY SUM(minutes) DESC, {key} LIMIT {TOP}) {kind}"
+        f"SELECT * FROM (SELECT '{kind}' AS kind, CAST({key} AS TEXT) AS id, SUM(minutes) AS minutes, "
+        f"COUNT(*) AS claims, 0 AS extra FROM {source} GROUP BY {key} "
+        f"ORDER BY SUM(minutes) DESC, {key} LIMIT {TOP}) {kind}"
     )
 
 

@@ -125,11 +125,16 @@ class NeedStats:
     groups: dict[str, list[Group]]  # grouping -> its groups, for the groupings asked for
 
 
-async def need_stats(scope: Scope, groupings: tuple[str, ...] = ()) -> NeedStats:
-    """The totals and, for each grouping, its groups: one statement, however many groupings."""
+async def need_stats(
+    scope: Scope, groupings: tuple[str, ...] = (), *, durations: tuple[str, ...] | None = None
+) -> NeedStats:
+    """The totals and, for each grouping, its groups: one statement, however many groupings.
+    ``durations``: the groupings whose groups get their hours (all of them by default; each
+    costs two sorts of the period's needs): the others' are None."""
     for grouping in groupings:
         _check_grouping(grouping)
-    sql, params = _stats_sql(scope, groupings)
+    timed = groupings if durations is None else tuple(g for g in groupings if g in durations)
+    sql, params = _stats_sql(scope, groupings, timed)
     rows = await Need.raw(sql, *params)
     found: dict[tuple[str, str], Figures] = {}
     for row in rows:
@@ -298,7 +303,7 @@ FIGURE_COLUMNS = (
 )
 
 
-def _stats_sql(scope: Scope, groupings: tuple[str, ...]) -> tuple[str, list[Any]]:
+def _stats_sql(scope: Scope, groupings: tuple[str, ...], timed: tuple[str, ...]) -> tuple[str, list[Any]]:
     """One statement: the counted needs once (each with its flags and durations), then the totals
     and each grouping's groups, and their nearest-rank percentiles by window functions."""
     columns = f"{FIGURE_COLUMNS}, {RESPONSE_S} AS response_s, {COMPLETION_S} AS completion_s"
@@ -318,6 +323,7 @@ def _stats_sql(scope: Scope, groupings: tuple[str, ...]) -> tuple[str, list[Any]
             f"ROW_NUMBER() OVER ({partition} ORDER BY {column}) AS rn, COUNT(*) OVER ({partition}) AS n "
             f"FROM counted WHERE {column} IS NOT NULL"
             for name, key, partition in sets
+            if name in ("", *timed)
         )
         return (
             f"SELECT grouped_by, group_key, MAX(CASE WHEN rn = {median} THEN s END) AS median, "

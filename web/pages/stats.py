@@ -184,7 +184,8 @@ class StatsPages(Controller):
         until: FromQuery[str | None] = None,
     ) -> Template:
         scope, form = await page_scope(actor, area_id, from_, to, until, now)
-        found = await stats.need_stats(scope, stats.GROUPINGS)
+        # Hours by child area (a drill-down compares them); counts only for the other groupings.
+        found = await stats.need_stats(scope, stats.GROUPINGS, durations=("area",))
         hours = await hours_stats(scope)
         names = await labels(request, scope)
         if not form.values["from"]:
