@@ -119,18 +119,23 @@ async def _places(scope: Scope) -> dict[int, str]:
 
 
 async def needs_ledger(scope: Scope) -> AsyncIterator[dict]:
-    """Every counted need as a row (``columns(scope)``' keys), oldest first, a page at a time."""
+    """Every counted need as a row (``columns(scope)``' keys), oldest first, a page at a time.
+
+    The counted needs' ids are read once (a district's year is some 100,000 numbers); their rows
+    are then read and handed on a page at a time, so that only one page of rows is ever held."""
     places = await _places(scope)
-    after = 0
-    while True:
-        # The page's keyset is inside the query: each page reads its own rows, not all before it.
-        counted, params = counted_sql(scope, columns=_select(scope))
-        rows = await Need.raw(f"{counted} AND n.id > {{}} ORDER BY n.id LIMIT {PAGE_ROWS}", *params, after)
+    counted, params = counted_sql(scope, columns="n.id AS id")
+    ids = [int(row["id"]) for row in await Need.raw(f"{counted} ORDER BY n.id", *params)]
+    select = _select(scope)
+    for start in range(0, len(ids), PAGE_ROWS):
+        page = ids[start : start + PAGE_ROWS]
+        rows = await Need.raw(
+            f"SELECT {select} FROM projects_need n LEFT JOIN projects_need_trace t ON t.need = n.id "
+            f"WHERE n.id IN ({', '.join('{}' for _ in page)}) ORDER BY n.id",
+            *page,
+        )
         for row in rows:
             yield _row(row, places[int(row["area"])])
-        if len(rows) < PAGE_ROWS:
-            return
-        after = rows[-1]["id"]
 
 
 def _moment(value) -> datetime | None:
