@@ -42,8 +42,11 @@ class Namer:
         self.language = language
         self.category_names = category_names
 
+    def say(self, message: str) -> str:
+        return translate(self.language, message)
+
     def title(self, column: Column) -> str:
-        return translate(self.language, column.title)
+        return self.say(column.title)
 
     def word(self, column: Column, value: Any) -> Any:
         if value is None or value == "":

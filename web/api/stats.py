@@ -139,8 +139,7 @@ async def needs_ledger_response(request: Request, scope: stats.Scope, file_forma
     rows = needs_ledger.needs_ledger(scope)
     names = await namer(request)
     if file_format == "xlsx":
-        sheet = names.title(needs_ledger.Column("", N_("Needs ledger"), "text", 0))
-        path = await write_xlsx(columns, rows, names, sheet)
+        path = await write_xlsx(columns, rows, names, names.say(N_("Needs ledger")))
         return File(
             path,
             filename=ledger_name(scope, "xlsx"),
