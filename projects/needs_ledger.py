@@ -104,7 +104,7 @@ def _select(scope: Scope) -> str:
     )
 
 
-async def _places(scope: Scope) -> dict[int, str]:
+async def places(scope: Scope) -> dict[int, str]:
     """Each area under the scope spelled from the top down ("南关区 / 鸿城街道 / 幸福里社区 / ...")."""
     low, high = path_range(scope.area.path)
     rows = await Area.select(Area.id, Area.name, Area.path).where(
@@ -123,7 +123,7 @@ async def needs_ledger(scope: Scope) -> AsyncIterator[dict]:
 
     The counted needs' ids are read once (a district's year is some 100,000 numbers); their rows
     are then read and handed on a page at a time, so that only one page of rows is ever held."""
-    places = await _places(scope)
+    names = await places(scope)
     counted, params = counted_sql(scope, columns="n.id AS id")
     ids = [int(row["id"]) for row in await Need.raw(f"{counted} ORDER BY n.id", *params)]
     select = _select(scope)
@@ -135,7 +135,7 @@ async def needs_ledger(scope: Scope) -> AsyncIterator[dict]:
             *page,
         )
         for row in rows:
-            yield _row(row, places[int(row["area"])])
+            yield _row(row, names[int(row["area"])])
 
 
 def _moment(value) -> datetime | None:

@@ -32,7 +32,12 @@ CSV_MOMENT = "%Y-%m-%d %H:%M"
 BOM = "\ufeff"
 YES, NO = N_("yes"), N_("no")
 # The words of a column, by its key: codes as the reader reads them.
-WORDS = {"status": STATES["need"], "channel": CHANNEL_NAMES, "scope": SCOPE_NAMES}
+WORDS = {
+    "status": STATES["need"],
+    "claim_status": STATES["claim"],
+    "channel": CHANNEL_NAMES,
+    "scope": SCOPE_NAMES,
+}
 
 
 class Namer:
@@ -88,7 +93,8 @@ class _Sheet:
         self.columns = columns
         self.namer = namer
         self.moment = self.workbook.add_format({"num_format": MOMENT_FORMAT})
-        self.decimal = self.workbook.add_format({"num_format": "0.0"})
+        self.decimal = self.workbook.add_format({"num_format": "0.0#"})
+        self.rate = self.workbook.add_format({"num_format": "0.00%"})
         header = self.workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "bottom": 1})
         for index, column in enumerate(columns):
             self.sheet.set_column(index, index, column.width)
@@ -109,6 +115,8 @@ class _Sheet:
                     self.sheet.write_number(self.next_row, index, value)
                 elif column.kind == "decimal":
                     self.sheet.write_number(self.next_row, index, value, self.decimal)
+                elif column.kind == "rate":
+                    self.sheet.write_number(self.next_row, index, value, self.rate)
                 else:
                     self.sheet.write_string(self.next_row, index, str(self.namer.word(column, value)))
             self.next_row += 1

@@ -207,3 +207,31 @@ async def test_an_empty_period_exports_only_the_header_and_english_on_request(ap
     response = await api.get(s.staff, url, language="en")
     table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert table[0][:3] == ["No.", "Area path", "Category"] and len(table) == 1
+
+
+async def test_the_work_ledgers_and_the_statistics_export_with_the_same_filter(api, story):
+    s = api.street
+    query = f"area_id={s.community}&{DECEMBER}"
+    claims = _sheet((await _download(api, s.staff, f"/api/v1/exports/claims.xlsx?{query}")).content)
+    header = [cell.value for cell in claims[1]]
+    assert header[:4] == ["编号", "任务编号", "需求编号", "任务"]
+    rows = [dict(zip(header, row, strict=True)) for row in claims.iter_rows(min_row=2, values_only=True)]
+    # Three claims in December: n1's, n10's and the team's stairwell cleaning, all confirmed.
+    assert sorted((row["志愿者"], row["服务分钟数"], row["积分"], row["状态"]) for row in rows) == [
+        ("志愿者0", 60, 15, "已确认"),
+        ("志愿者1", 90, 15, "已确认"),
+        ("志愿者2", 120, 20, "已确认"),
+    ]
+    assert next(row for row in rows if row["志愿者"] == "志愿者2")["代表单位"] == "阳光志愿服务队"
+    volunteers = await _download(api, s.staff, f"/api/v1/exports/volunteers.csv?{query}")
+    table = list(csv.reader(io.StringIO(volunteers.content.decode("utf-8-sig"))))
+    assert table[0] == ["会员编号", "志愿者", "所住社区", "服务次数", "服务分钟数", "小时", "积分"]
+    assert table[1] == [str(s.volunteers[2]), "志愿者2", "幸福里社区", "1", "120", "2.0", "20"]
+    assert len(table) == 4
+    figures = _sheet((await _download(api, s.staff, f"/api/v1/exports/stats.xlsx?{query}")).content)
+    rows = list(figures.iter_rows(values_only=True))
+    assert rows[1][:5] == ("合计", None, 9, 3, 0.3333)
+    assert ("按分级", "未分级", 4) in {row[:3] for row in rows}
+    assert figures["E2"].number_format == "0.00%"
+    missing = await api.get(s.staff, f"/api/v1/exports/everything.xlsx?{query}")
+    assert missing.status_code == 404 and missing.json()["message"] == "找不到该台账。"

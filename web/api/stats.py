@@ -8,20 +8,17 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get
-from litestar.background_tasks import BackgroundTask
-from litestar.params import FromQuery, QueryParameter
-from litestar.response import File, Stream
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from market.stats import points_redeemed
-from projects import hours, needs_ledger, stats
+from projects import hours, stats
 from projects.access import Actor
-from projects.categories import list_categories
 from projects.errors import N_
 from projects.figures import hours as as_hours
 from projects.figures import parse_day
-from web.api.deps import CurrentActor, Now, language
+from web.api.deps import CurrentActor, Now
 from web.api.schemas import Id, IdQuery, Limit, NeedPageOut, Out
-from web.exports import Namer, csv_chunks, write_xlsx
+from web.ledgers import ledger_and_format, ledger_response
 
 FromDay = Annotated[
     str | None,
@@ -34,7 +31,6 @@ ToDay = Annotated[
 By = Annotated[
     str | None, QueryParameter(max_length=16, description="category, channel, grade, month or area.")
 ]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class DurationsOut(Out):
@@ -119,40 +115,6 @@ async def hours_figures(scope: stats.Scope) -> HoursOut:
     )
 
 
-async def namer(request: Request) -> Namer:
-    lang = language(request)
-    names = {
-        category.code: (category.name_en or category.name) if lang == "en" else category.name
-        for category in await list_categories(include_inactive=True)
-    }
-    return Namer(lang, names)
-
-
-def ledger_name(scope: stats.Scope, suffix: str) -> str:
-    return f"linli-needs-{scope.area.id}-{scope.period.first}-{scope.period.end}.{suffix}"
-
-
-async def needs_ledger_response(request: Request, scope: stats.Scope, file_format: str) -> Response:
-    """The needs ledger of ``scope`` as a download: .xlsx (a temporary file, removed once sent)
-    or CSV (streamed as it is read)."""
-    columns = needs_ledger.columns(scope)
-    rows = needs_ledger.needs_ledger(scope)
-    names = await namer(request)
-    if file_format == "xlsx":
-        path = await write_xlsx(columns, rows, names, names.say(N_("Needs ledger")))
-        return File(
-            path,
-            filename=ledger_name(scope, "xlsx"),
-            media_type=XLSX,
-            background=BackgroundTask(path.unlink, missing_ok=True),
-        )
-    return Stream(
-        csv_chunks(columns, rows, names),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{ledger_name(scope, "csv")}"'},
-    )
-
-
 class StatsController(Controller):
     path = "/api/v1/stats"
     tags = ["statistics"]
@@ -210,26 +172,21 @@ class ExportController(Controller):
     path = "/api/v1/exports"
     tags = ["statistics"]
 
-    @get("/needs.xlsx", name="api:export-needs-xlsx", summary="The needs ledger (台账) as Excel")
-    async def needs_xlsx(
+    @get(
+        "/{name:str}",
+        name="api:export",
+        summary="A ledger (台账) of an area and a period: needs.xlsx or needs.csv (one row per need counted "
+        "as reported), claims, volunteers or stats (.xlsx or .csv)",
+    )
+    async def export(
         self,
         request: Request,
         actor: CurrentActor,
         now: Now,
+        name: FromPath[str],
         area_id: IdQuery = None,
         from_: FromDay = None,
         to: ToDay = None,
     ) -> Response:
-        return await needs_ledger_response(request, await scope_of(actor, area_id, from_, to, now), "xlsx")
-
-    @get("/needs.csv", name="api:export-needs-csv", summary="The needs ledger (台账) as CSV (UTF-8 with BOM)")
-    async def needs_csv(
-        self,
-        request: Request,
-        actor: CurrentActor,
-        now: Now,
-        area_id: IdQuery = None,
-        from_: FromDay = None,
-        to: ToDay = None,
-    ) -> Response:
-        return await needs_ledger_response(request, await scope_of(actor, area_id, from_, to, now), "csv")
+        ledger_and_format(name)  # 404 before anything is read
+        return await ledger_response(request, await scope_of(actor, area_id, from_, to, now), name)

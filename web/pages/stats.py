@@ -10,23 +10,23 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from projects import errors, stats
 from projects.access import Actor
-from projects.areas import children, get_area
+from projects.areas import get_area
 from projects.categories import list_categories
 from projects.errors import N_
 from projects.figures import parse_day
 from projects.hours import hours_stats
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdQuery
-from web.api.stats import FromDay, ToDay, needs_ledger_response, scope_of
+from web.api.stats import FromDay, ToDay, scope_of
 from web.charts import bars, counts_and_rate, ranked_bars
 from web.i18n import translate
+from web.ledgers import GROUPING_NAMES, group_labels, ledger_and_format, ledger_response
 from web.pages.core import Form, lang_of, page
-from web.words import CHANNEL_NAMES
 
 # What each figure is called on the page (the list of the needs behind it says it too).
 FIGURE_NAMES = {
@@ -38,13 +38,6 @@ FIGURE_NAMES = {
     "overdue": N_("Overdue"),
     "responded": N_("Answered"),
 }
-GROUPING_NAMES = {
-    "area": N_("By area"),
-    "category": N_("By category"),
-    "channel": N_("By channel"),
-    "grade": N_("By grade"),
-    "month": N_("By month"),
-}
 # The first column of each grouping's table.
 GROUPING_COLUMNS = {
     "area": N_("Area"),
@@ -53,8 +46,6 @@ GROUPING_COLUMNS = {
     "grade": N_("Grade"),
     "month": N_("Month"),
 }
-UNGRADED = N_("ungraded")
-ITSELF = N_("{area} itself")
 UNTIL = N_("last day (until)")
 
 
@@ -82,21 +73,7 @@ async def page_scope(
 
 
 async def labels(request: Request, scope: stats.Scope) -> dict[str, dict[str, str]]:
-    """Each grouping's keys as the reader reads them."""
-    lang = lang_of(request)
-    categories = {
-        c.code: (c.name_en or c.name) if lang == "en" else c.name
-        for c in await list_categories(include_inactive=True)
-    }
-    areas = {str(child.id): child.name for child in await children(scope.area.id)}
-    areas[str(scope.area.id)] = translate(lang, ITSELF, {"area": scope.area.name})
-    return {
-        "area": areas,
-        "category": categories,
-        "channel": {code: translate(lang, name) for code, name in CHANNEL_NAMES.items()},
-        "grade": {"A": "A", "B": "B", "C": "C", "none": translate(lang, UNGRADED)},
-        "month": {key: key for key in scope.period.months()},
-    }
+    return await group_labels(lang_of(request), scope)
 
 
 async def breadcrumbs(actor: Actor, scope: stats.Scope) -> list[tuple[int, str, bool]]:
@@ -236,7 +213,7 @@ class StatsPages(Controller):
             scope=scope,
             last_day=scope.period.end - timedelta(days=1),
             figure=FIGURE_NAMES[figure],
-            grouping=GROUPING_NAMES.get(by or ""),
+            grouping=GROUPING_NAMES.get(by) if by else None,
             key_name=names.get(by or "", {}).get(key or "", key),
             needs=listed.items,
             next_link=(
@@ -247,26 +224,17 @@ class StatsPages(Controller):
             back=f"/stats?{query(scope)}",
         )
 
-    @get("/needs.xlsx", name="page:stats-needs-xlsx")
-    async def needs_xlsx(
+    @get("/{name:str}", name="page:stats-ledger")
+    async def ledger(
         self,
         request: Request,
         actor: CurrentActor,
         now: Now,
+        name: FromPath[str],
         area_id: IdQuery = None,
         from_: FromDay = None,
         to: ToDay = None,
     ) -> Response:
-        return await needs_ledger_response(request, await scope_of(actor, area_id, from_, to, now), "xlsx")
-
-    @get("/needs.csv", name="page:stats-needs-csv")
-    async def needs_csv(
-        self,
-        request: Request,
-        actor: CurrentActor,
-        now: Now,
-        area_id: IdQuery = None,
-        from_: FromDay = None,
-        to: ToDay = None,
-    ) -> Response:
-        return await needs_ledger_response(request, await scope_of(actor, area_id, from_, to, now), "csv")
+        """A ledger to download: needs.xlsx, claims.csv... (web.ledgers)."""
+        ledger_and_format(name)
+        return await ledger_response(request, await scope_of(actor, area_id, from_, to, now), name)
