@@ -2,11 +2,14 @@
 a million residents and a year of needs, tasks, claims, ratings and the points they banked.
 
 Unlike the demo street (projects/demo.py), which goes through every use case, this writes rows
-in bulk (demo/bulk.py) inside one transaction: it is there entirely or not at all. The rows are
-those the use cases would have written (demo/history.py draws each need's life by the loop's
-rules), and the points are posted through the ledger's own ``post_batch``, an hour of
-confirmations at a time, so that hashes, sequence numbers and balances are the ledger's and
-``linli ledger verify`` passes.
+in bulk (demo/bulk.py) inside one transaction: the district, its people and its year are there
+entirely or not at all. The rows are those the use cases would have written (demo/history.py
+draws each need's life by the loop's rules). Then the points of the confirmed claims are posted
+through the ledger's own ``post_batch``, an hour of confirmations at a time and each hour in a
+transaction of its own, as a running app posts them (one transaction would make PostgreSQL
+keep every version of each community issuer's account row until it ends), so that hashes,
+sequence numbers and balances are the ledger's and ``linli ledger verify`` passes at any moment;
+run again, it finishes banking that was interrupted.
 
 The accounts of DESIGN.md ("Demo accounts", password ``linli-demo``) are there, in 南关区 →
 鸿城街道 → 幸福里社区 and 和平里社区; residents have mobile numbers from 13900000000 upward, and
@@ -34,6 +37,7 @@ from demo.history import (
     Writer,
 )
 from ledger.accounts import DEBITS_MUST_NOT_EXCEED_CREDITS
+from ledger.posting import NewTransfer, as_utc
 from ledger.transfers import post_batch
 from projects import members
 from projects.areas import issuer_account
@@ -41,7 +45,8 @@ from projects.db import utcnow
 from projects.demo import GIVEN, PASSWORD, SURNAMES
 from projects.members import member_account
 from projects.organisations import organisation_account
-from projects.tables import Area, Category, Member
+from projects.points import confirmation_transfer_id
+from projects.tables import Area, Category, Claim, Member
 
 NUMERALS = "一二三四五六七八九十"
 STREETS = (
@@ -172,7 +177,9 @@ async def build_district(
     size = SCALES[scale]
     began = time.monotonic()
     if await Member.exists().where(Member.phone == NAMED[0][0]):
-        return DistrictReport(False, await count_district(), 0.0)
+        # There already; if its banking was interrupted, it goes on where it stopped.
+        await bank_confirmed_claims(Phases(progress))
+        return DistrictReport(False, await count_district(), time.monotonic() - began)
     if await Area.count():
         raise ValueError("linli demo --scale writes into a database without areas: migrate a new one")
     now = now or utcnow()
@@ -192,8 +199,8 @@ async def build_district(
         await _people(bulk, district, size, rng, password_hash, founded, phases)
         history = _history(district, size, rng, rates, start, end, phases)
         await _write_history(bulk, history, phases)
-        await _bank(history, phases)
         await bulk.finish()
+    await bank_confirmed_claims(phases)
     return DistrictReport(True, await count_district(), time.monotonic() - began)
 
 
@@ -483,7 +490,6 @@ def _history(
             advance(1000)
     advance(count % 1000)
     history.events.sort(key=lambda event: event[0])
-    history.postings.sort(key=lambda posting: posting[0])
     return history
 
 
@@ -522,15 +528,42 @@ async def _write_history(bulk: Bulk, history: History, phases: Phases) -> None:
     await bulk.insert("projects_event", EVENT_COLUMNS, events, phases.start("events", len(history.events)))
 
 
-async def _bank(history: History, phases: Phases) -> None:
-    """Post the points of every confirmation through the ledger, an hour of them at a time, in order."""
-    advance = phases.start("transfers", len(history.postings))
+async def bank_confirmed_claims(phases: Phases) -> int:
+    """Post the points of every confirmed claim that has not got its transfer yet, in the order
+    they were confirmed, through the ledger's own ``post_batch``: one linked batch, and one
+    transaction, per hour of confirmations, as a running app would have posted them. A batch
+    that was posted is never posted twice (its transfers' ids are the claims'), so an interrupted
+    run goes on where it stopped; the ledger verifies after every batch."""
+    rows = await Claim.raw(
+        "SELECT c.id AS id, c.task AS task, c.member AS member, c.points AS points, "
+        "c.decided_at AS decided_at, k.title AS title, a.path AS path FROM projects_claim c "
+        "JOIN projects_task k ON k.id = c.task JOIN projects_area a ON a.id = k.area "
+        "WHERE c.status = 'confirmed' AND c.transfer_id IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM ledger_transfer l WHERE l.id = c.transfer_id) "
+        "ORDER BY c.decided_at, c.id"
+    )
+    advance = phases.start("transfers", len(rows))
+    postings = []
+    for row in rows:
+        community = int(row["path"].strip("/").split("/")[2])
+        operation = NewTransfer(
+            confirmation_transfer_id(int(row["task"]), int(row["member"])),
+            issuer_account(community),
+            member_account(int(row["member"])),
+            int(row["points"]),
+            "PTS",
+            reason="task",
+            reference=f"claim:{row['id']}",
+            memo=row["title"][:200],
+        )
+        postings.append((as_utc(row["decided_at"]), operation))
     for _hour, batch in groupby(
-        history.postings, key=lambda posting: posting[0].replace(minute=0, second=0, microsecond=0)
+        postings, key=lambda posting: posting[0].replace(minute=0, second=0, microsecond=0)
     ):
-        postings = list(batch)
-        await post_batch([operation for _, operation in postings], now=postings[-1][0])
-        advance(len(postings))
+        hour = list(batch)
+        await post_batch([operation for _, operation in hour], now=hour[-1][0])
+        advance(len(hour))
+    return len(postings)
 
 
 # -- what is there -------------------------------------------------------------------------------

@@ -16,10 +16,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ledger.posting import NewTransfer
-from projects.areas import issuer_account
 from projects.demo import COMMON, PERSONAL
-from projects.members import member_account
 from projects.points import confirmation_transfer_id, points_for
 from projects.ratings import quarter
 
@@ -90,14 +87,13 @@ class Home:
 
 @dataclass
 class History:
-    """The rows of a period of needs, and the points to bank (time, community, operation)."""
+    """The rows of a period of needs (its points are banked from the confirmed claims)."""
 
     needs: list[tuple] = field(default_factory=list)
     tasks: list[tuple] = field(default_factory=list)
     claims: list[tuple] = field(default_factory=list)
     ratings: list[tuple] = field(default_factory=list)
     events: list[tuple] = field(default_factory=list)  # without seq: (created_at, subject, ...)
-    postings: list[tuple[datetime, NewTransfer]] = field(default_factory=list)
 
 
 def _hours(rng: random.Random, median: float, spread: float = 0.9, cap: float = 24 * 60) -> timedelta:
@@ -320,19 +316,6 @@ class Writer:
             self.event(confirmed, "task", task_id, "complete", "full", "done", resident)
             task.update(status="done", updated_at=confirmed)
             move(confirmed, "complete", "done", resident, overdue=False)
-            transfer_id = confirmation_transfer_id(task_id, volunteer) if points else None
-            if transfer_id:
-                operation = NewTransfer(
-                    transfer_id,
-                    issuer_account(home.community),
-                    member_account(volunteer),
-                    points,
-                    "PTS",
-                    reason="task",
-                    reference=f"claim:{claim['id']}",
-                    memo=title[:200],
-                )
-                self.history.postings.append((confirmed, operation))
             rated = confirmed + _hours(self.rng, 12.0, cap=72)
             if rng.random() < RATED_SHARE and rated <= end:
                 leader = None if staff == resident else staff

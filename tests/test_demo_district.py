@@ -137,3 +137,9 @@ async def test_the_demo_accounts_sign_in_with_the_demo_password(opened):
     volunteers = await Role.count().where(Role.role == "volunteer")
     assert volunteers >= 100
     assert await find_by_phone("13900000000") is not None
+
+
+async def test_nothing_is_left_to_bank(opened):
+    from demo.district import Phases, bank_confirmed_claims
+
+    assert await bank_confirmed_claims(Phases()) == 0
