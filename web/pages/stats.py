@@ -1,6 +1,6 @@
 """The statistics page for staff (统计): an area's figures for a period with drill-down from the
 district to its streets, communities and grids, charts drawn on the server, volunteer hours and
-points, the needs ledger to download, and every figure a link to the needs behind it."""
+points, the ledgers to download, and every figure a link to the needs behind it."""
 
 from __future__ import annotations
 
