@@ -67,40 +67,46 @@ def columns(scope: Scope) -> tuple[Column, ...]:
     return COLUMNS + (CONTACT_COLUMNS if shows_contacts(scope) else ())
 
 
-def _performers() -> str:
-    """The names of those whose work on the need was confirmed, in the order they claimed."""
-    claims = (
-        "FROM projects_claim c JOIN projects_task k ON k.id = c.task "
-        "JOIN projects_member m ON m.id = c.member WHERE k.need = n.id AND c.status = 'confirmed'"
-    )
+def _page_sql(scope: Scope, size: int) -> str:
+    """The rows of a page of ``size`` needs (their ids given three times): each need with its
+    holder and contact joined, and its performers and ratings summed per need for the whole page
+    at once (set-based: one pass, not a subquery per need)."""
+    ids = ", ".join("{}" for _ in range(size))
+    work = "FROM projects_task k JOIN projects_claim c ON c.task = k.id"
     if postgres():
-        return f"(SELECT string_agg(m.name, '、' ORDER BY c.id) {claims})"
-    return f"(SELECT group_concat(name, '、') FROM (SELECT m.name AS name {claims} ORDER BY c.id))"
-
-
-def _select(scope: Scope) -> str:
+        performers = (
+            "SELECT k.need AS need, string_agg(m.name, '、' ORDER BY c.id) AS names "
+            f"{work} JOIN projects_member m ON m.id = c.member "
+            f"WHERE c.status = 'confirmed' AND k.need IN ({ids}) GROUP BY k.need"
+        )
+    else:  # group_concat keeps the order its rows come in
+        performers = (
+            "SELECT need, group_concat(name, '、') AS names FROM (SELECT k.need AS need, m.name AS name "
+            f"{work} JOIN projects_member m ON m.id = c.member "
+            f"WHERE c.status = 'confirmed' AND k.need IN ({ids}) ORDER BY k.need, c.id) GROUP BY need"
+        )
     ratings = (
-        "FROM projects_rating r JOIN projects_claim c ON c.id = r.claim "
-        "JOIN projects_task k ON k.id = c.task WHERE k.need = n.id"
+        "SELECT k.need AS need, SUM(r.score) AS total, COUNT(*) AS count "
+        f"{work} JOIN projects_rating r ON r.claim = c.id WHERE k.need IN ({ids}) GROUP BY k.need"
     )
     # A common need never shows who reported or joined it.
-    resident = (
-        "CASE WHEN n.scope = 'personal' THEN (SELECT m.{} FROM projects_member m WHERE m.id = n.resident) END"
-    )
     contact = (
-        f", {resident.format('name')} AS contact_name, {resident.format('phone')} AS contact_phone"
+        ", CASE WHEN n.scope = 'personal' THEN m.name END AS contact_name, "
+        "CASE WHEN n.scope = 'personal' THEN m.phone END AS contact_phone"
         if shows_contacts(scope)
         else ""
     )
     on_time = f"CASE WHEN {predicate('on_time', NEED_FIELDS)} THEN 1 ELSE 0 END"
     return (
-        "n.id AS id, n.area AS area, n.category AS category, n.channel AS channel, n.scope AS scope, "
+        "SELECT n.id AS id, n.area AS area, n.category AS category, n.channel AS channel, n.scope AS scope, "
         "n.description AS description, n.grade AS grade, n.status AS status, n.created_at AS reported_at, "
-        f"{RESPONDED_AT} AS responded_at, {DONE_AT} AS done_at, n.deadline AS deadline, "
-        "(SELECT h.name FROM projects_area h WHERE h.id = n.handling_area) AS holder, "
-        f"CASE WHEN n.status = 'done' THEN {on_time} END AS on_time, "
-        f"{_performers()} AS performers, (SELECT SUM(r.score) {ratings}) AS rating_total, "
-        f"(SELECT COUNT(*) {ratings}) AS rating_count{contact}"
+        f"{RESPONDED_AT} AS responded_at, {DONE_AT} AS done_at, n.deadline AS deadline, h.name AS holder, "
+        f"CASE WHEN n.status = 'done' THEN {on_time} END AS on_time, p.names AS performers, "
+        f"r.total AS rating_total, r.count AS rating_count{contact} "
+        "FROM projects_need n LEFT JOIN projects_need_trace t ON t.need = n.id "
+        "JOIN projects_area h ON h.id = n.handling_area JOIN projects_member m ON m.id = n.resident "
+        f"LEFT JOIN ({performers}) p ON p.need = n.id LEFT JOIN ({ratings}) r ON r.need = n.id "
+        f"WHERE n.id IN ({ids}) ORDER BY n.id"
     )
 
 
@@ -126,14 +132,9 @@ async def needs_ledger(scope: Scope) -> AsyncIterator[dict]:
     names = await places(scope)
     counted, params = counted_sql(scope, columns="n.id AS id")
     ids = [int(row["id"]) for row in await Need.raw(f"{counted} ORDER BY n.id", *params)]
-    select = _select(scope)
     for start in range(0, len(ids), PAGE_ROWS):
         page = ids[start : start + PAGE_ROWS]
-        rows = await Need.raw(
-            f"SELECT {select} FROM projects_need n LEFT JOIN projects_need_trace t ON t.need = n.id "
-            f"WHERE n.id IN ({', '.join('{}' for _ in page)}) ORDER BY n.id",
-            *page,
-        )
+        rows = await Need.raw(_page_sql(scope, len(page)), *page, *page, *page)
         for row in rows:
             yield _row(row, names[int(row["area"])])
 
