@@ -89,6 +89,11 @@ class Actor:
         return self.is_admin or any(grant.role in MANAGERS for grant in self.grants)
 
     @property
+    def is_staff_somewhere(self) -> bool:
+        """Staff of some area: sees its statistics and supervises below it."""
+        return any(grant.role == "staff" for grant in self.grants)
+
+    @property
     def managed_paths(self) -> list[str]:
         """The paths of the areas this member leads or is staff of."""
         return [grant.path for grant in self.grants if grant.role in MANAGERS]

@@ -242,6 +242,14 @@ async def locked(actor: Actor, need_id: int, rule) -> tuple[dict, NeedFacts]:
     return row, facts
 
 
+async def records_by_id(actor: Actor, need_ids: list[int]) -> list[NeedRecord]:
+    """These needs as ``actor`` may see them, in the order given (those they may not see left out)."""
+    if not need_ids:
+        return []
+    rows = {row["id"]: row for row in await select_needs().where(Need.id.is_in(need_ids))}
+    return await records(actor, [rows[need_id] for need_id in need_ids if need_id in rows])
+
+
 async def list_needs(
     actor: Actor,
     *,

@@ -117,11 +117,21 @@ def migrate_command() -> None:
     help="Ledger-only transfers woven into the history (redemptions, exchanges, reversals, grants).",
 )
 @click.option("--seed", "seed_value", default=7, show_default=True, type=int, help="Random seed.")
-def demo(residents: int, transfers: int, seed_value: int) -> None:
+@click.option(
+    "--scale",
+    type=click.Choice(["tiny", "small", "district"]),
+    help="Instead of the demo street, a whole district written in bulk into an empty database: "
+    "district is about 100 communities, 1,000 grids, 1,000,000 residents and a year of needs; "
+    "small and tiny are the same at a fraction of the size.",
+)
+def demo(residents: int, transfers: int, seed_value: int, scale: str | None) -> None:
     """Build the demo street: two communities, their people, a month of history and its market.
 
     Idempotent: if the demo is there already (its first account exists), it only reports.
     """
+    if scale is not None:
+        demo_district(scale, seed_value)
+        return
     from market.demo import build_market_demo
     from projects.demo import ACCOUNTS, PASSWORD, build_demo
 
@@ -140,6 +150,45 @@ def demo(residents: int, transfers: int, seed_value: int) -> None:
         f"as one of these, password {PASSWORD}:"
     )
     for phone, role in ACCOUNTS:
+        click.echo(f"  {phone:<24} {role}")
+
+
+def demo_district(scale: str, seed_value: int) -> None:
+    """`linli demo --scale`: the district, with a progress bar, then what it holds."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from demo.district import NAMED, build_district
+    from projects.demo import PASSWORD
+
+    async def build():
+        import piccolo_conf
+
+        columns = (
+            TextColumn("{task.description:<14}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=Console(stderr=True)) as progress:
+            try:
+                return await build_district(piccolo_conf.DB, scale=scale, seed=seed_value, progress=progress)
+            except ValueError as error:
+                raise click.ClickException(str(error)) from error
+
+    report = run_with_database(build, migrate_first=True)
+    title = (
+        f"district built in {report.seconds:.0f} s"
+        if report.built
+        else "a demo is already there: nothing written"
+    )
+    click.echo(f"{title} (南关区, scale {scale}, seed {seed_value}):")
+    for kind, count in report.counts.items():
+        click.echo(f"  {kind:<24} {count:>9}")
+    click.echo(
+        f"sign in (`linli serve`, then http://127.0.0.1:8000/stats) as one of these, password {PASSWORD}:"
+    )
+    for phone, role in NAMED:
         click.echo(f"  {phone:<24} {role}")
 
 
@@ -353,6 +402,20 @@ def bench_market(quick: bool) -> None:
     from market.bench import run
 
     click.echo(json.dumps(run(quick=quick)))
+
+
+@bench_group.command(name="stats")
+@click.option(
+    "--repeat", default=3, show_default=True, type=click.IntRange(1, 20), help="Runs of each request."
+)
+def bench_stats(repeat: int) -> None:
+    """Time a year of the district's figures, its statistics page and its needs ledger (run
+    `linli demo --scale district` first); print one JSON object."""
+    from bench.stats import run
+
+    if not os.environ.get("LINLI_DATABASE_URL"):
+        os.environ["LINLI_DATABASE_URL"] = "sqlite:///linli.sqlite"
+    click.echo(json.dumps(run(repeat=repeat)))
 
 
 def main() -> None:

@@ -117,3 +117,5 @@ CHANNELS = {
     "consultation": N_("consultation"),
     "open311": N_("civic app (Open311)"),
 }
+CHANNEL_NAMES = CHANNELS  # the ledgers' and statistics' name for the same words
+SCOPE_NAMES = {"personal": N_("personal"), "common": N_("common")}

@@ -22,9 +22,16 @@ async def test_a_need_says_what_its_resident_its_staff_and_a_neighbour_may_do(ap
     await api.ok(s.neighbour, "POST", f"/api/v1/needs/{created['id']}/join")
     assert allowed(await api.ok(s.neighbour, "GET", f"/api/v1/needs/{created['id']}")) == set()
     # The street above supervises, it does not decide; the grid's leader may take it on.
-    assert allowed(await api.ok(s.street_staff, "GET", f"/api/v1/needs/{created['id']}")) == {"supervise", "progress"}
+    assert allowed(await api.ok(s.street_staff, "GET", f"/api/v1/needs/{created['id']}")) == {
+        "supervise",
+        "progress",
+    }
     # (and, living there, join it)
-    assert allowed(await api.ok(s.leader, "GET", f"/api/v1/needs/{created['id']}")) == {"take", "progress", "join"}
+    assert allowed(await api.ok(s.leader, "GET", f"/api/v1/needs/{created['id']}")) == {
+        "take",
+        "progress",
+        "join",
+    }
     graded = await api.ok(s.staff, "POST", f"/api/v1/needs/{created['id']}/triage", {"grade": "B"})
     assert {"dispatch", "progress", "triage"} <= allowed(graded)
     # Every may_* the API shows is allowed by the action itself: dispatch works.

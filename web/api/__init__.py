@@ -17,6 +17,7 @@ from web.api.exchange import ExchangeController, FundController, GiftController,
 from web.api.me import MeController
 from web.api.needs import NeedController, SupervisionController
 from web.api.projects import ProjectController, RatingController
+from web.api.stats import ExportController, StatsController
 from web.api.surveys import SurveyController
 from web.api.tasks import ClaimController, TaskController
 from web.api.ventures import VENTURE_CONTROLLERS
@@ -49,5 +50,7 @@ CONTROLLERS = [
     GiftController,
     FundController,
     *VENTURE_CONTROLLERS,
+    StatsController,
+    ExportController,
     Open311Controller,
 ]

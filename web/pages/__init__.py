@@ -29,6 +29,7 @@ from web.pages.exchange import ExchangePages, GiftPages
 from web.pages.fund import FundPages
 from web.pages.needs import NeedPages
 from web.pages.organisation import OrganisationPages, ProjectPages
+from web.pages.stats import StatsPages
 from web.pages.surveys import SurveyPages
 from web.pages.ventures import CallPages
 from web.pages.work import ClaimPages, TaskPages, VolunteerPages
@@ -59,6 +60,7 @@ ROUTER = Router(
         EvaluationPages,
         SurveyPages,
         CertificatePages,
+        StatsPages,
     ],
     dependencies={"viewer": Provide(provide_viewer), "actor": Provide(provide_page_actor)},
     include_in_schema=False,

@@ -218,6 +218,7 @@ NAV: list[NavEntry] = [
     NavEntry(N_("My claims"), "/claims", lambda actor: True),
     NavEntry(N_("Desk"), "/desk", lambda actor: actor.has_desk),
     NavEntry(N_("Resources"), "/resources", lambda actor: actor.has_desk),
+    NavEntry(N_("Statistics"), "/stats", lambda actor: actor.is_admin or actor.is_staff_somewhere),
     NavEntry(N_("Organisation"), "/organisation", lambda actor: bool(actor.represented)),
     NavEntry(N_("Points"), "/points", lambda actor: True),
     NavEntry(N_("Notifications"), "/notifications", lambda actor: True),

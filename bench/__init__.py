@@ -1,0 +1,1 @@
+"""Benchmarks that read a demo district (``linli bench stats``)."""

@@ -1,0 +1,1 @@
+"""Demo data at scale (``linli demo --scale``): a whole district, written in bulk."""
