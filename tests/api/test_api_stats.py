@@ -177,7 +177,7 @@ async def test_a_communitys_ledger_is_the_needs_it_reports_with_their_contacts(a
     assert (first["联系人"], first["联系电话"]) == ("王阿姨", s.phones[s.resident])
     assert rows[n["n10"]]["按时办结"] == "否"
     assert rows[n["n13"]]["联系电话"] is None  # a common need never shows who reported it
-    assert rows[n["n8"]]["承办单位"] == "南关区"  # escalated twice, held by the district
+    assert rows[n["n8"]]["办理单位"] == "南关区"  # escalated twice, held by the district
 
 
 async def test_a_streets_ledger_has_no_phone_and_the_same_rows_as_csv(api, story):
