@@ -37,6 +37,8 @@ from ledger.transfers import last_seq
 from projects import (
     areas,
     claims,
+    demo_appraisal,
+    indicators,
     members,
     needs,
     open311,
@@ -44,6 +46,8 @@ from projects import (
     ratings,
     resources,
     service_projects,
+    survey_results,
+    surveys,
     tasks,
 )
 from projects.access import Actor, load_actor
@@ -201,6 +205,7 @@ COMMENTS = {
     2: ("来晚了一个多小时，也没提前说", "活没干完就走了", ""),
 }
 RESOURCE_COMMENTS = ("方便实惠", "服务周到", "离家近，很方便", "价格公道", "")
+LEADER_COMMENTS = ("经常上门走访", "有事找他很快就办", "热心负责", "联系不太方便", "")
 
 
 @dataclass
@@ -689,6 +694,7 @@ class Story:
         self._order = itertools.count()
         self._actors: dict[int, Actor] = {}
         self.rated: set[tuple[int, int]] = set()  # (rater, resource)
+        self.assessed: list[int] = []  # the indicator system's assessment leaves, once planted
 
     # -- the timeline --
 
@@ -808,6 +814,15 @@ class Story:
         self.at(ago(3), self.event(first, fate="expired"))
         self.at(ago(1), self.event(first, fate="open"))
         self.at(ago(6), self.event(second, fate="cancelled"))
+        # 评社区 and the indicator system: a survey sampled, answered and published, the
+        # street's assessor scoring; leaders rated (评三长). With their own draws, so the
+        # stories above are the same whatever these do.
+        self.at(start + timedelta(days=3), self.survey(random.Random(self.seed + 5)))
+        self.at(ago(3), self.assess(random.Random(self.seed + 6)))
+        leaders_rng = random.Random(self.seed + 7)
+        for c in (first, second):
+            for _ in range(len(c.residents) // 6):
+                self.at(early(), self.rate_leaders(c, leaders_rng))
 
     # -- stories --
 
@@ -1449,6 +1464,72 @@ class Story:
             )
         yield self.hours(12, 24)
         await service_projects.complete_project(staff, project.id, now=self.now)
+
+    async def survey(self, rng: random.Random) -> Steps:
+        """The street samples its residents, most of the drawn answer over two weeks, and the
+        results are published the day after it closes; the indicator system is planted on them."""
+        street = await self.actor(self.s.street_staff)
+        closes_at = self.now + timedelta(days=14)
+        survey = await surveys.create_survey(
+            street,
+            area_id=self.s.street,
+            title=demo_appraisal.SURVEY_TITLE,
+            description=demo_appraisal.SURVEY_DESCRIPTION,
+            questions=demo_appraisal.survey_questions(),
+            sample_size=min(120, self.s.residents // 3),
+            closes_at=closes_at,
+            now=self.now,
+        )
+        await surveys.draw_sample(street, survey.id, now=self.now)
+        drawn = (await surveys.survey_draw(street, survey.id)).sample
+        keys = [key for key, _ in demo_appraisal.QUESTIONS]
+        ids = {question.position: question.id for question in survey.questions}
+        better = set(self.s.communities[0].residents)
+        for member in drawn:
+            yield timedelta(days=13) / len(drawn)
+            if rng.random() < 0.2:
+                continue  # not everyone drawn answers
+            weights = (2, 3, 10, 40, 45) if member in better else (4, 8, 25, 40, 23)
+            scores = {ids[n]: rng.choices(range(1, 6), weights)[0] for n, key in enumerate(keys, 1) if key}
+            words = {
+                ids[n]: rng.choice(demo_appraisal.SUGGESTIONS) for n, key in enumerate(keys, 1) if not key
+            }
+            await surveys.answer_survey(
+                await self.actor(member), survey.id, scores=scores, texts=words, now=self.now
+            )
+        yield closes_at - self.now + timedelta(hours=20)
+        await survey_results.publish_results(street, survey.id, now=self.now)
+        questions = {key: ids[n] for n, key in enumerate(keys, 1) if key}
+        self.assessed = await demo_appraisal.plant_indicators(questions)
+        await demo_appraisal.appoint_assessor(self.s.street_staff, self.s.street, self.now)
+
+    async def assess(self, rng: random.Random) -> Steps:
+        """The street's assessor scores each community's assessment indicators for the year."""
+        street = await self.actor(self.s.street_staff)
+        for c in self.s.communities:
+            for indicator in self.assessed:
+                await indicators.assess(
+                    street,
+                    indicator,
+                    c.id,
+                    year=self.now.year,
+                    score=rng.randint(70, 96),
+                    note=rng.choice(demo_appraisal.NOTES),
+                    now=self.now,
+                )
+                yield timedelta(minutes=rng.randint(3, 20))
+
+    async def rate_leaders(self, c: Community, rng: random.Random) -> Steps:
+        """A resident scores their unit's, building's and grid's leaders (评三长, once a quarter)."""
+        resident = await self.actor(rng.choice(c.residents))
+        for leader in await ratings.my_leaders(resident, now=self.now):
+            if leader.leader is None or leader.leader == resident.member_id or leader.score is not None:
+                continue
+            score = rng.choices((5, 4, 3, 2), (50, 35, 12, 3))[0]
+            await ratings.rate_leader(
+                resident, leader.area, score=score, comment=rng.choice(LEADER_COMMENTS), now=self.now
+            )
+            yield timedelta(minutes=rng.randint(1, 30))
 
     async def rate_resources(self, c: Community) -> Steps:
         """Residents rate the resources they used (三评： once a quarter each)."""

@@ -533,3 +533,40 @@ class CertificateLine(Table, tablename="projects_certificate_line"):
     title = Varchar(length=128)
     served_on = Date()
     minutes = Integer()
+
+
+class Indicator(Table, tablename="projects_indicator"):
+    """A node of the indicator system (the Zhifu model): its weight among its siblings, and for a
+    leaf where its score comes from (a statistic, a survey question, an assessor)."""
+
+    id = BigSerial(primary_key=True)
+    parent = _fk("self")
+    name = Varchar(length=100)
+    weight = Integer()
+    source = Varchar(length=16)  # children, statistic, survey or assessment
+    statistic = Varchar(length=32, default="")
+    question = _fk(SurveyQuestion)
+    position = Integer(default=0)
+
+
+class Assessor(Table, tablename="projects_assessor"):
+    """Staff of a street or district who score communities' assessment indicators."""
+
+    id = BigSerial(primary_key=True)
+    member = _fk(Member, null=False)
+    area = _fk(Area, null=False)
+    created_at = Timestamptz()
+
+
+class Assessment(Table, tablename="projects_assessment"):
+    """An assessor's score (0-100) of one indicator for a community's year, with a note."""
+
+    id = BigSerial(primary_key=True)
+    indicator = _fk(Indicator, null=False)
+    community = _fk(Area, null=False)
+    year = Integer()
+    score = Integer()
+    note = Text()
+    assessor = _fk(Member, null=False)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()

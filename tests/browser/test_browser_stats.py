@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import populated, serving
+from tests.browser.conftest import populated, serve
 from tests.browser.test_browser_story import DESKTOP, PHONE, person, shoot
 from tests.projects.community import build_street
 from tests.projects.stats_story import tell
@@ -20,7 +20,7 @@ def stats_server(sqlite_template, tmp_path_factory):
         return (await tell(await build_street())).street
 
     url, street = populated(sqlite_template, tmp_path_factory.mktemp("browser-stats"), story)
-    with serving(url) as base:
+    with serve(url) as base:
         yield base, street
 
 

@@ -14,6 +14,7 @@ from web.api.community import (
 )
 from web.api.evaluation import EvaluationController, LeaderRatingController
 from web.api.exchange import ExchangeController, FundController, GiftController, ListingController
+from web.api.indicators import IndicatorController
 from web.api.me import MeController
 from web.api.needs import NeedController, SupervisionController
 from web.api.projects import ProjectController, RatingController
@@ -34,6 +35,7 @@ CONTROLLERS = [
     ResourceController,
     NeedController,
     SupervisionController,
+    IndicatorController,
     TaskController,
     ClaimController,
     ProjectController,

@@ -27,6 +27,7 @@ from web.pages.desk import DeskPages, ResourcePages
 from web.pages.evaluation import EvaluationPages
 from web.pages.exchange import ExchangePages, GiftPages
 from web.pages.fund import FundPages
+from web.pages.indicators import IndicatorPages
 from web.pages.needs import NeedPages
 from web.pages.organisation import OrganisationPages, ProjectPages
 from web.pages.stats import StatsPages
@@ -61,6 +62,7 @@ ROUTER = Router(
         SurveyPages,
         CertificatePages,
         StatsPages,
+        IndicatorPages,
     ],
     dependencies={"viewer": Provide(provide_viewer), "actor": Provide(provide_page_actor)},
     include_in_schema=False,
