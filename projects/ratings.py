@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from projects import errors
 from projects.access import Actor
+from projects.areas import path_range
 from projects.claims import locked
 from projects.db import atomic, for_update
 from projects.errors import N_
@@ -156,9 +157,13 @@ _STANDINGS = {
 }
 
 
-async def standings(subject: str, *, period: str | None = None, limit: int = 50) -> list[Standing]:
-    """Performers, leaders or resources ranked by average score, then by number of ratings.
-    ``period`` is a quarter ("2026Q4") or a year ("2026"); None is all time."""
+async def standings(
+    actor: Actor, subject: str, *, period: str | None = None, limit: int = 50
+) -> list[Standing]:
+    """Performers, leaders or resources ranked by average score, then by number of ratings, from
+    the ratings of the residents of the actor's communities (or the areas they manage), as needs
+    are seen: live standings name people, so they stay among neighbours until a quarter is
+    published. ``period`` is a quarter ("2026Q4") or a year ("2026"); None is all time."""
     if subject not in _STANDINGS:
         raise errors.Invalid(N_("Standings are for volunteers, leaders or resources."))
     if period is not None and not (
@@ -169,12 +174,20 @@ async def standings(subject: str, *, period: str | None = None, limit: int = 50)
     column, table = _STANDINGS[subject]
     where = f"r.{column} IS NOT NULL"
     args: list = []
+    if not actor.is_admin:
+        places = actor.communities()
+        if not places:
+            return []
+        where += " AND (" + " OR ".join("(a.path >= {} AND a.path < {})" for _ in places) + ")"
+        args.extend(bound for place in places for bound in path_range(place))
     if period is not None:
         where += " AND r.period LIKE {}"
         args.append(period + "%")
     sql = (
         f"SELECT r.{column} AS id, t.name AS name, COUNT(*) AS ratings, SUM(r.score) AS total "
-        f"FROM projects_rating r JOIN {table} t ON t.id = r.{column} WHERE {where} "
+        f"FROM projects_rating r JOIN {table} t ON t.id = r.{column} "
+        "JOIN projects_member m ON m.id = r.rater JOIN projects_area a ON a.id = m.home_area "
+        f"WHERE {where} "
         f"GROUP BY r.{column}, t.name ORDER BY SUM(r.score) * 1.0 / COUNT(*) DESC, COUNT(*) DESC, r.{column} "
         f"LIMIT {max(1, min(int(limit), 500))}"
     )

@@ -162,3 +162,9 @@ async def test_the_resource_library_matches_a_need_by_area_and_category(api):
     assert [(i["id"], i["ratings"], i["average"]) for i in standings["items"]] == [(barber["id"], 2, "4.50")]
     bad = await api.get(s.resident, "/api/v1/ratings/standings?subject=resource&period=2026Q5")
     assert bad.status_code == 400
+    # Live standings name people: seen by the community's own and staff above it, not next door.
+    for member in (s.staff, s.street_staff):
+        seen = await api.ok(member, "GET", "/api/v1/ratings/standings?subject=resource")
+        assert [i["id"] for i in seen["items"]] == [barber["id"]]
+    for member in (s.other_staff, s.outsider):
+        assert (await api.ok(member, "GET", "/api/v1/ratings/standings?subject=resource"))["items"] == []

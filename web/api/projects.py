@@ -152,9 +152,13 @@ class RatingController(Controller):
         )
         return RatingOut.model_validate(rating)
 
-    @get("/ratings/standings", name="api:standings", summary="Published results: ranked by average score")
+    @get(
+        "/ratings/standings",
+        name="api:standings",
+        summary="Live standings among the actor's communities: ranked by average score",
+    )
     async def standings(
         self, actor: CurrentActor, subject: FromQuery[str] = "performer", period: FromQuery[str | None] = None
     ) -> StandingsOut:
-        items = await ratings.standings(subject, period=period)
+        items = await ratings.standings(actor, subject, period=period)
         return StandingsOut.model_validate({"subject": subject, "period": period, "items": items})
