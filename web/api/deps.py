@@ -16,6 +16,8 @@ from web.i18n import negotiate
 # Handlers name what they receive explicitly (Litestar 3 drops inferred dependencies).
 Now = NamedDependency[datetime]
 CurrentActor = NamedDependency[Actor]
+# On public reads: the signed-in member (their token checked), or None without a token.
+OptionalActor = NamedDependency[Actor | None]  # a parameter named ``api_viewer``
 
 
 async def provide_now(state: State) -> datetime:
@@ -38,6 +40,11 @@ async def provide_actor(request: Request, now: Now) -> Actor:
     return await actor_for_token(bearer_token(request), now)
 
 
+async def provide_optional_actor(request: Request, now: Now) -> Actor | None:
+    token = bearer_token(request)
+    return None if token is None else await actor_for_token(token, now)
+
+
 def client_address(request: Request) -> str:
     """Who is asking, as far as sign-in rate limits go (uvicorn's --proxy-headers sets it
     from X-Forwarded-For behind a trusted proxy)."""
@@ -48,4 +55,8 @@ def language(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"), request.cookies.get("lang"))
 
 
-DEPENDENCIES = {"now": Provide(provide_now), "actor": Provide(provide_actor)}
+DEPENDENCIES = {
+    "now": Provide(provide_now),
+    "actor": Provide(provide_actor),
+    "api_viewer": Provide(provide_optional_actor),
+}

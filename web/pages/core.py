@@ -33,7 +33,7 @@ from projects.areas import AreaRecord, children, get_area, subtree
 from projects.categories import list_categories
 from projects.errors import N_
 from web.api.deps import actor_for_token, language
-from web.i18n import locale, translate, translations
+from web.i18n import locale, moment, translate, translations
 
 ID = re.compile(r"[1-9][0-9]{0,17}")  # an id as the pages give them out: ASCII digits, a BIGINT
 WHOLE = re.compile(r"-?[0-9]{1,9}")
@@ -255,8 +255,13 @@ def _sign(request: Request, payload: bytes) -> str:
 def flash_cookie(
     request: Request, message: str, params: dict | None = None, level: str = "success", status: int = 200
 ) -> Cookie:
+    # A time is said now, in the reader's language: the cookie holds text, not objects.
+    said = {
+        key: moment(lang_of(request), value) if isinstance(value, datetime) else value
+        for key, value in (params or {}).items()
+    }
     payload = base64.urlsafe_b64encode(
-        json.dumps([level, message, params or {}, status], ensure_ascii=True).encode()
+        json.dumps([level, message, said, status], ensure_ascii=True).encode()
     ).decode()
     return Cookie(
         key=FLASH_COOKIE,
@@ -376,14 +381,13 @@ class Form:
             self.error(name, N_("Enter a date and time."))
             return None
 
-    def refuse(self, error: errors.ProjectError, rename: dict[str, str] | str | None = None) -> None:
+    def refuse(self, error: errors.ProjectError, rename: dict[str, str] | None = None) -> None:
         """A domain refusal, shown next to the field it names (``rename``: the form's name for
-        the domain's field), or at the top of the form when the form has no such field."""
-        if isinstance(rename, str):  # TODO(issue 10): the market's pages still name the field
-            self.errors[rename] = (error.template, error.params)
-            return
-        name = (rename or {}).get(error.field or "", error.field or "")
-        self.errors[name if name in self.values else ""] = (error.template, error.params)
+        the domain's field, which the form shows: a group of inputs, such as a fieldset, too),
+        or at the top of the form when the form has no such field."""
+        field, rename = error.field or "", rename or {}
+        shown = rename.get(field, field if field in self.values else "")
+        self.errors[shown] = (error.template, error.params)
 
     @property
     def ok(self) -> bool:
