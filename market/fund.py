@@ -107,10 +107,10 @@ async def donate(
         raise errors.Invalid(
             N_("Say who gave: a member, an organisation, or someone from outside."), field="donor_kind"
         )
-    if donor_kind == "outside" and not (donor_name or anonymous):
-        raise errors.Invalid(N_("Give the donor's name, or tick anonymous."), field="donor_name")
     community = await _community(community_id)
     refuse(fund_rules.donate(actor, FundFacts(community_id, community.path)))
+    if donor_kind == "outside" and not (donor_name or anonymous):
+        raise errors.Invalid(N_("Give the donor's name, or tick anonymous."), field="donor_name")
     if member_id is not None:
         donor_name = (await get_member(member_id)).name
     elif organisation_id is not None:
