@@ -135,8 +135,9 @@ async def create_listing(
     description = text(description, 2000, N_("description"), field="description")
     try:
         known = await get_category(category)
-    except errors.NotFound:
-        raise errors.NotFound(thing=N_("category"), field="category") from None
+    except errors.NotFound as error:
+        error.field = "category"
+        raise
     rate = points_per_hour if points_per_hour is not None else known.points_per_hour
     if isinstance(rate, bool) or not 1 <= rate <= MAX_RATE:
         raise errors.Invalid(N_("Points per hour are 1 to {limit}."), field="points_per_hour", limit=MAX_RATE)

@@ -85,6 +85,16 @@ class CataloguePages(Controller):
             balance=await balance(member_account(actor.member_id)),
         )
 
+    @get("/{item_id:int}", name="page:catalogue-item")
+    async def read(self, request: Request, actor: CurrentActor, item_id: IdPath, now: Now) -> Template:
+        return await page(
+            request,
+            "catalogue_item.html",
+            actor,
+            item=await catalogue.view_item(actor, item_id, now=now),
+            balance=await balance(member_account(actor.member_id)),
+        )
+
     @post("/{item_id:int}/redeem", name="page:redeem")
     async def redeem(self, request: Request, actor: CurrentActor, item_id: IdPath, now: Now) -> Redirect:
         form = await read_form(request)

@@ -29,6 +29,8 @@ DONOR_KINDS = {
 # Why money moved (``ledger_transfer.reason``), as the movements list says it.
 REASONS = {"donation": N_("donation"), "grant": N_("grant")}
 AMOUNT = N_("amount")
+# The donation form's fields (a browser may leave an empty one out): errors are shown there.
+SHOWN = ("amount", "donor_kind", "donor_phone", "organisation_id", "donor_name", "note")
 
 NAV.append(NavEntry(N_("Community fund"), "/fund", lambda actor: home_community(actor) is not None))
 
@@ -124,7 +126,7 @@ class FundPages(Controller):
             except (errors.Invalid, errors.NotFound) as error:
                 if error.field is None:
                     raise
-                form.refuse(error)
+                form.refuse(error, {name: name for name in SHOWN})
             else:
                 return redirect(
                     request,
