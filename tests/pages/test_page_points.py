@@ -9,15 +9,31 @@ import re
 
 from tests.market.market_helpers import give_points
 
-ROW = re.compile(r"<tr class=\"(held|posted|released)\">\s*(.*?)</tr>", re.S)
-CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
+ROW = re.compile(r'<tr class="(held|posted|released)">(.*?)</tr>', re.S)
+PARTS = {
+    "time": re.compile(r'<td class="time">([^<]*)<'),
+    "what": re.compile(r'class="what">([^<]*)<'),
+    "with": re.compile(r'class="meta with">([^<]*)<'),
+    "said": re.compile(r'class="meta said">([^<]*)<'),
+    "amount": re.compile(r'class="amount">([^<]*)<'),
+}
 
 
 def rows(html: str) -> list[tuple[str, list[str]]]:
-    return [
-        (state, [re.sub(r"\s+", " ", cell).strip() for cell in CELL.findall(body)])
-        for state, body in ROW.findall(html)
-    ]
+    """Each line as (state, [time, what, with whom, what became of it, points])."""
+    found = []
+    for state, body in ROW.findall(html):
+        parts = {key: pattern.search(body) for key, pattern in PARTS.items()}
+        found.append(
+            (
+                state,
+                [
+                    parts[key].group(1).strip() if parts[key] else ""
+                    for key in ("time", "what", "with", "said", "amount")
+                ],
+            )
+        )
+    return found
 
 
 async def test_the_points_page_tells_what_happened_to_each_point(site):
