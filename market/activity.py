@@ -56,8 +56,7 @@ _SIDE = """SELECT * FROM (
     SELECT seq, id, kind, debit_account, credit_account, amount, reason, reference, memo,
            reverses, created_at
     FROM ledger_transfer
-    WHERE {side}_account = {{}} AND kind IN ('single', 'pending')
-      AND (created_at < {{}} OR (created_at = {{}} AND seq < {{}}))
+    WHERE {side}_account = {{}} AND kind IN ('single', 'pending') AND (created_at, seq) < ({{}}, {{}})
     ORDER BY created_at DESC, seq DESC LIMIT {{}}
 ) AS {side}_side"""
 
@@ -97,7 +96,7 @@ async def activity(member_id: int, *, cursor: str | None = None, limit: int = PA
     limit = max(1, min(int(limit), MAX_PAGE))
     before, seq = _parse_cursor(cursor)
     account = member_account(member_id)
-    side = (account, before, before, seq, limit + 1)
+    side = (account, before, seq, limit + 1)
     rows = await Transfer.raw(_ACTIVITY, *side, *side, limit + 1)
     names = await _Names.of(account, rows[:limit])
     lines = [_line(account, row, names) for row in rows[:limit]]

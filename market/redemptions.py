@@ -307,6 +307,9 @@ def facts_of(row: dict, now: datetime) -> RedemptionFacts:
     )
 
 
+RECORD_FIELDS = {f.name for f in fields(RedemptionRecord)} - {"provider", "may"}
+
+
 def _record(actor: Actor, row: dict, now: datetime) -> RedemptionRecord:
     """The code only for the member who redeemed: to anyone else it would prove nothing."""
     may = rules.may(actor, facts_of(row, now))
@@ -317,10 +320,7 @@ def _record(actor: Actor, row: dict, now: datetime) -> RedemptionRecord:
     return RedemptionRecord(**values, provider=provider, may=may)
 
 
-RECORD_FIELDS = {f.name for f in fields(RedemptionRecord)} - {"provider", "may"}
-
-
-async def get_redemption(redemption_id: int) -> dict:
+async def _row(redemption_id: int) -> dict:
     row = await Redemption.select(*_SELECT).where(Redemption.id == redemption_id).first()
     if row is None:
         raise errors.NotFound(thing=N_("redemption"))
@@ -329,7 +329,7 @@ async def get_redemption(redemption_id: int) -> dict:
 
 async def view_redemption(actor: Actor, redemption_id: int, *, now: datetime) -> RedemptionRecord:
     """The member who redeemed and the item's provider see a redemption."""
-    row = await get_redemption(redemption_id)
+    row = await _row(redemption_id)
     refuse(rules.see(actor, facts_of(row, now)))
     return _record(actor, row, now)
 

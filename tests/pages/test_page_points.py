@@ -13,14 +13,15 @@ ROW = re.compile(r'<tr class="(held|posted|released)">(.*?)</tr>', re.S)
 PARTS = {
     "time": re.compile(r'<td class="time">([^<]*)<'),
     "what": re.compile(r'class="what">([^<]*)<'),
-    "with": re.compile(r'class="meta with">([^<]*)<'),
+    "kind": re.compile(r'class="kind">([^<]*)<'),
+    "with": re.compile(r'class="with">([^<]*)<'),
     "said": re.compile(r'class="meta said">([^<]*)<'),
     "amount": re.compile(r'class="amount">([^<]*)<'),
 }
 
 
 def rows(html: str) -> list[tuple[str, list[str]]]:
-    """Each line as (state, [time, what, with whom, what became of it, points])."""
+    """Each line as (state, [time, what, kind, with whom, what became of it, points])."""
     found = []
     for state, body in ROW.findall(html):
         parts = {key: pattern.search(body) for key, pattern in PARTS.items()}
@@ -29,7 +30,7 @@ def rows(html: str) -> list[tuple[str, list[str]]]:
                 state,
                 [
                     parts[key].group(1).strip() if parts[key] else ""
-                    for key in ("time", "what", "with", "said", "amount")
+                    for key in ("time", "what", "kind", "with", "said", "amount")
                 ],
             )
         )
@@ -63,10 +64,10 @@ async def test_the_points_page_tells_what_happened_to_each_point(site):
     assert re.search(r'id="available">40<', page.text) and re.search(r'id="held">30<', page.text)
     shown = rows(page.text)
     assert [(state, cells[1:]) for state, cells in shown] == [
-        ("held", ["兑换：上门理发", "邻里社工服务中心", "冻结", "30"]),
-        ("released", ["兑换：上门理发", "邻里社工服务中心", "已退回", "30"]),
-        ("posted", ["兑换：上门理发", "邻里社工服务中心", "已核销", "−30"]),
-        ("posted", ["志愿服务", "幸福里社区", "", "+100"]),
+        ("held", ["上门理发", "兑换", "邻里社工服务中心", "冻结", "30"]),
+        ("released", ["上门理发", "兑换", "邻里社工服务中心", "已退回", "30"]),
+        ("posted", ["上门理发", "兑换", "邻里社工服务中心", "已核销", "−30"]),
+        ("posted", ["志愿服务", "志愿服务", "幸福里社区", "", "+100"]),
     ]
     # One way to write a date, and no ids: a member reads what happened, not the ledger's keys.
     assert all(re.fullmatch(r"2026/12/1 \d{2}:\d{2}", cells[0]) for _, cells in shown), shown
@@ -75,10 +76,10 @@ async def test_the_points_page_tells_what_happened_to_each_point(site):
 
     english = await site.signed_in(member, language="en")
     said = rows((await english.get("/points")).text)
-    assert [cells[1:4] for _, cells in said][:3] == [
-        ["Redemption: 上门理发", "邻里社工服务中心", "held"],
-        ["Redemption: 上门理发", "邻里社工服务中心", "given back"],
-        ["Redemption: 上门理发", "邻里社工服务中心", "fulfilled"],
+    assert [cells[1:5] for _, cells in said][:3] == [
+        ["上门理发", "Redemption", "邻里社工服务中心", "held"],
+        ["上门理发", "Redemption", "邻里社工服务中心", "given back"],
+        ["上门理发", "Redemption", "邻里社工服务中心", "fulfilled"],
     ]
     # The home page says how much is held, as a positive number.
     assert re.search(r'id="held">另有 30 积分冻结中', (await browser.get("/")).text)

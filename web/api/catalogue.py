@@ -208,7 +208,8 @@ class CatalogueController(Controller):
     @put(
         "/{item_id:int}",
         name="api:item-update",
-        summary="Change an item (price, limits, areas, window; its stock changes through /stock only)",
+        summary="Change an item (price, limits, areas, window); its stock changes through /stock and "
+        "/write-off, whether it is offered through /turn-off and /turn-on",
     )
     async def update(self, actor: CurrentActor, item_id: IdPath, data: JSONBody[ItemIn], now: Now) -> ItemOut:
         return ItemOut.model_validate(await catalogue.update_item(actor, item_id, data.draft(), now=now))

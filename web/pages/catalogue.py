@@ -27,9 +27,9 @@ from projects.members import member_account
 from projects.organisations import get_organisation
 from projects.work import member_names, organisation_names
 from web.api.deps import CurrentActor, Now
-from web.api.errors import STATUS
 from web.api.schemas import IdPath
 from web.pages.core import ACTIONS, NAV, Form, NavEntry, as_id, page, read_form, redirect, staff_communities
+from web.pages.errors import status_of
 
 NAME, PRICE, STOCK, QUANTITY, REASON = N_("name"), N_("price"), N_("stock"), N_("quantity"), N_("reason")
 WAITING = 50  # redemptions a desk section lists (the oldest; its totals count them all)
@@ -53,11 +53,6 @@ NAV.append(NavEntry(N_("My redemptions"), "/redemptions", lambda actor: True))
 NAV.append(
     NavEntry(N_("Fulfil redemptions"), "/provider", lambda actor: redemption_rules.keep_desk(actor) is None)
 )
-
-
-def status_of(error: errors.ProjectError) -> int:
-    """The status a refusal answers (as the API's): a form shown again with it says the same."""
-    return next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
 
 
 class CataloguePages(Controller):

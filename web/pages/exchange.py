@@ -21,8 +21,8 @@ from projects.points import points_for
 from projects.work import member_names
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.catalogue import status_of
 from web.pages.core import ACTIONS, NAV, Form, NavEntry, page, read_form, redirect
+from web.pages.errors import status_of
 from web.pages.needs import category_menu
 
 KINDS = {"offer": N_("I can offer"), "request": N_("I need")}
