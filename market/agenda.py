@@ -23,17 +23,20 @@ SELECT
     (SELECT COUNT(*) FROM projects_claim c JOIN projects_task t ON t.id = c.task
      JOIN projects_need n ON n.id = t.need
      WHERE n.resident = {} AND c.status = 'confirmed' AND c.member <> {}
-       AND NOT EXISTS (SELECT 1 FROM projects_rating r WHERE r.claim = c.id AND r.rater = {})) AS to_rate,
+       AND NOT EXISTS (SELECT 1 FROM projects_rating r
+                       WHERE r.claim = c.id AND r.rater = {})) AS to_rate,
     (SELECT MIN(t.need) FROM projects_claim c JOIN projects_task t ON t.id = c.task
      JOIN projects_need n ON n.id = t.need
      WHERE n.resident = {} AND c.status = 'confirmed' AND c.member <> {}
-       AND NOT EXISTS (SELECT 1 FROM projects_rating r WHERE r.claim = c.id AND r.rater = {})) AS to_rate_need,
+       AND NOT EXISTS (SELECT 1 FROM projects_rating r
+                       WHERE r.claim = c.id AND r.rater = {})) AS to_rate_need,
     (SELECT COUNT(*) FROM projects_claim c WHERE c.member = {}
        AND c.status IN ('claimed', 'checked_in')) AS to_work,
     (SELECT MIN(c.id) FROM projects_claim c WHERE c.member = {}
        AND c.status IN ('claimed', 'checked_in')) AS to_work_claim,
     (SELECT COUNT(*) FROM projects_task t WHERE t.assignee_member = {} AND t.status = 'offered') AS offered,
-    (SELECT MIN(t.id) FROM projects_task t WHERE t.assignee_member = {} AND t.status = 'offered') AS offered_task,
+    (SELECT MIN(t.id) FROM projects_task t
+     WHERE t.assignee_member = {} AND t.status = 'offered') AS offered_task,
     (SELECT COUNT(*) FROM projects_task t WHERE t.status = 'offered' AND t.assignee_organisation IN
        (SELECT o.organisation FROM projects_organisation_member o
         WHERE o.member = {} AND o.role = 'representative')) AS offered_to_us,

@@ -72,11 +72,11 @@ async def add_claim(
         & (Claim.member == member_id)
         & Claim.status.not_in(["withdrawn", "cancelled"])
     ):
-        raise errors.AlreadyClaimed()
+        raise errors.AlreadyClaimed(field="member_id")
     if task["need"] is not None:
         need = await Need.select(Need.resident).where(Need.id == task["need"]).first()
         if need["resident"] == member_id:
-            raise errors.OwnWork(N_("You cannot claim a task for your own need."))
+            raise errors.OwnWork(N_("You cannot claim a task for your own need."), field="member_id")
     rows = await Claim.insert(
         Claim(
             task=task["id"],

@@ -30,9 +30,10 @@ class Trace:
     action: str
     from_state: str
     to_state: str
-    actor: int | None
+    actor: int | None  # None: the system (a deadline passed), unless ``hidden``
     reason: str
     created_at: datetime
+    hidden: bool = False  # someone acted whom the reader may not know (a neighbour's +1)
 
 
 async def record(

@@ -381,5 +381,7 @@ async def need_history(actor: Actor, need_id: int) -> list[events.Trace]:
     need = await view_need(actor, need_id)
     history = await events.history("need", need_id)
     if need.resident is None:
-        history = [replace(event, actor=None) for event in history]
+        history = [
+            replace(event, actor=None, hidden=True) if event.actor is not None else event for event in history
+        ]
     return history

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from projects.access import Actor
 from projects.states import parse_cursor
+from projects.surveys import invitations
 from projects.tables import Claim, Event, Need, Project, Task
 
 PAGE = 30
@@ -16,7 +17,7 @@ PAGE = 30
 @dataclass(frozen=True, slots=True)
 class Notification:
     seq: int
-    subject: str  # need, task, claim or project
+    subject: str  # need, task, claim or project; survey: I was drawn to answer it
     subject_id: int
     action: str
     from_state: str
@@ -32,10 +33,13 @@ class NotificationPage:
     next_cursor: str | None
 
 
-async def notifications(actor: Actor, *, cursor: str | None = None, limit: int = PAGE) -> NotificationPage:
+async def notifications(
+    actor: Actor, *, cursor: str | None = None, limit: int = PAGE, now: datetime | None = None
+) -> NotificationPage:
     """Events on the needs I asked for or reported, the tasks dispatched to me or done for my
     needs, my claims and the claims on my needs' tasks, and the projects my organisations run;
-    only what someone else (or the system) did. Newest first, paged by a cursor."""
+    only what someone else (or the system) did. Newest first, paged by a cursor. The first page
+    starts with the open surveys I was drawn for and have not answered (评社区)."""
     limit = max(1, min(limit, 100))
     me = actor.member_id
     my_needs = Need.select(Need.id).where((Need.resident == me) | (Need.reporter == me))
@@ -66,4 +70,10 @@ async def notifications(actor: Actor, *, cursor: str | None = None, limit: int =
         query = query.where(Event.seq < before)
     rows = await query
     items = [Notification(**row) for row in rows[:limit]]
+    if before is None:
+        waiting = [invitation for invitation in await invitations(actor, now=now) if not invitation.answered]
+        items = [
+            Notification(0, "survey", found.survey, "sample", "", "", found.drawn_by_name, "", found.drawn_at)
+            for found in waiting
+        ] + items
     return NotificationPage(items, str(rows[limit - 1]["seq"]) if len(rows) > limit else None)

@@ -51,7 +51,8 @@ class ServiceRequest:
 
     id: int
     status: str  # "open" or "closed"
-    status_notes: str
+    status_notes: str  # why it was rejected or merged; "" when there is nothing to say but its state
+    state: str  # the need's own state: what the notes say when there is no reason
     service_code: str
     service_name: str
     description: str
@@ -201,7 +202,8 @@ async def requests(
         ServiceRequest(
             id=row["id"],
             status="open" if row["status"] in OPEN else "closed",
-            status_notes=row["reason"] or row["status"],
+            status_notes=row["reason"],
+            state=row["status"],
             service_code=row["category"],
             service_name=row["category_name"],
             description=row["description"],

@@ -7,18 +7,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from projects import errors
 from projects.access import Actor
 from projects.claims import locked
 from projects.db import atomic, for_update
 from projects.errors import N_
+from projects.quarters import quarter_of
 from projects.rules import claims as claim_rules
 from projects.states import text
-from projects.tables import Need, OrganisationMember, Rating, Resource
+from projects.tables import (
+    Area,
+    LeaderRating,
+    Need,
+    OrganisationMember,
+    Rating,
+    Resource,
+    Role,
+)
 
-ZONE = ZoneInfo("Asia/Shanghai")  # the quarter a rating counts in is a Chinese calendar quarter
+LEADER_LEVELS = ("unit", "building", "grid")  # the "three leaders" (三长) a resident rates
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +53,34 @@ class Standing:
     average: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class LeaderRatingRecord:
+    id: int
+    rater: int
+    leader: int
+    area: int
+    score: int
+    comment: str
+    period: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MyLeader:
+    """One of my three leaders (三长), and my score of them this quarter (None: not yet)."""
+
+    area: int
+    level: str
+    area_name: str
+    leader: int | None  # None: the area has no leader now
+    leader_name: str
+    score: int | None
+    period: str
+
+
 def quarter(moment: datetime) -> str:
-    local = moment.astimezone(ZONE)
-    return f"{local.year}Q{(local.month - 1) // 3 + 1}"
+    """The quarter a rating made at ``moment`` belongs to, in China's time."""
+    return quarter_of(moment)
 
 
 def _check(score: int, comment: str) -> str:
@@ -155,3 +188,72 @@ async def standings(subject: str, *, period: str | None = None, limit: int = 50)
         )
         for row in rows
     ]
+
+
+async def my_leaders(actor: Actor, *, now: datetime) -> list[MyLeader]:
+    """The leaders of my unit, building and grid, with my score of each this quarter."""
+    if not actor.home_path:
+        return []
+    area_ids = [int(part) for part in actor.home_path.strip("/").split("/")][-3:][::-1]
+    period = quarter(now)
+    areas = await Area.select(Area.id, Area.level, Area.name).where(Area.id.is_in(area_ids))
+    leaders = await Role.select(Role.area, Role.member, Role.member.name.as_alias("name")).where(
+        Role.area.is_in(area_ids) & (Role.role == "leader")
+    )
+    mine = await LeaderRating.select(LeaderRating.area, LeaderRating.score).where(
+        (LeaderRating.rater == actor.member_id)
+        & (LeaderRating.period == period)
+        & LeaderRating.area.is_in(area_ids)
+    )
+    leader_of = {row["area"]: row for row in leaders}
+    score_of = {row["area"]: row["score"] for row in mine}
+    by_id = {row["id"]: row for row in areas}
+    found = []
+    for area_id in area_ids:
+        area = by_id.get(area_id)
+        if area is None or area["level"] not in LEADER_LEVELS:
+            continue
+        leader = leader_of.get(area_id)
+        found.append(
+            MyLeader(
+                area_id,
+                area["level"],
+                area["name"],
+                leader["member"] if leader else None,
+                leader["name"] if leader else "",
+                score_of.get(area_id),
+                period,
+            )
+        )
+    return found
+
+
+async def rate_leader(
+    actor: Actor, area_id: int, *, score: int, comment: str = "", now: datetime
+) -> LeaderRatingRecord:
+    """评三长: a resident scores the leader of their own unit, building or grid, once a quarter."""
+    comment = _check(score, comment)
+    period = quarter(now)
+    async with atomic():
+        mine = {leader.area: leader for leader in await my_leaders(actor, now=now)}
+        if area_id not in mine:
+            raise errors.NotFound(thing=N_("leader"))
+        leader = mine[area_id]
+        if leader.leader is None:
+            raise errors.Conflict(N_("This {level} has no leader to rate."), level=leader.level)
+        if leader.leader == actor.member_id:
+            raise errors.OwnWork(action=N_("rate"))
+        if leader.score is not None:
+            raise errors.AlreadyRated(N_("You have already rated this leader this quarter."))
+        rows = await LeaderRating.insert(
+            LeaderRating(
+                rater=actor.member_id,
+                leader=leader.leader,
+                area=area_id,
+                score=score,
+                comment=comment,
+                period=period,
+                created_at=now,
+            )
+        ).returning(*LeaderRating.all_columns())
+    return LeaderRatingRecord(**rows[0])

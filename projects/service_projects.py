@@ -15,11 +15,13 @@ from projects.errors import N_
 from projects.needs import facts_of
 from projects.organisations import get_organisation
 from projects.rules import needs as need_rules
+from projects.rules import projects as project_rules
 from projects.rules import refuse
-from projects.states import load, move, require_state, text, trace
+from projects.rules.projects import ProjectFacts
+from projects.states import load, move, text, trace
 from projects.tables import Milestone, Need, Progress, Project, ProjectNeed, Task
 from projects.tasks import end_task
-from projects.triage import LIVE_PROJECTS, LIVE_TASKS, finish_if_done, start_work
+from projects.triage import LIVE_TASKS, finish_if_done, start_work
 
 PAGE = 50
 
@@ -60,6 +62,7 @@ class ProjectRecord:
     needs: tuple[int, ...] = ()
     milestones: tuple[MilestoneRecord, ...] = ()
     progress: tuple[ProgressRecord, ...] = ()
+    may: frozenset[str] = frozenset()  # what the viewer may do to it now (projects.rules.projects)
 
 
 async def create_project(
@@ -106,7 +109,7 @@ async def create_project(
                 raise errors.Invalid(N_("A service project answers common needs."), field="need_ids")
             await ProjectNeed.insert(ProjectNeed(project=project_id, need=need_id))
             await start_work(need_id, actor=actor.member_id, now=now, why=f"project #{project_id}")
-    return await get_project(project_id)
+    return await view_project(actor, project_id)
 
 
 async def get_project(project_id: int) -> ProjectRecord:
@@ -116,9 +119,22 @@ async def get_project(project_id: int) -> ProjectRecord:
     return records[0]
 
 
-async def _records(query) -> list[ProjectRecord]:
-    """The projects ``query`` selects, with their needs, milestones and progress: four queries."""
-    rows = await query
+def _select():
+    return Project.select(*Project.all_columns(), Project.area.path.as_alias("area_path"))
+
+
+async def _records(query, actor: Actor | None = None) -> list[ProjectRecord]:
+    """The projects ``query`` selects (those ``actor`` may see, with what they may do), with
+    their needs, milestones and progress: four queries."""
+    rows = []
+    for row in await query:
+        path = row.pop("area_path", None)
+        if actor is not None:
+            facts = ProjectFacts.of(row, path)
+            if not project_rules.sees(actor, facts):
+                continue
+            row["may"] = project_rules.may(actor, facts)
+        rows.append(row)
     ids = [row["id"] for row in rows] or [-1]
     needs: dict[int, list[int]] = {}
     for row in await ProjectNeed.select().where(ProjectNeed.project.is_in(ids)).order_by(ProjectNeed.need):
@@ -140,28 +156,40 @@ async def _records(query) -> list[ProjectRecord]:
     ]
 
 
-async def list_projects(*, area_id: int | None = None, status: str | None = None) -> list[ProjectRecord]:
-    """Projects are public: residents follow their progress. Newest first."""
-    query = Project.select().order_by(Project.id, ascending=False).limit(200)
+async def view_project(actor: Actor, project_id: int) -> ProjectRecord:
+    """A project as ``actor`` may see it: its community's people and staff above it follow it."""
+    records = await _records(_select().where(Project.id == project_id), actor)
+    if not records:
+        raise errors.NotFound(thing=N_("project"))
+    return records[0]
+
+
+async def list_projects(
+    actor: Actor, *, area_id: int | None = None, status: str | None = None
+) -> list[ProjectRecord]:
+    """The projects ``actor`` may follow, newest first."""
+    query = _select().order_by(Project.id, ascending=False).limit(200)
     if area_id is not None:
         query = query.where(under(Project.area.path, await area_path(area_id)))
     if status is not None:
         query = query.where(Project.status == status)
-    return await _records(query)
+    return await _records(query, actor)
 
 
-def _runs(actor: Actor, project: dict) -> bool:
-    return project["organisation"] is not None and actor.represents(project["organisation"])
+async def _locked(actor: Actor, project_id: int, rule) -> dict:
+    """The project's row, locked, once ``rule`` lets the actor act on it."""
+    row = await load(Project, "project", project_id)
+    refuse(rule(actor, ProjectFacts.of(row, await area_path(row["area"]))))
+    return row
 
 
 async def claim_project(
     actor: Actor, project_id: int, *, organisation_id: int, now: datetime
 ) -> ProjectRecord:
     async with atomic():
-        row = await load(Project, "project", project_id)
+        row = await _locked(actor, project_id, project_rules.claim)
         actor.require(actor.represents(organisation_id))
         await get_organisation(organisation_id)
-        require_state(row, "project", ("published",), N_("claim"))
         await move(
             Project,
             "project",
@@ -172,7 +200,7 @@ async def claim_project(
             now=now,
             organisation=organisation_id,
         )
-    return await get_project(project_id)
+    return await view_project(actor, project_id)
 
 
 async def add_milestone(
@@ -180,12 +208,10 @@ async def add_milestone(
 ) -> ProjectRecord:
     title = text(title, 128, N_("title"), required=True)
     async with atomic():
-        row = await load(Project, "project", project_id)
-        actor.require(_runs(actor, row) or actor.is_staff(await area_path(row["area"])))
-        require_state(row, "project", LIVE_PROJECTS, N_("plan"))
+        row = await _locked(actor, project_id, project_rules.plan)
         await Milestone.insert(Milestone(project=project_id, title=title, due=due))
         await trace(Project, "project", row, "milestone", actor=actor.member_id, now=now, why=title)
-    return await get_project(project_id)
+    return await view_project(actor, project_id)
 
 
 async def complete_milestone(
@@ -193,9 +219,7 @@ async def complete_milestone(
 ) -> ProjectRecord:
     report = text(report, 5000, N_("report"), required=True)
     async with atomic():
-        row = await load(Project, "project", project_id)
-        actor.require(_runs(actor, row))
-        require_state(row, "project", ("claimed",), N_("report on"))
+        row = await _locked(actor, project_id, project_rules.report_milestone)
         milestone = (
             await Milestone.select()
             .where((Milestone.id == milestone_id) & (Milestone.project == project_id))
@@ -211,25 +235,22 @@ async def complete_milestone(
         await trace(
             Project, "project", row, "milestone_done", actor=actor.member_id, now=now, why=milestone["title"]
         )
-    return await get_project(project_id)
+    return await view_project(actor, project_id)
 
 
 async def publish_progress(actor: Actor, project_id: int, *, note: str, now: datetime) -> ProjectRecord:
     note = text(note, 2000, N_("progress report"), required=True)
     async with atomic():
-        row = await load(Project, "project", project_id)
-        actor.require(_runs(actor, row) or actor.is_staff(await area_path(row["area"])))
-        require_state(row, "project", LIVE_PROJECTS, N_("report on"))
+        row = await _locked(actor, project_id, project_rules.progress)
         await Progress.insert(Progress(project=project_id, author=actor.member_id, text=note, created_at=now))
         await trace(Project, "project", row, "progress", actor=actor.member_id, now=now, why=note)
-    return await get_project(project_id)
+    return await view_project(actor, project_id)
 
 
-async def _close(actor: Actor, project_id: int, to: str, action: str, words: str, *, now, why="") -> None:
+async def _close(actor: Actor, project_id: int, to: str, action: str, *, now, why="") -> None:
     async with atomic():
-        row = await load(Project, "project", project_id)
-        actor.require(actor.is_staff(await area_path(row["area"])))
-        require_state(row, "project", ("claimed",) if to == "completed" else LIVE_PROJECTS, words)
+        rule = project_rules.complete if to == "completed" else project_rules.cancel
+        row = await _locked(actor, project_id, rule)
         await move(
             Project, "project", row, to, action, actor=actor.member_id, now=now, why=why, overdue=False
         )
@@ -244,16 +265,16 @@ async def _close(actor: Actor, project_id: int, to: str, action: str, words: str
 
 
 async def complete_project(actor: Actor, project_id: int, *, now: datetime) -> ProjectRecord:
-    await _close(actor, project_id, "completed", "complete", N_("complete"), now=now)
-    return await get_project(project_id)
+    await _close(actor, project_id, "completed", "complete", now=now)
+    return await view_project(actor, project_id)
 
 
 async def cancel_project(actor: Actor, project_id: int, *, reason: str, now: datetime) -> ProjectRecord:
     reason = text(reason, 500, N_("reason"), required=True)
-    await _close(actor, project_id, "cancelled", "cancel", N_("cancel"), now=now, why=reason)
-    return await get_project(project_id)
+    await _close(actor, project_id, "cancelled", "cancel", now=now, why=reason)
+    return await view_project(actor, project_id)
 
 
-async def project_history(project_id: int) -> list[events.Trace]:
-    await get_project(project_id)
+async def project_history(actor: Actor, project_id: int) -> list[events.Trace]:
+    await view_project(actor, project_id)
     return await events.history("project", project_id)

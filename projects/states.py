@@ -17,7 +17,13 @@ from projects import errors, events
 from projects.db import for_update
 from projects.errors import N_
 
-THINGS = {"need": N_("need"), "task": N_("task"), "claim": N_("claim"), "project": N_("project")}
+THINGS = {
+    "need": N_("need"),
+    "task": N_("task"),
+    "claim": N_("claim"),
+    "project": N_("project"),
+    "survey": N_("survey"),
+}
 
 
 def register_subjects(things: dict[str, str], log) -> None:

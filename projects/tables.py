@@ -8,6 +8,8 @@ append-only triggers, is the hand-written migration in ``piccolo_migrations``: d
 from piccolo.columns import (
     BigInt,
     Boolean,
+    Bytea,
+    Date,
     ForeignKey,
     Integer,
     OnDelete,
@@ -304,3 +306,171 @@ class Open311Client(Table, tablename="projects_open311_client"):
     member = _fk(Member, null=False)
     active = Boolean(default=True)
     created_at = Timestamptz()
+
+
+class LeaderRating(Table, tablename="projects_leader_rating"):
+    """评三长: a resident's score of the leader of their unit, building or grid, once a quarter."""
+
+    id = BigSerial(primary_key=True)
+    rater = _fk(Member, null=False)
+    leader = _fk(Member, null=False)
+    area = _fk(Area, null=False)
+    score = SmallInt()
+    comment = Text(default="")
+    period = Varchar(length=8)
+    created_at = Timestamptz()
+
+
+class Evaluation(Table, tablename="projects_evaluation"):
+    """A community's evaluation of a quarter (三评), published once the quarter has ended."""
+
+    id = BigSerial(primary_key=True)
+    community = _fk(Area, null=False)
+    period = Varchar(length=8)
+    published_by = _fk(Member, null=False)
+    published_at = Timestamptz()
+
+
+class EvaluationFigure(Table, tablename="projects_evaluation_figure"):
+    """One published figure: frozen, whatever is rated later."""
+
+    id = BigSerial(primary_key=True)
+    evaluation = _fk(Evaluation, null=False)
+    kind = Varchar(length=16)  # services, category, leader, leader_services, resource
+    category = Varchar(length=32, default="")
+    subject = BigInt(null=True, default=None)  # the leader (a member) or the resource
+    name = Varchar(length=128, default="")
+    level = Varchar(length=16, default="")
+    area_name = Varchar(length=100, default="")
+    ratings = Integer()
+    score_total = Integer()
+    satisfied = Integer()  # ratings of 4 or 5
+
+
+class Recognition(Table, tablename="projects_recognition"):
+    """The year's honours: 最美楼栋长 (and grid, unit leaders), 优秀服务资源."""
+
+    id = BigSerial(primary_key=True)
+    community = _fk(Area, null=False)
+    year = Integer()
+    title = Varchar(length=32)
+    leader = _fk(Member)
+    resource = _fk(Resource)
+    note = Text(default="")
+    bonus_points = Integer(default=0)
+    transfer_id = Varchar(length=64, null=True, default=None)
+    granted_by = _fk(Member, null=False)
+    granted_at = Timestamptz()
+
+
+class Survey(Table, tablename="projects_survey"):
+    """评社区: a survey put to a random sample of an area's residents."""
+
+    id = BigSerial(primary_key=True)
+    area = _fk(Area, null=False)
+    title = Varchar(length=128)
+    description = Text(default="")
+    status = Varchar(length=16)  # draft, open (drawn), published
+    sample_size = Integer()
+    closes_at = Timestamptz()
+    seed = Varchar(length=64, null=True, default=None)
+    frame_size = Integer(null=True, default=None)
+    drawn_by = _fk(Member)
+    drawn_at = Timestamptz(null=True, default=None)
+    published_by = _fk(Member)
+    published_at = Timestamptz(null=True, default=None)
+    created_by = _fk(Member, null=False)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class SurveyQuestion(Table, tablename="projects_survey_question"):
+    id = BigSerial(primary_key=True)
+    survey = _fk(Survey, null=False)
+    position = Integer()
+    kind = Varchar(length=8)  # score (1 to 5) or text
+    prompt = Varchar(length=500)
+
+
+class SurveyFrame(Table, tablename="projects_survey_frame"):
+    """A resident of the frame as drawn: whether sampled, and whether they took part."""
+
+    id = BigSerial(primary_key=True)
+    survey = _fk(Survey, null=False)
+    member = _fk(Member, null=False)
+    community = _fk(Area, null=False)
+    sampled = Boolean()
+    answered = Boolean(default=False)
+
+
+class SurveyBallot(Table, tablename="projects_survey_ballot"):
+    """What one participant answered: a random key, the community, and nothing of who or when."""
+
+    id = Varchar(length=32, primary_key=True)
+    survey = _fk(Survey, null=False)
+    community = _fk(Area, null=False)
+
+
+class SurveyAnswer(Table, tablename="projects_survey_answer"):
+    id = Varchar(length=32, primary_key=True)
+    ballot = ForeignKey(SurveyBallot, null=False, on_delete=OnDelete.restrict)
+    question = _fk(SurveyQuestion, null=False)
+    score = SmallInt(null=True, default=None)
+    text = Text(default="")
+
+
+class SurveyFigure(Table, tablename="projects_survey_figure"):
+    """A survey's published results for one community: frozen."""
+
+    id = BigSerial(primary_key=True)
+    survey = _fk(Survey, null=False)
+    community = _fk(Area, null=False)
+    question = _fk(SurveyQuestion)  # None: who was sampled and who took part
+    sampled = Integer(default=0)
+    answered = Integer(default=0)
+    score_1 = Integer(default=0)
+    score_2 = Integer(default=0)
+    score_3 = Integer(default=0)
+    score_4 = Integer(default=0)
+    score_5 = Integer(default=0)
+
+
+class Certifier(Table, tablename="projects_certifier"):
+    """Who signs a community's or an organisation's certificates, and its seal."""
+
+    id = BigSerial(primary_key=True)
+    community = _fk(Area)
+    organisation = _fk(Organisation)
+    person_in_charge = Varchar(length=64, default="")
+    handler = Varchar(length=64, default="")
+    phone = Varchar(length=32, default="")
+    seal_png = Bytea(null=True, default=None)
+    updated_by = _fk(Member, null=False)
+    updated_at = Timestamptz()
+
+
+class Certificate(Table, tablename="projects_certificate"):
+    """A volunteer hours certificate (志愿服务记录证明) as issued: frozen."""
+
+    id = BigSerial(primary_key=True)
+    code = Varchar(length=32, unique=True, secret=True)
+    member = _fk(Member, null=False)
+    volunteer_name = Varchar(length=64)
+    volunteer_number = Varchar(length=32)
+    period_from = Date()
+    period_to = Date()
+    minutes = Integer()
+    issuers = Text()  # JSON, as they were when it was issued
+    issued_at = Timestamptz()
+
+
+class CertificateLine(Table, tablename="projects_certificate_line"):
+    id = BigSerial(primary_key=True)
+    certificate = _fk(Certificate, null=False)
+    claim = _fk(Claim, null=False)
+    community = _fk(Area, null=False)
+    organisation = _fk(Organisation)
+    category = Varchar(length=32)
+    title = Varchar(length=128)
+    served_on = Date()
+    minutes = Integer()

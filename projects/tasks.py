@@ -199,7 +199,9 @@ SELECT t.id AS id, a.path AS area_path, n.resident AS need_resident,
             (SELECT o.organisation FROM projects_organisation_member o
              WHERE o.member = {} AND o.role = 'representative'))) AS involved,
     EXISTS (SELECT 1 FROM projects_claim c WHERE c.task = t.id
-            AND c.status IN ('submitted', 'disputed')) AS work_waiting
+            AND c.status IN ('submitted', 'disputed')) AS work_waiting,
+    EXISTS (SELECT 1 FROM projects_claim c WHERE c.task = t.id
+            AND c.status IN ('claimed', 'checked_in')) AS places_held
 FROM projects_task t
 JOIN projects_area a ON a.id = t.area
 LEFT JOIN projects_need n ON n.id = t.need
@@ -225,6 +227,7 @@ async def facts_for(actor: Actor, rows: list[dict]) -> dict[int, TaskFacts]:
             claimed_by_me=bool(extra["claimed_by_me"]),
             involved=bool(extra["involved"]),
             work_waiting=bool(extra["work_waiting"]),
+            places_held=bool(extra["places_held"]),
         )
     return facts
 

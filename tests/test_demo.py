@@ -137,6 +137,37 @@ async def test_it_says_where_to_sign_in_and_with_which_password(street):
         assert phone in street.first
 
 
+async def test_every_account_of_design_md_has_its_number_and_role(street):
+    """DESIGN.md's table of demo accounts, number by number: what outside checks sign in as."""
+    from projects.access import load_actor
+
+    def roles(actor) -> set[tuple[str, str]]:
+        return {(grant.role, grant.level) for grant in actor.grants}
+
+    async def actor(phone: str):
+        return await load_actor(await member_id(phone))
+
+    assert (await actor("13800000000")).is_admin
+    staff = await actor("13800000001")
+    assert ("staff", "community") in roles(staff)
+    assert ("leader", "grid") in roles(await actor("13800000002"))
+    assert ("volunteer", "community") in roles(await actor("13800000003"))
+    resident = await actor("13800000004")
+    assert resident.is_resident and not resident.has_desk
+    assert (await actor("13800000005")).represented and (await actor("13800000006")).represented
+    other = await actor("13900000100")
+    assert ("staff", "community") in roles(other) and not (
+        set(other.communities()) & set(staff.communities())
+    )
+    assert ("staff", "street") in roles(await actor("13900000101"))
+    assert ("staff", "district") in roles(await actor("13900000102"))
+    for number in (0, 57, 99):
+        volunteer = await actor(f"139{number:08d}")
+        assert volunteer.is_volunteer and volunteer.communities() == resident.communities()
+    for phone in ("13800000000", "13800000004", "13900000100", "13900000101", "13900000102"):
+        assert (await authenticate(phone, PASSWORD)).phone == phone
+
+
 async def test_the_history_happened_over_the_last_month_and_before_now(street):
     first = await Event.select(Event.created_at).order_by(Event.seq).first()
     last = await Event.select(Event.created_at).order_by(Event.seq, ascending=False).first()

@@ -33,7 +33,7 @@ from web.api.deps import DEPENDENCIES
 from web.api.errors import EXCEPTION_HANDLERS
 from web.api.health import HealthController
 from web.database import close_database, migrate, open_database
-from web.head import head_as_get
+from web.head import AnsweringHead
 from web.pages import ROUTER as PAGES
 from web.pages import STATIC, csrf_config, startup, template_config
 from web.pages.errors import for_pages_too
@@ -157,11 +157,10 @@ def create_app(
             await close_database(engine)
 
     csrf = csrf_config()
-    return Litestar(
+    return AnsweringHead(
         route_handlers=[HealthController, *CONTROLLERS, PAGES, STATIC, admin_mount],
         lifespan=[database, startup(csrf)],
         before_request=refuse_nul,
-        middleware=[head_as_get],
         state=State({"clock": clock}),
         dependencies=DEPENDENCIES,
         exception_handlers=for_pages_too(EXCEPTION_HANDLERS),

@@ -64,11 +64,13 @@ def negotiate(accept_language: str | None, choice: str | None = None) -> str:
     return min(ranked)[2] if ranked else DEFAULT
 
 
-def moment(language: str, value: datetime) -> str:
-    """A moment in a sentence, in China's time: ``12月4日 15:07``, ``Dec 4, 15:07``."""
-    day = format_skeleton("MMMd", value, tzinfo=CHINA, locale=locale(language))
-    time = format_skeleton("Hm", value, tzinfo=CHINA, locale=locale(language))
-    return f"{day} {time}" if language == "zh" else f"{day}, {time}"
+def moment(language: str, value: datetime, now: datetime | None = None) -> str:
+    """A moment as every page and message writes it, in China's time: month, day and time
+    (12月4日 15:07, Dec 4 15:07), with the year when it is not this year's (by ``now``)."""
+    local = value.astimezone(CHINA)
+    this_year = (now or datetime.now(CHINA)).astimezone(CHINA).year
+    day = format_skeleton("MMMd" if local.year == this_year else "yMMMd", local, locale=locale(language))
+    return f"{day} {format_skeleton('Hm', local, locale=locale(language))}"
 
 
 def translate(language: str, message: str, params: dict[str, Any] | None = None) -> str:

@@ -19,6 +19,7 @@ from projects.errors import N_
 from web.api.deps import Now, language
 from web.api.errors import STATUS
 from web.i18n import translate
+from web.words import STATE_NAMES
 
 FORMATS = {"json": MediaType.JSON, "xml": MediaType.XML}
 
@@ -71,11 +72,12 @@ def _when(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
 
 
-def _request_row(found: open311.ServiceRequest) -> dict[str, Any]:
+def _request_row(found: open311.ServiceRequest, lang: str) -> dict[str, Any]:
     return {
         "service_request_id": str(found.id),
         "status": found.status,
-        "status_notes": found.status_notes,
+        # The need's state in words, in the client's language, when there is no reason to give.
+        "status_notes": found.status_notes or translate(lang, STATE_NAMES.get(found.state, found.state)),
         "service_name": found.service_name,
         "service_code": found.service_code,
         "description": found.description,
@@ -232,7 +234,12 @@ class Open311Controller(Controller):
             end=_moment(query.get("end_date"), "end_date"),
             status=status or None,
         )
-        return _answer(_fmt_of(request), "service_requests", "request", [_request_row(r) for r in found])
+        return _answer(
+            _fmt_of(request),
+            "service_requests",
+            "request",
+            [_request_row(r, language(request)) for r in found],
+        )
 
     @get("/requests/{name:str}", name="open311:request", summary="One service request")
     async def read(self, request: Request, name: FromPath[str]) -> Response:
@@ -240,4 +247,4 @@ class Open311Controller(Controller):
         found = await open311.requests(None, ids=[_id(number, "service_request_id") or 0])
         if not found:
             raise errors.NotFound(thing=N_("need"))
-        return _answer(fmt, "service_requests", "request", [_request_row(found[0])])
+        return _answer(fmt, "service_requests", "request", [_request_row(found[0], language(request))])

@@ -22,6 +22,11 @@ THINGS = {
     "organisation": N_("organisation"),
     "resource": N_("resource"),
     "category": N_("category"),
+    "leader": N_("leader"),
+    "survey": N_("survey"),
+    "evaluation": N_("evaluation"),
+    "certificate": N_("certificate"),
+    "community": N_("community"),
 }
 
 # The states each thing moves through (projects/triage.py, tasks.py, claims.py, service_projects.py).
@@ -92,4 +97,22 @@ AREA_LEVELS = {
     "grid": N_("grid"),
     "building": N_("building"),
     "unit": N_("unit"),
+}
+
+# How a state is named on a page where its code would read as a code ("checked_in"): the
+# msgid shown for it; a state not listed here is named by its code, which is already a word.
+STATE_NAMES = {
+    "checked_in": N_("checked in"),
+    "in_progress": N_("in progress"),
+    "awaiting_approval": N_("awaiting approval"),
+}
+
+# Channels a need can come in by: plain words, with the seeds' names (三问) for those who run them.
+CHANNELS = {
+    "online": N_("online"),
+    "door_visit": N_("door visit"),
+    "hotline": N_("hotline"),
+    "grid_patrol": N_("grid patrol"),
+    "consultation": N_("consultation"),
+    "open311": N_("civic app (Open311)"),
 }

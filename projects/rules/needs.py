@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from projects import errors
-from projects.access import Actor
+from projects.access import Actor, community_path
 from projects.errors import N_
 from projects.rules import allowed
 
@@ -104,6 +104,8 @@ def join(actor: Actor, need: NeedFacts) -> errors.ProjectError | None:
         return errors.NotFound(thing=N_("need"))
     if need.scope != "common":
         return errors.Conflict(N_("Only common needs can be joined."))
+    if not (actor.home_path and actor.home_path.startswith(community_path(need.area_path))):
+        return errors.NotAllowed(N_("Only residents of its community can join a need."))
     if need.resident == actor.member_id or need.joined:
         return errors.AlreadySupported()
     return _state(need, OPEN, N_("join"))

@@ -32,6 +32,7 @@ class TaskFacts:
     claimed_by_me: bool = False  # I hold a claim that is not withdrawn or cancelled
     involved: bool = False  # I or an organisation I represent claimed a place (ever)
     work_waiting: bool = False  # some work is submitted or disputed: confirm or settle it first
+    places_held: bool = False  # someone holds a place not yet worked (claimed or checked in)
 
     @classmethod
     def of(cls, row: dict[str, Any], **looked_up: Any) -> TaskFacts:
@@ -165,6 +166,8 @@ def record(actor: Actor, task: TaskFacts) -> errors.ProjectError | None:
     elder's neighbour who has no phone): for someone holding a place, or taking one."""
     if not actor.manages(task.area_path):
         return _hidden(actor, task)
+    if task.status == "full" and not task.places_held:
+        return errors.TaskFull()  # nobody holds a place to record work for, and none is left
     return _state(task, ("open", "full"), N_("record work on"))
 
 

@@ -5,6 +5,7 @@ the test street. Screenshots go to tests/browser/artefacts/ (git-ignored)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -41,21 +42,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
-    """The app on http://127.0.0.1:PORT over a fresh database, and the street in it."""
-    path = tmp_path_factory.mktemp("browser") / "linli.sqlite"
-    shutil.copyfile(sqlite_template, path)
-    url = f"sqlite:///{path}"
-
-    async def populate():
-        engine = await open_database(url)
-        try:
-            return await build_street()
-        finally:
-            await close_database(engine)
-
-    street = asyncio.run(populate())
+@contextlib.contextmanager
+def serve(url: str) -> Iterator[str]:
+    """The app on http://127.0.0.1:PORT over the database at ``url``, until the generator closes."""
     port = free_port()
     code = (
         "import uvicorn; from web.app import create_app; "
@@ -74,13 +63,39 @@ def server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> I
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the server did not start") from None
                 time.sleep(0.2)
-        yield base, street
+        yield base
     finally:
         process.terminate()
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def populated(sqlite_template: Path, folder: Path, build) -> tuple[str, object]:
+    """A fresh database at a copy of the template, filled by ``build()`` (a coroutine function
+    run with the database open); answers its URL and what ``build`` returned."""
+    path = folder / "linli.sqlite"
+    shutil.copyfile(sqlite_template, path)
+    url = f"sqlite:///{path}"
+
+    async def fill():
+        engine = await open_database(url)
+        try:
+            return await build()
+        finally:
+            await close_database(engine)
+
+    return url, asyncio.run(fill())
+
+
+@pytest.fixture(scope="module")
+def server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
+    """The app on http://127.0.0.1:PORT over a fresh database, and the street in it."""
+    url, street = populated(sqlite_template, tmp_path_factory.mktemp("browser"), build_street)
+    street.database_url = url  # for a test to let time pass (see test_browser_story.earlier)
+    with serve(url) as base:
+        yield base, street
 
 
 @pytest.fixture(scope="module")

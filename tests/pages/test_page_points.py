@@ -70,7 +70,7 @@ async def test_the_points_page_tells_what_happened_to_each_point(site):
         ("posted", ["志愿服务", "志愿服务", "幸福里社区", "", "+100"]),
     ]
     # One way to write a date, and no ids: a member reads what happened, not the ledger's keys.
-    assert all(re.fullmatch(r"2026/12/1 \d{2}:\d{2}", cells[0]) for _, cells in shown), shown
+    assert all(re.fullmatch(r"(2026年)?12月1日 \d{2}:\d{2}", cells[0]) for _, cells in shown), shown
     table = page.text[page.text.index("<table") : page.text.index("</table>")]
     assert "redemption:" not in table and "#" not in table
 

@@ -3,6 +3,7 @@ GeoReport v2 under /open311/v2."""
 
 from web.api.auth import AuthController
 from web.api.catalogue import CatalogueController, CommunityPointsController, RedemptionController
+from web.api.certificates import CertificateController
 from web.api.community import (
     AreaController,
     CategoryController,
@@ -10,10 +11,12 @@ from web.api.community import (
     OrganisationController,
     ResourceController,
 )
+from web.api.evaluation import EvaluationController, LeaderRatingController
 from web.api.exchange import ExchangeController, FundController, GiftController, ListingController
 from web.api.me import MeController
 from web.api.needs import NeedController
 from web.api.projects import ProjectController, RatingController
+from web.api.surveys import SurveyController
 from web.api.tasks import ClaimController, TaskController
 from web.api.ventures import VENTURE_CONTROLLERS
 from web.open311 import Open311Controller
@@ -31,6 +34,10 @@ CONTROLLERS = [
     ClaimController,
     ProjectController,
     RatingController,
+    LeaderRatingController,
+    EvaluationController,
+    SurveyController,
+    CertificateController,
     CatalogueController,
     RedemptionController,
     CommunityPointsController,

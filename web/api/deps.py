@@ -16,8 +16,7 @@ from web.i18n import negotiate
 # Handlers name what they receive explicitly (Litestar 3 drops inferred dependencies).
 Now = NamedDependency[datetime]
 CurrentActor = NamedDependency[Actor]
-# On public reads: the signed-in member (their token checked), or None without a token.
-OptionalActor = NamedDependency[Actor | None]  # a parameter named ``api_viewer``
+Viewer = NamedDependency[Actor | None]  # the signed-in member, or None where signing in is optional
 
 
 async def provide_now(state: State) -> datetime:
@@ -41,8 +40,10 @@ async def provide_actor(request: Request, now: Now) -> Actor:
 
 
 async def provide_optional_actor(request: Request, now: Now) -> Actor | None:
-    token = bearer_token(request)
-    return None if token is None else await actor_for_token(token, now)
+    """The bearer token's member, or None without one (public calls that say more to some)."""
+    if bearer_token(request) is None:
+        return None
+    return await actor_for_token(bearer_token(request), now)
 
 
 def client_address(request: Request) -> str:
@@ -55,8 +56,4 @@ def language(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"), request.cookies.get("lang"))
 
 
-DEPENDENCIES = {
-    "now": Provide(provide_now),
-    "actor": Provide(provide_actor),
-    "api_viewer": Provide(provide_optional_actor),
-}
+DEPENDENCIES = {"now": Provide(provide_now), "actor": Provide(provide_actor)}

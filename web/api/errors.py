@@ -15,6 +15,7 @@ from ledger.errors import LedgerError
 from projects import errors
 from projects.errors import N_
 from web.api.deps import language
+from web.certificate_pdf import FontMissing
 from web.i18n import translate
 
 logger = logging.getLogger(__name__)
@@ -115,6 +116,14 @@ def constraint_error(request: Request, error: Exception) -> Response:
     )
 
 
+def font_missing(request: Request, error: FontMissing) -> Response:
+    """The install lacks the CJK font that certificates are printed with (fonts-noto-cjk)."""
+    logger.error("certificate not printed: %s", error)
+    return _body(
+        request, 503, "unavailable", N_("Certificates cannot be printed here yet: please try again later.")
+    )
+
+
 def internal_error(request: Request, error: Exception) -> Response:
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return _body(
@@ -130,6 +139,7 @@ EXCEPTION_HANDLERS = {
     LedgerError: ledger_error,
     ValidationException: validation_error,
     HTTPException: http_error,
+    FontMissing: font_missing,
     sqlite3.IntegrityError: constraint_error,
     asyncpg.exceptions.IntegrityConstraintViolationError: constraint_error,
     Exception: internal_error,

@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from litestar import Controller, get, post
+from litestar.di import Provide
 from litestar.params import FromQuery, JSONBody
 from pydantic import Field, StringConstraints
 
 from market import exchange, fund
-from web.api.deps import CurrentActor, Now, OptionalActor
+from web.api.deps import CurrentActor, Now, Viewer, provide_optional_actor
 from web.api.schemas import (
     Id,
     IdIn,
@@ -350,10 +351,11 @@ class FundController(Controller):
 
     path = "/api/v1/funds"
     tags = ["fund"]
+    dependencies = {"viewer": Provide(provide_optional_actor)}
 
     @get("/{community_id:int}", name="api:fund", summary="A community fund's totals (fen), public")
-    async def read(self, community_id: IdPath, api_viewer: OptionalActor) -> FundOut:
-        return FundOut.model_validate(await fund.fund_totals(community_id, api_viewer))
+    async def read(self, community_id: IdPath, viewer: Viewer) -> FundOut:
+        return FundOut.model_validate(await fund.fund_totals(community_id, viewer))
 
     @get("/{community_id:int}/movements", name="api:fund-movements", summary="The fund's movements, public")
     async def movements(

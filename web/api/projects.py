@@ -47,16 +47,16 @@ class ProjectController(Controller):
     async def list(
         self, actor: CurrentActor, area_id: IdQuery = None, status: FromQuery[str | None] = None
     ) -> ProjectListOut:
-        found = await service_projects.list_projects(area_id=area_id, status=status)
+        found = await service_projects.list_projects(actor, area_id=area_id, status=status)
         return ProjectListOut(items=[ProjectOut.model_validate(p) for p in found])
 
     @get("/{project_id:int}", name="api:project", summary="One project, with milestones and progress")
     async def read(self, actor: CurrentActor, project_id: IdPath) -> ProjectOut:
-        return ProjectOut.model_validate(await service_projects.get_project(project_id))
+        return ProjectOut.model_validate(await service_projects.view_project(actor, project_id))
 
     @get("/{project_id:int}/history", name="api:project-history", summary="The project's trace")
     async def history(self, actor: CurrentActor, project_id: IdPath) -> list[TraceOut]:
-        return [TraceOut.model_validate(t) for t in await service_projects.project_history(project_id)]
+        return [TraceOut.model_validate(t) for t in await service_projects.project_history(actor, project_id)]
 
     @post(
         "/{project_id:int}/claim",

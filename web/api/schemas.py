@@ -446,7 +446,7 @@ class ProgressOut(Out):
     created_at: datetime
 
 
-class ProjectOut(Out):
+class ProjectOut(WithActions):
     id: Id
     status: str
     title: str
@@ -460,6 +460,12 @@ class ProjectOut(Out):
     milestones: list[MilestoneOut]
     progress: list[ProgressOut]
     created_at: datetime
+    may_claim: bool = False
+    may_plan: bool = Field(default=False, description="Plan a milestone.")
+    may_report_milestone: bool = False
+    may_progress: bool = False
+    may_complete: bool = False
+    may_cancel: bool = False
 
 
 class ProjectListOut(Out):

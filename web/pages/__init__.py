@@ -21,12 +21,15 @@ from litestar.template import TemplateConfig
 from projects.signin import shared_secret
 from web.pages.account import AccountPages
 from web.pages.catalogue import CataloguePages, ProviderPages, RedemptionPages
+from web.pages.certificates import CertificatePages
 from web.pages.core import environment, provide_page_actor, provide_viewer
 from web.pages.desk import DeskPages, ResourcePages
+from web.pages.evaluation import EvaluationPages
 from web.pages.exchange import ExchangePages, GiftPages
 from web.pages.fund import FundPages
 from web.pages.needs import NeedPages
 from web.pages.organisation import OrganisationPages, ProjectPages
+from web.pages.surveys import SurveyPages
 from web.pages.ventures import CallPages
 from web.pages.work import ClaimPages, TaskPages, VolunteerPages
 
@@ -53,6 +56,9 @@ ROUTER = Router(
         ExchangePages,
         GiftPages,
         FundPages,
+        EvaluationPages,
+        SurveyPages,
+        CertificatePages,
     ],
     dependencies={"viewer": Provide(provide_viewer), "actor": Provide(provide_page_actor)},
     include_in_schema=False,

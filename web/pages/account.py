@@ -17,6 +17,7 @@ from projects.errors import N_
 from projects.members import member_account
 from projects.notifications import notifications
 from projects.signin import TooManyAttempts, sign_in
+from projects.surveys import invitations
 from web.api.deps import CurrentActor, Now, client_address
 from web.pages.core import (
     LANG_COOKIE,
@@ -31,6 +32,7 @@ from web.pages.core import (
     redirect,
     session_cookie,
 )
+from web.pages.exchange import home_community
 
 PHONE = N_("mobile number")
 # What a line of the points page is about (``market.activity``'s kinds).
@@ -107,18 +109,25 @@ class AccountPages(Controller):
         return response
 
     @get("/", name="page:home")
-    async def home(self, request: Request, actor: CurrentActor) -> Template:
+    async def home(self, request: Request, actor: CurrentActor, now: Now) -> Template:
         account = await balance(member_account(actor.member_id))
-        recent = await notifications(actor, limit=3)
+        recent = await notifications(actor, limit=3, now=now)
         return await page(
-            request, "home.html", actor, balance=account, recent=recent.items, waiting=await agenda(actor)
+            request,
+            "home.html",
+            actor,
+            balance=account,
+            recent=recent.items,
+            waiting=await agenda(actor),
+            surveys=await invitations(actor, now=now),
+            community=home_community(actor),
         )
 
     @get("/notifications", name="page:notifications")
     async def notification_list(
-        self, request: Request, actor: CurrentActor, cursor: FromQuery[str | None] = None
+        self, request: Request, actor: CurrentActor, now: Now, cursor: FromQuery[str | None] = None
     ) -> Template:
-        found = await notifications(actor, cursor=cursor)
+        found = await notifications(actor, cursor=cursor, now=now)
         return await page(
             request,
             "notifications.html",

@@ -16,15 +16,9 @@ from projects.work import member_names, need_work
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
 from web.pages.core import Form, page, read_form, redirect
+from web.words import CHANNELS
 
-CHANNELS = {
-    "online": N_("online"),
-    "door_visit": N_("door visit"),
-    "hotline": N_("hotline"),
-    "grid_patrol": N_("grid patrol"),
-    "consultation": N_("consultation"),
-}
-SCOPES = {"personal": N_("just me (personal)"), "common": N_("many neighbours (common)")}
+SCOPES = {"personal": N_("one household (personal)"), "common": N_("many neighbours (common)")}
 GRADES = {"A": N_("A: handle now"), "B": N_("B: with a deadline"), "C": N_("C: periodic")}
 
 
@@ -127,7 +121,7 @@ class NeedPages(Controller):
                     category=category,
                     description=description,
                     scope=scope,
-                    channel=channel if channel in CHANNELS else "online",
+                    channel=channel,
                     resident_id=resident_id,
                     now=now,
                 )

@@ -8,18 +8,14 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from projects import errors, service_projects
-from projects.access import Actor, area_path
+from projects.access import Actor
 from projects.errors import N_
-from projects.work import member_names, organisation_members, organisation_names, organisation_tasks
+from projects.work import member_names, members_to_send, organisation_names, organisation_tasks
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
 from web.pages.core import Form, as_id, page, read_form, redirect
 
 TITLE = N_("title")
-
-
-def represented(actor: Actor) -> list[int]:
-    return sorted(org for org, role in actor.organisations.items() if role == "representative")
 
 
 class OrganisationPages(Controller):
@@ -28,34 +24,34 @@ class OrganisationPages(Controller):
 
     @get(name="page:organisation")
     async def overview(self, request: Request, actor: CurrentActor) -> Template:
-        ours = represented(actor)
+        ours = sorted(actor.represented)
         actor.require(bool(ours))
         names = await organisation_names(ours)
-        sections = []
-        for organisation in ours:
-            sections.append(
-                {
-                    "id": organisation,
-                    "name": names.get(organisation, ""),
-                    "tasks": await organisation_tasks(actor, organisation),
-                    "members": await organisation_members(actor, organisation),
-                    "projects": [
-                        p for p in await service_projects.list_projects() if p.organisation == organisation
-                    ],
-                }
-            )
-        published = await service_projects.list_projects(status="published")
-        return await page(request, "organisation.html", actor, sections=sections, published=published)
+        projects = await service_projects.list_projects(actor)
+        sections = [
+            {
+                "id": organisation,
+                "name": names.get(organisation, ""),
+                "tasks": await organisation_tasks(actor, organisation),
+                "projects": [project for project in projects if project.organisation == organisation],
+            }
+            for organisation in ours
+        ]
+        sendable = await members_to_send(
+            actor, [task.id for section in sections for task in section["tasks"]]
+        )
+        published = [project for project in projects if project.status == "published"]
+        return await page(
+            request, "organisation.html", actor, sections=sections, published=published, sendable=sendable
+        )
 
 
 async def project_page(
     request: Request, actor: Actor, project_id: int, form: Form | None = None, status: int = 200
 ):
-    project = await service_projects.get_project(project_id)
-    runs = project.organisation is not None and actor.represents(project.organisation)
-    staff = actor.is_staff(await area_path(project.area))
+    project = await service_projects.view_project(actor, project_id)
     names = await organisation_names([project.organisation] if project.organisation else [])
-    history = await service_projects.project_history(project_id)
+    history = await service_projects.project_history(actor, project_id)
     return await page(
         request,
         "project.html",
@@ -66,10 +62,8 @@ async def project_page(
         organisation=names.get(project.organisation or 0, ""),
         history=history,
         names=await member_names([event.actor for event in history]),
-        runs=runs,
-        staff=staff,
-        claimable=[(org, (await organisation_names([org]))[org]) for org in represented(actor)]
-        if project.status == "published"
+        claimable=list((await organisation_names(sorted(actor.represented))).items())
+        if "claim" in project.may
         else [],
     )
 

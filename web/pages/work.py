@@ -15,10 +15,10 @@ from projects.access import Actor
 from projects.claims import MAX_MINUTES
 from projects.errors import N_
 from projects.members import member_by_phone
-from projects.work import member_names, memberships, my_claims, ratings_received
+from projects.work import member_names, members_to_send, memberships, my_claims, ratings_received
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import Form, local_path, page, read_form, redirect
+from web.pages.core import Form, as_id, local_path, page, read_form, redirect
 from web.pages.needs import category_menu
 
 MINUTES = N_("minutes")
@@ -96,17 +96,16 @@ class TaskPages(Controller):
             names=await member_names([event.actor for event in history] + [c.member for c in visible]),
             claims=visible,
             mine=[claim for claim in visible if claim.member == actor.member_id],
+            sendable=(await members_to_send(actor, [task.id])).get(task.id, []) if "send" in task.may else [],
         )
 
     @post("/{task_id:int}/claim", name="page:task-claim")
     async def claim(self, request: Request, actor: CurrentActor, task_id: IdPath, now: Now) -> Redirect:
         form = await read_form(request)
+        # A representative sends a member: "organisation:member", as the pages offer them.
+        organisation, _, member = form.text("send").partition(":")
         claim = await claims.claim_task(
-            actor,
-            task_id,
-            member_id=form.id("member_id", required=False),
-            organisation_id=form.id("organisation_id", required=False),
-            now=now,
+            actor, task_id, member_id=as_id(member), organisation_id=as_id(organisation), now=now
         )
         if claim.member != actor.member_id:
             return redirect(
@@ -135,17 +134,20 @@ class TaskPages(Controller):
         self, request: Request, actor: CurrentActor, task_id: IdPath, now: Now
     ) -> Template | Redirect:
         form = await read_form(request)
-        phone = form.text("phone", required=True, label=N_("mobile number"))
+        chosen = form.id("member_id", required=False)  # one who holds a place, on a full task
+        phone = "" if chosen else form.text("phone", required=True, label=N_("mobile number"))
         minutes = form.integer("minutes", low=1, high=MAX_MINUTES, label=MINUTES)
         note = form.text("note", required=True, label=N_("note"))
         if form.ok:
             try:
-                member = await member_by_phone(phone)
+                member = chosen or (await member_by_phone(phone)).id
                 claim = await claims.record_work(
-                    actor, task_id, member_id=member.id, minutes=minutes, note=note, now=now
+                    actor, task_id, member_id=member, minutes=minutes, note=note, now=now
                 )
-            except errors.Invalid as error:
-                form.refuse(error, {"member_id": "phone"})
+            except errors.ProjectError as error:
+                if error.field is None:
+                    raise
+                form.refuse(error, {"member_id": "member_id" if chosen else "phone"})
             else:
                 return redirect(
                     request, f"/claims/{claim.id}", N_("The work was recorded: it waits for confirmation.")
@@ -167,6 +169,7 @@ class TaskPages(Controller):
             names=await member_names([event.actor for event in history] + [c.member for c in visible]),
             claims=visible,
             mine=[claim for claim in visible if claim.member == actor.member_id],
+            sendable=[],
         )
 
 
