@@ -12,16 +12,18 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from ledger.accounts import get_account
 from market import trace  # noqa: F401  (registers the market's subjects)
 from market.rules import catalogue as item_rules
 from market.rules import refuse
 from market.rules.catalogue import ItemFacts
-from market.tables import ITEM_KINDS, LIMIT_PERIODS, Item, ItemArea
+from market.tables import ITEM_KINDS, LIMIT_PERIODS, Item, ItemArea, Redemption
 from projects import errors, events
 from projects.access import MANAGERS, Actor
 from projects.areas import get_area, under
 from projects.db import atomic
 from projects.errors import N_
+from projects.members import member_account
 from projects.organisations import get_organisation
 from projects.states import load, newest_first, text
 
@@ -31,7 +33,7 @@ MAX_STOCK = 1_000_000_000
 MAX_AREAS = 50
 MAX_LIMIT = 1000  # redemptions per member per period
 PAGE = 50
-PERIODS = {"day": N_("day"), "week": N_("week"), "month": N_("month"), "year": N_("year")}
+PERIODS = item_rules.PERIODS
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,8 @@ class ItemRecord:
     updated_at: datetime
     area_ids: list[int] = field(default_factory=list)
     may: frozenset[str] = frozenset()  # what the viewer may do to it now (market.rules.catalogue)
+    # Why a member it serves may not redeem it now (the refusal's msgid and params), if so.
+    redeem_refusal: tuple[str, dict] | None = None
 
     def available(self, now: datetime) -> bool:
         return on_offer(self.active, self.withdrawn_at, self.active_from, self.active_until, now)
@@ -338,9 +342,24 @@ _SELECT = (
 )
 
 
+# What the actor redeemed of each limited item in its period (pending or fulfilled), in one query.
+_TAKEN = """
+SELECT r.item AS item, COALESCE(SUM(r.quantity), 0) AS taken
+FROM market_redemption r JOIN market_item i ON i.id = r.item
+WHERE r.member = {} AND r.status IN ('pending', 'fulfilled') AND i.per_member_limit IS NOT NULL
+  AND ((i.limit_period = 'day' AND r.created_at >= {})
+       OR (i.limit_period = 'week' AND r.created_at >= {})
+       OR (i.limit_period = 'month' AND r.created_at >= {})
+       OR (i.limit_period = 'year' AND r.created_at >= {}))
+  AND r.item IN ({ids})
+GROUP BY r.item
+"""
+
+
 async def facts_for(actor: Actor, rows: list[dict], now: datetime) -> dict[int, ItemFacts]:
-    """The rules' facts of each item row (with ``community_path``), by id: whether each serves
-    the actor is one query for the whole list."""
+    """The rules' facts of each item row (with ``community_path``), by id, for the whole list at
+    once: which serve the actor (one query), their available balance (one), and what they
+    redeemed this period of those with a per-member limit (one)."""
     ids = [row["id"] for row in rows]
     served: set[int] = set()
     if ids and places(actor):
@@ -348,6 +367,17 @@ async def facts_for(actor: Actor, rows: list[dict], now: datetime) -> dict[int, 
             ItemArea.item.is_in(ids) & ItemArea.area.is_in(places(actor))
         )
         served = {row["item"] for row in found}
+    available = None
+    if served:
+        account = await get_account(member_account(actor.member_id))
+        available = account.balance.available if account else 0
+    limited = [row["id"] for row in rows if row["id"] in served and row["per_member_limit"] is not None]
+    taken: dict[int, int] = {}
+    if limited:
+        starts = [period_start(period, now) for period in ("day", "week", "month", "year")]
+        query = _TAKEN.replace("{ids}", ", ".join("{}" for _ in limited))
+        for found in await Redemption.raw(query, actor.member_id, *starts, *limited):
+            taken[found["item"]] = int(found["taken"])
     return {
         row["id"]: ItemFacts(
             id=row["id"],
@@ -360,17 +390,33 @@ async def facts_for(actor: Actor, rows: list[dict], now: datetime) -> dict[int, 
                 row["active"], row["withdrawn_at"], row["active_from"], row["active_until"], now
             ),
             serves_actor=row["id"] in served,
+            price=row["price"],
+            available_points=available,
+            per_member_limit=row["per_member_limit"],
+            limit_period=row["limit_period"],
+            taken=taken.get(row["id"], 0),
         )
         for row in rows
     }
 
 
-def _record(row: dict, area_ids: list[int], may: frozenset[str] = frozenset()) -> ItemRecord:
+def _record(
+    row: dict, area_ids: list[int], actor: Actor | None = None, facts: ItemFacts | None = None
+) -> ItemRecord:
     row = dict(row)
     provider = row.pop("provider_name") or row["community_name"]
     for key in ("community_name", "community_path"):
         row.pop(key, None)
-    return ItemRecord(**row, provider=provider, area_ids=area_ids, may=may)
+    if actor is None or facts is None:
+        return ItemRecord(**row, provider=provider, area_ids=area_ids)
+    refusal = item_rules.redeem(actor, facts) if facts.serves_actor else None
+    return ItemRecord(
+        **row,
+        provider=provider,
+        area_ids=area_ids,
+        may=item_rules.may(actor, facts),
+        redeem_refusal=(refusal.template, refusal.params) if refusal else None,
+    )
 
 
 async def _areas_of(rows: list[dict]) -> dict[int, list[int]]:
@@ -387,7 +433,7 @@ async def records(actor: Actor, rows: list[dict], now: datetime) -> list[ItemRec
     facts = await facts_for(actor, rows, now)
     areas = await _areas_of(rows)
     return [
-        _record(row, areas[row["id"]], item_rules.may(actor, facts[row["id"]]))
+        _record(row, areas[row["id"]], actor, facts[row["id"]])
         for row in rows
         if item_rules.sees(actor, facts[row["id"]])
     ]

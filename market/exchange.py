@@ -26,7 +26,7 @@ from market.rules import exchange as rules
 from market.rules import gifts as gift_rules
 from market.rules import refuse
 from market.rules.exchange import ExchangeFacts, ListingFacts
-from market.rules.gifts import PoolFacts
+from market.rules.gifts import GiverFacts, PoolFacts
 from market.tables import LISTING_KINDS, Exchange, Gift, Listing
 from projects import errors, events
 from projects.access import Actor, community_path
@@ -561,6 +561,7 @@ async def give(
     now: datetime,
 ) -> GiftRecord:
     """Give points to another member, or to one of my communities' pool."""
+    refuse(gift_rules.give(actor, GiverFacts((await balance(member_account(actor.member_id))).available)))
     if isinstance(amount, bool) or not 1 <= amount <= MAX_GIFT:
         raise errors.Invalid(N_("A gift is 1 to {limit} points."), field="amount", limit=MAX_GIFT)
     if (recipient_id is None) == (community_id is None):
@@ -611,6 +612,14 @@ async def give(
 async def pool_facts(community_id: int) -> PoolFacts:
     area = await get_area(community_id)
     return PoolFacts(area.id, area.path, area.level)
+
+
+async def giving(actor: Actor, community_id: int | None) -> frozenset[str]:
+    """What the actor may give now: to a member (``give``), to their community's pool
+    (``give_to_pool``): nothing without points."""
+    available = (await balance(member_account(actor.member_id))).available
+    pool = await pool_facts(community_id) if community_id is not None else None
+    return gift_rules.may(actor, GiverFacts(available, pool))
 
 
 async def list_gifts(actor: Actor) -> list[GiftRecord]:

@@ -13,6 +13,9 @@ from projects.access import Actor
 from projects.errors import N_
 from projects.rules import allowed
 
+# A period's name, for messages (``market.tables.LIMIT_PERIODS``).
+PERIODS = {"day": N_("day"), "week": N_("week"), "month": N_("month"), "year": N_("year")}
+
 
 @dataclass(frozen=True, slots=True)
 class ItemFacts:
@@ -26,6 +29,11 @@ class ItemFacts:
     stock: int | None  # None: unlimited
     on_offer: bool  # active, not withdrawn and inside its window now
     serves_actor: bool = False  # it serves one of the areas the actor lives or has a role in
+    price: int = 0
+    available_points: int | None = None  # the actor's available balance (None: not looked up)
+    per_member_limit: int | None = None
+    limit_period: str = "month"
+    taken: int = 0  # what the actor redeemed of it this period (pending or fulfilled)
 
 
 def provides(actor: Actor, item: ItemFacts) -> bool:
@@ -49,14 +57,21 @@ def see(actor: Actor, item: ItemFacts) -> errors.ProjectError | None:
 
 
 def redeem(actor: Actor, item: ItemFacts) -> errors.ProjectError | None:
-    """Members it serves redeem it while it is on offer and not sold out (the quantity, the
-    per-member limit and the balance are checked by the redemption itself)."""
+    """Members it serves redeem it while it is on offer and not sold out, within their limit
+    for the period, if their available points pay for one (how many they ask for is checked by
+    the redemption itself: the stock, the limit and the balance for that quantity)."""
     if not item.serves_actor:
         return errors.NotFound(thing=N_("item"))
     if not item.on_offer:
         return market_errors.Unavailable()
     if item.stock == 0:
         return market_errors.SoldOut()
+    if item.per_member_limit is not None and item.taken >= item.per_member_limit:
+        return market_errors.LimitReached(
+            limit=item.per_member_limit, period=PERIODS[item.limit_period], left=0, field="quantity"
+        )
+    if item.available_points is not None and item.available_points < item.price:
+        return market_errors.InsufficientBalance(available=item.available_points, amount=item.price)
     return None
 
 

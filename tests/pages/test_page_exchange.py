@@ -215,6 +215,8 @@ async def test_forbidden_actions_answer_with_their_status_and_message(site):
 
 async def test_a_gift_to_a_neighbour_and_to_the_community_pool(site):
     s = site.street
+    empty = await (await site.signed_in(s.resident)).get("/gifts")
+    assert 'action="/gifts"' not in empty.text and 'id="nothing-to-give"' in empty.text
     await give_points(site, s.resident, 30)
     giver = await site.signed_in(s.resident, language="en")
     form = await giver.get("/gifts")

@@ -26,7 +26,7 @@ async def _item(site, provider, owner=None, **fields):
 
 async def _item_id(browser) -> str:
     listing = await browser.get("/catalogue")
-    return re.search(r'action="/catalogue/(\d+)/redeem"', listing.text).group(1)
+    return re.search(r'href="/catalogue/(\d+)"', listing.text).group(1)
 
 
 async def test_a_code_is_fulfilled_once_and_entered_again_says_when_and_by_whom(site):
@@ -215,7 +215,11 @@ async def test_wrong_forms_and_refusals_say_why(site):
     member = await site.signed_in(street.resident)
     await give_points(site, street.resident, 20)
     item_id = await _item_id(member)
-    poor = await member.post(f"/catalogue/{item_id}/redeem", {"quantity": "1"})
+    # Not offered a form that cannot work: told why instead.
+    listing = await member.get("/catalogue")
+    assert f'action="/catalogue/{item_id}/redeem"' not in listing.text
+    assert "您的可用积分为20分，不足以支付50分。" in listing.text
+    poor = await member.post(f"/catalogue/{item_id}/redeem", {"quantity": "1"})  # sent anyway
     await refused(member, poor, 409, "您的可用积分为20分，不足以支付50分。")
     zero = await member.post(f"/catalogue/{item_id}/redeem", {"quantity": "0"})
     await refused(member, zero, 400)

@@ -14,7 +14,7 @@ from market.rules import gifts, redemptions, ventures
 from market.rules.catalogue import ItemFacts
 from market.rules.exchange import ExchangeFacts, ListingFacts
 from market.rules.fund import FundFacts
-from market.rules.gifts import PoolFacts
+from market.rules.gifts import GiverFacts, PoolFacts
 from market.rules.redemptions import RedemptionFacts
 from market.rules.ventures import BidFacts, CallFacts, MilestoneFacts
 from projects import errors
@@ -89,6 +89,24 @@ def test_a_member_it_serves_redeems_it_while_it_is_on_offer_and_not_sold_out():
     sold_out = items.redeem(RESIDENT, item(serves_actor=True, stock=0))
     assert isinstance(sold_out, market_errors.SoldOut) and sold_out.code == "out_of_stock"
     assert items.redeem(RESIDENT, item(serves_actor=True, stock=None)) is None  # unlimited
+
+
+def test_a_member_redeems_within_their_limit_and_only_what_their_points_pay_for():
+    served = dict(serves_actor=True, price=30, available_points=30)
+    assert items.redeem(RESIDENT, item(**served)) is None
+    short = items.redeem(RESIDENT, item(**{**served, "available_points": 29}))
+    assert isinstance(short, market_errors.InsufficientBalance) and short.params == {
+        "available": 29,
+        "amount": 30,
+    }
+    limited = dict(served, per_member_limit=2, limit_period="week")
+    assert items.redeem(RESIDENT, item(**limited, taken=1)) is None
+    spent = items.redeem(RESIDENT, item(**limited, taken=2))
+    assert isinstance(spent, market_errors.LimitReached) and spent.params == {
+        "limit": 2,
+        "period": "week",
+        "left": 0,
+    }
 
 
 def test_an_unlimited_item_has_no_stock_to_add_to_or_write_off():
@@ -204,11 +222,18 @@ def test_a_listing_is_answered_by_a_neighbour_and_closed_by_its_owner():
     )
 
 
-def test_points_go_to_another_member_or_to_a_pool_near_the_giver():
+def test_points_go_from_a_member_who_has_some_to_another_member_or_to_a_pool_near_them():
     assert gifts.give_to_member(RESIDENT, RESIDENT.member_id).field == "recipient_id"
     assert gifts.give_to_member(RESIDENT, NEIGHBOUR.member_id) is None
-    assert gifts.pool_may(RESIDENT, PoolFacts(3, COMMUNITY, "community")) == {"give"}
-    assert gifts.pool_may(RESIDENT, PoolFacts(4, OTHER_COMMUNITY, "community")) == frozenset()
+    near, far = PoolFacts(3, COMMUNITY, "community"), PoolFacts(4, OTHER_COMMUNITY, "community")
+    assert gifts.may(RESIDENT, GiverFacts(5, near)) == {"give", "give_to_pool"}
+    assert gifts.may(RESIDENT, GiverFacts(5, far)) == {"give"}
+    assert gifts.may(RESIDENT, GiverFacts(5)) == {"give"}  # no home: no pool
+    nothing = gifts.give(RESIDENT, GiverFacts(0, near))
+    assert (
+        isinstance(nothing, market_errors.InsufficientBalance)
+        and gifts.may(RESIDENT, GiverFacts(0, near)) == frozenset()
+    )
 
 
 def test_the_funds_money_is_moved_by_its_communitys_staff_and_read_by_anyone():

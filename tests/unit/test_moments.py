@@ -7,12 +7,14 @@ from market.activity import _cursor, _parse_cursor
 from projects import errors
 from web.i18n import moment, translate
 
-MOMENT = datetime(2026, 12, 4, 7, 7, tzinfo=UTC)  # 15:07 in China
+MOMENT = datetime(datetime.now(UTC).year, 12, 4, 7, 7, tzinfo=UTC)  # 15:07 in China, this year
 
 
-def test_a_moment_is_said_in_chinas_time_in_the_readers_language():
+def test_a_moment_is_said_in_chinas_time_in_the_readers_language_with_the_year_if_not_this_one():
     assert moment("zh", MOMENT) == "12月4日 15:07"
-    assert moment("en", MOMENT) == "Dec 4, 15:07"
+    assert moment("en", MOMENT) == "Dec 4 15:07"
+    next_year = MOMENT.replace(year=MOMENT.year + 1)
+    assert moment("zh", MOMENT, now=next_year) == f"{MOMENT.year}年12月4日 15:07"
 
 
 def test_a_refusal_with_a_time_says_it_in_the_readers_language():
@@ -20,7 +22,7 @@ def test_a_refusal_with_a_time_says_it_in_the_readers_language():
     params = {"name": "王师傅", "when": MOMENT}
     assert translate("zh", message, params) == "该兑换码已由王师傅核销于12月4日 15:07，不会再次转移积分。"
     assert translate("en", message, params) == (
-        "This code was already fulfilled by 王师傅 on Dec 4, 15:07: nothing moves again."
+        "This code was already fulfilled by 王师傅 on Dec 4 15:07: nothing moves again."
     )
 
 

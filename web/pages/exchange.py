@@ -11,7 +11,6 @@ from litestar.response import Redirect, Template
 from ledger.accounts import balance
 from market import errors as market_errors
 from market import exchange
-from market.rules import gifts as gift_rules
 from projects import errors
 from projects.access import Actor, community_path
 from projects.areas import get_area
@@ -323,7 +322,6 @@ class GiftPages(Controller):
         for community_id in {gift.community for gift in gifts if gift.community is not None}:
             communities[community_id] = (await get_area(community_id)).name
         community = home_community(actor)
-        pool = await exchange.pool_facts(community) if community else None
         return await page(
             request,
             "gifts.html",
@@ -334,7 +332,7 @@ class GiftPages(Controller):
             names=await member_names([g.giver for g in gifts] + [g.recipient for g in gifts]),
             communities=communities,
             community_name=(await get_area(community)).name if community else "",
-            pool_may=gift_rules.pool_may(actor, pool) if pool else frozenset(),
+            may=await exchange.giving(actor, community),
             balance=await balance(member_account(actor.member_id)),
             max_gift=exchange.MAX_GIFT,
         )
