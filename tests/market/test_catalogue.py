@@ -21,6 +21,7 @@ async def refused(api, member, method, url, body, status: int, code: str) -> str
 
 async def test_restocking_adds_and_an_unlimited_item_has_no_stock_to_change(api):
     s = api.street
+    await give_points(api, s.resident, 10)
     counted = await item(api, stock=3)
     assert (counted["may_restock"], counted["may_write_off"], counted["may_count_stock"]) == (
         True,

@@ -93,6 +93,9 @@ async def test_open311_answers_a_broken_body_in_its_own_shape(site):
 
 
 async def test_field_attributes_reach_the_browser_unescaped(site):
+    from tests.market.market_helpers import give_points
+
+    await give_points(site, site.street.resident, 10)  # the gift form is for one with points to give
     resident = await site.signed_in(site.street.resident)
     page = await resident.get("/gifts")
     assert 'inputmode="numeric"' in page.text and "&#34;" not in page.text

@@ -200,6 +200,7 @@ async def test_an_unlimited_item_has_no_stock_to_change(site):
     for add in ("0", "-5"):
         response = await provider.post(f"/provider/items/{item_id}/stock", {f"add-{item_id}": add})
         assert response.status_code == 400 and "仅剩" not in response.text
+    await give_points(site, street.resident, 30)
     resident = await site.signed_in(street.resident)
     assert f'action="/catalogue/{item_id}/redeem"' in (await resident.get("/catalogue")).text
     counted = await provider.follow(await provider.post(f"/provider/items/{item_id}/count", {"count": "3"}))
