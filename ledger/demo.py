@@ -10,6 +10,9 @@ under ids that no real member, organisation or community account can take; ``pro
 the demo street's members, organisations and community issuers instead, and weaves the episodes
 into the street's own history (nothing here imports the rest of Linli).
 
+Its references are of a kind of their own, ``demo:task:7`` and the like: they name no record of
+the domain, and the domain's cross-check (``market.crosscheck``) knows to leave them be.
+
 Every transfer id is derived from the seed and the transfer's place in the stream, so running the
 standalone demo again replays the same transfers (the ledger answers a retry with the stored
 transfer) and writes nothing twice. A smaller demo is a prefix of a larger one with the same seed.
@@ -219,7 +222,7 @@ async def issue_for_task(demo: Demo) -> bool:
     points = minutes * POINTS_PER_HOUR // 60  # whole minutes, rounded down to whole points
     await transfer(
         demo.next_id(), issuer, member, points, "PTS",
-        reason="task", reference=f"demo-task:{demo.written}", memo=f"{rng.choice(TASKS)} ({minutes} min)",
+        reason="task", reference=f"demo:task:{demo.written}", memo=f"{rng.choice(TASKS)} ({minutes} min)",
         now=demo.clock.tick(),
     )  # fmt: skip
     demo.available[member] += points
@@ -233,7 +236,7 @@ async def issue_to_organisation(demo: Demo) -> bool:
     points = rng.choice((50, 80, 120, 200))
     await transfer(
         demo.next_id(), rng.choice(cast.issuers), organisation, points, "PTS",
-        reason="project", reference=f"demo-project:{demo.written}", memo="服务项目 service project completed",
+        reason="project", reference=f"demo:project:{demo.written}", memo="服务项目 service project completed",
         now=demo.clock.tick(),
     )  # fmt: skip
     demo.available[organisation] += points
@@ -247,7 +250,7 @@ async def group_task(demo: Demo) -> bool:
     team = rng.sample(cast.members, rng.randint(3, min(MAX_GROUP_SIZE, len(cast.members))))
     minutes = rng.choice((60, 120, 180))
     points = minutes * POINTS_PER_HOUR // 60
-    task = f"demo-task:{demo.written + 1}"
+    task = f"demo:task:{demo.written + 1}"
     memo = f"{rng.choice(TASKS)} (team of {len(team)}, {minutes} min each)"
     operations = [
         NewTransfer(demo.next_id(), cast.issuers[0], member, points, "PTS", "task", task, memo)
@@ -272,7 +275,7 @@ async def exchange(demo: Demo) -> bool:
     points = rng.randint(1, min(demo.available[payer], 30))
     await transfer(
         demo.next_id(), payer, payee, points, "PTS",
-        reason="exchange", reference=f"demo-exchange:{demo.written}", memo=rng.choice(EXCHANGES),
+        reason="exchange", reference=f"demo:exchange:{demo.written}", memo=rng.choice(EXCHANGES),
         now=demo.clock.tick(),
     )  # fmt: skip
     demo.available[payer] -= points
@@ -297,7 +300,7 @@ async def redeem(demo: Demo) -> bool:
     if fate == "partial" and quantity == 1:
         fate = "post"
     timeout_s = SHORT_HOLD_TIMEOUT_S if fate == "expire" else REDEMPTION_TIMEOUT_S
-    reference = f"demo-redemption:{demo.written + 1}"
+    reference = f"demo:redemption:{demo.written + 1}"
     pending = await reserve(
         demo.next_id(), buyer, merchant, amount, "PTS",
         timeout_s=timeout_s, reason="redemption", reference=reference, memo=f"{item} x{quantity}",
@@ -346,7 +349,7 @@ async def reverse_mistake(demo: Demo) -> bool:
     wrong, right = rng.sample(cast.members, 2)
     minutes = rng.choice((60, 90, 120))
     points = minutes * POINTS_PER_HOUR // 60
-    task = f"demo-task:{demo.written + 1}"
+    task = f"demo:task:{demo.written + 1}"
     memo = f"{rng.choice(TASKS)} ({minutes} min)"
     mistaken = await transfer(
         demo.next_id(), cast.issuers[0], wrong, points, "PTS",
@@ -370,7 +373,7 @@ async def donate(demo: Demo) -> bool:
     amount_fen = demo.rng.choice((5_000, 10_000, 20_000, 50_000, 100_000, 200_000))
     await transfer(
         demo.next_id(), demo.cast.world, demo.cast.fund, amount_fen, "CNY",
-        reason="donation", reference=f"demo-donation:{demo.written}",
+        reason="donation", reference=f"demo:donation:{demo.written}",
         memo="捐赠 donation to the community fund", now=demo.clock.tick(),
     )  # fmt: skip
     demo.available[demo.cast.fund] += amount_fen
@@ -387,7 +390,7 @@ async def grant(demo: Demo) -> bool:
         return False
     grantee = rng.choice(cast.grantees)
     first = amount_fen // 2
-    call = f"demo-call:{demo.written + 1}"
+    call = f"demo:call:{demo.written + 1}"
     award = [
         NewTransfer(demo.next_id(), cast.fund, cast.escrow, amount_fen, "CNY", "grant", call,
                     "公益创投 venture grant"),

@@ -8,7 +8,9 @@ Checks, in one pass over the transfers in sequence order:
 - the balance recorded after each transfer equals the replayed balance;
 - no flagged account is ever overdrawn, at any point of the history;
 then, for every account, the stored totals equal the replayed ones; per asset, total debits equal
-total credits; and the open reservations are exactly the unresolved pending transfers.
+total credits; and the open reservations are exactly the unresolved pending transfers. Given the
+latest anchor (``ledger.anchor``), the chain must still reach it and pass through its hash: a tail
+cut off, totals and all, or a chain rewritten since, is reported.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ import contextlib
 from dataclasses import dataclass, field
 
 from ledger.accounts import snapshot
+from ledger.anchor import Anchor
 from ledger.posting import (
     CREDITS_MUST_NOT_EXCEED_DEBITS,
     DEBITS_MUST_NOT_EXCEED_CREDITS,
     GENESIS_HASH,
     TransferRecord,
+    canonical_time,
     transfer_hash,
 )
 from ledger.tables import Account, Transfer
@@ -36,6 +40,7 @@ class VerifyReport:
     accounts: int = 0
     head_hash: str = GENESIS_HASH
     problems: list[str] = field(default_factory=list)
+    anchor: Anchor | None = None  # the anchor checked against, if any
 
     @property
     def ok(self) -> bool:
@@ -43,9 +48,13 @@ class VerifyReport:
 
     def render(self) -> str:
         if self.ok:
+            anchored = ""
+            if self.anchor is not None:
+                when = canonical_time(self.anchor.anchored_at)
+                anchored = f"; it reaches the anchor of {when} (seq {self.anchor.seq})"
             return (
                 f"ledger verified: {self.transfers} transfers, {self.accounts} accounts, "
-                f"chain head {self.head_hash}"
+                f"chain head {self.head_hash}{anchored}"
             )
         shown = self.problems[:MAX_PROBLEMS_SHOWN]
         more = len(self.problems) - len(shown)
@@ -74,8 +83,8 @@ class _Replay:
         return (self.debits_posted, self.credits_posted, self.debits_pending, self.credits_pending)
 
 
-async def verify(page_size: int = HISTORY_PAGE_SIZE) -> VerifyReport:
-    report = VerifyReport()
+async def verify(page_size: int = HISTORY_PAGE_SIZE, *, anchor: Anchor | None = None) -> VerifyReport:
+    report = VerifyReport(anchor=anchor)
     problems = report.problems
     # The accounts and the last sequence number of one moment: the check is exact while
     # postings go on, because it replays the transfers up to that moment and no further.
@@ -98,6 +107,11 @@ async def verify(page_size: int = HISTORY_PAGE_SIZE) -> VerifyReport:
             if transfer_hash(record) != record.hash:
                 problems.append(f"{where}: hash does not match its fields (altered?)")
             chain = record.hash
+            if anchor is not None and record.seq == anchor.seq and record.hash != anchor.hash:
+                problems.append(
+                    f"{where}: hash {record.hash} is not the {anchor.hash} anchored at "
+                    f"{canonical_time(anchor.anchored_at)}: the chain was rewritten since"
+                )
             _replay_one(record, where, replay, open_pendings, problems)
     except (ValueError, TypeError, OverflowError) as error:
         # A row Linli could not have written (a time that is not a time, text in a number
@@ -113,6 +127,11 @@ async def verify(page_size: int = HISTORY_PAGE_SIZE) -> VerifyReport:
 
     if report.transfers != head:
         problems.append(f"the last sequence number is {head} but {report.transfers} transfers were read")
+    if anchor is not None and anchor.seq > head:
+        problems.append(
+            f"missing tail: the ledger ends at seq {head}, but seq {anchor.seq} (hash {anchor.hash}) was "
+            f"anchored at {canonical_time(anchor.anchored_at)}: transfers {head + 1} to {anchor.seq} are gone"
+        )
     for account in accounts:
         got = replay[account.id].totals()
         want = (

@@ -41,6 +41,10 @@ class Actor:
             return True
         return any(grant.role in roles and path.startswith(grant.path) for grant in self.grants)
 
+    def holds_exactly(self, role: str, path: str) -> bool:
+        """Is ``role`` granted in the area with ``path`` itself (not above it)?"""
+        return any(grant.role == role and grant.path == path for grant in self.grants)
+
     def is_staff(self, path: str) -> bool:
         return self.holds(("staff",), path)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ledger.transfers import transfer
-from projects import errors, events
+from projects import errors, events, issuance
 from projects.access import Actor
 from projects.areas import get_area, issuer_account
 from projects.db import atomic
@@ -141,6 +141,9 @@ async def lock_claim(claim_id: int) -> tuple[dict, dict]:
 # What the rules need to know about claims beyond their rows, for one actor, in one query.
 _FACTS = """
 SELECT c.id AS id, a.path AS task_area_path, t.need AS need, n.resident AS need_resident,
+    t.created_by AS task_created_by,
+    (SELECT e.actor FROM projects_event e WHERE e.subject = 'claim' AND e.subject_id = c.id
+     AND e.action = 'record' ORDER BY e.seq LIMIT 1) AS recorded_by,
     EXISTS (SELECT 1 FROM projects_need_supporter s WHERE s.need = t.need AND s.member = {}) AS joined,
     EXISTS (SELECT 1 FROM projects_rating r WHERE r.claim = c.id AND r.rater = {}) AS rated
 FROM projects_claim c
@@ -158,17 +161,12 @@ async def facts_for(actor: Actor, rows: list[dict]) -> dict[int, ClaimFacts]:
     query = _FACTS.replace("{ids}", ", ".join("{}" for _ in rows))
     found = await Claim.raw(query, actor.member_id, actor.member_id, *(row["id"] for row in rows))
     looked_up = {row["id"]: row for row in found}
-    return {
-        row["id"]: ClaimFacts.of(
-            {
-                **row,
-                **{key: looked_up[row["id"]][key] for key in ("task_area_path", "need", "need_resident")},
-            },
-            joined=bool(looked_up[row["id"]]["joined"]),
-            rated=bool(looked_up[row["id"]]["rated"]),
-        )
-        for row in rows
-    }
+    facts = {}
+    for row in rows:
+        extra = dict(looked_up[row["id"]])
+        joined, rated = bool(extra.pop("joined")), bool(extra.pop("rated"))
+        facts[row["id"]] = ClaimFacts.of({**row, **extra}, joined=joined, rated=rated)
+    return facts
 
 
 async def locked(actor: Actor, claim_id: int, rule) -> tuple[dict, dict, ClaimFacts]:
@@ -220,7 +218,8 @@ async def submit_work(
     note = text(note, NOTE_MAX_CHARS, N_("note"))
     _check_minutes(minutes)
     async with atomic():
-        _, claim, _ = await locked(actor, claim_id, claim_rules.submit)
+        _, claim, facts = await locked(actor, claim_id, claim_rules.submit)
+        await _within_policy(facts.task_area_path, claim["member"], minutes, now)
         elapsed = minutes_since(claim["checked_in_at"], now)
         if minutes > elapsed:
             raise errors.Invalid(
@@ -253,11 +252,12 @@ async def record_work(
     note = text(note, NOTE_MAX_CHARS, N_("note"), required=True)
     _check_minutes(minutes)
     async with atomic():
-        task, _ = await locked_task(actor, task_id, task_rules.record)
+        task, facts = await locked_task(actor, task_id, task_rules.record)
         if not await Member.exists().where((Member.id == member_id) & (Member.active == True)):  # noqa: E712
             raise errors.NotFound(thing=N_("member"), field="member_id")
         if member_id == actor.member_id:
             raise errors.OwnWork(N_("Someone else records your work."), field="member_id")
+        await _within_policy(facts.area_path, member_id, minutes, now)
         held = (
             await Claim.select(Claim.id)
             .where(
@@ -290,15 +290,53 @@ async def record_work(
     return await view_claim(actor, claim_id)
 
 
+async def _within_policy(task_area_path: str, member_id: int, minutes: int, now: datetime) -> None:
+    """The community's caps on a claim's minutes and a member's day (China's)."""
+    policy = await issuance.policy_for(issuance.community_of(task_area_path))
+    start, end = issuance.day_bounds(now)
+    rows = await Claim.raw(
+        "SELECT COALESCE(SUM(minutes), 0) AS minutes FROM projects_claim WHERE member = {} "
+        "AND submitted_at >= {} AND submitted_at < {} "
+        "AND status IN ('submitted', 'disputed', 'awaiting_approval', 'confirmed')",
+        member_id,
+        start,
+        end,
+    )
+    issuance.check_minutes(policy, minutes, that_day=int(rows[0]["minutes"]))
+
+
+async def _decide(task: dict, claim: dict, minutes: int, *, actor: int, now: datetime, action: str, why: str):
+    """The work is accepted: its points are banked now, or (over the community's four-eyes
+    threshold) the claim waits for a second staff member, with no transfer yet."""
+    community = (await get_area(task["area"])).ancestor_ids()[2]
+    points = points_for(minutes, task["points_per_hour"])
+    if points and issuance.needs_approval(await issuance.policy_for(community), points):
+        return await move(
+            Claim,
+            "claim",
+            claim,
+            "awaiting_approval",
+            action,
+            actor=actor,
+            now=now,
+            why=why,
+            minutes=minutes,
+            decided_by=actor,
+            decided_at=now,
+        )
+    return await _bank(
+        task, claim, minutes, community=community, actor=actor, now=now, action=action, why=why
+    )
+
+
 async def _bank(
-    task: dict, claim: dict, minutes: int, *, actor: int, now: datetime, action: str, why: str
+    task: dict, claim: dict, minutes: int, *, community: int, actor: int, now: datetime, action: str, why: str
 ) -> dict:
     """Confirm the claim and move its points from the community's issuer, in one transaction.
     The transfer id is derived from the task and the performer, so it posts once."""
     points = points_for(minutes, task["points_per_hour"])
     transfer_id = confirmation_transfer_id(task["id"], claim["member"]) if points else None
     if transfer_id is not None:
-        community = (await get_area(task["area"])).ancestor_ids()[2]
         await transfer(
             transfer_id,
             issuer_account(community),
@@ -329,6 +367,24 @@ async def _bank(
     return claim
 
 
+async def approve_work(actor: Actor, claim_id: int, *, now: datetime) -> ClaimRecord:
+    """A second staff member approves a large confirmation: its points are issued now."""
+    async with atomic():
+        task, claim, _ = await locked(actor, claim_id, claim_rules.approve)
+        community = (await get_area(task["area"])).ancestor_ids()[2]
+        await _bank(
+            task,
+            claim,
+            claim["minutes"],
+            community=community,
+            actor=actor.member_id,
+            now=now,
+            action="approve",
+            why="",
+        )
+    return await view_claim(actor, claim_id)
+
+
 async def confirm_work(actor: Actor, claim_id: int, *, now: datetime) -> ClaimRecord:
     """Bank the submitted minutes as points. Idempotent: a confirmed claim is answered as it is,
     however often (and however concurrently) it is confirmed again."""
@@ -339,7 +395,7 @@ async def confirm_work(actor: Actor, claim_id: int, *, now: datetime) -> ClaimRe
             refuse(claim_rules.see(actor, facts))
         else:
             refuse(claim_rules.confirm(actor, facts))
-            await _bank(
+            await _decide(
                 task, claim, claim["minutes"], actor=actor.member_id, now=now, action="confirm", why=""
             )
     return await view_claim(actor, claim_id)
@@ -374,7 +430,7 @@ async def settle_dispute(
     async with atomic():
         task, claim, _ = await locked(actor, claim_id, claim_rules.settle)
         if accept:
-            await _bank(
+            await _decide(
                 task,
                 claim,
                 minutes or claim["minutes"],

@@ -49,8 +49,10 @@ from projects import (
 from projects.access import Actor, load_actor
 from projects.areas import issuer_account
 from projects.db import atomic, utcnow
+from projects.grid import take_need
 from projects.members import member_account
 from projects.organisations import organisation_account
+from projects.supervision import supervise
 from projects.sweep import sweep
 from projects.tables import (
     Area,
@@ -65,7 +67,7 @@ from projects.tables import (
     Role,
     Task,
 )
-from projects.triage import escalate_need, report_progress, triage_need
+from projects.triage import escalate_need, hand_down, report_progress, return_need, triage_need
 
 PASSWORD = "linli-demo"
 OPEN311_KEY = "linli-demo-open311"
@@ -791,7 +793,15 @@ class Story:
         self.at(ago(25), self.personal(first, resident=resident, kind="volunteer", grade="A"))
         for days in (27, 20, 14, 8):
             self.at(ago(days), self.personal(first, kind="volunteer", grade="B", volunteer=volunteer))
-        self.at(ago(1.3), self.personal(second, kind="volunteer", stop="new"))  # the sweep escalates it
+        self.at(ago(1.3), self.personal(second, kind="volunteer", stop="new"))  # the sweep flags it
+        # Supervision: needs overdue under notice, escalated, handed down and returned, and a
+        # small thing a grid's leader took on (the board of 13900000101 and 13900000102).
+        self.at(ago(5), self.supervised(first, answered=True))
+        self.at(ago(3), self.supervised(first, answered=False))
+        self.at(ago(1.2), self.supervised(second, answered=False))
+        self.at(ago(2), self.handed_down(first, returned=False))
+        self.at(ago(1.5), self.handed_down(first, returned=True))
+        self.at(ago(6), self.taken(first))
         self.at(ago(3), self.common(first, places=4, stop=2, first=volunteer))  # open; a claim withdrawn
         self.at(ago(3), self.common(second, places=3, stop=3))  # full, the work not begun
         self.at(ago(3), self.common(first, places=3, stop=3, first=volunteer, check_in=True))
@@ -1294,6 +1304,78 @@ class Story:
         yield self.hours(12, 48)
         async for wait in self.finish([claim.id], c.leaders[c.grid_of[c.home[resident]]], [resident]):
             yield wait
+
+    async def supervised(self, c: Community, *, answered: bool) -> Steps:
+        """A need nobody triaged in time: the sweep flags it, the street issues a notice (督办单)
+        and the community answers it with a progress report, or has not yet, past its answer-by."""
+        category, description, _ = self.rng.choice(PERSONAL)
+        resident = self.resident_of(c)
+        need = await self.report(c, resident, category, description)
+        yield timedelta(hours=26)  # past the day allowed for triage: the hourly sweep flags it
+        street = await self.actor(self.s.street_staff)
+        await supervise(
+            street,
+            need,
+            note="该需求已逾期未分流，请社区一日内答复处理进展",
+            answer_by=self.now + timedelta(days=1),
+            now=self.now,
+        )
+        if not answered:
+            return  # the sweep flags the notice too, once its answer-by has passed
+        yield self.hours(2, 12)
+        staff = await self.actor(c.staff)
+        await report_progress(staff, need, note="已安排网格员上门了解，今天内分流派单", now=self.now)
+        yield self.hours(0.5, 2)
+        await triage_need(staff, need, grade="A", now=self.now)
+
+    async def handed_down(self, c: Community, *, returned: bool) -> Steps:
+        """The community escalates a need (上报) with a reason; the street hands it back down
+        (交办) with instructions and a deadline; the community does it, or returns it (退回)."""
+        category, description, _ = self.rng.choice(PERSONAL)
+        need = await self.report(c, self.resident_of(c), category, description)
+        yield self.hours(1, 6)
+        await escalate_need(
+            await self.actor(c.staff), need, reason="涉及房屋产权，社区无权处理", now=self.now
+        )
+        yield self.hours(2, 10)
+        street = await self.actor(self.s.street_staff)
+        await hand_down(
+            street, need, area_id=c.id, note="已与房管所沟通，请社区牵头上门核实后派单",
+            deadline=self.now + timedelta(days=3), now=self.now,
+        )  # fmt: skip
+        yield self.hours(1, 8)
+        staff = await self.actor(c.staff)
+        if returned:
+            await return_need(staff, need, reason="房管所要求街道出具协调函，社区无法独立办理", now=self.now)
+        else:
+            await triage_need(staff, need, grade="B", now=self.now)
+
+    async def taken(self, c: Community) -> Steps:
+        """A small thing stays in the grid: the grid's leader takes it on, does it, and the
+        resident confirms."""
+        grid = c.grids[0]
+        resident = self.rng.choice(
+            [m for m in c.residents if c.grid_of[c.home[m]] == grid and m not in c.leaders.values()]
+        )
+        category, description, _ = self.rng.choice(PERSONAL)
+        need = await self.report(c, resident, category, description)
+        yield self.hours(0.5, 3)
+        leader = await self.actor(c.leaders[grid])
+        await take_need(leader, need, now=self.now)
+        claim = (
+            await Claim.select(Claim.id)
+            .where(Claim.member == leader.member_id)
+            .order_by(Claim.id, ascending=False)
+            .first()
+        )["id"]
+        yield self.hours(0.5, 4)
+        await claims.check_in(leader, claim, now=self.now)
+        yield self.hours(0.5, 2)
+        await claims.submit_work(
+            leader, claim, minutes=await self.worked(claim), note="已上门处理好", now=self.now
+        )
+        yield self.hours(1, 12)
+        await claims.confirm_work(await self.actor(resident), claim, now=self.now)
 
     async def project(
         self, c: Community, number: int, claimant: str | None, *, days: int, fate: str

@@ -137,8 +137,9 @@ async def desk_needs(
 
 
 async def claims_to_decide(actor: Actor, *, limit: int = QUEUE) -> list[ClaimToDecide]:
-    """Work submitted (to confirm on a resident's behalf) or disputed (to settle) in the areas
-    the actor manages, oldest first: only what they may decide (never their own work)."""
+    """Work submitted (to confirm on a resident's behalf), disputed (to settle) or waiting for a
+    second staff member's approval in the areas the actor manages, oldest first: only what they
+    may decide (never their own work)."""
     query = (
         Claim.select(
             *Claim.all_columns(),
@@ -146,7 +147,7 @@ async def claims_to_decide(actor: Actor, *, limit: int = QUEUE) -> list[ClaimToD
             Claim.task.need.as_alias("task_need"),
             Claim.member.name.as_alias("member_name"),
         )
-        .where(Claim.status.is_in(["submitted", "disputed"]))
+        .where(Claim.status.is_in(["submitted", "disputed", "awaiting_approval"]))
         .order_by(Claim.id)
         .limit(max(1, min(limit, 500)))
     )
@@ -160,5 +161,5 @@ async def claims_to_decide(actor: Actor, *, limit: int = QUEUE) -> list[ClaimToD
     return [
         ClaimToDecide(claim, *extra[claim.id])
         for claim in await claims.records(actor, rows)
-        if claim.may & {"confirm", "settle"}
+        if claim.may & {"confirm", "settle", "approve"}
     ]

@@ -22,6 +22,8 @@ PHONE = re.compile(r"1[3-9][0-9]{9}")  # a mainland mobile number
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
 TOKEN_LIFETIME = timedelta(days=30)
+DEFAULT_IDLE = timedelta(minutes=120)  # a token unused this long stops working (LINLI_SESSION_IDLE_MINUTES)
+TOUCH_EVERY = timedelta(minutes=1)  # how precisely a token's last use is kept
 
 # Argon2id with the library's defaults (RFC 9106's low-memory profile).
 _hasher = PasswordHasher()
@@ -194,20 +196,45 @@ def _digest(token: str) -> str:
 async def issue_token(member_id: int, *, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
     await Token.insert(
-        Token(token_hash=_digest(token), member=member_id, created_at=now, expires_at=now + TOKEN_LIFETIME)
+        Token(
+            token_hash=_digest(token),
+            member=member_id,
+            created_at=now,
+            expires_at=now + TOKEN_LIFETIME,
+            last_used_at=now,
+        )
     )
     return token
 
 
-async def member_for_token(token: str, *, now: datetime) -> int:
-    """The member id a token stands for, or ``Unauthenticated``."""
+async def member_for_token(token: str, *, now: datetime, idle: timedelta = DEFAULT_IDLE) -> int:
+    """The member id a token stands for, or ``Unauthenticated``: also once it was not used for
+    ``idle`` (a session left open on a shared computer ends by itself)."""
     if not token or len(token) > 200:
         raise errors.Unauthenticated()
-    row = await Token.select(Token.member, Token.expires_at).where(Token.token_hash == _digest(token)).first()
+    digest = _digest(token)
+    row = (
+        await Token.select(Token.member, Token.created_at, Token.expires_at, Token.last_used_at)
+        .where(Token.token_hash == digest)
+        .first()
+    )
     if row is None or row["expires_at"] <= now:
         raise errors.Unauthenticated()
+    last_used = row["last_used_at"] or row["created_at"]
+    if last_used + idle <= now:
+        raise errors.Unauthenticated()
+    if now - last_used >= TOUCH_EVERY:  # one write a minute per token at most, not one per request
+        await Token.update({Token.last_used_at: now}).where(
+            (Token.token_hash == digest) & ((Token.last_used_at < now) | Token.last_used_at.is_null())
+        )
     return row["member"]
 
 
 async def revoke_token(token: str) -> None:
     await Token.delete().where(Token.token_hash == _digest(token))
+
+
+async def sign_out_everywhere(member_id: int) -> int:
+    """Revoke every sign-in token of the member (every browser, every app); how many there were."""
+    rows = await Token.delete().where(Token.member == member_id).returning(Token.token_hash)
+    return len(rows)

@@ -4,19 +4,20 @@ neighbours when common; merged, rejected or cancelled. Triage lives in ``triage.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from projects import errors, events
 from projects.access import Actor, area_path, community_path
 from projects.areas import AreaRecord, get_area, under
 from projects.categories import get_category
 from projects.db import atomic
+from projects.deadlines import deadline_after
 from projects.errors import N_
 from projects.rules import needs as need_rules
 from projects.rules import refuse
 from projects.rules.needs import OPEN, NeedFacts
 from projects.states import load, move, parse_cursor, text, trace
-from projects.tables import AREA_LEVELS, CHANNELS, SCOPES, Area, Grade, Member, Need, NeedSupporter
+from projects.tables import AREA_LEVELS, CHANNELS, SCOPES, Area, Member, Need, NeedSupporter
 
 __all__ = ["OPEN"]
 MAX_DESCRIPTION = 2000
@@ -38,7 +39,9 @@ class NeedRecord:
     grade: str | None
     deadline: datetime | None
     overdue: bool
+    overdue_since: datetime | None
     escalations: int
+    handed_from: int | None
     merged_into: int | None
     reason: str
     supporters: int
@@ -52,11 +55,6 @@ class NeedRecord:
 class NeedPage:
     items: list[NeedRecord]
     next_cursor: str | None
-
-
-async def deadline_after(grade: str, now: datetime) -> datetime:
-    row = await Grade.select(Grade.deadline_hours).where(Grade.grade == grade).first()
-    return now + timedelta(hours=row["deadline_hours"] if row else 24)
 
 
 async def report_need(

@@ -10,7 +10,7 @@ from fractions import Fraction
 from ledger.transfers import transfer
 from projects import errors
 from projects.access import Actor
-from projects.areas import issuer_account
+from projects.areas import issuer_account, path_range
 from projects.db import atomic
 from projects.disclosure import disclosed
 from projects.errors import N_
@@ -49,6 +49,8 @@ class YearRanking:
     quarters: list[str]  # the quarters of the year published so far
     leaders: list[Ranked]
     resources: list[Ranked]
+    # What each grid leader did themself (小事不出网格): needs taken on in the year, and done.
+    taken: dict[int, tuple[int, int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +137,26 @@ async def year_ranking(community_id: int, year: int) -> YearRanking:
         sorted(row["period"] for row in published),
         _rank(leaders),
         _rank(resources),
+        await taken_on(community.path, year),
     )
+
+
+async def taken_on(community_path: str, year: int) -> dict[int, tuple[int, int]]:
+    """Each leader's needs of the community taken on themself in ``year`` (the trace's "take"),
+    and how many of them are done: their own record, beside what residents say of them."""
+    start, end = year_bounds(year)
+    rows = await Evaluation.raw(
+        "SELECT e.actor AS leader, COUNT(*) AS taken, "
+        "SUM(CASE WHEN n.status = 'done' THEN 1 ELSE 0 END) AS done "
+        "FROM projects_event e JOIN projects_need n ON n.id = e.subject_id "
+        "JOIN projects_area a ON a.id = n.area "
+        "WHERE e.subject = 'need' AND e.action = 'take' AND e.created_at >= {} AND e.created_at < {} "
+        "AND a.path >= {} AND a.path < {} GROUP BY e.actor",
+        start,
+        end,
+        *path_range(community_path),
+    )
+    return {row["leader"]: (int(row["taken"]), int(row["done"] or 0)) for row in rows}
 
 
 async def issue_bonus(

@@ -1,5 +1,7 @@
-"""The deadline sweep (督办): overdue needs are flagged and escalate, overdue tasks expire or are
-flagged, overdue projects are flagged. ``linli sweep`` runs it; so does the app, periodically.
+"""The deadline sweep (督办): overdue needs are flagged for supervision (never taken away from
+their holder), supervision notices unanswered by their answer-by are flagged in turn, overdue
+tasks expire or are flagged, overdue projects are flagged. ``linli sweep`` runs it; so does the
+app, periodically.
 
 Every item is checked again, locked, in its own transaction: several processes may sweep at
 once, and one item that fails does not stop the rest.
@@ -11,12 +13,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from projects import errors
-from projects.db import atomic
+from projects.db import atomic, for_update
 from projects.states import load, move, trace
-from projects.tables import Claim, Need, Project, Task
+from projects.tables import Claim, Need, Notice, Project, Task
 from projects.tasks import UNFINISHED_CLAIMS, after_task, close_if_finished
-from projects.triage import LIVE_PROJECTS, escalate
+from projects.triage import LIVE_PROJECTS
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +26,8 @@ BATCH = 500
 
 @dataclass(frozen=True, slots=True)
 class SweepResult:
-    needs_escalated: int = 0
     needs_flagged: int = 0
+    notices_flagged: int = 0
     tasks_expired: int = 0
     tasks_flagged: int = 0
     tasks_completed: int = 0
@@ -36,10 +37,13 @@ class SweepResult:
 async def sweep(*, now: datetime) -> SweepResult:
     counts = dict.fromkeys(SweepResult.__dataclass_fields__, 0)
     due = (
-        (Need, _need, Need.status.is_in(["new", "triaged", "in_progress"]) & (Need.deadline < now)),
+        (Need, _need, Need.status.is_in(["new", "triaged", "in_progress"]) & (Need.deadline < now)
+         & (Need.overdue == False)),  # noqa: E712
         (Task, _task, Task.status.is_in(["offered", "declined", "open", "full"]) & (Task.deadline < now)),
         (Project, _project, Project.status.is_in(list(LIVE_PROJECTS)) & (Project.deadline < now)
          & (Project.overdue == False)),  # noqa: E712 (a Piccolo expression)
+        (Notice, _notice, Notice.answered_at.is_null() & (Notice.answer_by < now)
+         & (Notice.overdue == False)),  # noqa: E712
     )  # fmt: skip
     for table, handle, clause in due:
         # Page by id through everything due: items already flagged stay due, and must never
@@ -70,21 +74,38 @@ async def _each(handle, item_id: int, now: datetime, counts: dict) -> None:
 
 
 async def _need(need_id: int, now: datetime) -> str | None:
+    """An open need past its deadline is flagged, once, for the levels above its holder to
+    supervise; the holder keeps it and every action on it."""
     row = await load(Need, "need", need_id)
     if (
         row["status"] not in ("new", "triaged", "in_progress")
         or row["deadline"] is None
         or row["deadline"] >= now
+        or row["overdue"]
     ):
         return None
-    if row["status"] != "in_progress":
-        try:
-            await escalate(row, actor=None, now=now, why="overdue", overdue=True)
-        except errors.TopOfTree:
-            pass
-        else:
-            return "needs_escalated"
-    return await _flag(Need, "need", row, now)
+    await trace(
+        Need,
+        "need",
+        row,
+        "overdue",
+        actor=None,
+        now=now,
+        overdue=True,
+        overdue_since=now,
+    )
+    return "needs_flagged"
+
+
+async def _notice(notice_id: int, now: datetime) -> str | None:
+    """A supervision notice unanswered by its answer-by is overdue in turn (traced on its need)."""
+    notice = await for_update(Notice.select().where(Notice.id == notice_id)).first()
+    if notice is None or notice["answered_at"] is not None or notice["overdue"] or notice["answer_by"] >= now:
+        return None
+    need = await load(Need, "need", notice["need"])
+    await Notice.update({Notice.overdue: True}).where(Notice.id == notice_id)
+    await trace(Need, "need", need, "notice_overdue", actor=None, now=now, why=notice["note"])
+    return "notices_flagged"
 
 
 async def _task(task_id: int, now: datetime) -> str | None:

@@ -65,6 +65,7 @@ class Token(Table, tablename="projects_token"):
     member = _fk(Member, null=False, on_delete=OnDelete.cascade)
     created_at = Timestamptz()
     expires_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)  # None: not used since it was issued
 
 
 class Role(Table, tablename="projects_role"):
@@ -105,10 +106,36 @@ class Category(Table, tablename="projects_category"):
 
 
 class Grade(Table, tablename="projects_grade"):
-    """How many hours each grade allows ("new": the time allowed for triage itself)."""
+    """How long each grade allows ("new": the time allowed for triage itself): hours, or
+    working days (the same clock time on the Nth working day in China)."""
 
     grade = Varchar(length=8, primary_key=True)
-    deadline_hours = Integer()
+    deadline_hours = Integer(null=True, default=None)
+    deadline_working_days = Integer(null=True, default=None)
+
+
+class CalendarDay(Table, tablename="projects_calendar_day"):
+    """A holiday or make-up working day (调休) of a year the calendar package does not know yet."""
+
+    id = BigSerial(primary_key=True)
+    day = Date(unique=True)
+    working = Boolean()
+    note = Varchar(length=100, default="")
+
+
+class IssuancePolicy(Table, tablename="projects_issuance_policy"):
+    """A community's caps and four-eyes thresholds on issuing points (none: DESIGN's defaults)."""
+
+    id = BigSerial(primary_key=True)
+    community = ForeignKey(Area, null=False, unique=True, on_delete=OnDelete.restrict)
+    max_points_per_hour = Integer()
+    max_minutes_per_claim = Integer()
+    max_minutes_per_day = Integer()
+    max_capacity = Integer()
+    approval_over_points = BigInt()
+    approval_over_fen = BigInt()
+    updated_by = _fk(Member, null=False)
+    updated_at = Timestamptz()
 
 
 class Resource(Table, tablename="projects_resource"):
@@ -151,13 +178,30 @@ class Need(Table, tablename="projects_need"):
     grade = Varchar(length=1, null=True, default=None)
     deadline = Timestamptz(null=True, default=None)
     overdue = Boolean(default=False)
+    overdue_since = Timestamptz(null=True, default=None)
     escalations = Integer(default=0)
+    handed_from = _fk(Area)  # the area that handed it down (交办), where a return (退回) goes
     merged_into = _fk("self")
     reason = Text(default="")
     supporters = Integer(default=0)
     handled_by = _fk(Member)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+class Notice(Table, tablename="projects_notice"):
+    """A supervision notice (督办单) on a need, from staff of a level above its holder."""
+
+    id = BigSerial(primary_key=True)
+    need = _fk(Need, null=False)
+    area = _fk(Area, null=False)  # the level that issued it
+    issued_by = _fk(Member, null=False)
+    note = Text()
+    answer_by = Timestamptz()
+    answered_at = Timestamptz(null=True, default=None)
+    answered_by = _fk(Member)
+    overdue = Boolean(default=False)
+    created_at = Timestamptz()
 
 
 class NeedSupporter(Table, tablename="projects_need_supporter"):
@@ -235,7 +279,7 @@ class Claim(Table, tablename="projects_claim"):
     task = _fk(Task, null=False)
     member = _fk(Member, null=False)
     organisation = _fk(Organisation)  # the organisation that claimed for this member, if any
-    status = Varchar(length=16)
+    status = Varchar(length=24)
     minutes = Integer(null=True, default=None)
     note = Text(default="")
     points = BigInt(null=True, default=None)
@@ -272,15 +316,30 @@ class Event(Table, tablename="projects_event"):
     subject = Varchar(length=8)
     subject_id = BigInt()
     action = Varchar(length=24)
-    from_state = Varchar(length=16, default="")
-    to_state = Varchar(length=16, default="")
+    from_state = Varchar(length=24, default="")
+    to_state = Varchar(length=24, default="")
     actor = _fk(Member)
     reason = Text(default="")
     created_at = Timestamptz()
 
 
+class AdminEdit(Table, tablename="projects_admin_edit"):
+    """An insert, update or delete made through Piccolo Admin: who, when, which row, the row
+    before and after (JSON). Append-only."""
+
+    id = BigSerial(primary_key=True)
+    member = _fk(Member)
+    username = Varchar(length=100)
+    table_name = Varchar(length=64)
+    row_key = Varchar(length=200)
+    action = Varchar(length=8)
+    before = Text(default="")
+    after = Text(default="")
+    created_at = Timestamptz()
+
+
 class SigninAttempt(Table, tablename="projects_signin_attempt"):
-    """A sign-in being checked, or failed (a success removes its number's rows)."""
+    """A sign-in being checked, or failed (a success removes the rows of its number from its address)."""
 
     id = BigSerial(primary_key=True)
     phone = Varchar(length=32)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from projects import errors, events
+from projects import errors, events, issuance
 from projects.access import MANAGERS, Actor, area_path
 from projects.areas import AreaRecord, get_area, under
 from projects.categories import get_category
@@ -17,7 +17,7 @@ from projects.needs import facts_of
 from projects.rules import needs as need_rules
 from projects.rules import refuse
 from projects.rules import tasks as task_rules
-from projects.rules.tasks import PUBLIC, UNFINISHED_CLAIMS, TaskFacts
+from projects.rules.tasks import PUBLIC, UNFINISHED_CLAIMS, WAITING_CLAIMS, TaskFacts
 from projects.states import load, move, parse_cursor, text
 from projects.tables import AREA_LEVELS, Area, Claim, Member, Need, Organisation, Project, Task
 from projects.triage import finish_if_done, start_work
@@ -134,6 +134,11 @@ async def create_task(
         if category_code is None:
             raise errors.Invalid(N_("Say which category the task is in."), field="category")
         rate = (await get_category(category_code)).points_per_hour
+        issuance.check_task(
+            await issuance.policy_for(issuance.community_of(area.path)),
+            points_per_hour=rate if points_per_hour is None else points_per_hour,
+            capacity=capacity,
+        )
         dispatch = await _check_assignee(assignee, capacity)
         rows = await Task.insert(
             Task(
@@ -199,7 +204,7 @@ SELECT t.id AS id, a.path AS area_path, n.resident AS need_resident,
             (SELECT o.organisation FROM projects_organisation_member o
              WHERE o.member = {} AND o.role = 'representative'))) AS involved,
     EXISTS (SELECT 1 FROM projects_claim c WHERE c.task = t.id
-            AND c.status IN ('submitted', 'disputed')) AS work_waiting,
+            AND c.status IN ('submitted', 'disputed', 'awaiting_approval')) AS work_waiting,
     EXISTS (SELECT 1 FROM projects_claim c WHERE c.task = t.id
             AND c.status IN ('claimed', 'checked_in')) AS places_held
 FROM projects_task t
@@ -300,7 +305,7 @@ async def cancel_task(actor: Actor, task_id: int, *, reason: str, now: datetime)
 async def end_task(task: dict, *, actor: int | None, now: datetime, why: str) -> None:
     """Stop a live task (locked by the caller): cancelled, or done if some work on it was
     confirmed. Refused while work waits for confirmation or a decision."""
-    if await Claim.exists().where((Claim.task == task["id"]) & Claim.status.is_in(["submitted", "disputed"])):
+    if await Claim.exists().where((Claim.task == task["id"]) & Claim.status.is_in(list(WAITING_CLAIMS))):
         raise errors.Conflict(N_("Work on this task has been submitted: confirm or settle it first."))
     await _release_claims(task["id"], actor=actor, now=now, why=why)
     worked = await Claim.exists().where((Claim.task == task["id"]) & (Claim.status == "confirmed"))

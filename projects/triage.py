@@ -1,6 +1,7 @@
-"""Triage (分流): staff grade a need A, B or C, each with its deadline, or escalate it to the
-street and then the district ("small things stay in the grid, big things in the community,
-major things in the street"). B and C needs get progress reports."""
+"""Triage (分流) by whoever holds a need: grade it A, B or C, each with its deadline; escalate it
+(上报) a level up with a reason ("small things stay in the grid, big things in the community,
+major things in the street"); hand it down (交办) to the community or grid below with a
+deadline, which may return it (退回); report progress to the resident."""
 
 from __future__ import annotations
 
@@ -10,18 +11,24 @@ from projects import errors
 from projects.access import Actor
 from projects.areas import get_area
 from projects.db import atomic
+from projects.deadlines import deadline_after
 from projects.errors import N_
-from projects.needs import NeedRecord, deadline_after, locked, view_need
+from projects.needs import NeedRecord, locked, view_need
 from projects.rules import needs as need_rules
 from projects.rules.needs import TRIAGEABLE
 from projects.states import load, move, require_state, text, trace
-from projects.tables import GRADES, Grade, Need, Project, ProjectNeed, Task
+from projects.supervision import answer_notices
+from projects.tables import GRADES, Need, Project, ProjectNeed, Task
 
 __all__ = ["TRIAGEABLE"]
 
+REASON_MAX_CHARS = 500
+NOTE_MAX_CHARS = 2000
+
 
 async def triage_need(actor: Actor, need_id: int, *, grade: str, now: datetime) -> NeedRecord:
-    """Grade a need (or re-grade it before work starts); its deadline follows the grade."""
+    """Grade a need (or re-grade it before work starts); its deadline follows the grade, unless
+    it was handed down with a deadline of its own."""
     if grade not in GRADES:
         raise errors.Invalid(N_("The grade is A, B or C."), field="grade")
     async with atomic():
@@ -36,15 +43,15 @@ async def triage_need(actor: Actor, need_id: int, *, grade: str, now: datetime) 
             now=now,
             why=grade,
             grade=grade,
-            deadline=await deadline_after(grade, now),
+            deadline=row["deadline"] if row["handed_from"] else await deadline_after(grade, now),
             overdue=False,
             handled_by=actor.member_id,
         )
     return await view_need(actor, need_id)
 
 
-async def escalate(row: dict, *, actor: int | None, now: datetime, why: str, overdue: bool = False) -> dict:
-    """Hand the need to the parent of the area handling it; it waits for triage there.
+async def escalate(row: dict, *, actor: int | None, now: datetime, why: str) -> dict:
+    """Hand the need to the parent of the area holding it (上报); it waits for triage there.
     Call inside a transaction with the need locked."""
     handling = await get_area(row["handling_area"])
     if handling.parent is None or handling.level == "district":
@@ -59,30 +66,92 @@ async def escalate(row: dict, *, actor: int | None, now: datetime, why: str, ove
         now=now,
         why=why,
         handling_area=handling.parent,
+        handed_from=None,
         grade=None,
         escalations=row["escalations"] + 1,
         deadline=await deadline_after("new", now),
-        overdue=overdue,
+        overdue=False,
+        overdue_since=None,
     )
 
 
-async def escalate_need(actor: Actor, need_id: int, *, reason: str = "", now: datetime) -> NeedRecord:
-    """Beyond the community's authority: the street decides, then the district."""
-    reason = text(reason, 500, N_("reason"))
+async def escalate_need(actor: Actor, need_id: int, *, reason: str, now: datetime) -> NeedRecord:
+    """Beyond the holder's authority: a grid passes it to the community, a community to the
+    street, a street to the district; deliberately, with a reason."""
+    reason = text(reason, REASON_MAX_CHARS, N_("reason"), required=True)
     async with atomic():
         row, _ = await locked(actor, need_id, need_rules.escalate)
         await escalate(row, actor=actor.member_id, now=now, why=reason)
     return await view_need(actor, need_id)
 
 
-async def report_progress(actor: Actor, need_id: int, *, note: str, now: datetime) -> NeedRecord:
-    """B needs report progress until done; C needs report periodically on their plan."""
-    note = text(note, 2000, N_("progress report"), field="note", required=True)
+async def hand_down(
+    actor: Actor, need_id: int, *, area_id: int, note: str, deadline: datetime, now: datetime
+) -> NeedRecord:
+    """The holder hands the need down (交办) to the community or grid below it on the need's way,
+    with instructions and a deadline of its own; that level may do it or return it."""
+    note = text(note, NOTE_MAX_CHARS, N_("instructions"), field="note", required=True)
+    if deadline <= now:
+        raise errors.Invalid(N_("The deadline must be in the future."), field="deadline")
     async with atomic():
-        row, _ = await locked(actor, need_id, need_rules.progress)
-        # C is periodic work: each report starts the next period.
+        row, facts = await locked(actor, need_id, need_rules.hand_down)
+        target = await get_area(area_id)
+        if target.path not in need_rules.targets(facts):
+            raise errors.Invalid(N_("Hand it down to the need's own community or grid."), field="area_id")
+        await move(
+            Need,
+            "need",
+            row,
+            "new",  # the level below triages and dispatches it, by the hand-down's deadline
+            "hand_down",
+            actor=actor.member_id,
+            now=now,
+            why=note,
+            handling_area=target.id,
+            handed_from=row["handling_area"],
+            deadline=deadline,
+            overdue=False,
+            overdue_since=None,
+        )
+    return await view_need(actor, need_id)
+
+
+async def return_need(actor: Actor, need_id: int, *, reason: str, now: datetime) -> NeedRecord:
+    """The level a need was handed down to gives it back (退回) with a reason: the level that
+    handed it down holds it again, to triage afresh."""
+    reason = text(reason, REASON_MAX_CHARS, N_("reason"), required=True)
+    async with atomic():
+        row, _ = await locked(actor, need_id, need_rules.return_)
+        await move(
+            Need,
+            "need",
+            row,
+            "new",
+            "return",
+            actor=actor.member_id,
+            now=now,
+            why=reason,
+            handling_area=row["handed_from"],
+            handed_from=None,
+            grade=None,
+            deadline=await deadline_after("new", now),
+            overdue=False,
+            overdue_since=None,
+        )
+    return await view_need(actor, need_id)
+
+
+async def report_progress(actor: Actor, need_id: int, *, note: str, now: datetime) -> NeedRecord:
+    """Progress reported to the resident, on any open need. The holder's report answers the
+    supervision notices still open; C needs report periodically, each report starting the next
+    period."""
+    note = text(note, NOTE_MAX_CHARS, N_("progress report"), field="note", required=True)
+    async with atomic():
+        row, facts = await locked(actor, need_id, need_rules.progress)
         period = {"deadline": await deadline_after("C", now), "overdue": False} if row["grade"] == "C" else {}
         await trace(Need, "need", row, "progress", actor=actor.member_id, now=now, why=note, **period)
+        if need_rules.holds(actor, facts):
+            await answer_notices(need_id, actor=actor.member_id, now=now)
     return await view_need(actor, need_id)
 
 
@@ -121,19 +190,3 @@ async def finish_if_done(need_id: int, *, actor: int | None, now: datetime) -> N
     else:  # all of it was called off: to be planned again, with a fresh deadline for its grade
         deadline = await deadline_after(row["grade"], now)
         await move(Need, "need", row, "triaged", "reopen", actor=actor, now=now, deadline=deadline)
-
-
-async def grade_deadlines() -> dict[str, int]:
-    """Hours allowed per grade ("new": for triage itself)."""
-    return {row["grade"]: row["deadline_hours"] for row in await Grade.select()}
-
-
-async def set_grade_deadline(actor: Actor, grade: str, *, hours: int) -> dict[str, int]:
-    """Admins set how long each grade may take; needs graded from now on get the new deadline."""
-    actor.require(actor.is_admin)
-    if grade not in ("new", *GRADES):
-        raise errors.Invalid(N_("The grade is new, A, B or C."))
-    if not 1 <= hours <= 8784:
-        raise errors.Invalid(N_("A deadline is 1 hour to a year."))
-    await Grade.update({Grade.deadline_hours: hours}).where(Grade.grade == grade)
-    return await grade_deadlines()

@@ -38,6 +38,16 @@ async def _migrate_into(url: str) -> None:
         await close_database(engine)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def anchors_apart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The app's periodic jobs anchor the ledger in LINLI_ANCHOR_FILE, by default (PostgreSQL)
+    in the current directory, the checkout's: tests keep their anchors in a folder of their own."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("LINLI_ANCHOR_FILE", str(tmp_path_factory.mktemp("anchors") / "anchors.jsonl"))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A PostgreSQL server for the session (or LINLI_TEST_POSTGRES_URL, if given)."""

@@ -28,8 +28,10 @@ def empty_database_url(databases) -> str:
     return databases.new_url(migrated=False)
 
 
-def linli(*args: str, url: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run ``linli --database URL ARGS...`` as a new process."""
+def linli(
+    *args: str, url: str, cwd: Path, check: bool = True, umask: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``linli --database URL ARGS...`` as a new process (with ``umask``, if given)."""
     result = subprocess.run(
         [sys.executable, "-m", "web.cli", "--database", url, *args],
         cwd=cwd,
@@ -37,6 +39,7 @@ def linli(*args: str, url: str, cwd: Path, check: bool = True) -> subprocess.Com
         text=True,
         stdin=subprocess.DEVNULL,
         timeout=300,
+        preexec_fn=None if umask is None else lambda: os.umask(umask),
     )
     if check and result.returncode != 0:
         pytest.fail(f"linli {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
@@ -235,7 +238,10 @@ def test_a_backup_taken_from_a_live_database_restores_to_a_ledger_that_verifies(
     if databases.engine_name == "postgres":
         monkeypatch.setenv("PATH", f"{postgres_tools()}{os.pathsep}{os.environ['PATH']}")
 
-    assert "backup written" in linli("backup", "-o", str(archive), url=url, cwd=tmp_path).stdout
+    # Even where files are made readable by everyone by default, the backup is its owner's alone
+    # (it is created so: Linli never changes its mode afterwards).
+    assert "backup written" in linli("backup", "-o", str(archive), url=url, cwd=tmp_path, umask=0).stdout
+    assert archive.stat().st_mode & 0o777 == 0o600
 
     if databases.engine_name == "sqlite":
         restored = f"sqlite:///{archive}"
@@ -302,3 +308,28 @@ def test_beancount_dates_follow_the_zone_asked_for(empty_database_url, tmp_path)
         check=False,
     )
     assert refused.returncode == 2 and "unknown time zone" in refused.stderr
+
+
+def test_verify_reports_a_tail_cut_off_after_the_ledger_was_anchored(databases, tmp_path, monkeypatch):
+    from tests.ledger.test_tamper import drop_guards, raw
+    from tests.web.test_app import write_ledger
+
+    monkeypatch.setenv("LINLI_ANCHOR_FILE", str(tmp_path / "anchors.jsonl"))
+    url = databases.new_url()
+    asyncio.run(write_ledger(url, transfers=3))
+    anchored = linli("ledger", "anchor", url=url, cwd=tmp_path).stdout
+    assert anchored.startswith("anchored seq 3, chain head ") and "\ndigest " in anchored
+    assert "reaches the anchor of" in linli("ledger", "verify", url=url, cwd=tmp_path).stdout
+    asyncio.run(
+        raw(
+            url,
+            *drop_guards(url),
+            "DELETE FROM ledger_transfer WHERE seq = 3",
+            "UPDATE ledger_account SET debits_posted = debits_posted - 10 WHERE id = 'issuer'",
+            "UPDATE ledger_account SET credits_posted = credits_posted - 10 WHERE id = 'member:1'",
+        )
+    )
+    result = linli("ledger", "verify", url=url, cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert "missing tail: the ledger ends at seq 2, but seq 3" in result.stdout
+    assert "transfers 3 to 3 are gone" in result.stdout

@@ -2,27 +2,35 @@
 
 Linli's admins sign in there with their mobile number and Linli password (checked by Linli, with
 the same rate limits as every other sign-in); Piccolo Admin then keeps its own session. Areas,
-categories, grades, organisations, resources and catalogue items can be changed there. The ledger,
-the trace and the market's money are not there: they change only through Linli's use cases and
-ledger transfers (the database refuses edits of transfers and events anyway).
+categories, grades, organisations, resources and catalogue items can be changed there, and every
+insert, update and delete is traced (``projects.admin_edits``: who, when, the row before and
+after) in the edit's own transaction. The ledger, the trace and the market's money are not there:
+they change only through Linli's use cases and ledger transfers (the database refuses edits of
+transfers and events anyway).
 """
 
 from __future__ import annotations
 
 import contextvars
+import json
 import os
+import re
 import secrets
+import urllib.parse
+from http.cookies import SimpleCookie
 
 from litestar.handlers import asgi
-from litestar.types import Receive, Scope, Send
+from litestar.types import Message, Receive, Scope, Send
 from piccolo.apps.user.tables import BaseUser
 from piccolo_admin.endpoints import TableConfig, create_admin
+from piccolo_api.session_auth.tables import SessionsBase
 
 from market.tables import Item, ItemArea
-from projects import errors, signin
-from projects.db import utcnow
+from projects import admin_edits, errors, signin
+from projects.db import atomic, utcnow
 from projects.tables import (
     Area,
+    CalendarDay,
     Category,
     Grade,
     Member,
@@ -31,6 +39,7 @@ from projects.tables import (
     Resource,
     Role,
 )
+from web.client import address_of
 
 # Who is signing in: the address, for the rate limit (Piccolo Admin's login gives no request).
 _address: contextvars.ContextVar[str] = contextvars.ContextVar("linli_admin_address", default="unknown")
@@ -63,6 +72,7 @@ NAMES = {
     Area: "区域（区、街道、社区、网格、楼栋、单元） Areas",
     Category: "服务类别 Categories",
     Grade: "分级时限 Grades and their deadlines",
+    CalendarDay: "节假日与调休（日历包尚未收录的年份） Holidays and make-up working days",
     Organisation: "单位与志愿服务队 Organisations and volunteer teams",
     OrganisationMember: "单位成员 Members of organisations",
     Resource: "服务资源库 Service resources",
@@ -83,6 +93,7 @@ def admin_app():
         TableConfig(Area, menu_group=community),
         TableConfig(Category, menu_group=community),
         TableConfig(Grade, menu_group=community),
+        TableConfig(CalendarDay, menu_group=community),
         TableConfig(Organisation, menu_group=community),
         TableConfig(OrganisationMember, menu_group=community),
         TableConfig(Resource, menu_group=community),
@@ -91,6 +102,7 @@ def admin_app():
         TableConfig(Item, menu_group=market),
         TableConfig(ItemArea, menu_group=market),
     ]
+    _TABLES.update((config.table_class._meta.tablename, config.table_class) for config in tables)
     return create_admin(
         tables,
         auth_table=LinliAdmin,
@@ -102,15 +114,92 @@ def admin_app():
 
 
 _ADMIN = None
+_TABLES: dict[str, type] = {}  # the admin's tables by name, filled as it is built
+
+
+# A write to one of the admin's tables: /api/tables/{table}/ (insert), .../{row}/ (update, delete).
+_TABLE_WRITE = re.compile(r"^(?:/admin)?/api/tables/([a-z0-9_]+)/(?:([^/]+)/)?$")
+_ACTIONS = {("POST", False): "insert", ("PATCH", True): "update", ("PUT", True): "update"}
+_ACTIONS[("DELETE", True)] = "delete"
+
+
+class _Refused(Exception):
+    """The admin refused the edit: nothing of it may be kept (nor traced)."""
+
+
+def _edit_of(scope: Scope) -> tuple[type, str | None, str] | None:
+    """(table, row key or None for an insert, action) if the request edits one of the tables."""
+    found = _TABLE_WRITE.match(scope.get("path", ""))
+    if found is None:
+        return None
+    action = _ACTIONS.get((scope.get("method", ""), found.group(2) is not None))
+    table = _TABLES.get(found.group(1))
+    if action is None or table is None:
+        return None
+    return table, urllib.parse.unquote(found.group(2)) if found.group(2) else None, action
+
+
+async def _admin_username(scope: Scope) -> str:
+    """Who is signed in to the admin (Piccolo Admin's session cookie), as their username."""
+    cookies = SimpleCookie()
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            cookies.load(value.decode("latin-1"))
+    session = cookies.get("id")
+    user_id = await SessionsBase.get_user_id(session.value) if session else None
+    if user_id is None:
+        return ""
+    row = await LinliAdmin.select(LinliAdmin.username).where(LinliAdmin.id == user_id).first()
+    return row["username"] if row else ""
+
+
+async def _traced(scope: Scope, receive: Receive, send: Send, edit: tuple[type, str | None, str]) -> None:
+    """Run the edit and append it to the admin's trace in one transaction, before the admin
+    answers: an edit is kept with its trace, or neither is."""
+    table, raw_key, action = edit
+    held: list[Message] = []
+
+    async def hold(message: Message) -> None:
+        held.append(message)
+
+    try:
+        async with atomic():
+            key = admin_edits.primary_key(table, raw_key) if raw_key is not None else None
+            before = await admin_edits.row_as_json(table, key) if key is not None else ""
+            await _ADMIN(scope, receive, hold)
+            status = next((m["status"] for m in held if m["type"] == "http.response.start"), 500)
+            if status >= 400:
+                raise _Refused
+            if key is None:  # an insert answers [{"<primary key>": value}]
+                body = b"".join(m.get("body", b"") for m in held if m["type"] == "http.response.body")
+                key = next(iter(json.loads(body)[0].values()))
+            after = await admin_edits.row_as_json(table, key) if action != "delete" else ""
+            await admin_edits.record(
+                username=await _admin_username(scope),
+                table=table,
+                key=key,
+                action=action,
+                before=before,
+                after=after,
+                now=utcnow(),
+            )
+    except (_Refused, ValueError):  # refused, or a key that is not one (the admin answered it)
+        pass
+    for message in held:
+        await send(message)
 
 
 @asgi("/admin", is_mount=True, copy_scope=True, include_in_schema=False)
 async def admin_mount(scope: Scope, receive: Receive, send: Send) -> None:
-    """Piccolo Admin, built on first use (it reads the tables' engine, opened by the app)."""
+    """Piccolo Admin, built on first use (it reads the tables' engine, opened by the app); its
+    edits go through ``_traced``."""
     global _ADMIN
     if _ADMIN is None:
         _ADMIN = admin_app()
     LinliAdmin._meta.db = BaseUser._meta.db  # bound with the registered apps' tables
-    client = scope.get("client")
-    _address.set(client[0] if client else "unknown")
-    await _ADMIN(scope, receive, send)
+    _address.set(address_of(scope))
+    edit = _edit_of(scope)
+    if edit is None:
+        await _ADMIN(scope, receive, send)
+    else:
+        await _traced(scope, receive, send, edit)

@@ -13,8 +13,9 @@ import logging
 import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import astuple, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from litestar import Litestar, Request
 from litestar.datastructures import State
@@ -23,17 +24,22 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from ledger.anchor import anchor, latest_anchor
 from ledger.transfers import expire_all_due
 from market.sweep import sweep as market_sweep
 from projects.db import utcnow
+from projects.members import DEFAULT_IDLE
 from projects.sweep import sweep
 from web.admin import admin_mount
 from web.api import CONTROLLERS
 from web.api.deps import DEPENDENCIES
 from web.api.errors import EXCEPTION_HANDLERS
 from web.api.health import HealthController
-from web.database import close_database, migrate, open_database
+from web.client import Network, trusted_proxies
+from web.database import anchor_path, close_database, migrate, open_database
 from web.head import AnsweringHead
+from web.headers import security_headers
+from web.limits import check_json_body
 from web.pages import ROUTER as PAGES
 from web.pages import STATIC, csrf_config, startup, template_config
 from web.pages.errors import for_pages_too
@@ -41,7 +47,9 @@ from web.pages.errors import for_pages_too
 logger = logging.getLogger(__name__)
 
 DEFAULT_SWEEP_INTERVAL_S = 30.0
+ANCHOR_EVERY = timedelta(days=1)
 SHUTDOWN_GRACE_S = 30.0
+MAX_SETTING_MINUTES = 366 * 24 * 60  # a year: longer is a typo
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +58,18 @@ class Settings:
 
     database_url: str | None  # None: LINLI_DATABASE_URL, else the SQLite default
     sweep_interval_s: float  # 0 turns the expiry sweep off
+    https: bool = False  # LINLI_HTTPS=1: served over HTTPS (HSTS, Secure cookies)
+    trusted_proxies: tuple[Network, ...] = ()  # LINLI_TRUSTED_PROXIES: whose X-Forwarded-For counts
+    session_idle: timedelta = DEFAULT_IDLE  # LINLI_SESSION_IDLE_MINUTES: an unused sign-in ends
+    anchor_file: str | None = None  # LINLI_ANCHOR_FILE; None: web.database.anchor_path's default
 
     @classmethod
-    def from_env(cls, database_url: str | None = None, sweep_interval_s: float | None = None) -> Settings:
+    def from_env(
+        cls,
+        database_url: str | None = None,
+        sweep_interval_s: float | None = None,
+        session_idle: timedelta | None = None,
+    ) -> Settings:
         if sweep_interval_s is None:
             raw = os.environ.get("LINLI_SWEEP_INTERVAL_S", "").strip()
             try:
@@ -64,7 +81,22 @@ class Settings:
         return cls(
             database_url=database_url or os.environ.get("LINLI_DATABASE_URL"),
             sweep_interval_s=sweep_interval_s,
+            https=os.environ.get("LINLI_HTTPS", "").strip() == "1",
+            trusted_proxies=trusted_proxies(os.environ.get("LINLI_TRUSTED_PROXIES", "")),
+            session_idle=session_idle or _minutes("LINLI_SESSION_IDLE_MINUTES", DEFAULT_IDLE),
+            anchor_file=os.environ.get("LINLI_ANCHOR_FILE", "").strip() or None,
         )
+
+
+def _minutes(name: str, default: timedelta) -> timedelta:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_SETTING_MINUTES:
+        raise ValueError(
+            f"{name} must be a whole number of minutes from 1 to {MAX_SETTING_MINUTES}, not {raw!r}"
+        )
+    return timedelta(minutes=int(raw))
 
 
 def linli_version() -> str:
@@ -77,16 +109,20 @@ def linli_version() -> str:
 # -- background jobs -----------------------------------------------------------------------------
 
 
-async def run_periodic_jobs(interval_s: float, clock: Callable[[], datetime], stop: asyncio.Event) -> None:
+async def run_periodic_jobs(
+    interval_s: float, clock: Callable[[], datetime], stop: asyncio.Event, anchor_file: Path | None = None
+) -> None:
     """Run the periodic jobs now and then every ``interval_s`` until ``stop`` is set: the expiry
-    of due reservations (ledger), the deadline sweep (needs, tasks and projects) and the market's
-    (redemptions not fulfilled in time, venture calls past their deadline).
+    of due reservations (ledger), the deadline sweep (needs, tasks and projects), the market's
+    (redemptions not fulfilled in time, venture calls past their deadline) and, once a day, the
+    ledger's anchor in ``anchor_file``.
 
     A failing job is logged and tried again next time: it must never take the app down. Stopping
     waits for the jobs under way to finish: cancelling one in the middle of opening a
     transaction could strand its pooled connection, and closing the pool would then wait forever.
     """
     logger.info("periodic jobs every %s s", interval_s)
+    last_anchor: datetime | None = None
     while not stop.is_set():
         try:
             expired = await expire_all_due(now=clock())
@@ -95,6 +131,11 @@ async def run_periodic_jobs(interval_s: float, clock: Callable[[], datetime], st
         else:
             if expired:
                 logger.info("expired %d pending transfer(s)", expired)
+        if anchor_file is not None:
+            try:
+                last_anchor = await anchor_daily(anchor_file, clock(), last_anchor)
+            except Exception:
+                logger.exception("anchoring in %s failed; next try in %s s", anchor_file, interval_s)
         for name, job in (("deadline sweep", sweep), ("market sweep", market_sweep)):
             try:
                 swept = await job(now=clock())
@@ -107,28 +148,52 @@ async def run_periodic_jobs(interval_s: float, clock: Callable[[], datetime], st
             await asyncio.wait_for(stop.wait(), interval_s)
 
 
+async def anchor_daily(path: Path, now: datetime, last: datetime | None) -> datetime:
+    """Anchor the ledger in ``path`` if its latest anchor is a day old (or there is none); when
+    the latest anchor was made, for the next call (``last``: None reads it from the file)."""
+    if last is None:
+        found = await asyncio.to_thread(latest_anchor, path)
+        last = found.anchored_at if found is not None else None
+    if last is not None and now - last < ANCHOR_EVERY:
+        return last
+    written = await anchor(path, now=now)
+    logger.info("anchored the ledger at seq %d in %s: digest %s", written.seq, path, written.digest)
+    return written.anchored_at
+
+
 # -- the application -----------------------------------------------------------------------------
 
 
-async def refuse_nul(request: Request) -> None:
-    """A NUL character cannot be stored (PostgreSQL's text refuses it): in the address it is
-    refused with a 400 before any handler runs. Forms (``web.pages.core.read_form``), JSON bodies
-    (their models) and Open311's fields are checked where they are read."""
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+async def check_request(request: Request) -> None:
+    """Before any handler runs: a NUL character in the address, which no column can store
+    (PostgreSQL's text refuses it), is a 400; so is a body too large or too deeply nested to
+    decode (``web.limits``): every body but a form's is read as JSON. Forms
+    (``web.pages.core.read_form``), JSON fields (their models) and Open311's fields are checked
+    for NUL where they are read."""
     if "%00" in request.url.query.lower() or "\x00" in request.url.path:
         raise ValidationException("a NUL character is not allowed")
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        content_type = request.headers.get("content-type", "").lower()
+        if not content_type.startswith(FORM_TYPES):
+            check_json_body(await request.body())
 
 
 def create_app(
     database_url: str | None = None,
     *,
     sweep_interval_s: float | None = None,
+    session_idle: timedelta | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> Litestar:
     """The Linli app for ``database_url`` (default: LINLI_DATABASE_URL, else ``sqlite:///linli.sqlite``).
 
-    ``clock`` is the app's idea of now (tests move it to reach deadlines).
+    ``clock`` is the app's idea of now (tests move it to reach deadlines); ``session_idle``
+    overrides LINLI_SESSION_IDLE_MINUTES.
     """
-    settings = Settings.from_env(database_url, sweep_interval_s)
+    settings = Settings.from_env(database_url, sweep_interval_s, session_idle)
 
     @contextlib.asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -138,9 +203,10 @@ def create_app(
             app.state.engine = engine
             sweeper, stop = None, asyncio.Event()
             if settings.sweep_interval_s > 0:
-                sweeper = asyncio.create_task(
-                    run_periodic_jobs(settings.sweep_interval_s, clock, stop), name="linli-periodic-jobs"
+                jobs = run_periodic_jobs(
+                    settings.sweep_interval_s, clock, stop, anchor_path(engine, settings.anchor_file)
                 )
+                sweeper = asyncio.create_task(jobs, name="linli-periodic-jobs")
             try:
                 yield
             finally:
@@ -156,12 +222,20 @@ def create_app(
         finally:
             await close_database(engine)
 
-    csrf = csrf_config()
+    csrf = csrf_config(https=settings.https)
     return AnsweringHead(
         route_handlers=[HealthController, *CONTROLLERS, PAGES, STATIC, admin_mount],
         lifespan=[database, startup(csrf)],
-        before_request=refuse_nul,
-        state=State({"clock": clock}),
+        before_request=check_request,
+        before_send=[security_headers(https=settings.https)],
+        state=State(
+            {
+                "clock": clock,
+                "https": settings.https,
+                "trusted_proxies": settings.trusted_proxies,
+                "session_idle": settings.session_idle,
+            }
+        ),
         dependencies=DEPENDENCIES,
         exception_handlers=for_pages_too(EXCEPTION_HANDLERS),
         template_config=template_config(),

@@ -84,6 +84,9 @@ def serve(host: str, port: int, reload: bool) -> None:
         port=port,
         reload=reload,
         reload_dirs=[code] if reload else None,
+        # The client's address is Linli's to decide (web.client, LINLI_TRUSTED_PROXIES): uvicorn
+        # would otherwise take X-Forwarded-For from anyone on loopback.
+        proxy_headers=False,
     )
 
 
@@ -166,18 +169,66 @@ def backup_command(output: Path) -> None:
 
 @linli.group(name="ledger")
 def ledger_group() -> None:
-    """The points ledger: verify, export, expire."""
+    """The points ledger: verify, anchor, export, expire."""
+
+
+def _anchor_file():
+    """The anchor file of the open database (LINLI_ANCHOR_FILE, else its default)."""
+    import piccolo_conf
+    from web.database import anchor_path
+
+    return anchor_path(piccolo_conf.DB, os.environ.get("LINLI_ANCHOR_FILE", "").strip() or None)
 
 
 @ledger_group.command(name="verify")
 def verify_command() -> None:
-    """Recompute every account and the hash chain; exit 1 on any problem."""
+    """Recompute every account and the hash chain, check them against the latest anchor, and
+    check every domain record that moved value against its transfer; exit 1 on any problem."""
+    from ledger.anchor import AnchorFileError, latest_anchor
     from ledger.verify import verify as verify_ledger
+    from market.crosscheck import cross_check
 
-    report = run_with_database(verify_ledger)
+    async def work():
+        path = _anchor_file()
+        try:
+            anchor = latest_anchor(path)
+        except AnchorFileError as error:
+            anchor, unreadable = None, f"the anchor file is damaged: {error}"
+        else:
+            unreadable = None
+        report = await verify_ledger(anchor=anchor)
+        if unreadable:
+            report.problems.append(unreadable)
+        return report, path, await cross_check()
+
+    report, path, domain = run_with_database(work)
     click.echo(report.render())
-    if not report.ok:
+    if report.anchor is None and report.ok:
+        click.echo(f"(no anchor in {path} yet: `linli ledger anchor` records one)", err=True)
+    if domain:
+        click.echo(f"domain cross-check FAILED: {len(domain)} problem(s)")
+        click.echo("\n".join(f"  - {problem}" for problem in domain))
+    else:
+        click.echo("domain cross-check: every record that moved value has its transfer, and back")
+    if not report.ok or domain:
         sys.exit(1)
+
+
+@ledger_group.command(name="anchor")
+def anchor_command() -> None:
+    """Record the chain head (sequence number, hash, time) at the end of the append-only anchor
+    file (LINLI_ANCHOR_FILE), outside the database; print it and its digest."""
+    from datetime import UTC, datetime
+
+    from ledger.anchor import anchor
+
+    async def work():
+        path = _anchor_file()
+        return path, await anchor(path, now=datetime.now(UTC))
+
+    path, written = run_with_database(work)
+    click.echo(f"anchored seq {written.seq}, chain head {written.hash}, in {path}")
+    click.echo(f"digest {written.digest}")
 
 
 @ledger_group.command(name="export")

@@ -21,6 +21,7 @@ import piccolo_conf
 from ledger.engine import engine_from_url, is_sqlite
 
 MIGRATION_LOCK = 0x4C494E4C4A  # PostgreSQL advisory lock key: one migrator at a time
+BACKUP_MODE = 0o600  # a backup holds secrets: its owner alone reads it
 
 
 async def migrate(quiet: bool = True) -> None:
@@ -79,6 +80,19 @@ async def close_database(engine: Engine) -> None:
         await engine.close_connection_pool()
 
 
+DEFAULT_POSTGRES_ANCHOR_FILE = "linli-anchors.jsonl"
+
+
+def anchor_path(engine: Engine, configured: str | None = None) -> Path:
+    """Where the ledger's anchors go: ``configured`` (LINLI_ANCHOR_FILE), else beside the SQLite
+    file, else (PostgreSQL) ``linli-anchors.jsonl`` in the current directory."""
+    if configured:
+        return Path(configured)
+    if is_sqlite(engine):
+        return Path(f"{engine.path}.anchors.jsonl")
+    return Path(DEFAULT_POSTGRES_ANCHOR_FILE)
+
+
 def database_name(engine: Engine) -> str:
     """``sqlite`` or ``postgresql``: what the health check and the CLI call the engine."""
     return "sqlite" if is_sqlite(engine) else "postgresql"
@@ -93,15 +107,24 @@ async def backup(engine: Engine, destination: Path) -> None:
 
     SQLite: the online backup API, into a file that opens as a Linli database. PostgreSQL:
     ``pg_dump --format=custom`` (restore with ``pg_restore``); it must be on PATH and match the
-    server's major version.
+    server's major version. The file is the owner's alone (``BACKUP_MODE``) from the start.
     """
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        if is_sqlite(engine):
-            await asyncio.to_thread(_sqlite_backup, engine, partial)
-        else:
-            await asyncio.to_thread(_pg_dump, engine.config["dsn"], partial)
+        # It holds the site's secret key and every password and token hash: made readable by its
+        # owner only from the first byte (the mode is set as it is created, whatever the umask).
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, BACKUP_MODE)
+        try:
+            if is_sqlite(engine):
+                os.close(descriptor)  # SQLite opens it again (an empty file is an empty database)
+                descriptor = -1
+                await asyncio.to_thread(_sqlite_backup, engine, partial)
+            else:
+                await asyncio.to_thread(_pg_dump, engine.config["dsn"], descriptor)
+        finally:
+            if descriptor >= 0:
+                os.close(descriptor)
         partial.replace(destination)
     finally:
         partial.unlink(missing_ok=True)
@@ -133,7 +156,8 @@ def split_password(url: str) -> tuple[str, str | None]:
     )
 
 
-def _pg_dump(url: str, target: Path) -> None:
+def _pg_dump(url: str, target: int) -> None:
+    """``pg_dump`` of ``url`` into the open file ``target`` (its standard output)."""
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
         raise BackupError("pg_dump is not on PATH: install PostgreSQL's client tools for your server")
@@ -143,8 +167,9 @@ def _pg_dump(url: str, target: Path) -> None:
     if password is not None:
         environment["PGPASSWORD"] = password
     result = subprocess.run(
-        [pg_dump, "--format=custom", "--file", str(target), "--dbname", url],
-        capture_output=True,
+        [pg_dump, "--format=custom", "--dbname", url],
+        stdout=target,
+        stderr=subprocess.PIPE,
         text=True,
         check=False,
         env=environment,

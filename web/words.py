@@ -55,6 +55,7 @@ STATES = {
         "submitted": N_("submitted"),
         "confirmed": N_("confirmed"),
         "disputed": N_("disputed"),
+        "awaiting_approval": N_("awaiting_approval"),
         "rejected": N_("rejected"),
         "withdrawn": N_("withdrawn"),
         "cancelled": N_("cancelled"),

@@ -25,6 +25,8 @@ class ClaimFacts:
     task_area_path: str
     need: int | None = None
     need_resident: int | None = None
+    task_created_by: int | None = None
+    recorded_by: int | None = None  # who recorded the work, if it was recorded for the performer
     joined: bool = False
     rated: bool = False
 
@@ -40,6 +42,8 @@ class ClaimFacts:
             task_area_path=row["task_area_path"],
             need=row.get("need"),
             need_resident=row.get("need_resident"),
+            task_created_by=row.get("task_created_by"),
+            recorded_by=row.get("recorded_by"),
             **looked_up,
         )
 
@@ -123,6 +127,20 @@ def settle(actor: Actor, claim: ClaimFacts) -> errors.ProjectError | None:
     return _state(claim, ("disputed",), N_("settle"))
 
 
+def approve(actor: Actor, claim: ClaimFacts) -> errors.ProjectError | None:
+    """Four eyes: a second staff member of the task's community (or above) issues points over
+    the threshold; never who created the task, confirmed the work or recorded it."""
+    if performs(actor, claim):
+        return errors.OwnWork(action=N_("approve"))
+    if not actor.is_staff(claim.task_area_path):
+        return _hidden(actor, claim)
+    if actor.member_id in (claim.task_created_by, claim.decided_by, claim.recorded_by):
+        return errors.NotAllowed(
+            N_("A second staff member approves it: not who created the task, confirmed or recorded the work.")
+        )
+    return _state(claim, ("awaiting_approval",), N_("approve"))
+
+
 def rate(actor: Actor, claim: ClaimFacts) -> errors.ProjectError | None:
     """The resident who asked (or a neighbour who joined the common need) rates confirmed work
     once; work for no need is rated by whoever confirmed it."""
@@ -147,6 +165,7 @@ RULES = {
     "confirm": confirm,
     "dispute": dispute,
     "settle": settle,
+    "approve": approve,
     "rate": rate,
 }
 

@@ -30,6 +30,7 @@ class NeedFacts:
     area_path: str
     handling_path: str
     handling_level: str
+    handed_from: int | None = None
     joined: bool = False
 
     @classmethod
@@ -46,8 +47,15 @@ class NeedFacts:
             area_path=row["area_path"],
             handling_path=row["handling_path"],
             handling_level=row["handling_level"],
+            handed_from=row.get("handed_from"),
             joined=joined,
         )
+
+    @property
+    def grid_path(self) -> str | None:
+        """The grid the need is in, if it is in one (a community's common need may not be)."""
+        parts = self.area_path.strip("/").split("/")
+        return "/" + "/".join(parts[:4]) + "/" if len(parts) >= 4 else None
 
 
 def asked(actor: Actor, need: NeedFacts) -> bool:
@@ -55,14 +63,31 @@ def asked(actor: Actor, need: NeedFacts) -> bool:
     return actor.member_id in (need.resident, need.reporter)
 
 
+def holds(actor: Actor, need: NeedFacts) -> bool:
+    """The holder: staff of the community, street or district handling the need, or the leader
+    of the grid it was handed down to (or an admin). The holder keeps every action."""
+    role = "leader" if need.handling_level == "grid" else "staff"
+    return actor.is_admin or actor.holds_exactly(role, need.handling_path)
+
+
 def decides(actor: Actor, need: NeedFacts) -> bool:
-    """Staff where the need is handled (or above) decide about it."""
-    return actor.is_staff(need.handling_path)
+    """A holder at a level with staff (community, street, district): grades, dispatches, rejects."""
+    return holds(actor, need) and need.handling_level != "grid"
+
+
+def above(actor: Actor, need: NeedFacts) -> bool:
+    """Staff of a level above the holder: they supervise (督办), they do not take over."""
+    return any(
+        grant.role == "staff"
+        and grant.path != need.handling_path
+        and need.handling_path.startswith(grant.path)
+        for grant in actor.grants
+    )
 
 
 def manages(actor: Actor, need: NeedFacts) -> bool:
-    """Leaders and staff of its area, and staff where it is handled: the desk sees it whole."""
-    return actor.manages(need.area_path) or decides(actor, need)
+    """Leaders and staff of its area, its holder and staff above: the desk sees it whole."""
+    return actor.manages(need.area_path) or holds(actor, need) or actor.is_staff(need.handling_path)
 
 
 def sees(actor: Actor, need: NeedFacts) -> bool:
@@ -118,7 +143,11 @@ def triage(actor: Actor, need: NeedFacts) -> errors.ProjectError | None:
 
 
 def escalate(actor: Actor, need: NeedFacts) -> errors.ProjectError | None:
-    refusal = triage(actor, need)
+    """The holder sends it up a level (上报): a grid's leader to the community, a community to
+    the street, a street to the district."""
+    if not holds(actor, need):
+        return _hidden(actor, need)
+    refusal = _state(need, TRIAGEABLE, N_("escalate"))
     if refusal is None and need.handling_level == "district":
         return errors.TopOfTree()
     return refusal
@@ -154,13 +183,59 @@ def dispatch(actor: Actor, need: NeedFacts) -> errors.ProjectError | None:
 
 
 def progress(actor: Actor, need: NeedFacts) -> errors.ProjectError | None:
-    """B needs report progress until done; C needs report periodically on their plan."""
+    """Progress is reported to the resident on any open need by its holder (which answers the
+    supervision notices) and by the community, whoever holds it."""
     if not manages(actor, need):
         return _hidden(actor, need)
-    refusal = _state(need, WORKABLE, N_("report on"))
-    if refusal is None and need.grade not in ("B", "C"):
-        return errors.Conflict(N_("Progress reports are for B and C needs."))
+    return _state(need, OPEN, N_("report on"))
+
+
+def supervise(actor: Actor, need: NeedFacts) -> errors.ProjectError | None:
+    """Staff of any level above the holder push it with a notice (督办单)."""
+    if not above(actor, need):
+        return _hidden(actor, need)
+    return _state(need, OPEN, N_("supervise"))
+
+
+def hand_down(actor: Actor, need: NeedFacts) -> errors.ProjectError | None:
+    """The holder hands the need down (交办) to a community or grid below it, on the need's own
+    way down: there must be one."""
+    if not decides(actor, need):
+        return _hidden(actor, need)
+    refusal = _state(need, TRIAGEABLE, N_("hand down"))
+    if refusal is None and not targets(need):
+        return errors.Conflict(N_("There is no community or grid below to hand this need down to."))
     return refusal
+
+
+def targets(need: NeedFacts) -> list[str]:
+    """The paths a need may be handed down to: its community and its grid, below the holder."""
+    below = [community_path(need.area_path), need.grid_path]
+    return [
+        path for path in below if path and path != need.handling_path and path.startswith(need.handling_path)
+    ]
+
+
+def return_(actor: Actor, need: NeedFacts) -> errors.ProjectError | None:
+    """The level it was handed down to gives it back (退回), with a reason, before work starts."""
+    if not holds(actor, need):
+        return _hidden(actor, need)
+    if need.handed_from is None:
+        return errors.Conflict(N_("This need was not handed down: escalate it instead."))
+    return _state(need, TRIAGEABLE, N_("return"))
+
+
+def take(actor: Actor, need: NeedFacts) -> errors.ProjectError | None:
+    """A grid's leader handles a small thing of their grid themself (小事不出网格): while its
+    community still holds it (or the grid, handed down), before anyone works on it."""
+    grid = need.grid_path
+    if grid is None or not actor.holds_exactly("leader", grid):
+        return _hidden(actor, need)
+    if need.handling_path not in (grid, community_path(need.area_path)):
+        return errors.Conflict(N_("This need is handled above the community now."))
+    if need.resident == actor.member_id:
+        return errors.OwnWork(N_("You cannot claim a task for your own need."))
+    return _state(need, TRIAGEABLE, N_("take on"))
 
 
 RULES = {
@@ -172,6 +247,10 @@ RULES = {
     "merge": merge,
     "dispatch": dispatch,
     "progress": progress,
+    "supervise": supervise,
+    "hand_down": hand_down,
+    "return": return_,
+    "take": take,
 }
 
 

@@ -13,7 +13,8 @@ from projects.rules import allowed
 
 LIVE = ("offered", "declined", "open", "full")
 PUBLIC = ("open", "full", "done")  # what neighbours see of a task; the rest is for those involved
-UNFINISHED_CLAIMS = ("claimed", "checked_in", "submitted", "disputed")
+WAITING_CLAIMS = ("submitted", "disputed", "awaiting_approval")  # work reported, not yet decided
+UNFINISHED_CLAIMS = ("claimed", "checked_in", *WAITING_CLAIMS)
 
 
 @dataclass(frozen=True, slots=True)

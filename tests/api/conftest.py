@@ -11,12 +11,14 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 import pytest
 from litestar import Litestar
 
 from ledger.verify import verify
+from projects.members import TOKEN_LIFETIME
 from tests.projects.community import PASSWORD, Clock, Street, build_street
 from web.app import create_app
 
@@ -58,6 +60,14 @@ class Api:
         return response.json()
 
 
+def session_idle(request: pytest.FixtureRequest) -> timedelta:
+    """How long the app keeps an unused session: as long as a token lives (these tests move the
+    clock by hours and days while the same members stay signed in), unless the test is marked
+    ``session_idle(minutes=...)`` to see the idle timeout at work."""
+    marker = request.node.get_closest_marker("session_idle")
+    return timedelta(minutes=marker.kwargs["minutes"]) if marker else TOKEN_LIFETIME
+
+
 @contextlib.asynccontextmanager
 async def running(app: Litestar) -> AsyncIterator[None]:
     """The app's lifespan, entered and left in one task of its own (its task group must be:
@@ -83,9 +93,9 @@ async def running(app: Litestar) -> AsyncIterator[None]:
 
 
 @pytest.fixture
-async def api(database_url: str) -> AsyncIterator[Api]:
+async def api(database_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Api]:
     clock = Clock()
-    app = create_app(database_url, sweep_interval_s=0, clock=clock)
+    app = create_app(database_url, sweep_interval_s=0, session_idle=session_idle(request), clock=clock)
     async with running(app):
         street = await build_street(clock())
         transport = httpx.ASGITransport(app=app)

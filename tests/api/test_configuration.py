@@ -55,11 +55,23 @@ async def test_a_wrong_category_is_refused(api, code, body):
 
 async def test_an_admin_sets_a_grades_deadline(api):
     s = api.street
-    assert await api.ok(s.staff, "GET", "/api/v1/grades") == {"new": 24, "A": 24, "B": 168, "C": 720}
+    assert await api.ok(s.staff, "GET", "/api/v1/grades") == {
+        "new": {"deadline_hours": 24, "deadline_working_days": None},
+        "A": {"deadline_hours": 24, "deadline_working_days": None},
+        "B": {"deadline_hours": None, "deadline_working_days": 5},
+        "C": {"deadline_hours": None, "deadline_working_days": 22},
+    }
     await refused(
         api, s.staff, "PUT", "/api/v1/grades/A", {"deadline_hours": 4}, status=403, code="not_allowed"
     )
-    assert (await api.ok(s.admin, "PUT", "/api/v1/grades/A", {"deadline_hours": 4}))["A"] == 4
+    saved = await api.ok(s.admin, "PUT", "/api/v1/grades/A", {"deadline_hours": 4})
+    assert saved["A"] == {"deadline_hours": 4, "deadline_working_days": None}
+    # Exactly one of hours or working days.
+    for body in ({}, {"deadline_hours": 4, "deadline_working_days": 2}):
+        response = await api.call(s.admin, "PUT", "/api/v1/grades/B", json=body)
+        assert (response.status_code, response.json()["code"]) == (400, "invalid_input"), body
+    saved = await api.ok(s.admin, "PUT", "/api/v1/grades/B", {"deadline_working_days": 3})
+    assert saved["B"] == {"deadline_hours": None, "deadline_working_days": 3}
     created = await need(api)
     graded = await api.ok(s.staff, "POST", f"/api/v1/needs/{created['id']}/triage", {"grade": "A"})
     assert graded["deadline"] == (api.clock() + timedelta(hours=4)).isoformat().replace("+00:00", "Z")

@@ -53,12 +53,13 @@ async def test_only_staff_where_the_need_is_handled_may_triage_it(api):
     s = api.street
     created = await need(api)
     url = f"/api/v1/needs/{created['id']}/triage"
-    for member in (s.resident, s.leader):  # they see the need, and may not grade it
+    # They see the need and may not grade it: its resident, its grid's leader, and the levels
+    # above its holder (they supervise; they do not take over).
+    for member in (s.resident, s.leader, s.street_staff, s.district_staff):
         await refused(api, member, "POST", url, {"grade": "A"}, status=403, code="not_allowed")
     for member in (s.volunteers[0], s.other_staff):  # for them it does not exist
         await refused(api, member, "POST", url, {"grade": "A"}, status=404, code="not_found")
-    for member in (s.street_staff, s.district_staff, s.staff):  # staff of an ancestor area may
-        assert (await api.ok(member, "POST", url, {"grade": "B"}))["grade"] == "B"
+    assert (await api.ok(s.staff, "POST", url, {"grade": "B"}))["grade"] == "B"  # its holder
 
 
 async def test_only_staff_may_dispatch_tasks_in_their_area(api):

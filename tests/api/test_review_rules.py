@@ -123,10 +123,9 @@ async def test_the_sweep_reaches_every_overdue_need_however_many_are_flagged_bef
     assert (await sweep(now=api.clock.advance(hours=25))).needs_flagged == 3  # in progress: flagged
     waiting = await need(api, description="后来的需求")
     result = await sweep(now=api.clock.advance(hours=25))
-    assert result.needs_escalated == 1
-    assert (await api.ok(s.street_staff, "GET", f"/api/v1/needs/{waiting['id']}"))["handling_area_id"] == str(
-        s.street
-    )
+    assert result.needs_flagged == 1  # the one behind them, flagged and still its community's
+    read = await api.ok(s.street_staff, "GET", f"/api/v1/needs/{waiting['id']}")
+    assert (read["handling_area_id"], read["overdue"]) == (str(s.community), True)
 
 
 async def test_tasks_offered_to_someone_are_seen_only_by_those_involved(api):
@@ -215,9 +214,10 @@ async def test_a_need_whose_work_was_all_called_off_is_triaged_again_with_a_fres
     s = api.street
     created = await triaged_need(api, grade="B")
     task = await open_task(api, need_id=created["id"])
-    api.clock.advance(days=8)  # past the need's deadline of a week
+    api.clock.advance(days=8)  # past the need's deadline of 5 working days: Wednesday 9 December
     await api.ok(s.staff, "POST", f"/api/v1/tasks/{task['id']}/cancel", {"reason": "改期"})
     reopened = await api.ok(s.staff, "GET", f"/api/v1/needs/{created['id']}")
     assert reopened["status"] == "triaged"
-    assert reopened["deadline"].startswith((api.clock() + timedelta(days=7)).date().isoformat())
-    assert (await sweep(now=api.clock())).needs_escalated == 0
+    # 5 working days later at the same clock time: Thursday, Friday, Monday, Tuesday, Wednesday.
+    assert reopened["deadline"] == "2026-12-16T09:00:00Z"
+    assert (await sweep(now=api.clock())).needs_flagged == 0

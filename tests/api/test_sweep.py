@@ -1,4 +1,5 @@
-"""Deadlines (督办): the sweep flags and escalates what is overdue, by the app's clock."""
+"""Deadlines (督办): the sweep flags what is overdue, by the app's clock, and never takes a need
+away from its holder; a supervision notice unanswered by its answer-by is overdue in turn."""
 
 from __future__ import annotations
 
@@ -8,40 +9,30 @@ from projects.sweep import SweepResult, sweep
 from tests.api.helpers import need, open_task, triaged_need, worked
 
 
-async def test_an_untriaged_need_escalates_to_the_street_then_the_district_then_stays_flagged(api):
+async def test_an_overdue_need_is_flagged_once_and_stays_with_its_holder(api):
     s = api.street
     created = await need(api)
     assert await sweep(now=api.clock()) == SweepResult()  # nothing due yet
-    read = await api.ok(s.staff, "GET", f"/api/v1/needs/{created['id']}")
-    assert (read["handling_area_id"], read["overdue"]) == (str(s.community), False)
-
     result = await sweep(now=api.clock.advance(hours=24, seconds=1))
-    assert result.needs_escalated == 1
-    read = await api.ok(s.street_staff, "GET", f"/api/v1/needs/{created['id']}")
+    assert result.needs_flagged == 1
+    read = await api.ok(s.staff, "GET", f"/api/v1/needs/{created['id']}")
     assert (read["status"], read["handling_area_id"], read["overdue"], read["escalations"]) == (
         "new",
-        str(s.street),
+        str(s.community),
         True,
-        1,
+        0,
     )
-    assert (await sweep(now=api.clock.advance(hours=1))).needs_escalated == 0  # a new deadline at the street
-
-    assert (await sweep(now=api.clock.advance(hours=24))).needs_escalated == 1
-    read = await api.ok(s.district_staff, "GET", f"/api/v1/needs/{created['id']}")
-    assert (read["handling_area_id"], read["escalations"]) == (str(s.district), 2)
-
-    result = await sweep(now=api.clock.advance(hours=25))
-    assert (result.needs_escalated, result.needs_flagged) == (0, 0)  # the top, and flagged already
+    assert read["overdue_since"] == api.clock().isoformat().replace("+00:00", "Z")
+    assert (await sweep(now=api.clock.advance(days=3))).needs_flagged == 0  # once
+    # The holder keeps every action: the community grades it, which clears the flag.
+    graded = await api.ok(s.staff, "POST", f"/api/v1/needs/{created['id']}/triage", {"grade": "A"})
+    assert (graded["overdue"], graded["handling_area_id"]) == (False, str(s.community))
     history = await api.ok(s.resident, "GET", f"/api/v1/needs/{created['id']}/history")
-    assert [(h["action"], h["actor_id"], h["reason"]) for h in history] == [
-        ("report", str(s.resident), "online"),
-        ("escalate", None, "overdue"),
-        ("escalate", None, "overdue"),
+    assert [(h["action"], h["actor_id"]) for h in history] == [
+        ("report", str(s.resident)),
+        ("overdue", None),
+        ("triage", str(s.staff)),
     ]
-    # the district's staff can still triage it; the community's no longer
-    response = await api.post(s.staff, f"/api/v1/needs/{created['id']}/triage", {"grade": "A"})
-    assert response.status_code == 403
-    await api.ok(s.district_staff, "POST", f"/api/v1/needs/{created['id']}/triage", {"grade": "A"})
 
 
 async def test_a_need_escalated_by_hand_to_the_district_is_flagged_once_when_overdue(api):
@@ -50,7 +41,7 @@ async def test_a_need_escalated_by_hand_to_the_district_is_flagged_once_when_ove
     await api.ok(s.staff, "POST", f"/api/v1/needs/{created['id']}/escalate", {"reason": "涉及多个社区"})
     await api.ok(s.street_staff, "POST", f"/api/v1/needs/{created['id']}/escalate", {"reason": "需区级协调"})
     result = await sweep(now=api.clock.advance(hours=24, seconds=1))
-    assert (result.needs_escalated, result.needs_flagged) == (0, 1)
+    assert result.needs_flagged == 1
     assert (await sweep(now=api.clock.advance(hours=24))).needs_flagged == 0
     read = await api.ok(s.district_staff, "GET", f"/api/v1/needs/{created['id']}")
     assert (read["handling_area_id"], read["overdue"]) == (str(s.district), True)
@@ -60,11 +51,11 @@ async def test_a_need_escalated_by_hand_to_the_district_is_flagged_once_when_ove
 
 async def test_a_graded_need_has_its_grades_deadline_and_a_need_in_progress_is_flagged_once(api):
     s = api.street
-    graded = await triaged_need(api, grade="B")
-    assert graded["deadline"].startswith((api.clock() + timedelta(days=7)).date().isoformat())
+    graded = await triaged_need(api, grade="B")  # Tuesday 1 December, 5 working days
+    assert graded["deadline"] == "2026-12-08T09:00:00Z"
     await open_task(api, need_id=graded["id"])
     result = await sweep(now=api.clock.advance(days=7, seconds=1))
-    assert (result.needs_flagged, result.needs_escalated) == (1, 0)
+    assert result.needs_flagged == 1
     read = await api.ok(s.staff, "GET", f"/api/v1/needs/{graded['id']}")
     assert (read["status"], read["overdue"]) == ("in_progress", True)
     flagged = await api.ok(s.staff, "GET", f"/api/v1/needs?area_id={s.community}&overdue=true")
@@ -134,7 +125,8 @@ async def test_the_app_runs_the_deadline_sweep_by_itself(database_url):
         created = await report_need(resident, category="care.meals", description="午饭", now=clock())
         clock.advance(days=2)
         for _ in range(200):
-            if (await view_need(resident, created.id)).escalations:
+            if (await view_need(resident, created.id)).overdue:
                 break
             await asyncio.sleep(0.05)
-        assert (await view_need(resident, created.id)).escalations >= 1
+        flagged = await view_need(resident, created.id)
+        assert (flagged.overdue, flagged.escalations) == (True, 0)

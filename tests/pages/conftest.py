@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from ledger.verify import verify
-from tests.api.conftest import running
+from tests.api.conftest import running, session_idle
 from tests.projects.community import PASSWORD, Clock, Street, build_street
 from web.app import create_app
 
@@ -73,9 +73,9 @@ class Site:
 
 
 @pytest.fixture
-async def site(database_url: str) -> AsyncIterator[Site]:
+async def site(database_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Site]:
     clock = Clock()
-    app = create_app(database_url, sweep_interval_s=0, clock=clock)
+    app = create_app(database_url, sweep_interval_s=0, session_idle=session_idle(request), clock=clock)
     async with running(app):
         street = await build_street(clock())
         transport = httpx.ASGITransport(app=app)

@@ -17,9 +17,10 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from ledger.accounts import DEBITS_MUST_NOT_EXCEED_CREDITS, open_account
+from ledger.anchor import latest_anchor
 from ledger.transfers import expiry_id, reserve, transfer
 from web import app as web_app
-from web.app import Settings, create_app, run_periodic_jobs
+from web.app import Settings, anchor_daily, create_app, run_periodic_jobs
 from web.database import close_database, open_database
 
 
@@ -94,15 +95,37 @@ async def test_the_app_migrates_an_empty_database_as_it_starts(empty_database_ur
     assert applied >= 1
 
 
-async def test_the_app_expires_due_reservations_in_the_background(database_url):
+async def test_the_app_expires_due_reservations_and_anchors_the_ledger_daily_in_the_background(
+    database_url, tmp_path, monkeypatch
+):
     await write_ledger(database_url, transfers=1, due_hold="hold-1")
     expired_sql = f"SELECT kind FROM ledger_transfer WHERE id = '{expiry_id('hold-1')}'"
+    anchors = tmp_path / "anchors.jsonl"
+    monkeypatch.setenv("LINLI_ANCHOR_FILE", str(anchors))
     async with AsyncTestClient(create_app(database_url, sweep_interval_s=0.05)):
         for _ in range(200):
-            if await fetch_value(database_url, expired_sql):
+            if await fetch_value(database_url, expired_sql) and anchors.exists():
                 break
             await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # a few more rounds of the jobs: the day's anchor is not repeated
     assert await fetch_value(database_url, expired_sql) == "expire"
+    (anchored,) = anchors.read_text().splitlines()
+    head = await fetch_value(database_url, "SELECT hash FROM ledger_transfer ORDER BY seq DESC LIMIT 1")
+    assert latest_anchor(anchors).hash == head and '"seq":3' in anchored  # after the expiry
+
+
+async def test_the_daily_anchor_is_written_when_the_last_is_a_day_old(tmp_path, database_url):
+    await write_ledger(database_url, transfers=2)
+    engine = await open_database(database_url)
+    try:
+        path, now = tmp_path / "anchors.jsonl", datetime(2026, 12, 9, 9, tzinfo=UTC)
+        first = await anchor_daily(path, now, None)
+        assert first == now
+        assert await anchor_daily(path, now + timedelta(hours=23), None) == now  # read from the file
+        assert await anchor_daily(path, now + timedelta(hours=24), first) == now + timedelta(hours=24)
+        assert len(path.read_text().splitlines()) == 2
+    finally:
+        await close_database(engine)
 
 
 async def test_a_failing_job_is_logged_and_tried_again(monkeypatch, caplog):

@@ -8,13 +8,14 @@ from web.api.community import (
     AreaController,
     CategoryController,
     GradeController,
+    IssuanceController,
     OrganisationController,
     ResourceController,
 )
 from web.api.evaluation import EvaluationController, LeaderRatingController
 from web.api.exchange import ExchangeController, FundController, GiftController, ListingController
 from web.api.me import MeController
-from web.api.needs import NeedController
+from web.api.needs import NeedController, SupervisionController
 from web.api.projects import ProjectController, RatingController
 from web.api.surveys import SurveyController
 from web.api.tasks import ClaimController, TaskController
@@ -26,10 +27,12 @@ CONTROLLERS = [
     MeController,
     CategoryController,
     GradeController,
+    IssuanceController,
     AreaController,
     OrganisationController,
     ResourceController,
     NeedController,
+    SupervisionController,
     TaskController,
     ClaimController,
     ProjectController,

@@ -8,7 +8,7 @@ from litestar.params import JSONBody
 
 from projects import members
 from projects.signin import TooManyAttempts, sign_in
-from web.api.deps import Now, bearer_token, client_address
+from web.api.deps import CurrentActor, Now, bearer_token, client_address
 from web.api.schemas import TokenIn, TokenOut
 
 
@@ -34,3 +34,12 @@ class AuthController(Controller):
         token = bearer_token(request)
         if token:
             await members.revoke_token(token)
+
+    @delete(
+        "/tokens",
+        name="api:sign-out-everywhere",
+        summary="Sign out everywhere: every token of mine stops working, the pages' sessions too",
+        status_code=204,
+    )
+    async def sign_out_everywhere(self, actor: CurrentActor) -> None:
+        await members.sign_out_everywhere(actor.member_id)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from litestar import Controller, get, post, put
 from litestar.params import FromQuery, JSONBody
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from market import catalogue, redemptions
 from projects.errors import N_, Invalid
@@ -24,6 +24,7 @@ from web.api.schemas import (
     OptionalId,
     Out,
     TraceOut,
+    When,
     WithActions,
     optional_id,
     ref,
@@ -46,8 +47,8 @@ class ItemIn(In):
     per_member_limit: int | None = Field(default=None, ge=1, le=1000)
     limit_period: Period = "month"
     area_ids: list[IdIn] = Field(min_length=1, max_length=catalogue.MAX_AREAS)
-    active_from: AwareDatetime | None = None
-    active_until: AwareDatetime | None = None
+    active_from: When | None = None
+    active_until: When | None = None
     active: bool = True
 
     def draft(self) -> catalogue.ItemDraft:

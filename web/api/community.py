@@ -5,15 +5,18 @@ from __future__ import annotations
 from litestar import Controller, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from projects import areas, categories, organisations, resources, triage
+from projects import areas, categories, deadlines, issuance, organisations, resources
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import (
     AreaOut,
     CategoryIn,
     CategoryOut,
     GradeIn,
+    GradeOut,
     IdPath,
     IdQuery,
+    IssuancePolicyIn,
+    IssuancePolicyOut,
     OrganisationOut,
     ResourceIn,
     ResourceOut,
@@ -47,15 +50,22 @@ class GradeController(Controller):
     path = "/api/v1/grades"
     tags = ["community"]
 
-    @get(name="api:grades", summary="Hours allowed per grade (new: for triage)")
-    async def list(self, actor: CurrentActor) -> dict[str, int]:
-        return await triage.grade_deadlines()
+    @get(name="api:grades", summary="What each grade allows (new: for triage): hours or working days")
+    async def list(self, actor: CurrentActor) -> dict[str, GradeOut]:
+        return {row.grade: GradeOut.model_validate(row) for row in await deadlines.grade_deadlines()}
 
-    @put("/{grade:str}", name="api:grade-save", summary="Set a grade's deadline in hours (admins)")
+    @put(
+        "/{grade:str}",
+        name="api:grade-save",
+        summary="Set a grade's deadline in hours or working days, exactly one (admins)",
+    )
     async def save(
         self, actor: CurrentActor, grade: FromPath[str], data: JSONBody[GradeIn]
-    ) -> dict[str, int]:
-        return await triage.set_grade_deadline(actor, grade, hours=data.deadline_hours)
+    ) -> dict[str, GradeOut]:
+        found = await deadlines.set_grade_deadline(
+            actor, grade, hours=data.deadline_hours, working_days=data.deadline_working_days
+        )
+        return {row.grade: GradeOut.model_validate(row) for row in found}
 
 
 class AreaController(Controller):
@@ -120,3 +130,24 @@ class ResourceController(Controller):
     @get("/{resource_id:int}", name="api:resource", summary="One resource")
     async def read(self, actor: CurrentActor, resource_id: IdPath) -> ResourceOut:
         return ResourceOut.model_validate(await resources.get_resource(resource_id))
+
+
+class IssuanceController(Controller):
+    path = "/api/v1/communities/{community_id:int}/issuance"
+    tags = ["community"]
+
+    @get(name="api:issuance", summary="A community's issuance caps and four-eyes thresholds")
+    async def read(self, actor: CurrentActor, community_id: IdPath) -> IssuancePolicyOut:
+        return IssuancePolicyOut.model_validate(await issuance.policy_for(community_id))
+
+    @put(
+        name="api:issuance-save",
+        summary="Set a community's issuance caps and thresholds (staff above it, or an admin)",
+    )
+    async def save(
+        self, actor: CurrentActor, community_id: IdPath, data: JSONBody[IssuancePolicyIn], now: Now
+    ) -> IssuancePolicyOut:
+        values = data.model_dump(exclude_none=True)
+        return IssuancePolicyOut.model_validate(
+            await issuance.set_policy(actor, community_id, now=now, **values)
+        )

@@ -11,6 +11,7 @@ from litestar.di import NamedDependency, Provide
 from projects import errors
 from projects.access import Actor, load_actor
 from projects.members import member_for_token
+from web.client import address_of
 from web.i18n import negotiate
 
 # Handlers name what they receive explicitly (Litestar 3 drops inferred dependencies).
@@ -28,15 +29,16 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def actor_for_token(token: str | None, now: datetime) -> Actor:
-    """The member a sign-in token stands for (a bearer token, or the pages' session cookie)."""
+async def actor_for_token(request: Request, token: str | None, now: datetime) -> Actor:
+    """The member a sign-in token stands for (a bearer token, or the pages' session cookie),
+    unless it has been idle longer than the app allows (LINLI_SESSION_IDLE_MINUTES)."""
     if not token:
         raise errors.Unauthenticated()
-    return await load_actor(await member_for_token(token, now=now))
+    return await load_actor(await member_for_token(token, now=now, idle=request.app.state.session_idle))
 
 
 async def provide_actor(request: Request, now: Now) -> Actor:
-    return await actor_for_token(bearer_token(request), now)
+    return await actor_for_token(request, bearer_token(request), now)
 
 
 async def provide_optional_actor(request: Request, now: Now) -> Actor | None:
@@ -47,9 +49,9 @@ async def provide_optional_actor(request: Request, now: Now) -> Actor | None:
 
 
 def client_address(request: Request) -> str:
-    """Who is asking, as far as sign-in rate limits go (uvicorn's --proxy-headers sets it
-    from X-Forwarded-For behind a trusted proxy)."""
-    return request.client.host if request.client else "unknown"
+    """Who is asking, as far as sign-in limits go (``web.client``: X-Forwarded-For counts only
+    from the proxies LINLI_TRUSTED_PROXIES names)."""
+    return address_of(request.scope)
 
 
 def language(request: Request) -> str:

@@ -1,13 +1,15 @@
-"""Needs: report, list, read, join, triage or escalate, reject, merge, cancel, progress."""
+"""Needs: report, list, read, join, triage or escalate, hand down and return, supervise, take
+on (a grid's leader), reject, merge, cancel, progress; the supervision board."""
 
 from __future__ import annotations
 
 from litestar import Controller, get, post
 from litestar.params import FromQuery, JSONBody
 
-from projects import needs, resources, triage
+from projects import grid, needs, resources, supervision, triage
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import (
+    HandDownIn,
     IdPath,
     IdQuery,
     Limit,
@@ -16,8 +18,12 @@ from web.api.schemas import (
     NeedOut,
     NeedPageOut,
     NoteIn,
+    NoticeOut,
     ReasonIn,
     ResourceOut,
+    SuperviseIn,
+    SupervisionItemOut,
+    SupervisionPageOut,
     TraceOut,
     TriageIn,
     optional_id,
@@ -135,3 +141,102 @@ class NeedController(Controller):
         self, actor: CurrentActor, need_id: IdPath, data: JSONBody[NoteIn], now: Now
     ) -> NeedOut:
         return NeedOut.model_validate(await triage.report_progress(actor, need_id, note=data.note, now=now))
+
+    @get("/{need_id:int}/notices", name="api:need-notices", summary="The need's supervision notices")
+    async def notices(self, actor: CurrentActor, need_id: IdPath) -> list[NoticeOut]:
+        return [NoticeOut.model_validate(n) for n in await supervision.need_notices(actor, need_id)]
+
+    @post(
+        "/{need_id:int}/supervise",
+        name="api:need-supervise",
+        summary="Issue a supervision notice (督办单): staff of a level above the holder",
+    )
+    async def supervise(
+        self, actor: CurrentActor, need_id: IdPath, data: JSONBody[SuperviseIn], now: Now
+    ) -> NoticeOut:
+        notice = await supervision.supervise(
+            actor, need_id, note=data.note, answer_by=data.answer_by, now=now
+        )
+        return NoticeOut.model_validate(notice)
+
+    @post(
+        "/{need_id:int}/hand-down",
+        name="api:need-hand-down",
+        summary="Hand the need down (交办) to its community or grid, with a deadline",
+        status_code=200,
+    )
+    async def hand_down(
+        self, actor: CurrentActor, need_id: IdPath, data: JSONBody[HandDownIn], now: Now
+    ) -> NeedOut:
+        need = await triage.hand_down(
+            actor, need_id, area_id=int(data.area_id), note=data.note, deadline=data.deadline, now=now
+        )
+        return NeedOut.model_validate(need)
+
+    @post(
+        "/{need_id:int}/return",
+        name="api:need-return",
+        summary="Return a need handed down (退回), with a reason",
+        status_code=200,
+    )
+    async def return_(
+        self, actor: CurrentActor, need_id: IdPath, data: JSONBody[ReasonIn], now: Now
+    ) -> NeedOut:
+        return NeedOut.model_validate(await triage.return_need(actor, need_id, reason=data.reason, now=now))
+
+    @post(
+        "/{need_id:int}/take",
+        name="api:need-take",
+        summary="A grid's leader takes the need on themself (小事不出网格)",
+        status_code=200,
+    )
+    async def take(self, actor: CurrentActor, need_id: IdPath, now: Now) -> NeedOut:
+        return NeedOut.model_validate(await grid.take_need(actor, need_id, now=now))
+
+
+class SupervisionController(Controller):
+    path = "/api/v1/supervision"
+    tags = ["needs"]
+
+    @get(
+        name="api:supervision",
+        summary="The supervision board: open needs below my levels, overdue, escalated or under notice",
+    )
+    async def board(
+        self,
+        actor: CurrentActor,
+        area_id: IdQuery = None,
+        category: FromQuery[str | None] = None,
+        grade: FromQuery[str | None] = None,
+        overdue: FromQuery[bool | None] = None,
+        cursor: FromQuery[str | None] = None,
+        limit: Limit = 20,
+    ) -> SupervisionPageOut:
+        found = await supervision.board(
+            actor,
+            area_id=area_id,
+            category=category,
+            grade=grade,
+            overdue=overdue,
+            cursor=cursor,
+            limit=limit,
+        )
+        return SupervisionPageOut(
+            items=[
+                SupervisionItemOut(
+                    need_id=str(item.need.id),
+                    handling_area_id=str(item.need.handling_area),
+                    holder=item.holder,
+                    held_since=item.held_since,
+                    status=item.need.status,
+                    grade=item.need.grade,
+                    category=item.need.category,
+                    overdue=item.need.overdue or item.notice_overdue,
+                    overdue_since=item.need.overdue_since,
+                    escalations=item.need.escalations,
+                    notices=[NoticeOut.model_validate(notice) for notice in item.notices],
+                )
+                for item in found.items
+            ],
+            next_cursor=found.next_cursor,
+        )

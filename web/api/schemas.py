@@ -16,6 +16,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     field_validator,
     model_validator,
@@ -68,8 +69,21 @@ class WithActions(Out):
 YEARS = range(2000, 2101)
 
 
+# A time in a request: ISO 8601 text with its offset (JSON has no time type, so the one lax field).
+When = Annotated[AwareDatetime, Strict(False)]
+
+
 class In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_max_length=10_000)
+    """A request body: unknown fields refused, and strict types, so that ``true`` or ``"1"`` is
+    never taken for the integer 1, nor ``1`` or ``"yes"`` for ``true``."""
+
+    model_config = ConfigDict(extra="forbid", str_max_length=10_000, strict=True)
+
+    @classmethod
+    def model_validate(cls, obj, **options):
+        # Litestar passes strict=False, which would override the model's own strictness.
+        options.pop("strict", None)
+        return super().model_validate(obj, **options)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -175,7 +189,35 @@ class CategoryIn(In):
 
 
 class GradeIn(In):
-    deadline_hours: int = Field(ge=1, le=8784)
+    """Exactly one: hours (A: handle now), or working days by China's calendar (B, C)."""
+
+    deadline_hours: int | None = Field(default=None, ge=1, le=8784)
+    deadline_working_days: int | None = Field(default=None, ge=1, le=250)
+
+
+class GradeOut(Out):
+    deadline_hours: int | None
+    deadline_working_days: int | None
+
+
+class IssuancePolicyIn(In):
+    """Any of a community's issuance caps and four-eyes thresholds (the rest stay)."""
+
+    max_points_per_hour: int | None = Field(default=None, ge=0, le=1000)
+    max_minutes_per_claim: int | None = Field(default=None, ge=1, le=1440)
+    max_minutes_per_day: int | None = Field(default=None, ge=1, le=1440)
+    max_capacity: int | None = Field(default=None, ge=1, le=1000)
+    approval_over_points: int | None = Field(default=None, ge=0, le=10**9)
+    approval_over_fen: int | None = Field(default=None, ge=0, le=10**12)
+
+
+class IssuancePolicyOut(Out):
+    max_points_per_hour: int
+    max_minutes_per_claim: int
+    max_minutes_per_day: int
+    max_capacity: int
+    approval_over_points: int
+    approval_over_fen: int
 
 
 class AreaOut(Out):
@@ -256,7 +298,9 @@ class NeedOut(WithActions):
     grade: str | None
     deadline: datetime | None
     overdue: bool
+    overdue_since: datetime | None
     escalations: int
+    handed_from_id: OptionalId = ref("handed_from")
     merged_into: OptionalId
     reason: str
     supporters: int
@@ -272,6 +316,10 @@ class NeedOut(WithActions):
     may_merge: bool = False
     may_dispatch: bool = False
     may_progress: bool = False
+    may_supervise: bool = Field(default=False, description="Issue a supervision notice (督办).")
+    may_hand_down: bool = Field(default=False, description="Hand it down (交办) to a community or grid.")
+    may_return: bool = Field(default=False, description="Return it (退回) to the level that handed it down.")
+    may_take: bool = Field(default=False, description="A grid's leader takes it on.")
 
 
 class NeedPageOut(Out):
@@ -281,8 +329,51 @@ class NeedPageOut(Out):
 
 class TriageIn(In):
     grade: Literal["A", "B", "C"] | None = None
-    escalate: bool = False
+    escalate: bool = Field(
+        default=False, description="Escalate (上报) instead of grading: a reason is required."
+    )
     reason: str = ""
+
+
+class SuperviseIn(In):
+    note: str
+    answer_by: AwareDatetime
+
+
+class HandDownIn(In):
+    area_id: IdIn
+    note: str
+    deadline: AwareDatetime
+
+
+class NoticeOut(Out):
+    id: Id
+    note: str
+    answer_by: datetime
+    answered_at: datetime | None
+    overdue: bool
+    area_id: Id = ref("area")
+    issued_by_id: Id = ref("issued_by")
+    created_at: datetime
+
+
+class SupervisionItemOut(Out):
+    need_id: Id
+    handling_area_id: Id
+    holder: str
+    held_since: datetime
+    status: str
+    grade: str | None
+    category: str
+    overdue: bool
+    overdue_since: datetime | None
+    escalations: int
+    notices: list[NoticeOut]
+
+
+class SupervisionPageOut(Out):
+    items: list[SupervisionItemOut]
+    next_cursor: str | None
 
 
 class ReasonIn(In):
@@ -315,8 +406,8 @@ class TaskIn(In):
         description='A member id ("12" or "member:12") or an organisation or team ("organisation:3"); '
         "none publishes the task to the open pool.",
     )
-    starts_at: AwareDatetime | None = None
-    deadline: AwareDatetime | None = None
+    starts_at: When | None = None
+    deadline: When | None = None
 
 
 class DispatchIn(In):
@@ -399,6 +490,7 @@ class ClaimOut(WithActions):
     may_confirm: bool = False
     may_dispute: bool = False
     may_settle: bool = False
+    may_approve: bool = Field(default=False, description="Approve as a second staff member (four eyes).")
     may_rate: bool = False
 
 
@@ -412,7 +504,7 @@ class ClaimListOut(Out):
 class ProjectIn(In):
     title: str
     area_id: IdIn
-    deadline: AwareDatetime
+    deadline: When
     content: str = ""
     measures: str = ""
     need_ids: list[IdIn] = Field(default=[], max_length=100)
@@ -424,7 +516,7 @@ class ProjectClaimIn(In):
 
 class MilestoneIn(In):
     title: str
-    due: AwareDatetime
+    due: When
 
 
 class ReportIn(In):

@@ -204,6 +204,15 @@ class ClaimController(Controller):
         return ClaimOut.model_validate(await claims.confirm_work(actor, claim_id, now=now))
 
     @post(
+        "/{claim_id:int}/approve",
+        name="api:claim-approve",
+        summary="A second staff member approves a confirmation over the threshold: the points move",
+        status_code=200,
+    )
+    async def approve(self, actor: CurrentActor, claim_id: IdPath, now: Now) -> ClaimOut:
+        return ClaimOut.model_validate(await claims.approve_work(actor, claim_id, now=now))
+
+    @post(
         "/{claim_id:int}/dispute",
         name="api:claim-dispute",
         summary="Dispute the reported work",

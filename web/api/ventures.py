@@ -9,7 +9,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, get, post, put
 from litestar.params import FromQuery, JSONBody
-from pydantic import AwareDatetime, BeforeValidator, Field
+from pydantic import BeforeValidator, Field
 
 from market import ventures
 from market.ventures import CriterionDraft, MilestoneDraft
@@ -26,6 +26,7 @@ from web.api.schemas import (
     ReasonIn,
     ReportIn,
     TraceOut,
+    When,
     WithActions,
     optional_id,
     ref,
@@ -58,7 +59,7 @@ class CallIn(In):
     description: str = ""
     area_id: IdIn = Field(description="The community, or an area in it; the community's fund pays.")
     budget: Fen
-    deadline: AwareDatetime = Field(description="Bids are taken until then.")
+    deadline: When = Field(description="Bids are taken until then.")
     vote_weight: int = Field(
         default=0, ge=0, le=100, description="Percent of the ranking residents' votes decide."
     )
@@ -109,7 +110,7 @@ class CallPageOut(Out):
 class MilestonePlanIn(In):
     title: str
     amount: Fen
-    due_at: AwareDatetime
+    due_at: When
 
 
 class BidIn(In):

@@ -22,7 +22,7 @@ from projects.signin import shared_secret
 from web.pages.account import AccountPages
 from web.pages.catalogue import CataloguePages, ProviderPages, RedemptionPages
 from web.pages.certificates import CertificatePages
-from web.pages.core import environment, provide_page_actor, provide_viewer
+from web.pages.core import CSRF_COOKIE, environment, provide_page_actor, provide_viewer
 from web.pages.desk import DeskPages, ResourcePages
 from web.pages.evaluation import EvaluationPages
 from web.pages.exchange import ExchangePages, GiftPages
@@ -71,13 +71,15 @@ def template_config() -> TemplateConfig:
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment()))
 
 
-def csrf_config() -> CSRFConfig:
+def csrf_config(*, https: bool = False) -> CSRFConfig:
     """Double-submit CSRF tokens for every form; the JSON API (bearer tokens, no cookies) is left
     out. The secret is set by ``startup``: LINLI_SECRET_KEY, else the one kept in the database,
-    so that every process accepts the tokens of the others."""
+    so that every process accepts the tokens of the others. The cookie is Secure with
+    LINLI_HTTPS=1 (and over any https request: ``web.headers``); sign-in gives a new token."""
     return CSRFConfig(
         secret=UNSET,
-        cookie_name="linli_csrf",
+        cookie_name=CSRF_COOKIE,
+        cookie_secure=https,
         cookie_httponly=True,
         cookie_samesite="lax",
         exclude=[

@@ -13,6 +13,7 @@ from market.activity import activity
 from market.agenda import agenda
 from market.notifications import market_notifications
 from projects import errors, members
+from projects.admin_edits import list_edits
 from projects.errors import N_
 from projects.members import member_account
 from projects.notifications import notifications
@@ -25,6 +26,7 @@ from web.pages.core import (
     SESSION_COOKIE,
     Viewer,
     cleared,
+    fresh_csrf_cookie,
     is_https,
     local_path,
     page,
@@ -43,6 +45,7 @@ KINDS = {
     "gift": N_("Gift"),
     "reversal": N_("Correction"),
 }
+ADMIN_ACTIONS = {"insert": N_("added"), "update": N_("changed"), "delete": N_("deleted")}
 PASSWORD = N_("password")
 
 
@@ -64,7 +67,7 @@ class AccountPages(Controller):
             form.error("password", N_("Please fill in the {label}."), label=PASSWORD)
         form.values.pop("password", None)  # never sent back
         next_page = local_path(form.text("next"))
-        status = 400
+        status, headers = 400, {}
         if form.ok:
             try:
                 member = await sign_in(phone, password, address=client_address(request), now=now)
@@ -72,13 +75,15 @@ class AccountPages(Controller):
                 form.refuse(error)
             except TooManyAttempts as error:
                 form.refuse(error)
-                status = 429
+                status, headers = 429, {"Retry-After": str(error.retry_after)}
             else:
                 token = await members.issue_token(member.id, now=now)
                 response = redirect(request, next_page, N_("Welcome, {name}."), {"name": member.name})
-                response.cookies.append(session_cookie(request, token))
+                response.cookies.extend([session_cookie(request, token), fresh_csrf_cookie(request)])
                 return response
-        return await page(request, "login.html", None, status=status, form=form, next=next_page)
+        response = await page(request, "login.html", None, status=status, form=form, next=next_page)
+        response.headers.update(headers)
+        return response
 
     @post("/logout", name="page:logout")
     async def logout(self, request: Request) -> Redirect:
@@ -86,7 +91,14 @@ class AccountPages(Controller):
         if token:
             await members.revoke_token(token)
         response = redirect(request, "/login", N_("You have signed out."))
-        response.cookies.append(cleared(request, SESSION_COOKIE))
+        response.cookies.extend([cleared(request, SESSION_COOKIE), fresh_csrf_cookie(request)])
+        return response
+
+    @post("/logout/everywhere", name="page:logout-everywhere")
+    async def logout_everywhere(self, request: Request, actor: CurrentActor) -> Redirect:
+        await members.sign_out_everywhere(actor.member_id)
+        response = redirect(request, "/login", N_("You have signed out everywhere."))
+        response.cookies.extend([cleared(request, SESSION_COOKIE), fresh_csrf_cookie(request)])
         return response
 
     @get("/lang/{choice:str}", name="page:language")
@@ -151,3 +163,10 @@ class AccountPages(Controller):
             next_cursor=lines.next_cursor,
             kinds=KINDS,
         )
+
+    @get("/admin-edits", name="page:admin-edits")
+    async def admin_edits(
+        self, request: Request, actor: CurrentActor, cursor: FromQuery[str | None] = None
+    ) -> Template:
+        found = await list_edits(actor, cursor=cursor)
+        return await page(request, "admin_edits.html", actor, found=found, actions=ADMIN_ACTIONS)

@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
+from litestar.middleware.csrf import generate_csrf_token
 from litestar.response import Redirect, Template
 
 from market.fund import yuan
@@ -42,6 +43,7 @@ YUAN = re.compile(r"\d{1,12}(\.\d{1,2})?")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ZONE = ZoneInfo("Asia/Shanghai")  # times are shown as the community lives them
 SESSION_COOKIE = "linli_session"
+CSRF_COOKIE = "linli_csrf"
 FLASH_COOKIE = "linli_flash"
 LANG_COOKIE = "lang"
 LANG_MAX_AGE = 365 * 24 * 3600
@@ -132,6 +134,13 @@ ACTIONS: dict = {
     "milestone": N_("milestone planned"),
     "milestone_done": N_("milestone done"),
     "overdue": N_("flagged overdue"),
+    "supervise": N_("issued a supervision notice"),
+    "hand_down": N_("handed it down"),
+    "return": N_("returned it"),
+    "take": N_("took it on in the grid"),
+    "notice_overdue": N_("a supervision notice went unanswered"),
+    "record": N_("recorded the work"),
+    "approve": N_("approved (four eyes)"),
     "sample": N_("drew you to answer it"),
 }
 
@@ -209,6 +218,7 @@ NAV: list[NavEntry] = [
     NavEntry(N_("Organisation"), "/organisation", lambda actor: bool(actor.represented)),
     NavEntry(N_("Points"), "/points", lambda actor: True),
     NavEntry(N_("Notifications"), "/notifications", lambda actor: True),
+    NavEntry(N_("Changes made in the admin"), "/admin-edits", lambda actor: actor.is_admin),
 ]
 
 
@@ -228,7 +238,8 @@ async def staff_communities(actor: Actor) -> list[AreaRecord]:
 
 
 def is_https(request: Request) -> bool:
-    return request.url.scheme == "https"
+    """Served over HTTPS: the request says so, or LINLI_HTTPS=1 (a proxy terminates TLS)."""
+    return request.url.scheme == "https" or request.app.state.https
 
 
 def session_cookie(request: Request, token: str) -> Cookie:
@@ -237,6 +248,19 @@ def session_cookie(request: Request, token: str) -> Cookie:
         value=token,
         path="/",
         max_age=SESSION_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+    )
+
+
+def fresh_csrf_cookie(request: Request) -> Cookie:
+    """A new CSRF token, given at sign-in and sign-out: a token planted before either, or seen by
+    whoever used the browser before, no longer sends forms."""
+    return Cookie(
+        key=CSRF_COOKIE,
+        value=generate_csrf_token(secret=request.app.csrf_config.secret),
+        path="/",
         httponly=True,
         samesite="lax",
         secure=is_https(request),
@@ -252,7 +276,7 @@ def cleared(request: Request, key: str) -> Cookie:
 async def provide_viewer(request: Request) -> Actor | None:
     """The signed-in member, or None."""
     try:
-        actor = await actor_for_token(request.cookies.get(SESSION_COOKIE), request.app.state.clock())
+        actor = await actor_for_token(request, request.cookies.get(SESSION_COOKIE), request.app.state.clock())
     except errors.Unauthenticated:
         return None
     request.scope["linli_actor"] = actor  # an error page shows the same menu without the database

@@ -9,7 +9,19 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from projects import areas, desk, errors, organisations, resources, service_projects, tasks, triage
+from projects import (
+    areas,
+    deadlines,
+    desk,
+    errors,
+    grid,
+    organisations,
+    resources,
+    service_projects,
+    supervision,
+    tasks,
+    triage,
+)
 from projects.access import Actor
 from projects.errors import N_
 from projects.members import member_by_phone
@@ -17,7 +29,7 @@ from projects.needs import reject_need
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
 from web.pages.core import Form, page, read_form, redirect
-from web.pages.needs import category_menu, need_page
+from web.pages.needs import GRADES, category_menu, need_page
 
 TITLE = N_("title")
 DEADLINE = N_("deadline")
@@ -69,6 +81,7 @@ class DeskPages(Controller):
                 )
             except errors.Invalid as error:
                 form.refuse(error, {"view": "view", "q": "q"})
+        years = {need.deadline.year for need in (found.items if found else []) if need.deadline}
         return await page(
             request,
             "desk.html",
@@ -76,6 +89,7 @@ class DeskPages(Controller):
             status=200 if form.ok else 400,
             form=form,
             found=found,
+            unknown_years=years - await deadlines.known_years(years),
             views=desk.VIEWS,
             areas=await served_areas(actor),
             menu=await category_menu(),
@@ -100,8 +114,10 @@ class DeskPages(Controller):
                 await triage.triage_need(actor, need_id, grade=grade, now=now)
                 return redirect(request, f"/needs/{need_id}", N_("Graded {grade}."), {"grade": grade})
         elif action == "escalate":
-            await triage.escalate_need(actor, need_id, reason=reason, now=now)
-            return redirect(request, "/desk", N_("Escalated to the next level."))
+            form.text("reason", required=True, label=N_("reason"))
+            if form.ok:
+                await triage.escalate_need(actor, need_id, reason=reason, now=now)
+                return redirect(request, f"/needs/{need_id}", N_("Escalated to the next level."))
         elif action == "reject":
             form.text("reason", required=True, label=N_("reason"))
             if form.ok:
@@ -110,6 +126,103 @@ class DeskPages(Controller):
         else:
             form.error("action", N_("Choose what to do."))
         return await self._need(request, actor, need_id, form, 400)
+
+    @post("/needs/{need_id:int}/supervise", name="page:desk-supervise")
+    async def supervise(
+        self, request: Request, actor: CurrentActor, need_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        note = form.text("supervise_note", required=True, label=N_("note"))
+        answer_by = form.moment("answer_by", required=True, label=N_("answer by"))
+        if form.ok:
+            try:
+                await supervision.supervise(actor, need_id, note=note, answer_by=answer_by, now=now)
+            except errors.Invalid as error:
+                form.refuse(error, {"note": "supervise_note"})
+            else:
+                return redirect(request, f"/needs/{need_id}", N_("The supervision notice was issued."))
+        return await self._need(request, actor, need_id, form, 400)
+
+    @post("/needs/{need_id:int}/hand-down", name="page:desk-hand-down")
+    async def hand_down(
+        self, request: Request, actor: CurrentActor, need_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        area = form.id("area_id", label=N_("area"))
+        note = form.text("hand_note", required=True, label=N_("instructions"))
+        deadline = form.moment("hand_deadline", required=True, label=DEADLINE)
+        if form.ok:
+            try:
+                await triage.hand_down(actor, need_id, area_id=area, note=note, deadline=deadline, now=now)
+            except errors.Invalid as error:
+                form.refuse(error, {"note": "hand_note", "deadline": "hand_deadline"})
+            else:
+                return redirect(request, f"/needs/{need_id}", N_("The need was handed down."))
+        return await self._need(request, actor, need_id, form, 400)
+
+    @post("/needs/{need_id:int}/return", name="page:desk-return")
+    async def return_(
+        self, request: Request, actor: CurrentActor, need_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        reason = form.text("return_reason", required=True, label=N_("reason"))
+        if form.ok:
+            await triage.return_need(actor, need_id, reason=reason, now=now)
+            return redirect(
+                request, f"/needs/{need_id}", N_("The need was returned to the level that handed it down.")
+            )
+        return await self._need(request, actor, need_id, form, 400)
+
+    @post("/needs/{need_id:int}/take", name="page:desk-take")
+    async def take(self, request: Request, actor: CurrentActor, need_id: IdPath, now: Now) -> Redirect:
+        await grid.take_need(actor, need_id, now=now)
+        return redirect(
+            request,
+            f"/needs/{need_id}",
+            N_("You took this need on: check in when you start, then report what was done."),
+        )
+
+    @get("/supervision", name="page:desk-supervision")
+    async def board(
+        self,
+        request: Request,
+        actor: CurrentActor,
+        area: FromQuery[str | None] = None,
+        category: FromQuery[str | None] = None,
+        grade: FromQuery[str | None] = None,
+        overdue: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
+    ) -> Template:
+        actor.require(actor.has_desk)
+        form = Form(
+            values={
+                "area": area or "",
+                "category": category or "",
+                "grade": grade or "",
+                "overdue": overdue or "",
+            }
+        )
+        area_id = form.id("area", required=False)
+        found = await supervision.board(
+            actor,
+            area_id=area_id,
+            category=category or None,
+            grade=grade or None,
+            overdue={"yes": True, "no": False}.get(overdue or ""),
+            cursor=cursor,
+        )
+        years = {item.need.deadline.year for item in found.items if item.need.deadline}
+        return await page(
+            request,
+            "supervision.html",
+            actor,
+            form=form,
+            found=found,
+            areas=await served_areas(actor),
+            menu=await category_menu(),
+            grades=GRADES,
+            unknown_years=years - await deadlines.known_years(years),
+        )
 
     @post("/needs/{need_id:int}/progress", name="page:desk-progress")
     async def progress(

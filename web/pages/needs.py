@@ -7,7 +7,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from projects import categories, errors, needs
+from projects import categories, errors, needs, supervision
 from projects.access import Actor, community_path
 from projects.errors import N_
 from projects.members import member_by_phone
@@ -50,6 +50,8 @@ async def need_page(
         grades=GRADES,
         channels=CHANNELS,
         organisations=await list_organisations() if "dispatch" in need.may else [],
+        handling=await supervision.handling(actor, need),
+        notices=await supervision.need_notices(actor, need_id),
     )
 
 

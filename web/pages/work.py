@@ -220,10 +220,28 @@ class ClaimPages(Controller):
         form = await read_form(request)
         claim = await claims.confirm_work(actor, claim_id, now=now)
         performer = (await member_names([claim.member])).get(claim.member, "")
+        if claim.status == "awaiting_approval":
+            return redirect(
+                request,
+                local_path(form.text("next"), f"/claims/{claim_id}"),
+                N_("Confirmed: the points wait for a second staff member's approval."),
+            )
         return redirect(
             request,
             local_path(form.text("next"), f"/claims/{claim_id}"),
             N_("Confirmed: {points} points were banked for {name}."),
+            {"points": claim.points or 0, "name": performer},
+        )
+
+    @post("/{claim_id:int}/approve", name="page:claim-approve")
+    async def approve(self, request: Request, actor: CurrentActor, claim_id: IdPath, now: Now) -> Redirect:
+        form = await read_form(request)
+        claim = await claims.approve_work(actor, claim_id, now=now)
+        performer = (await member_names([claim.member])).get(claim.member, "")
+        return redirect(
+            request,
+            local_path(form.text("next"), f"/claims/{claim_id}"),
+            N_("Approved: {points} points were banked for {name}."),
             {"points": claim.points or 0, "name": performer},
         )
 
