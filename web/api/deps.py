@@ -45,7 +45,7 @@ async def provide_optional_actor(request: Request, now: Now) -> Actor | None:
     """The bearer token's member, or None without one (public calls that say more to some)."""
     if bearer_token(request) is None:
         return None
-    return await actor_for_token(bearer_token(request), now)
+    return await actor_for_token(request, bearer_token(request), now)
 
 
 def client_address(request: Request) -> str:

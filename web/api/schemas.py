@@ -337,13 +337,13 @@ class TriageIn(In):
 
 class SuperviseIn(In):
     note: str
-    answer_by: AwareDatetime
+    answer_by: When
 
 
 class HandDownIn(In):
     area_id: IdIn
     note: str
-    deadline: AwareDatetime
+    deadline: When
 
 
 class NoticeOut(Out):

@@ -10,12 +10,12 @@ from typing import Annotated, Literal
 from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.params import JSONBody
-from pydantic import AwareDatetime, BeforeValidator, Field
+from pydantic import BeforeValidator, Field
 
 from projects import survey_results, surveys
 from projects.surveys import QuestionDraft
 from web.api.deps import CurrentActor, Now, Viewer, provide_optional_actor
-from web.api.schemas import Id, IdIn, IdPath, In, Out, ref
+from web.api.schemas import Id, IdIn, IdPath, In, Out, When, ref
 
 TwoPlaces = Annotated[str | None, BeforeValidator(lambda value: None if value is None else str(value))]
 
@@ -31,7 +31,7 @@ class SurveyIn(In):
     description: str = ""
     questions: list[QuestionIn] = Field(min_length=1, max_length=surveys.MAX_QUESTIONS)
     sample_size: int = Field(ge=1, le=surveys.MAX_SAMPLE)
-    closes_at: AwareDatetime
+    closes_at: When
 
 
 class QuestionOut(Out):
