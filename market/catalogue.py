@@ -12,13 +12,18 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from ledger.accounts import get_account
 from market import trace  # noqa: F401  (registers the market's subjects)
-from market.tables import ITEM_KINDS, LIMIT_PERIODS, Item, ItemArea
+from market.rules import catalogue as item_rules
+from market.rules import refuse
+from market.rules.catalogue import ItemFacts
+from market.tables import ITEM_KINDS, LIMIT_PERIODS, Item, ItemArea, Redemption
 from projects import errors, events
 from projects.access import MANAGERS, Actor
 from projects.areas import get_area, under
 from projects.db import atomic
 from projects.errors import N_
+from projects.members import member_account
 from projects.organisations import get_organisation
 from projects.states import load, newest_first, text
 
@@ -26,8 +31,9 @@ ZONE = ZoneInfo("Asia/Shanghai")  # a per-member limit "per day" is a day in Chi
 MAX_PRICE = 1_000_000
 MAX_STOCK = 1_000_000_000
 MAX_AREAS = 50
+MAX_LIMIT = 1000  # redemptions per member per period
 PAGE = 50
-PERIODS = {"day": N_("day"), "week": N_("week"), "month": N_("month"), "year": N_("year")}
+PERIODS = item_rules.PERIODS
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +73,32 @@ class ItemRecord:
     active_from: datetime | None
     active_until: datetime | None
     active: bool
+    withdrawn_at: datetime | None
     created_at: datetime
     updated_at: datetime
     area_ids: list[int] = field(default_factory=list)
+    may: frozenset[str] = frozenset()  # what the viewer may do to it now (market.rules.catalogue)
+    # Why a member it serves may not redeem it now (the refusal's msgid and params), if so.
+    redeem_refusal: tuple[str, dict] | None = None
 
     def available(self, now: datetime) -> bool:
-        return (
-            self.active
-            and (self.active_from is None or self.active_from <= now)
-            and (self.active_until is None or now < self.active_until)
-        )
+        return on_offer(self.active, self.withdrawn_at, self.active_from, self.active_until, now)
+
+
+def on_offer(
+    active: bool,
+    withdrawn_at: datetime | None,
+    active_from: datetime | None,
+    active_until: datetime | None,
+    now: datetime,
+) -> bool:
+    """Turned on, not withdrawn, and inside its window (if it has one)."""
+    return (
+        active
+        and withdrawn_at is None
+        and (active_from is None or active_from <= now)
+        and (active_until is None or now < active_until)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,25 +128,31 @@ def places(actor: Actor) -> list[int]:
 
 def _checked(draft: ItemDraft) -> ItemDraft:
     if draft.kind not in ITEM_KINDS:
-        raise errors.Invalid(N_("Unknown kind of item {kind}."), kind=draft.kind)
+        raise errors.Invalid(N_("Unknown kind of item {kind}."), field="kind", kind=draft.kind)
     if draft.limit_period not in LIMIT_PERIODS:
-        raise errors.Invalid(N_("Unknown period {period}."), period=draft.limit_period)
+        raise errors.Invalid(N_("Unknown period {period}."), field="limit_period", period=draft.limit_period)
     if isinstance(draft.price, bool) or not 1 <= draft.price <= MAX_PRICE:
-        raise errors.Invalid(N_("A price is 1 to {limit} points."), limit=MAX_PRICE)
+        raise errors.Invalid(N_("A price is 1 to {limit} points."), field="price", limit=MAX_PRICE)
     if draft.stock is not None and not 0 <= draft.stock <= MAX_STOCK:
-        raise errors.Invalid(N_("Stock is 0 to {limit}, or empty for unlimited."), limit=MAX_STOCK)
-    if draft.per_member_limit is not None and not 1 <= draft.per_member_limit <= 1000:
-        raise errors.Invalid(N_("A limit per member is 1 to 1000, or empty for none."))
+        raise errors.Invalid(
+            N_("Stock is 0 to {limit}, or empty for unlimited."), field="stock", limit=MAX_STOCK
+        )
+    if draft.per_member_limit is not None and not 1 <= draft.per_member_limit <= MAX_LIMIT:
+        raise errors.Invalid(
+            N_("A limit per member is 1 to {limit}, or empty for none."),
+            field="per_member_limit",
+            limit=MAX_LIMIT,
+        )
     if draft.active_from and draft.active_until and draft.active_until <= draft.active_from:
-        raise errors.Invalid(N_("An item's offer must end after it starts."))
+        raise errors.Invalid(N_("An item's offer must end after it starts."), field="active_until")
     if not 1 <= len(set(draft.area_ids)) <= MAX_AREAS:
-        raise errors.Invalid(N_("An item serves 1 to {limit} areas."), limit=MAX_AREAS)
+        raise errors.Invalid(N_("An item serves 1 to {limit} areas."), field="area_ids", limit=MAX_AREAS)
     return replace(
         draft,
-        name=text(draft.name, 100, N_("name"), required=True),
-        name_en=text(draft.name_en, 100, N_("English name")),
-        description=text(draft.description, 2000, N_("description")),
-        description_en=text(draft.description_en, 2000, N_("English description")),
+        name=text(draft.name, 100, N_("name"), field="name", required=True),
+        name_en=text(draft.name_en, 100, N_("English name"), field="name_en"),
+        description=text(draft.description, 2000, N_("description"), field="description"),
+        description_en=text(draft.description_en, 2000, N_("English description"), field="description_en"),
         area_ids=sorted(set(draft.area_ids)),
     )
 
@@ -135,28 +163,28 @@ def _columns(draft: ItemDraft) -> dict:
 
 
 async def _may_offer(actor: Actor, community_id: int, organisation_id: int | None) -> None:
-    """Items are offered in a community by its staff (the community's own, or for one of its
-    organisations) or by an organisation's representative; the organisation must belong to the
-    community (its area is in it, or it covers the community: a street's social organisation)."""
+    """Items are offered in a community, by an organisation that belongs to it (its area is in
+    it, or it covers the community: a street's social organisation) or by the community itself;
+    and by whoever provides them: the organisation's representative, or the community's staff
+    for the community's own (``market.rules.catalogue.provides``)."""
     community = await get_area(community_id)
     if community.level != "community":
-        raise errors.Invalid(N_("Items are offered in a community."))
+        raise errors.Invalid(N_("Items are offered in a community."), field="community_id")
     if organisation_id is not None:
         home = await get_area((await get_organisation(organisation_id)).area)
         if not (community.contains(home.path) or home.contains(community.path)):
-            raise errors.Invalid(N_("This organisation does not serve this community."))
-    if actor.is_staff(community.path):
-        return
-    if organisation_id is not None and actor.represents(organisation_id):
-        return
-    raise errors.NotAllowed()
+            raise errors.Invalid(
+                N_("This organisation does not serve this community."), field="organisation_id"
+            )
+    facts = ItemFacts(0, organisation_id, community.path, True, False, None, False)
+    actor.require(item_rules.provides(actor, facts))
 
 
 async def _areas_within(community_id: int, area_ids: list[int]) -> None:
     community = await get_area(community_id)
     for area_id in area_ids:
         if not community.contains((await get_area(area_id)).path):
-            raise errors.Invalid(N_("An item serves areas of its own community only."))
+            raise errors.Invalid(N_("An item serves areas of its own community only."), field="area_ids")
 
 
 async def create_item(
@@ -179,86 +207,249 @@ async def create_item(
         item_id = rows[0]["id"]
         await ItemArea.insert(*(ItemArea(item=item_id, area=area_id) for area_id in draft.area_ids))
         await events.record("item", item_id, "create", actor=actor.member_id, now=now)
-    return await get_item(item_id)
+    return await view_item(actor, item_id, now=now)
+
+
+async def _locked(actor: Actor, item_id: int, rule, now: datetime) -> dict:
+    """The item's row, locked, once ``rule`` lets the actor act on it."""
+    item = await load(Item, "item", item_id)
+    facts = (await facts_for(actor, [{**item, "community_path": await _community_path(item)}], now))[item_id]
+    refuse(rule(actor, facts))
+    return item
+
+
+async def _community_path(item: dict) -> str:
+    return (await get_area(item["community"])).path
 
 
 async def update_item(actor: Actor, item_id: int, draft: ItemDraft, *, now: datetime) -> ItemRecord:
     """Change an item (its price applies to redemptions made from now on; those pending keep
     what they reserved). Not its stock: redemptions move that while a form is open, so it
-    changes by ``restock`` only."""
+    changes by restocking and writing off only; nor whether it is on offer (``turn_off``)."""
     draft = _checked(draft)
     async with atomic():
-        item = await load(Item, "item", item_id)
-        await _may_offer(actor, item["community"], item["organisation"])
+        item = await _locked(actor, item_id, item_rules.edit, now)
         await _areas_within(item["community"], draft.area_ids)
-        values = {getattr(Item, key): value for key, value in _columns(draft).items() if key != "stock"}
+        kept = ("stock", "active")
+        values = {getattr(Item, key): value for key, value in _columns(draft).items() if key not in kept}
         await Item.update({**values, Item.updated_at: now}).where(Item.id == item_id)
         await ItemArea.delete().where(ItemArea.item == item_id)
         await ItemArea.insert(*(ItemArea(item=item_id, area=area_id) for area_id in draft.area_ids))
         await events.record("item", item_id, "update", actor=actor.member_id, now=now)
-    return await get_item(item_id)
+    return await view_item(actor, item_id, now=now)
 
 
-async def restock(
-    actor: Actor, item_id: int, *, add: int | None = None, unlimited: bool = False, now: datetime
+def _quantity(value: int, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_STOCK:
+        raise errors.Invalid(
+            N_("Enter a whole number from {low} to {high}."), field=field, low=1, high=MAX_STOCK
+        )
+    return value
+
+
+async def _set_stock(
+    actor: Actor, item_id: int, rule, stock, action: str, *, now: datetime, why: str = ""
 ) -> ItemRecord:
-    """Add to (or, negative, take from) what is left; or make the stock unlimited. An unlimited
-    item given ``add`` is counted from then on, starting at ``add``. Never below zero."""
-    if unlimited == (add is not None):
-        raise errors.Invalid(N_("Say how much to add to the stock, or make it unlimited."))
-    if add is not None and (isinstance(add, bool) or not -MAX_STOCK <= add <= MAX_STOCK):
-        raise errors.Invalid(N_("Stock is 0 to {limit}, or empty for unlimited."), limit=MAX_STOCK)
+    """Change the stock (``stock``: the new value, or a function of the old one), traced."""
     async with atomic():
-        item = await load(Item, "item", item_id)
-        await _may_offer(actor, item["community"], item["organisation"])
-        if unlimited:
-            stock = None
-        else:
-            stock = (item["stock"] or 0) + add if item["stock"] is not None else add
-            if not 0 <= stock <= MAX_STOCK:
-                raise errors.Invalid(
-                    N_("Only {stock} left: not enough for {quantity}."),
-                    stock=item["stock"] or 0,
-                    quantity=-add,
-                )
-        await Item.update({Item.stock: stock, Item.updated_at: now}).where(Item.id == item_id)
-        await events.record("item", item_id, "restock", actor=actor.member_id, now=now, reason=str(add or ""))
-    return await get_item(item_id)
+        item = await _locked(actor, item_id, rule, now)
+        new = stock(item["stock"]) if callable(stock) else stock
+        if new is not None and new > MAX_STOCK:
+            raise errors.Invalid(
+                N_("Stock is 0 to {limit}, or empty for unlimited."), field="add", limit=MAX_STOCK
+            )
+        await Item.update({Item.stock: new, Item.updated_at: now}).where(Item.id == item_id)
+        await events.record("item", item_id, action, actor=actor.member_id, now=now, reason=why)
+    return await view_item(actor, item_id, now=now)
 
+
+async def restock(actor: Actor, item_id: int, add: int, *, now: datetime) -> ItemRecord:
+    """Add ``add`` (at least 1) to a counted stock. An unlimited item has no stock to add to."""
+    add = _quantity(add, "add")
+    return await _set_stock(
+        actor, item_id, item_rules.restock, lambda stock: stock + add, "restock", now=now, why=f"+{add}"
+    )
+
+
+async def write_off(actor: Actor, item_id: int, quantity: int, *, reason: str, now: datetime) -> ItemRecord:
+    """Take ``quantity`` broken or expired goods out of the stock, saying why (traced)."""
+    quantity = _quantity(quantity, "quantity")
+    reason = text(reason, 500, N_("reason"), field="reason", required=True)
+
+    def lowered(stock: int) -> int:
+        if quantity > stock:
+            raise errors.Invalid(
+                N_("Only {stock} left: you cannot write off {quantity}."),
+                field="quantity",
+                stock=stock,
+                quantity=quantity,
+            )
+        return stock - quantity
+
+    return await _set_stock(
+        actor, item_id, item_rules.write_off, lowered, "write_off", now=now, why=f"-{quantity} {reason}"
+    )
+
+
+async def count_stock(actor: Actor, item_id: int, count: int, *, now: datetime) -> ItemRecord:
+    """Start counting an unlimited item's stock, from ``count`` (0: sold out)."""
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_STOCK:
+        raise errors.Invalid(
+            N_("Enter a whole number from {low} to {high}."), field="count", low=0, high=MAX_STOCK
+        )
+    return await _set_stock(
+        actor, item_id, item_rules.count_stock, count, "count_stock", now=now, why=str(count)
+    )
+
+
+async def unlimit_stock(actor: Actor, item_id: int, *, now: datetime) -> ItemRecord:
+    """Stop counting the stock: the item is unlimited from now on."""
+    return await _set_stock(actor, item_id, item_rules.unlimit_stock, None, "unlimit_stock", now=now)
+
+
+async def _switch(
+    actor: Actor, item_id: int, rule, action: str, values: dict, *, now: datetime
+) -> ItemRecord:
+    async with atomic():
+        await _locked(actor, item_id, rule, now)
+        await Item.update({**values, Item.updated_at: now}).where(Item.id == item_id)
+        await events.record("item", item_id, action, actor=actor.member_id, now=now)
+    return await view_item(actor, item_id, now=now)
+
+
+async def turn_off(actor: Actor, item_id: int, *, now: datetime) -> ItemRecord:
+    """Off offer for a while (nobody can redeem it); pending redemptions are still served."""
+    return await _switch(actor, item_id, item_rules.turn_off, "turn_off", {Item.active: False}, now=now)
+
+
+async def turn_on(actor: Actor, item_id: int, *, now: datetime) -> ItemRecord:
+    return await _switch(actor, item_id, item_rules.turn_on, "turn_on", {Item.active: True}, now=now)
+
+
+async def withdraw(actor: Actor, item_id: int, *, now: datetime) -> ItemRecord:
+    """Out of the catalogue for good; pending redemptions are still fulfilled or rejected."""
+    values = {Item.withdrawn_at: now, Item.active: False}
+    return await _switch(actor, item_id, item_rules.withdraw, "withdraw", values, now=now)
+
+
+# -- reading -----------------------------------------------------------------------------------------
 
 _SELECT = (
-    Item.all_columns(),
+    Item.all_columns(exclude=[Item.created_by]),
     Item.organisation.name.as_alias("provider_name"),
     Item.community.name.as_alias("community_name"),
+    Item.community.path.as_alias("community_path"),
 )
 
 
-def _record(row: dict, area_ids: list[int]) -> ItemRecord:
-    provider = row.pop("provider_name") or row.pop("community_name")
-    row.pop("community_name", None)
-    for key in ("created_by",):
-        row.pop(key)
-    return ItemRecord(**row, provider=provider, area_ids=area_ids)
+# What the actor redeemed of each limited item in its period (pending or fulfilled), in one query.
+_TAKEN = """
+SELECT r.item AS item, COALESCE(SUM(r.quantity), 0) AS taken
+FROM market_redemption r JOIN market_item i ON i.id = r.item
+WHERE r.member = {} AND r.status IN ('pending', 'fulfilled') AND i.per_member_limit IS NOT NULL
+  AND ((i.limit_period = 'day' AND r.created_at >= {})
+       OR (i.limit_period = 'week' AND r.created_at >= {})
+       OR (i.limit_period = 'month' AND r.created_at >= {})
+       OR (i.limit_period = 'year' AND r.created_at >= {}))
+  AND r.item IN ({ids})
+GROUP BY r.item
+"""
 
 
-async def _with_areas(rows: list[dict]) -> list[ItemRecord]:
+async def facts_for(actor: Actor, rows: list[dict], now: datetime) -> dict[int, ItemFacts]:
+    """The rules' facts of each item row (with ``community_path``), by id, for the whole list at
+    once: which serve the actor (one query), their available balance (one), and what they
+    redeemed this period of those with a per-member limit (one)."""
+    ids = [row["id"] for row in rows]
+    served: set[int] = set()
+    if ids and places(actor):
+        found = await ItemArea.select(ItemArea.item).where(
+            ItemArea.item.is_in(ids) & ItemArea.area.is_in(places(actor))
+        )
+        served = {row["item"] for row in found}
+    available = None
+    if served:
+        account = await get_account(member_account(actor.member_id))
+        available = account.balance.available if account else 0
+    limited = [row["id"] for row in rows if row["id"] in served and row["per_member_limit"] is not None]
+    taken: dict[int, int] = {}
+    if limited:
+        starts = [period_start(period, now) for period in ("day", "week", "month", "year")]
+        query = _TAKEN.replace("{ids}", ", ".join("{}" for _ in limited))
+        for found in await Redemption.raw(query, actor.member_id, *starts, *limited):
+            taken[found["item"]] = int(found["taken"])
+    return {
+        row["id"]: ItemFacts(
+            id=row["id"],
+            organisation=row["organisation"],
+            community_path=row["community_path"],
+            active=row["active"],
+            withdrawn=row["withdrawn_at"] is not None,
+            stock=row["stock"],
+            on_offer=on_offer(
+                row["active"], row["withdrawn_at"], row["active_from"], row["active_until"], now
+            ),
+            serves_actor=row["id"] in served,
+            price=row["price"],
+            available_points=available,
+            per_member_limit=row["per_member_limit"],
+            limit_period=row["limit_period"],
+            taken=taken.get(row["id"], 0),
+        )
+        for row in rows
+    }
+
+
+def _record(
+    row: dict, area_ids: list[int], actor: Actor | None = None, facts: ItemFacts | None = None
+) -> ItemRecord:
+    row = dict(row)
+    provider = row.pop("provider_name") or row["community_name"]
+    for key in ("community_name", "community_path"):
+        row.pop(key, None)
+    if actor is None or facts is None:
+        return ItemRecord(**row, provider=provider, area_ids=area_ids)
+    refusal = item_rules.redeem(actor, facts) if facts.serves_actor else None
+    return ItemRecord(
+        **row,
+        provider=provider,
+        area_ids=area_ids,
+        may=item_rules.may(actor, facts),
+        redeem_refusal=(refusal.template, refusal.params) if refusal else None,
+    )
+
+
+async def _areas_of(rows: list[dict]) -> dict[int, list[int]]:
     ids = [row["id"] for row in rows]
     areas: dict[int, list[int]] = {item_id: [] for item_id in ids}
     if ids:
         for link in await ItemArea.select(ItemArea.item, ItemArea.area).where(ItemArea.item.is_in(ids)):
             areas[link["item"]].append(link["area"])
-    return [_record(row, sorted(areas[row["id"]])) for row in rows]
+    return {item_id: sorted(found) for item_id, found in areas.items()}
+
+
+async def records(actor: Actor, rows: list[dict], now: datetime) -> list[ItemRecord]:
+    """The item rows ``actor`` may see, as records with what they may do now, in order."""
+    facts = await facts_for(actor, rows, now)
+    areas = await _areas_of(rows)
+    return [
+        _record(row, areas[row["id"]], actor, facts[row["id"]])
+        for row in rows
+        if item_rules.sees(actor, facts[row["id"]])
+    ]
 
 
 async def get_item(item_id: int) -> ItemRecord:
+    """An item as it is (for the domain's own use: no viewer, no actions)."""
     row = await Item.select(*_SELECT).where(Item.id == item_id).first()
     if row is None:
         raise errors.NotFound(thing=N_("item"))
-    return (await _with_areas([row]))[0]
+    return _record(row, (await _areas_of([row]))[item_id])
 
 
 def _visible(actor: Actor):
-    """Items that serve the actor, that they provide, or whose community they manage."""
+    """Items that serve the actor, that they provide, or whose community they manage (what
+    ``market.rules.catalogue.sees`` allows, as a query)."""
     clause = Item.id.is_in(ItemArea.select(ItemArea.item).where(ItemArea.area.is_in(places(actor) or [0])))
     represented = actor.represented
     if represented:
@@ -269,19 +460,28 @@ def _visible(actor: Actor):
     return clause
 
 
-async def serves(actor: Actor, item_id: int) -> bool:
-    """Does the item serve one of the actor's areas (may they redeem it)?"""
-    return await ItemArea.exists().where(
-        (ItemArea.item == item_id) & ItemArea.area.is_in(places(actor) or [0])
-    )
+async def view_item(actor: Actor, item_id: int, *, now: datetime) -> ItemRecord:
+    row = await Item.select(*_SELECT).where(Item.id == item_id).first()
+    found = await records(actor, [row], now) if row else []
+    if not found:
+        raise errors.NotFound(thing=N_("item"))
+    return found[0]
 
 
-async def view_item(actor: Actor, item_id: int) -> ItemRecord:
-    query = Item.select(*_SELECT).where(Item.id == item_id)
-    row = await (query if actor.is_admin else query.where(_visible(actor))).first()
+async def provided_item(actor: Actor, item_id: int, *, now: datetime) -> ItemRecord:
+    """An item as its provider runs it (anyone else: not allowed, or not there)."""
+    row = await Item.select(*_SELECT).where(Item.id == item_id).first()
     if row is None:
         raise errors.NotFound(thing=N_("item"))
-    return (await _with_areas([row]))[0]
+    facts = (await facts_for(actor, [row], now))[item_id]
+    if not item_rules.provides(actor, facts):
+        raise item_rules.hidden(actor, facts)
+    return (await records(actor, [row], now))[0]
+
+
+async def item_history(actor: Actor, item_id: int, *, now: datetime) -> list[events.Trace]:
+    await provided_item(actor, item_id, now=now)
+    return await events.history("item", item_id)
 
 
 async def list_catalogue(
@@ -296,9 +496,9 @@ async def list_catalogue(
     cursor: str | None = None,
     limit: int = PAGE,
 ) -> ItemPage:
-    """Newest first: the items offered to me now; ``everything`` adds those paused, sold out or
-    out of their window (what a provider or manager wants to see)."""
-    query = Item.select(*_SELECT)
+    """Newest first: the items offered to me now; ``everything`` adds those turned off, sold out
+    or out of their window (what a provider or manager wants to see). Withdrawn items are gone."""
+    query = Item.select(*_SELECT).where(Item.withdrawn_at.is_null())
     if not actor.is_admin:
         query = query.where(_visible(actor))
     if organisation_id is not None:
@@ -316,4 +516,4 @@ async def list_catalogue(
             & (Item.active_until.is_null() | (Item.active_until > now))
         )
     rows, next_cursor = await newest_first(query, Item.id, cursor, limit)
-    return ItemPage(await _with_areas(rows), next_cursor)
+    return ItemPage(await records(actor, rows, now), next_cursor)

@@ -13,6 +13,10 @@ class OutOfStock(Conflict):
     message = N_("Only {stock} left: not enough for {quantity}.")
 
 
+class SoldOut(OutOfStock):
+    message = N_("This item is sold out.")
+
+
 class LimitReached(Conflict):
     code = "limit_reached"
     message = N_("You may redeem this at most {limit} times per {period}; {left} left.")
@@ -31,6 +35,22 @@ class InsufficientBalance(Conflict):
 class Expired(Conflict):
     code = "expired"
     message = N_("This {thing} has expired.")
+
+
+class AlreadyFulfilled(Conflict):
+    """A code entered again: it says when and by whom, so that an old screenshot of a code
+    never passes for a new one."""
+
+    code = "already_fulfilled"
+    message = N_("This code was already fulfilled by {name} on {when}: nothing moves again.")
+
+
+class ProposalDeclined(Conflict):
+    """The requester's points could not be held when the performer agreed: the proposal is
+    declined, and the performer is told no more than that."""
+
+    code = "proposal_declined"
+    message = N_("This proposal can no longer be agreed: it was declined.")
 
 
 class DeadlinePassed(Conflict):
@@ -66,11 +86,6 @@ class ScoresMissing(Conflict):
 class NotTopRanked(Conflict):
     code = "not_top_ranked"
     message = N_("Only a bid ranked first can be awarded.")
-
-
-class RequesterShort(Conflict):
-    code = "requester_short"
-    message = N_("The requester's balance cannot cover {amount} points now.")
 
 
 async def insufficient(member_id: int, amount: int) -> InsufficientBalance:

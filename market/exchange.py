@@ -17,10 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ledger import errors as ledger_errors
+from ledger.accounts import balance
 from ledger.transfers import post_pending, reserve, transfer, void_pending
 from market import errors as market_errors
 from market import trace  # noqa: F401  (registers the market's subjects)
 from market.accounts import open_pool
+from market.rules import exchange as rules
+from market.rules import gifts as gift_rules
+from market.rules import refuse
+from market.rules.exchange import ExchangeFacts, ListingFacts
+from market.rules.gifts import GiverFacts, PoolFacts
 from market.tables import LISTING_KINDS, Exchange, Gift, Listing
 from projects import errors, events
 from projects.access import Actor, community_path
@@ -30,7 +36,7 @@ from projects.db import atomic
 from projects.errors import N_
 from projects.members import get_member, member_account
 from projects.points import points_for
-from projects.states import load, move, newest_first, require_state, text
+from projects.states import load, move, newest_first, text
 from projects.tables import Member
 
 logger = logging.getLogger(__name__)
@@ -38,6 +44,8 @@ logger = logging.getLogger(__name__)
 PAGE = 50
 MAX_MINUTES = 1440
 MAX_GIFT = 1_000_000
+MAX_RATE = 1000  # points per hour
+NOTE_MAX_CHARS = 500
 # Work submitted and left unanswered this long is confirmed by the sweep: the performer is not
 # left waiting on a requester who went silent (who had all that time to dispute it).
 AUTO_CONFIRM = timedelta(days=7)
@@ -57,6 +65,7 @@ class ListingRecord:
     status: str
     created_at: datetime
     updated_at: datetime
+    may: frozenset[str] = frozenset()  # what the viewer may do to it now (market.rules.exchange)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +92,7 @@ class ExchangeRecord:
     reason: str
     created_at: datetime
     updated_at: datetime
+    may: frozenset[str] = frozenset()  # what the viewer may do to it now (market.rules.exchange)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,13 +130,17 @@ async def create_listing(
     now: datetime,
 ) -> ListingRecord:
     if kind not in LISTING_KINDS:
-        raise errors.Invalid(N_("A listing is an offer or a request."))
-    title = text(title, 100, N_("title"), required=True)
-    description = text(description, 2000, N_("description"))
-    rate = points_per_hour if points_per_hour is not None else (await get_category(category)).points_per_hour
-    if isinstance(rate, bool) or not 1 <= rate <= 1000:
-        raise errors.Invalid(N_("Points per hour are 1 to 1000."))
-    await get_category(category)
+        raise errors.Invalid(N_("A listing is an offer or a request."), field="kind")
+    title = text(title, 100, N_("title"), field="title", required=True)
+    description = text(description, 2000, N_("description"), field="description")
+    try:
+        known = await get_category(category)
+    except errors.NotFound as error:
+        error.field = "category"
+        raise
+    rate = points_per_hour if points_per_hour is not None else known.points_per_hour
+    if isinstance(rate, bool) or not 1 <= rate <= MAX_RATE:
+        raise errors.Invalid(N_("Points per hour are 1 to {limit}."), field="points_per_hour", limit=MAX_RATE)
     community = await _home_community(actor)
     async with atomic():
         rows = await Listing.insert(
@@ -151,21 +165,34 @@ async def create_listing(
 async def close_listing(actor: Actor, listing_id: int, *, now: datetime) -> ListingRecord:
     async with atomic():
         listing = await load(Listing, "listing", listing_id)
-        if listing["member"] != actor.member_id:
-            raise errors.NotFound(thing=N_("listing"))
-        require_state(listing, "listing", ("open",), N_("close"))
+        refuse(rules.close(actor, await _listing_facts(listing)))
         await move(Listing, "listing", listing, "closed", "close", actor=actor.member_id, now=now)
-    return await get_listing(listing_id)
+    return await view_listing(actor, listing_id)
 
 
-_LISTING = (Listing.all_columns(), Listing.member.name.as_alias("member_name"))
+_LISTING = (
+    Listing.all_columns(),
+    Listing.member.name.as_alias("member_name"),
+    Listing.community.path.as_alias("community_path"),
+)
+
+
+async def _listing_facts(listing: dict) -> ListingFacts:
+    path = listing.get("community_path") or (await get_area(listing["community"])).path
+    return ListingFacts(listing["id"], listing["member"], listing["status"], path)
+
+
+async def _listing_record(actor: Actor, row: dict) -> ListingRecord:
+    facts = await _listing_facts(row)
+    values = {key: value for key, value in row.items() if key != "community_path"}
+    return ListingRecord(**values, may=rules.listing_may(actor, facts))
 
 
 async def get_listing(listing_id: int) -> ListingRecord:
     row = await Listing.select(*_LISTING).where(Listing.id == listing_id).first()
     if row is None:
         raise errors.NotFound(thing=N_("listing"))
-    return ListingRecord(**row)
+    return ListingRecord(**{key: value for key, value in row.items() if key != "community_path"})
 
 
 async def listing_titles(listing_ids) -> dict[int, str]:
@@ -182,10 +209,11 @@ def _my_communities(actor: Actor) -> list[int]:
 
 
 async def view_listing(actor: Actor, listing_id: int) -> ListingRecord:
-    listing = await get_listing(listing_id)
-    if listing.member != actor.member_id and not actor.near((await get_area(listing.community)).path):
+    row = await Listing.select(*_LISTING).where(Listing.id == listing_id).first()
+    if row is None:
         raise errors.NotFound(thing=N_("listing"))
-    return listing
+    refuse(rules.see_listing(actor, await _listing_facts(row)))
+    return await _listing_record(actor, row)
 
 
 async def list_listings(
@@ -209,7 +237,7 @@ async def list_listings(
     if category is not None:
         query = query.where((Listing.category == category) | (Listing.category.parent == category))
     rows, next_cursor = await newest_first(query, Listing.id, cursor, limit)
-    return ListingPage([ListingRecord(**row) for row in rows], next_cursor)
+    return ListingPage([await _listing_record(actor, row) for row in rows], next_cursor)
 
 
 # -- exchanges ---------------------------------------------------------------------------------------
@@ -217,26 +245,30 @@ async def list_listings(
 
 def _check_minutes(minutes: int) -> None:
     if isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
-        raise errors.Invalid(N_("Minutes are 1 to {limit}."), limit=MAX_MINUTES)
+        raise errors.Invalid(N_("Minutes are 1 to {limit}."), field="minutes", limit=MAX_MINUTES)
 
 
 async def propose(
     actor: Actor, listing_id: int, minutes: int, *, note: str = "", now: datetime
 ) -> ExchangeRecord:
-    """Answer a listing: take up an offer (I will pay) or a request (I will do it)."""
+    """Answer a listing: take up an offer (I will pay) or a request (I will do it). Who answers
+    an offer must be able to pay it now: it is refused at once, not when the other agrees."""
     _check_minutes(minutes)
-    note = text(note, 500, N_("note"))
+    note = text(note, NOTE_MAX_CHARS, N_("note"), field="note")
     async with atomic():
         listing = await load(Listing, "listing", listing_id)
-        if not actor.near((await get_area(listing["community"])).path):
-            raise errors.NotFound(thing=N_("listing"))
-        if listing["member"] == actor.member_id:
-            raise errors.NotAllowed(N_("You cannot answer your own listing."))
-        require_state(listing, "listing", ("open",), N_("answer"))
+        refuse(rules.propose(actor, await _listing_facts(listing)))
         owner, other = listing["member"], actor.member_id
         requester, performer = (other, owner) if listing["kind"] == "offer" else (owner, other)
-        if points_for(minutes, listing["points_per_hour"]) < 1:
-            raise errors.Invalid(N_("That is worth less than one point: agree on more minutes."))
+        amount = points_for(minutes, listing["points_per_hour"])
+        if amount < 1:
+            raise errors.Invalid(
+                N_("That is worth less than one point: agree on more minutes."), field="minutes"
+            )
+        if requester == actor.member_id and (await balance(member_account(requester))).available < amount:
+            error = await market_errors.insufficient(requester, amount)
+            error.field = "minutes"
+            raise error
         rows = await Exchange.insert(
             Exchange(
                 listing=listing_id,
@@ -255,26 +287,26 @@ async def propose(
         await events.record(
             "exchange", exchange_id, "propose", actor=actor.member_id, now=now, to_state="proposed"
         )
-    return await get_exchange(exchange_id)
+    return await view_exchange(actor, exchange_id)
 
 
-def _party(actor: Actor, exchange: dict) -> None:
-    if actor.member_id not in (exchange["requester"], exchange["performer"]):
-        raise errors.NotFound(thing=N_("exchange"))
+async def _locked(actor: Actor, exchange_id: int, rule) -> dict:
+    """The exchange, locked, once ``rule`` lets the actor act on it."""
+    exchange = await load(Exchange, "exchange", exchange_id)
+    refuse(rule(actor, await _exchange_facts(exchange)))
+    return exchange
 
 
 async def accept(actor: Actor, exchange_id: int, *, now: datetime) -> ExchangeRecord:
-    """The other party agrees: the requester's points are held until the work is confirmed."""
-    amount = 0
-    try:
-        async with atomic():
-            exchange = await load(Exchange, "exchange", exchange_id)
-            _party(actor, exchange)
-            if exchange["proposed_by"] == actor.member_id:
-                raise errors.NotAllowed(N_("The other party accepts what you proposed."))
-            require_state(exchange, "exchange", ("proposed",), N_("accept"))
-            amount = points_for(exchange["minutes"], exchange["points_per_hour"])
-            transfer_id = f"exchange:{exchange_id}"
+    """The other party agrees: the requester's points are held until the work is confirmed.
+    A requester who cannot pay learns it now (their own balance); a performer who agrees to a
+    requester who no longer can is told only that the proposal was declined."""
+    declined = False
+    async with atomic():
+        exchange = await _locked(actor, exchange_id, rules.accept)
+        amount = points_for(exchange["minutes"], exchange["points_per_hour"])
+        transfer_id = f"exchange:{exchange_id}"
+        try:
             await reserve(
                 transfer_id,
                 member_account(exchange["requester"]),
@@ -285,30 +317,36 @@ async def accept(actor: Actor, exchange_id: int, *, now: datetime) -> ExchangeRe
                 reference=f"exchange:{exchange_id}",
                 now=now,
             )
+        except ledger_errors.Overdraft:
+            if actor.member_id == exchange["requester"]:
+                error = await market_errors.insufficient(actor.member_id, amount)
+                raise error from None
+            # The requester's balance is theirs: the performer learns only that it is declined.
+            why = N_("The exchange could not be agreed: declined by the system.")
+            await move(
+                Exchange, "exchange", exchange, "declined", "decline", actor=None, now=now, why=why,
+                reason=why,
+            )  # fmt: skip
+            declined = True
+        else:
             await move(
                 Exchange, "exchange", exchange, "accepted", "accept", actor=actor.member_id, now=now,
                 reserved=amount, transfer_id=transfer_id,
             )  # fmt: skip
-    except ledger_errors.Overdraft:
-        if actor.member_id == exchange["requester"]:
-            raise await market_errors.insufficient(actor.member_id, amount) from None
-        raise market_errors.RequesterShort(amount=amount) from None
-    return await get_exchange(exchange_id)
+    if declined:
+        raise market_errors.ProposalDeclined()
+    return await view_exchange(actor, exchange_id)
 
 
 async def decline(actor: Actor, exchange_id: int, *, reason: str = "", now: datetime) -> ExchangeRecord:
-    reason = text(reason, 500, N_("reason"))
+    reason = text(reason, NOTE_MAX_CHARS, N_("reason"), field="reason")
     async with atomic():
-        exchange = await load(Exchange, "exchange", exchange_id)
-        _party(actor, exchange)
-        if exchange["proposed_by"] == actor.member_id:
-            raise errors.NotAllowed(N_("The other party accepts what you proposed."))
-        require_state(exchange, "exchange", ("proposed",), N_("decline"))
+        exchange = await _locked(actor, exchange_id, rules.decline)
         await move(
             Exchange, "exchange", exchange, "declined", "decline", actor=actor.member_id, now=now, why=reason,
             reason=reason,
         )  # fmt: skip
-    return await get_exchange(exchange_id)
+    return await view_exchange(actor, exchange_id)
 
 
 async def _release(exchange: dict, suffix: str, *, now: datetime) -> None:
@@ -323,38 +361,34 @@ async def _release(exchange: dict, suffix: str, *, now: datetime) -> None:
 
 async def cancel(actor: Actor, exchange_id: int, *, reason: str = "", now: datetime) -> ExchangeRecord:
     """Either party, before the work is submitted; a hold is released."""
-    reason = text(reason, 500, N_("reason"))
+    reason = text(reason, NOTE_MAX_CHARS, N_("reason"), field="reason")
     async with atomic():
-        exchange = await load(Exchange, "exchange", exchange_id)
-        _party(actor, exchange)
-        require_state(exchange, "exchange", ("proposed", "accepted"), N_("cancel"))
+        exchange = await _locked(actor, exchange_id, rules.cancel)
         if exchange["status"] == "accepted":
             await _release(exchange, "cancelled", now=now)
         await move(
             Exchange, "exchange", exchange, "cancelled", "cancel", actor=actor.member_id, now=now, why=reason,
             reason=reason,
         )  # fmt: skip
-    return await get_exchange(exchange_id)
+    return await view_exchange(actor, exchange_id)
 
 
 async def submit(
     actor: Actor, exchange_id: int, minutes: int, *, note: str = "", now: datetime
 ) -> ExchangeRecord:
     _check_minutes(minutes)
-    note = text(note, 500, N_("note"))
+    note = text(note, NOTE_MAX_CHARS, N_("note"), field="note")
     async with atomic():
-        exchange = await load(Exchange, "exchange", exchange_id)
-        _party(actor, exchange)
-        if actor.member_id != exchange["performer"]:
-            raise errors.NotAllowed(N_("Only who did the work submits it."))
-        require_state(exchange, "exchange", ("accepted",), N_("submit"))
+        exchange = await _locked(actor, exchange_id, rules.submit)
         if minutes > exchange["minutes"]:
-            raise errors.Invalid(N_("At most the {minutes} minutes agreed."), minutes=exchange["minutes"])
+            raise errors.Invalid(
+                N_("At most the {minutes} minutes agreed."), field="minutes", minutes=exchange["minutes"]
+            )
         await move(
             Exchange, "exchange", exchange, "submitted", "submit", actor=actor.member_id, now=now,
             why=note, worked_minutes=minutes,
         )  # fmt: skip
-    return await get_exchange(exchange_id)
+    return await view_exchange(actor, exchange_id)
 
 
 async def _pay(
@@ -383,13 +417,13 @@ async def confirm(actor: Actor, exchange_id: int, *, now: datetime) -> ExchangeR
     """The requester confirms: the performer is paid once, however often this is called."""
     async with atomic():
         exchange = await load(Exchange, "exchange", exchange_id)
-        _party(actor, exchange)
-        if actor.member_id != exchange["requester"]:
-            raise errors.NotAllowed(N_("Only who received the work confirms it."))
-        if exchange["status"] != "confirmed":
-            require_state(exchange, "exchange", ("submitted",), N_("confirm"))
+        facts = await _exchange_facts(exchange)
+        if exchange["status"] == "confirmed" and actor.member_id == exchange["requester"]:
+            refuse(rules.see(actor, facts))
+        else:
+            refuse(rules.confirm(actor, facts))
             await _pay(exchange, exchange["worked_minutes"], "confirm", actor=actor.member_id, now=now)
-    return await get_exchange(exchange_id)
+    return await view_exchange(actor, exchange_id)
 
 
 async def confirm_overdue(*, now: datetime, page: int = 200) -> int:
@@ -425,24 +459,14 @@ async def confirm_overdue(*, now: datetime, page: int = 200) -> int:
 
 
 async def dispute(actor: Actor, exchange_id: int, *, reason: str, now: datetime) -> ExchangeRecord:
-    reason = text(reason, 500, N_("reason"), required=True)
+    reason = text(reason, NOTE_MAX_CHARS, N_("reason"), field="reason", required=True)
     async with atomic():
-        exchange = await load(Exchange, "exchange", exchange_id)
-        _party(actor, exchange)
-        if actor.member_id != exchange["requester"]:
-            raise errors.NotAllowed(N_("Only who received the work disputes it."))
-        require_state(exchange, "exchange", ("submitted",), N_("dispute"))
+        exchange = await _locked(actor, exchange_id, rules.dispute)
         await move(
             Exchange, "exchange", exchange, "disputed", "dispute", actor=actor.member_id, now=now, why=reason,
             reason=reason,
         )  # fmt: skip
-    return await get_exchange(exchange_id)
-
-
-async def _overseen_at(exchange: dict) -> str:
-    """Where the exchange is overseen: the requester's home (its leaders, and the staff above them)."""
-    row = await Member.select(Member.home_area.path).where(Member.id == exchange["requester"]).first()
-    return row["home_area.path"] or "/none/"
+    return await view_exchange(actor, exchange_id)
 
 
 async def settle(
@@ -451,19 +475,40 @@ async def settle(
     """A leader or staff member over the requester's home decides a dispute: the minutes to pay
     (0: none)."""
     if isinstance(minutes, bool) or not 0 <= minutes <= MAX_MINUTES:
-        raise errors.Invalid(N_("Minutes are 0 to {limit}."), limit=MAX_MINUTES)
-    reason = text(reason, 500, N_("reason"), required=True)
+        raise errors.Invalid(N_("Minutes are 0 to {limit}."), field="minutes", limit=MAX_MINUTES)
+    reason = text(reason, NOTE_MAX_CHARS, N_("reason"), field="reason", required=True)
     async with atomic():
-        exchange = await load(Exchange, "exchange", exchange_id)
-        if actor.member_id in (exchange["requester"], exchange["performer"]):
-            raise errors.NotAllowed(N_("A party to an exchange cannot settle it."))
-        if not actor.manages(await _overseen_at(exchange)):
-            raise errors.NotFound(thing=N_("exchange"))
-        require_state(exchange, "exchange", ("disputed",), N_("settle"))
+        exchange = await _locked(actor, exchange_id, rules.settle)
         if minutes > exchange["minutes"]:
-            raise errors.Invalid(N_("At most the {minutes} minutes agreed."), minutes=exchange["minutes"])
+            raise errors.Invalid(
+                N_("At most the {minutes} minutes agreed."), field="minutes", minutes=exchange["minutes"]
+            )
         await _pay(exchange, minutes, "settle", actor=actor.member_id, now=now, why=reason)
-    return await get_exchange(exchange_id)
+    return await view_exchange(actor, exchange_id)
+
+
+_EXCHANGE = (Exchange.all_columns(), Exchange.requester.home_area.path.as_alias("requester_home_path"))
+
+
+async def _exchange_facts(exchange: dict) -> ExchangeFacts:
+    if "requester_home_path" in exchange:
+        home = exchange["requester_home_path"]
+    else:
+        row = await Member.select(Member.home_area.path).where(Member.id == exchange["requester"]).first()
+        home = row["home_area.path"] if row else None
+    return ExchangeFacts(
+        id=exchange["id"],
+        requester=exchange["requester"],
+        performer=exchange["performer"],
+        proposed_by=exchange["proposed_by"],
+        status=exchange["status"],
+        requester_home_path=home or "",
+    )
+
+
+async def _exchange_record(actor: Actor, row: dict) -> ExchangeRecord:
+    values = {key: value for key, value in row.items() if key != "requester_home_path"}
+    return ExchangeRecord(**values, may=rules.may(actor, await _exchange_facts(row)))
 
 
 async def get_exchange(exchange_id: int) -> ExchangeRecord:
@@ -474,13 +519,11 @@ async def get_exchange(exchange_id: int) -> ExchangeRecord:
 
 
 async def view_exchange(actor: Actor, exchange_id: int) -> ExchangeRecord:
-    record = await get_exchange(exchange_id)
-    parties = (record.requester, record.performer)
-    if actor.member_id not in parties and not actor.manages(
-        await _overseen_at({"requester": record.requester})
-    ):
+    row = await Exchange.select(*_EXCHANGE).where(Exchange.id == exchange_id).first()
+    if row is None:
         raise errors.NotFound(thing=N_("exchange"))
-    return record
+    refuse(rules.see(actor, await _exchange_facts(row)))
+    return await _exchange_record(actor, row)
 
 
 async def exchange_history(actor: Actor, exchange_id: int) -> list[events.Trace]:
@@ -488,17 +531,21 @@ async def exchange_history(actor: Actor, exchange_id: int) -> list[events.Trace]
     return await events.history("exchange", exchange_id)
 
 
-async def list_exchanges(actor: Actor, *, status: str | None = None) -> list[ExchangeRecord]:
+async def list_exchanges(
+    actor: Actor, *, status: str | None = None, listing_id: int | None = None
+) -> list[ExchangeRecord]:
     """Mine, as requester or performer, newest first (the unfinished ones are few)."""
     query = (
-        Exchange.select()
+        Exchange.select(*_EXCHANGE)
         .where((Exchange.requester == actor.member_id) | (Exchange.performer == actor.member_id))
         .order_by(Exchange.id, ascending=False)
         .limit(200)
     )
     if status is not None:
         query = query.where(Exchange.status == status)
-    return [ExchangeRecord(**row) for row in await query]
+    if listing_id is not None:
+        query = query.where(Exchange.listing == listing_id)
+    return [await _exchange_record(actor, row) for row in await query]
 
 
 # -- gifts -------------------------------------------------------------------------------------------
@@ -514,20 +561,20 @@ async def give(
     now: datetime,
 ) -> GiftRecord:
     """Give points to another member, or to one of my communities' pool."""
+    refuse(gift_rules.give(actor, GiverFacts((await balance(member_account(actor.member_id))).available)))
     if isinstance(amount, bool) or not 1 <= amount <= MAX_GIFT:
-        raise errors.Invalid(N_("A gift is 1 to {limit} points."), limit=MAX_GIFT)
+        raise errors.Invalid(N_("A gift is 1 to {limit} points."), field="amount", limit=MAX_GIFT)
     if (recipient_id is None) == (community_id is None):
-        raise errors.Invalid(N_("Give to a member or to the community."))
-    if recipient_id == actor.member_id:
-        raise errors.Invalid(N_("You cannot give points to yourself."))
-    note = text(note, 500, N_("note"))
+        raise errors.Invalid(N_("Give to a member or to the community."), field="to")
+    note = text(note, NOTE_MAX_CHARS, N_("note"), field="note")
     if recipient_id is not None:
-        await get_member(recipient_id)
+        refuse(gift_rules.give_to_member(actor, recipient_id))
+        recipient = await get_member(recipient_id)
+        if not recipient.active:
+            raise errors.NotFound(thing=N_("member"), field="recipient_id")
         to = member_account(recipient_id)
     else:
-        community = await get_area(community_id)
-        if community.level != "community" or not actor.near(community.path):
-            raise errors.NotFound(thing=N_("community"))
+        refuse(gift_rules.give_to_pool(actor, await pool_facts(community_id)))
         to = await open_pool(community_id)
     try:
         async with atomic():
@@ -555,9 +602,24 @@ async def give(
             )
             await events.record("gift", gift_id, "give", actor=actor.member_id, now=now, reason=note)
     except ledger_errors.Overdraft:
-        raise await market_errors.insufficient(actor.member_id, amount) from None
+        error = await market_errors.insufficient(actor.member_id, amount)
+        error.field = "amount"
+        raise error from None
     row = await Gift.select().where(Gift.id == gift_id).first()
     return GiftRecord(**row)
+
+
+async def pool_facts(community_id: int) -> PoolFacts:
+    area = await get_area(community_id)
+    return PoolFacts(area.id, area.path, area.level)
+
+
+async def giving(actor: Actor, community_id: int | None) -> frozenset[str]:
+    """What the actor may give now: to a member (``give``), to their community's pool
+    (``give_to_pool``): nothing without points."""
+    available = (await balance(member_account(actor.member_id))).available
+    pool = await pool_facts(community_id) if community_id is not None else None
+    return gift_rules.may(actor, GiverFacts(available, pool))
 
 
 async def list_gifts(actor: Actor) -> list[GiftRecord]:

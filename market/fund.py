@@ -18,6 +18,9 @@ from ledger.transfers import transfer
 from market import errors as market_errors
 from market import trace  # noqa: F401  (registers the market's subjects)
 from market.accounts import fund_account, open_fund, open_money_account, open_world
+from market.rules import fund as fund_rules
+from market.rules import refuse
+from market.rules.fund import FundFacts
 from market.tables import DONOR_KINDS, Donation
 from projects import errors, events
 from projects.access import Actor
@@ -74,6 +77,10 @@ async def _community(community_id: int):
     return community
 
 
+async def fund_facts(community_id: int) -> FundFacts:
+    return FundFacts(community_id, (await _community(community_id)).path)
+
+
 async def donate(
     actor: Actor,
     community_id: int,
@@ -89,21 +96,28 @@ async def donate(
 ) -> DonationRecord:
     """Record money received for the fund (staff of the community)."""
     if donor_kind not in DONOR_KINDS:
-        raise errors.Invalid(N_("Unknown kind of donor {kind}."), kind=donor_kind)
+        raise errors.Invalid(N_("Unknown kind of donor {kind}."), field="donor_kind", kind=donor_kind)
     if isinstance(amount, bool) or not 1 <= amount <= MAX_DONATION:
-        raise errors.Invalid(N_("An amount is at least 0.01 yuan."))
-    note = text(note, 500, N_("note"))
-    donor_name = text(donor_name, 100, N_("donor"))
+        raise errors.Invalid(N_("An amount is at least 0.01 yuan."), field="amount")
+    note = text(note, 500, N_("note"), field="note")
+    donor_name = text(donor_name, 100, N_("donor"), field="donor_name")
     if (donor_kind == "member") != (member_id is not None) or (donor_kind == "organisation") != (
         organisation_id is not None
     ):
-        raise errors.Invalid(N_("Say who gave: a member, an organisation, or someone from outside."))
+        raise errors.Invalid(
+            N_("Say who gave: a member, an organisation, or someone from outside."), field="donor_kind"
+        )
     community = await _community(community_id)
-    actor.require(actor.is_staff(community.path))
+    refuse(fund_rules.donate(actor, FundFacts(community_id, community.path)))
+    if donor_kind == "outside" and not (donor_name or anonymous):
+        raise errors.Invalid(N_("Give the donor's name, or tick anonymous."), field="donor_name")
     if member_id is not None:
         donor_name = (await get_member(member_id)).name
     elif organisation_id is not None:
-        donor_name = (await get_organisation(organisation_id)).name
+        try:
+            donor_name = (await get_organisation(organisation_id)).name
+        except errors.NotFound:
+            raise errors.NotFound(thing=N_("organisation"), field="organisation_id") from None
     async with atomic():
         rows = await Donation.insert(
             Donation(
@@ -173,21 +187,25 @@ class FundTotals:
     donated: int
     granted: int
     donations: int
+    may: frozenset[str] = frozenset()  # what the viewer may do with it (market.rules.fund)
 
 
-async def fund_totals(community_id: int) -> FundTotals:
-    """Public: what the fund holds, has received and has paid out (in fen)."""
-    await _community(community_id)
+async def fund_totals(community_id: int, viewer: Actor | None = None) -> FundTotals:
+    """Public: what the fund holds, has received and has paid out (in fen); with what the
+    viewer (if signed in) may do with it."""
+    community = await _community(community_id)
+    may = fund_rules.may(viewer, FundFacts(community_id, community.path))
     account = await get_account(fund_account(community_id))
     rows = await Donation.raw("SELECT COUNT(*) AS n FROM market_donation WHERE community = {}", community_id)
     if account is None:
-        return FundTotals(community_id, 0, 0, 0, int(rows[0]["n"]))
+        return FundTotals(community_id, 0, 0, 0, int(rows[0]["n"]), may)
     return FundTotals(
         community=community_id,
         balance=account.credits_posted - account.debits_posted,
         donated=account.credits_posted,
         granted=account.debits_posted,
         donations=int(rows[0]["n"]),
+        may=may,
     )
 
 

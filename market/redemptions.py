@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from ledger import errors as ledger_errors
@@ -22,7 +22,12 @@ from ledger.accounts import get_account
 from ledger.transfers import post_pending, reserve, void_pending
 from market import errors as market_errors
 from market import trace  # noqa: F401  (registers the market's subjects)
-from market.catalogue import PERIODS, period_start, serves
+from market.catalogue import PERIODS, period_start
+from market.catalogue import facts_for as item_facts
+from market.rules import catalogue as item_rules
+from market.rules import redemptions as rules
+from market.rules import refuse
+from market.rules.redemptions import RedemptionFacts
 from market.tables import Item, Redemption
 from projects import errors, events
 from projects.access import Actor
@@ -31,7 +36,7 @@ from projects.db import atomic
 from projects.errors import N_
 from projects.members import member_account
 from projects.organisations import organisation_account
-from projects.states import load, move, newest_first, require_state, text
+from projects.states import load, move, newest_first, text
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +46,6 @@ PAGE = 50
 # Codes are read aloud and typed on a phone: no 0/O, 1/I/L.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
-OPEN = ("pending",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +53,9 @@ class RedemptionRecord:
     id: int
     item: int
     item_name: str
+    provider: str  # the organisation (or the community) that provides the item
     member: int
+    member_name: str
     quantity: int
     amount: int
     code: str  # "" for anyone but the member: the code is what proves they are there
@@ -57,9 +63,12 @@ class RedemptionRecord:
     took_stock: bool
     expires_at: datetime
     decided_by: int | None
+    decided_by_name: str | None
     reason: str
+    fulfilled_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    may: frozenset[str] = frozenset()  # what the viewer may do to it now (market.rules.redemptions)
 
     @property
     def transfer_id(self) -> str:
@@ -98,16 +107,16 @@ def provider_account(item: dict) -> str:
 
 async def redeem(actor: Actor, item_id: int, quantity: int, *, now: datetime) -> RedemptionRecord:
     if isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
-        raise errors.Invalid(N_("A quantity is 1 to {limit}."), limit=MAX_QUANTITY)
+        raise errors.Invalid(N_("A quantity is 1 to {limit}."), field="quantity", limit=MAX_QUANTITY)
     amount = 0
     try:
         async with atomic():
             item = await load(Item, "item", item_id)
-            if not await serves(actor, item_id):
-                raise errors.NotFound(thing=N_("item"))
-            _require_available(item, now)
+            path = (await get_area(item["community"])).path
+            facts = (await item_facts(actor, [{**item, "community_path": path}], now))[item_id]
+            refuse(item_rules.redeem(actor, facts))
             if item["stock"] is not None and item["stock"] < quantity:
-                raise market_errors.OutOfStock(stock=item["stock"], quantity=quantity)
+                raise market_errors.OutOfStock(stock=item["stock"], quantity=quantity, field="quantity")
             await _within_limit(actor.member_id, item, quantity, now)
             amount = item["price"] * quantity
             rows = await Redemption.insert(
@@ -143,16 +152,7 @@ async def redeem(actor: Actor, item_id: int, quantity: int, *, now: datetime) ->
             )
     except ledger_errors.Overdraft:
         raise await market_errors.insufficient(actor.member_id, amount) from None
-    return await get_redemption(redemption_id)
-
-
-def _require_available(item: dict, now: datetime) -> None:
-    if (
-        not item["active"]
-        or (item["active_from"] is not None and now < item["active_from"])
-        or (item["active_until"] is not None and now >= item["active_until"])
-    ):
-        raise market_errors.Unavailable()
+    return await view_redemption(actor, redemption_id, now=now)
 
 
 async def _within_limit(member_id: int, item: dict, quantity: int, now: datetime) -> None:
@@ -171,16 +171,8 @@ async def _within_limit(member_id: int, item: dict, quantity: int, now: datetime
     taken = int(rows[0]["taken"])
     if taken + quantity > limit:
         raise market_errors.LimitReached(
-            limit=limit, period=PERIODS[item["limit_period"]], left=max(0, limit - taken)
+            limit=limit, period=PERIODS[item["limit_period"]], left=max(0, limit - taken), field="quantity"
         )
-
-
-async def _may_provide(actor: Actor, item: dict) -> bool:
-    """The item's organisation's representative, or staff of its community (for any item
-    there: they stand in for a merchant without a phone)."""
-    if item["organisation"] is not None and actor.represents(item["organisation"]):
-        return True
-    return actor.is_staff((await get_area(item["community"])).path)
 
 
 async def _lock(redemption_id: int) -> tuple[dict, dict]:
@@ -190,6 +182,14 @@ async def _lock(redemption_id: int) -> tuple[dict, dict]:
         raise errors.NotFound(thing=N_("redemption"))
     item = await load(Item, "item", row["item"])
     return item, await load(Redemption, "redemption", redemption_id)
+
+
+async def _locked(actor: Actor, redemption_id: int, rule, now: datetime) -> tuple[dict, dict]:
+    """The redemption's item and the redemption, locked, once ``rule`` lets the actor act."""
+    item, redemption = await _lock(redemption_id)
+    row = (await Redemption.select(*_SELECT).where(Redemption.id == redemption_id).first()) or {}
+    refuse(rule(actor, facts_of({**row, **redemption}, now)))
+    return item, redemption
 
 
 async def _give_back(item: dict, redemption: dict, to: str, action: str, *, actor: int | None, now, why=""):
@@ -210,55 +210,45 @@ async def _give_back(item: dict, redemption: dict, to: str, action: str, *, acto
 
 
 async def fulfil(actor: Actor, code: str, *, now: datetime) -> RedemptionRecord:
-    """The provider enters the member's code. Idempotent: fulfilling a fulfilled redemption
-    again answers it as it is. A code that is not one of the provider's is not there at all."""
+    """The provider enters the member's code: the points held are paid, once. A code already
+    fulfilled, entered again, is refused with when and by whom (``AlreadyFulfilled``): nothing
+    moves twice, and an old screenshot of a code passes for nothing. A code that is not one of
+    the provider's is not there at all."""
     code = normal_code(code or "")
     if not code or len(code) > 12:
-        raise errors.Invalid(N_("Enter the redemption code."))
+        raise errors.Invalid(N_("Enter the redemption code."), field="code")
     row = await Redemption.select(Redemption.id).where(Redemption.code == code).first()
     if row is None:
-        raise errors.NotFound(thing=N_("redemption"))
+        raise errors.NotFound(thing=N_("redemption"), field="code")
     async with atomic():
-        item, redemption = await _lock(row["id"])
-        if not await _may_provide(actor, item):
-            raise errors.NotFound(thing=N_("redemption"))
-        if redemption["status"] != "fulfilled":
-            require_state(redemption, "redemption", OPEN, N_("fulfil"))
-            if now >= redemption["expires_at"]:
-                raise market_errors.Expired(thing=N_("redemption"))
-            await post_pending(
-                f"{hold_id(redemption['id'])}:fulfilled",
-                hold_id(redemption["id"]),
-                reason="redemption",
-                reference=f"redemption:{redemption['id']}",
-                now=now,
-            )
-            await move(
-                Redemption, "redemption", redemption, "fulfilled", "fulfil", actor=actor.member_id, now=now,
-                decided_by=actor.member_id,
-            )  # fmt: skip
-    return await get_redemption(row["id"])
+        _, redemption = await _locked(actor, row["id"], rules.fulfil, now)
+        await post_pending(
+            f"{hold_id(redemption['id'])}:fulfilled",
+            hold_id(redemption["id"]),
+            reason="redemption",
+            reference=f"redemption:{redemption['id']}",
+            now=now,
+        )
+        await move(
+            Redemption, "redemption", redemption, "fulfilled", "fulfil", actor=actor.member_id, now=now,
+            decided_by=actor.member_id, fulfilled_at=now,
+        )  # fmt: skip
+    return await view_redemption(actor, row["id"], now=now)
 
 
 async def reject(actor: Actor, redemption_id: int, *, reason: str, now: datetime) -> RedemptionRecord:
-    reason = text(reason, 500, N_("reason"), required=True)
+    reason = text(reason, 500, N_("reason"), field="reason", required=True)
     async with atomic():
-        item, redemption = await _lock(redemption_id)
-        if not await _may_provide(actor, item):
-            raise errors.NotFound(thing=N_("redemption"))
-        require_state(redemption, "redemption", OPEN, N_("reject"))
+        item, redemption = await _locked(actor, redemption_id, rules.reject, now)
         await _give_back(item, redemption, "rejected", "reject", actor=actor.member_id, now=now, why=reason)
-    return await get_redemption(redemption_id)
+    return await view_redemption(actor, redemption_id, now=now)
 
 
 async def cancel(actor: Actor, redemption_id: int, *, now: datetime) -> RedemptionRecord:
     async with atomic():
-        item, redemption = await _lock(redemption_id)
-        if redemption["member"] != actor.member_id:
-            raise errors.NotFound(thing=N_("redemption"))
-        require_state(redemption, "redemption", OPEN, N_("cancel"))
+        item, redemption = await _locked(actor, redemption_id, rules.cancel, now)
         await _give_back(item, redemption, "cancelled", "cancel", actor=actor.member_id, now=now)
-    return await get_redemption(redemption_id)
+    return await view_redemption(actor, redemption_id, now=now)
 
 
 async def expire_due(*, now: datetime, page: int = 200) -> int:
@@ -288,39 +278,81 @@ async def expire_due(*, now: datetime, page: int = 200) -> int:
             return expired
 
 
-_SELECT = (Redemption.all_columns(), Redemption.item.name.as_alias("item_name"))
+# -- reading -----------------------------------------------------------------------------------------
+
+_SELECT = (
+    Redemption.all_columns(),
+    Redemption.item.name.as_alias("item_name"),
+    Redemption.item.organisation.as_alias("item_organisation"),
+    Redemption.item.organisation.name.as_alias("organisation_name"),
+    Redemption.item.community.name.as_alias("community_name"),
+    Redemption.item.community.path.as_alias("community_path"),
+    Redemption.member.name.as_alias("member_name"),
+    Redemption.decided_by.name.as_alias("decided_by_name"),
+)
 
 
-async def get_redemption(redemption_id: int) -> RedemptionRecord:
+def facts_of(row: dict, now: datetime) -> RedemptionFacts:
+    """The rules' facts of a redemption row selected with ``_SELECT``."""
+    return RedemptionFacts(
+        id=row["id"],
+        member=row["member"],
+        status=row["status"],
+        organisation=row["item_organisation"],
+        community_path=row["community_path"],
+        expires_at=row["expires_at"],
+        due=row["status"] == "pending" and now >= row["expires_at"],
+        decided_at=row["fulfilled_at"] or row["updated_at"],
+        decided_by_name=row["decided_by_name"] or "",
+    )
+
+
+RECORD_FIELDS = {f.name for f in fields(RedemptionRecord)} - {"provider", "may"}
+
+
+def _record(actor: Actor, row: dict, now: datetime) -> RedemptionRecord:
+    """The code only for the member who redeemed: to anyone else it would prove nothing."""
+    may = rules.may(actor, facts_of(row, now))
+    values = {key: value for key, value in row.items() if key in RECORD_FIELDS}
+    if row["member"] != actor.member_id:
+        values["code"] = ""
+    provider = row["organisation_name"] or row["community_name"]
+    return RedemptionRecord(**values, provider=provider, may=may)
+
+
+async def _row(redemption_id: int) -> dict:
     row = await Redemption.select(*_SELECT).where(Redemption.id == redemption_id).first()
     if row is None:
         raise errors.NotFound(thing=N_("redemption"))
-    return RedemptionRecord(**row)
+    return row
 
 
-def _shown(actor: Actor, record: RedemptionRecord) -> RedemptionRecord:
-    """The code only for the member who redeemed: to anyone else it would prove nothing."""
-    return record if record.member == actor.member_id else replace(record, code="")
+async def view_redemption(actor: Actor, redemption_id: int, *, now: datetime) -> RedemptionRecord:
+    """The member who redeemed and the item's provider see a redemption."""
+    row = await _row(redemption_id)
+    refuse(rules.see(actor, facts_of(row, now)))
+    return _record(actor, row, now)
 
 
-async def view_redemption(actor: Actor, redemption_id: int) -> RedemptionRecord:
-    """The member who redeemed, the provider and its community's staff see a redemption."""
-    record = await get_redemption(redemption_id)
-    if record.member != actor.member_id:
-        item = await Item.select().where(Item.id == record.item).first()
-        if not await _may_provide(actor, item):
-            raise errors.NotFound(thing=N_("redemption"))
-    return _shown(actor, record)
-
-
-async def redemption_history(actor: Actor, redemption_id: int) -> list[events.Trace]:
-    await view_redemption(actor, redemption_id)
+async def redemption_history(actor: Actor, redemption_id: int, *, now: datetime) -> list[events.Trace]:
+    await view_redemption(actor, redemption_id, now=now)
     return await events.history("redemption", redemption_id)
+
+
+async def _provided_by(actor: Actor, query, organisation_id: int | None, community_id: int | None):
+    """``query`` narrowed to the redemptions of what an organisation I represent provides, or of
+    the community's own items (staff): never a merchant's for the community's staff."""
+    if organisation_id is not None:
+        actor.require(actor.represents(organisation_id))
+        return query.where(Redemption.item.organisation == organisation_id)
+    actor.require(actor.is_staff((await get_area(community_id)).path))
+    return query.where((Redemption.item.community == community_id) & Redemption.item.organisation.is_null())
 
 
 async def list_redemptions(
     actor: Actor,
     *,
+    now: datetime,
     organisation_id: int | None = None,
     community_id: int | None = None,
     status: str | None = None,
@@ -328,25 +360,36 @@ async def list_redemptions(
     limit: int = PAGE,
 ) -> RedemptionPage:
     """Newest first: my own, or (``organisation_id``) those of the items an organisation I
-    represent provides, or (``community_id``) every one of a community I am staff of."""
+    represent provides, or (``community_id``) those of a community's own items, for its staff."""
     query = Redemption.select(*_SELECT)
-    if organisation_id is not None:
-        actor.require(actor.represents(organisation_id))
-        query = query.where(Redemption.item.organisation == organisation_id)
-    elif community_id is not None:
-        actor.require(actor.is_staff((await get_area(community_id)).path))
-        query = query.where(Redemption.item.community == community_id)
+    if organisation_id is not None or community_id is not None:
+        query = await _provided_by(actor, query, organisation_id, community_id)
     else:
         query = query.where(Redemption.member == actor.member_id)
     if status is not None:
         query = query.where(Redemption.status == status)
     rows, next_cursor = await newest_first(query, Redemption.id, cursor, limit)
-    return RedemptionPage([_shown(actor, RedemptionRecord(**row)) for row in rows], next_cursor)
+    return RedemptionPage([_record(actor, row, now) for row in rows], next_cursor)
+
+
+async def waiting(
+    actor: Actor,
+    *,
+    now: datetime,
+    organisation_id: int | None = None,
+    community_id: int | None = None,
+    limit: int = PAGE,
+) -> list[RedemptionRecord]:
+    """What waits for a provider, oldest first (who redeemed, and when): the first to serve."""
+    query = Redemption.select(*_SELECT).where(Redemption.status == "pending")
+    query = await _provided_by(actor, query, organisation_id, community_id)
+    rows = await query.order_by(Redemption.id).limit(max(1, min(limit, 200)))
+    return [_record(actor, row, now) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
 class Totals:
-    """Redemptions of a provider's (or a community's) items by state: how many, how many points."""
+    """Redemptions of a provider's items by state: how many, how many points."""
 
     count: dict[str, int]
     points: dict[str, int]
@@ -355,14 +398,14 @@ class Totals:
 async def totals(
     actor: Actor, *, organisation_id: int | None = None, community_id: int | None = None
 ) -> Totals:
-    """Grouped in SQL: a provider's pending and settled totals."""
+    """Grouped in SQL: a provider's own totals (an organisation's, or the community's own items')."""
     if organisation_id is not None:
         actor.require(actor.represents(organisation_id))
         where, value = "i.organisation = {}", organisation_id
     else:
         assert community_id is not None
         actor.require(actor.is_staff((await get_area(community_id)).path))
-        where, value = "i.community = {}", community_id
+        where, value = "i.community = {} AND i.organisation IS NULL", community_id
     rows = await Redemption.raw(
         "SELECT r.status AS status, COUNT(*) AS n, COALESCE(SUM(r.amount), 0) AS points "
         "FROM market_redemption r JOIN market_item i ON i.id = r.item "

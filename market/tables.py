@@ -49,6 +49,7 @@ class Item(Table, tablename="market_item"):
     active_from = Timestamptz(null=True, default=None)
     active_until = Timestamptz(null=True, default=None)
     active = Boolean(default=True)
+    withdrawn_at = Timestamptz(null=True, default=None)  # withdrawn from the catalogue for good
     created_by = _fk(Member)
     created_at = Timestamptz()
     updated_at = Timestamptz()
@@ -74,6 +75,7 @@ class Redemption(Table, tablename="market_redemption"):
     expires_at = Timestamptz()
     decided_by = _fk(Member)
     reason = Text(default="")
+    fulfilled_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

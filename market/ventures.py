@@ -19,13 +19,16 @@ from market import errors as market_errors
 from market import trace  # noqa: F401  (registers the market's subjects)
 from market.accounts import money_account
 from market.fund import pay_grant, yuan
+from market.rules import refuse
+from market.rules import ventures as rules
+from market.rules.ventures import BidFacts, CallFacts, MilestoneFacts
 from market.tables import Bid, Call, Criterion, Milestone, Panelist, Score, Vote
 from projects import errors, events
 from projects.access import Actor, community_path
 from projects.areas import get_area, under
 from projects.db import atomic
 from projects.errors import N_
-from projects.states import load, move, newest_first, require_state, text
+from projects.states import load, move, newest_first, text
 from projects.tables import AREA_LEVELS, Member, Organisation
 
 logger = logging.getLogger(__name__)
@@ -101,6 +104,7 @@ class CallRecord:
     criteria: tuple[CriterionRecord, ...] = ()
     panel: tuple[int, ...] = ()
     bids: int = 0  # not withdrawn
+    may: frozenset[str] = frozenset()  # what the viewer may do to it now (market.rules.ventures)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +127,7 @@ class MilestoneRecord:
     decided_by: int | None
     transfer_id: str | None
     updated_at: datetime
+    may: frozenset[str] = frozenset()  # what the viewer may do to it now (market.rules.ventures)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +144,7 @@ class BidRecord:
     created_at: datetime
     updated_at: datetime
     milestones: tuple[MilestoneRecord, ...] = ()
+    may: frozenset[str] = frozenset()  # what the viewer may do to it now (market.rules.ventures)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,52 +201,62 @@ def shown(value: Fraction, places: int = 2) -> str:
     return str(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
-def _amount(value: int, message: str, **params) -> int:
+def _amount(value: int, message: str, field: str, **params) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_BUDGET:
-        raise errors.Invalid(message, **params)
+        raise errors.Invalid(message, field=field, **params)
     return value
 
 
 def _checked_criteria(criteria: list[CriterionDraft]) -> list[CriterionDraft]:
     if not 1 <= len(criteria) <= MAX_CRITERIA:
-        raise errors.Invalid(N_("A call has 1 to {limit} scoring criteria."), limit=MAX_CRITERIA)
+        raise errors.Invalid(
+            N_("A call has 1 to {limit} scoring criteria."), field="criteria", limit=MAX_CRITERIA
+        )
     checked = []
     for criterion in criteria:
         for value in (criterion.weight, criterion.max_score):
             if isinstance(value, bool) or not isinstance(value, int):
-                raise errors.Invalid(N_("A criterion's weight and highest score are whole numbers."))
+                raise errors.Invalid(
+                    N_("A criterion's weight and highest score are whole numbers."), field="criteria"
+                )
         if not 1 <= criterion.weight <= 100:
-            raise errors.Invalid(N_("A criterion's weight is 1 to 100."))
+            raise errors.Invalid(N_("A criterion's weight is 1 to 100."), field="criteria")
         if not 1 <= criterion.max_score <= 100:
-            raise errors.Invalid(N_("A criterion's highest score is 1 to 100."))
+            raise errors.Invalid(N_("A criterion's highest score is 1 to 100."), field="criteria")
         checked.append(
             replace(
                 criterion,
-                name=text(criterion.name, 100, N_("criterion"), required=True),
-                name_en=text(criterion.name_en, 100, N_("English name")),
+                name=text(criterion.name, 100, N_("criterion"), field="criteria", required=True),
+                name_en=text(criterion.name_en, 100, N_("English name"), field="criteria"),
             )
         )
     total = sum(criterion.weight for criterion in checked)
     if total != 100:
         raise errors.Invalid(
-            N_("The criteria's weights add up to {total}: they must add up to 100."), total=total
+            N_("The criteria's weights add up to {total}: they must add up to 100."),
+            field="criteria",
+            total=total,
         )
     return checked
 
 
 def _checked_plan(milestones: list[MilestoneDraft], budget: int, now: datetime) -> list[MilestoneDraft]:
     if not 1 <= len(milestones) <= MAX_MILESTONES:
-        raise errors.Invalid(N_("A plan has 1 to {limit} milestones."), limit=MAX_MILESTONES)
+        raise errors.Invalid(
+            N_("A plan has 1 to {limit} milestones."), field="milestones", limit=MAX_MILESTONES
+        )
     checked = []
     for milestone in milestones:
-        _amount(milestone.amount, N_("A milestone's amount is at least ¥0.01."))
+        _amount(milestone.amount, N_("A milestone's amount is at least ¥0.01."), "milestones")
         if milestone.due_at <= now:
-            raise errors.Invalid(N_("A milestone's due date must be in the future."))
-        checked.append(replace(milestone, title=text(milestone.title, 128, N_("title"), required=True)))
+            raise errors.Invalid(N_("A milestone's due date must be in the future."), field="milestones")
+        title = text(milestone.title, 128, N_("title"), field="milestones", required=True)
+        checked.append(replace(milestone, title=title))
     total = sum(milestone.amount for milestone in checked)
     if total != budget:
         raise errors.Invalid(
             N_("The milestones add up to {total}: they must add up to the budget asked for ({budget})."),
+            field="milestones",
             total=yuan(total),
             budget=yuan(budget),
         )
@@ -265,26 +281,26 @@ async def publish_call(
 ) -> CallRecord:
     """Staff of the community publish a call for it (or for an area in it): the community's
     fund pays the grant."""
-    title = text(title, 128, N_("title"), required=True)
-    description = text(description, 5000, N_("description"))
-    _amount(budget, N_("A budget is ¥0.01 to {limit}."), limit=yuan(MAX_BUDGET))
+    title = text(title, 128, N_("title"), field="title", required=True)
+    description = text(description, 5000, N_("description"), field="description")
+    _amount(budget, N_("A budget is ¥0.01 to {limit}."), "budget", limit=yuan(MAX_BUDGET))
     if deadline <= now:
-        raise errors.Invalid(N_("The deadline must be in the future."))
+        raise errors.Invalid(N_("The deadline must be in the future."), field="deadline")
     if isinstance(vote_weight, bool) or not isinstance(vote_weight, int) or not 0 <= vote_weight <= 100:
-        raise errors.Invalid(N_("The weight of residents' votes is 0 to 100 percent."))
+        raise errors.Invalid(N_("The weight of residents' votes is 0 to 100 percent."), field="vote_weight")
     criteria = _checked_criteria(criteria)
     panel = sorted(set(panel))
     if not 1 <= len(panel) <= MAX_PANEL:
-        raise errors.Invalid(N_("A call has 1 to {limit} panel members."), limit=MAX_PANEL)
+        raise errors.Invalid(N_("A call has 1 to {limit} panel members."), field="panel", limit=MAX_PANEL)
     async with atomic():
         area = await get_area(area_id)
         if AREA_LEVELS.index(area.level) < AREA_LEVELS.index("community"):
-            raise errors.Invalid(N_("A call is for a community or an area in it."))
+            raise errors.Invalid(N_("A call is for a community or an area in it."), field="area_id")
         actor.require(actor.is_staff(community_path(area.path)))
         active = Member.active == True  # noqa: E712 (a Piccolo expression)
         found = await Member.select(Member.id).where(Member.id.is_in(panel) & active)
         if len(found) != len(panel):
-            raise errors.NotFound(thing=N_("member"))
+            raise errors.NotFound(thing=N_("member"), field="panel")
         rows = await Call.insert(
             Call(
                 community=area.ancestor_ids()[2],
@@ -316,18 +332,50 @@ async def publish_call(
         )
         await Panelist.insert(*(Panelist(call=call_id, member=member_id) for member_id in panel))
         await events.record("call", call_id, "publish", actor=actor.member_id, now=now, to_state="open")
-    return await get_call(call_id)
+    return await view_call(actor, call_id, now=now)
+
+
+_CALL = (Call.all_columns(), Call.area.path.as_alias("area_path"))
 
 
 async def get_call(call_id: int) -> CallRecord:
-    records = await _calls(await Call.select().where(Call.id == call_id))
-    if not records:
+    """A call as it is (for the domain's own use: no viewer, no actions)."""
+    rows = await Call.select(*_CALL).where(Call.id == call_id)
+    if not rows:
         raise errors.NotFound(thing=N_("call"))
-    return records[0]
+    return (await _calls(rows))[0]
 
 
-async def _calls(rows: list[dict]) -> list[CallRecord]:
-    """The calls of ``rows``, with their criteria, panels and bid counts: three queries."""
+async def _call_facts(actor: Actor, rows: list[dict], now: datetime | None) -> dict[int, CallFacts]:
+    """The rules' facts of each call row (with ``area_path``): whether the actor is on its panel
+    and has voted in it, two queries for the whole list."""
+    ids = [row["id"] for row in rows] or [-1]
+    panel = {
+        row["call"]
+        for row in await Panelist.select(Panelist.call).where(
+            Panelist.call.is_in(ids) & (Panelist.member == actor.member_id)
+        )
+    }
+    voted = {
+        row["call"]
+        for row in await Vote.select(Vote.call).where(Vote.call.is_in(ids) & (Vote.member == actor.member_id))
+    }
+    return {
+        row["id"]: CallFacts.of(
+            row, row["area_path"], now, on_panel=row["id"] in panel, voted=row["id"] in voted
+        )
+        for row in rows
+    }
+
+
+async def _facts_of_call(actor: Actor, call: dict, now: datetime | None) -> CallFacts:
+    """The facts of one call row (locked, without its area's path)."""
+    return (await _call_facts(actor, [{**call, "area_path": await _path(call)}], now))[call["id"]]
+
+
+async def _calls(rows: list[dict], facts: dict[int, CallFacts] | None = None, actor=None) -> list[CallRecord]:
+    """The calls of ``rows``, with their criteria, panels and bid counts (three queries), and
+    what ``actor`` may do to each (given their ``facts``)."""
     ids = [row["id"] for row in rows] or [-1]
     criteria: dict[int, list[CriterionRecord]] = {}
     for row in await Criterion.select().where(Criterion.call.is_in(ids)).order_by(Criterion.position):
@@ -346,10 +394,11 @@ async def _calls(rows: list[dict]) -> list[CallRecord]:
     }
     return [
         CallRecord(
-            **row,
+            **{key: value for key, value in row.items() if key != "area_path"},
             criteria=tuple(criteria.get(row["id"], ())),
             panel=tuple(panels.get(row["id"], ())),
             bids=counts.get(row["id"], 0),
+            may=rules.call_may(actor, facts[row["id"]]) if facts else frozenset(),
         )
         for row in rows
     ]
@@ -360,32 +409,21 @@ async def _path(call: dict | CallRecord) -> str:
     return (await get_area(area)).path
 
 
-async def _on_panel(actor: Actor, call_id: int) -> bool:
-    return await Panelist.exists().where((Panelist.call == call_id) & (Panelist.member == actor.member_id))
-
-
-def _represents_any(actor: Actor) -> bool:
-    return any(role == "representative" for role in actor.organisations.values())
-
-
-async def _sees_call(actor: Actor, call_id: int, path: str) -> bool:
-    """A call is public to those near it and to organisations (who bid from anywhere); its staff
-    and panel see it too."""
-    return (
-        actor.is_staff(path) or actor.near(path) or _represents_any(actor) or await _on_panel(actor, call_id)
-    )
-
-
-async def view_call(actor: Actor, call_id: int) -> CallRecord:
-    call = await get_call(call_id)
-    if not await _sees_call(actor, call_id, await _path(call)):
+async def view_call(actor: Actor, call_id: int, *, now: datetime | None = None) -> CallRecord:
+    """A call, with what the actor may do to it ``now`` (an open call past its deadline is
+    under review)."""
+    rows = await Call.select(*_CALL).where(Call.id == call_id)
+    if not rows:
         raise errors.NotFound(thing=N_("call"))
-    return call
+    facts = await _call_facts(actor, rows, now)
+    refuse(rules.see_call(actor, facts[call_id]))
+    return (await _calls(rows, facts, actor))[0]
 
 
 async def list_calls(
     actor: Actor,
     *,
+    now: datetime | None = None,
     status: str | None = None,
     area_id: int | None = None,
     cursor: str | None = None,
@@ -393,10 +431,10 @@ async def list_calls(
 ) -> CallPage:
     """Newest first: the calls near me (in my communities or the areas I manage), those I am on
     the panel of; every call for an organisation's representative or an admin."""
-    query = Call.select()
+    query = Call.select(*_CALL)
     if area_id is not None:
         query = query.where(under(Call.area.path, (await get_area(area_id)).path))
-    if not (actor.is_admin or _represents_any(actor)):
+    if not (actor.is_admin or actor.represented):
         panel = Panelist.select(Panelist.call).where(Panelist.member == actor.member_id)
         clause = Call.id.is_in(panel)
         for path in actor.communities():
@@ -405,7 +443,7 @@ async def list_calls(
     if status is not None:
         query = query.where(Call.status == status)
     rows, next_cursor = await newest_first(query, Call.id, cursor, limit)
-    return CallPage(await _calls(rows), next_cursor)
+    return CallPage(await _calls(rows, await _call_facts(actor, rows, now), actor), next_cursor)
 
 
 async def _review_if_due(call: dict, now: datetime) -> dict:
@@ -450,13 +488,12 @@ async def close_due_calls(*, now: datetime) -> int:
 
 async def cancel_call(actor: Actor, call_id: int, *, reason: str, now: datetime) -> CallRecord:
     """Staff call it off before an award; its bids stay as they were (nothing was decided)."""
-    reason = text(reason, 500, N_("reason"), required=True)
+    reason = text(reason, 500, N_("reason"), field="reason", required=True)
     async with atomic():
         call = await load(Call, "call", call_id)
-        actor.require(actor.is_staff(community_path(await _path(call))))
-        require_state(call, "call", ("open", "reviewing"), N_("cancel"))
+        refuse(rules.cancel(actor, await _facts_of_call(actor, call, None)))
         await move(Call, "call", call, "cancelled", "cancel", actor=actor.member_id, now=now, why=reason)
-    return await get_call(call_id)
+    return await view_call(actor, call_id, now=now)
 
 
 async def call_history(actor: Actor, call_id: int) -> list[events.Trace]:
@@ -472,63 +509,88 @@ async def call_history(actor: Actor, call_id: int) -> list[events.Trace]:
 
 
 async def get_bid(bid_id: int) -> BidRecord:
-    records = await _bids(Bid.select().where(Bid.id == bid_id))
+    """A bid as it is (for the domain's own use: no viewer, no actions)."""
+    records = await _bids(await Bid.select().where(Bid.id == bid_id))
     if not records:
         raise errors.NotFound(thing=N_("bid"))
     return records[0]
 
 
-async def _bids(query) -> list[BidRecord]:
-    rows = await query
+def _bid_facts(bid: dict, call: CallFacts) -> BidFacts:
+    return BidFacts(bid["id"], bid["organisation"], bid["status"], call)
+
+
+async def _ranked(actor: Actor, call: CallFacts, facts: list[BidFacts]) -> list[BidFacts]:
+    """The bids' facts with their rank, looked up only when the actor could award one now."""
+    if rules.award(actor, call) is not None:
+        return facts
+    standing = await _rank(await Call.select().where(Call.id == call.id).first())
+    ranks = {entry.bid: entry.rank for entry in standing.entries}
+    return [fact.with_rank(ranks.get(fact.id), standing.missing) for fact in facts]
+
+
+def _milestone_facts(milestone: dict, bid: dict, call: CallFacts) -> MilestoneFacts:
+    return MilestoneFacts(
+        id=milestone["id"],
+        status=milestone["status"],
+        bid_organisation=bid["organisation"],
+        bid_status=bid["status"],
+        call_status=call.status,
+        call_community=call.community,
+        call_area_path=call.area_path,
+    )
+
+
+async def _bids(
+    rows: list[dict], actor: Actor | None = None, call: CallFacts | None = None
+) -> list[BidRecord]:
+    """The bids of ``rows`` with their milestones; given the ``actor`` and the ``call``'s facts,
+    only those the actor may see, with what they may do to each bid and milestone."""
     ids = [row["id"] for row in rows] or [-1]
-    milestones: dict[int, list[MilestoneRecord]] = {}
+    milestones: dict[int, list[dict]] = {}
     for row in await Milestone.select().where(Milestone.bid.is_in(ids)).order_by(Milestone.position):
-        milestones.setdefault(row["bid"], []).append(MilestoneRecord(**row))
-    return [BidRecord(**row, milestones=tuple(milestones.get(row["id"], ()))) for row in rows]
+        milestones.setdefault(row["bid"], []).append(row)
+    if actor is None or call is None:
+        return [
+            BidRecord(**row, milestones=tuple(MilestoneRecord(**m) for m in milestones.get(row["id"], ())))
+            for row in rows
+        ]
+    facts = await _ranked(actor, call, [_bid_facts(row, call) for row in rows])
+    return [
+        BidRecord(
+            **row,
+            milestones=tuple(
+                MilestoneRecord(**m, may=rules.milestone_may(actor, _milestone_facts(m, row, call)))
+                for m in milestones.get(row["id"], ())
+            ),
+            may=rules.bid_may(actor, fact),
+        )
+        for row, fact in zip(rows, facts, strict=True)
+        if rules.sees_bid(actor, fact)
+    ]
 
 
-def _value(item: dict | CallRecord | BidRecord, key: str):
-    return item[key] if isinstance(item, dict) else getattr(item, key)
-
-
-async def _sees_bid(
-    actor: Actor, bid: BidRecord | dict, call: CallRecord | dict, now: datetime | None = None
-) -> bool:
-    """Its call's staff and the bidding organisation's members at any time. Once bidding has
-    closed (by ``now``, if given), the panel, and everyone who sees the call sees the bids still
-    in the running: residents vote on them. Before that, no rival (a panel member may belong to
-    one) sees a bid; nor anyone, ever, the bids of a call cancelled while open."""
-    call_id, path = _value(call, "id"), await _path(call)
-    if _value(bid, "organisation") in actor.organisations or actor.is_staff(path):
-        return True
-    if not bidding_closed(call, now):
-        return False
-    if await _on_panel(actor, call_id):
-        return True
-    return _value(bid, "status") != "withdrawn" and await _sees_call(actor, call_id, path)
-
-
-def bidding_closed(call: CallRecord | dict, now: datetime | None) -> bool:
-    """Bids are in: the call is under review or decided, or open with its deadline passed (by
-    ``now``, if given). A call cancelled while open never closes its bidding."""
-    status = _value(call, "status")
-    if status == "open":
-        return now is not None and now >= _value(call, "deadline")
-    return status in ("reviewing", "awarded", "completed")
+async def _facts_of_bid_call(actor: Actor, call_id: int, now: datetime | None) -> CallFacts:
+    rows = await Call.select(*_CALL).where(Call.id == call_id)
+    return (await _call_facts(actor, rows, now))[call_id]
 
 
 async def view_bid(actor: Actor, bid_id: int, *, now: datetime | None = None) -> BidRecord:
-    bid = await get_bid(bid_id)
-    if not await _sees_bid(actor, bid, await get_call(bid.call), now):
+    rows = await Bid.select().where(Bid.id == bid_id)
+    if not rows:
         raise errors.NotFound(thing=N_("bid"))
-    return bid
+    found = await _bids(rows, actor, await _facts_of_bid_call(actor, rows[0]["call"], now))
+    if not found:
+        raise errors.NotFound(thing=N_("bid"))
+    return found[0]
 
 
 async def list_bids(actor: Actor, call_id: int, *, now: datetime | None = None) -> list[BidRecord]:
-    """The bids of a call that ``actor`` may see, oldest first (at most ``MAX_BIDS``)."""
-    call = await view_call(actor, call_id)
-    bids = await _bids(Bid.select().where(Bid.call == call_id).order_by(Bid.id).limit(MAX_BIDS))
-    return [bid for bid in bids if await _sees_bid(actor, bid, call, now)]
+    """The bids of a call that ``actor`` may see, oldest first (at most ``MAX_BIDS``), with what
+    they may do to each."""
+    await view_call(actor, call_id, now=now)
+    rows = await Bid.select().where(Bid.call == call_id).order_by(Bid.id).limit(MAX_BIDS)
+    return await _bids(rows, actor, await _facts_of_bid_call(actor, call_id, now))
 
 
 async def submit_bid(
@@ -549,22 +611,20 @@ async def submit_bid(
         represented = actor.represented
         if len(represented) != 1:
             actor.require(bool(represented))
-            raise errors.Invalid(N_("Say which organisation bids."))
+            raise errors.Invalid(N_("Say which organisation bids."), field="organisation_id")
         organisation_id = represented[0]
-    proposal = text(proposal, 10_000, N_("proposal"), required=True)
-    team = text(team, 2000, N_("team"))
-    _amount(budget, N_("A budget is ¥0.01 to {limit}."), limit=yuan(MAX_BUDGET))
+    proposal = text(proposal, 10_000, N_("proposal"), field="proposal", required=True)
+    team = text(team, 2000, N_("team"), field="team")
+    _amount(budget, N_("A budget is ¥0.01 to {limit}."), "budget", limit=yuan(MAX_BUDGET))
     plan = _checked_plan(milestones, budget, now)
     async with atomic():
         call = await load(Call, "call", call_id)
+        refuse(rules.bid(actor, await _facts_of_call(actor, call, now)))
         actor.require(actor.represents(organisation_id))
         if not await Organisation.exists().where(Organisation.id == organisation_id):
-            raise errors.NotFound(thing=N_("organisation"))
-        if call["status"] != "cancelled" and now >= call["deadline"]:
-            raise market_errors.DeadlinePassed()
-        require_state(call, "call", ("open",), N_("bid on"))
+            raise errors.NotFound(thing=N_("organisation"), field="organisation_id")
         if budget > call["budget"]:
-            raise market_errors.OverBudget(budget=yuan(budget), limit=yuan(call["budget"]))
+            raise market_errors.OverBudget(budget=yuan(budget), limit=yuan(call["budget"]), field="budget")
         found = await Bid.select(Bid.id).where((Bid.call == call_id) & (Bid.organisation == organisation_id))
         values = {"proposal": proposal, "team": team, "budget": budget, "submitted_by": actor.member_id}
         if found:
@@ -625,22 +685,18 @@ async def submit_bid(
             await events.record(
                 "milestone", row["id"], "plan", actor=actor.member_id, now=now, to_state="planned"
             )
-    return await get_bid(bid["id"])
+    return await view_bid(actor, bid["id"], now=now)
 
 
 async def withdraw_bid(actor: Actor, bid_id: int, *, now: datetime, reason: str = "") -> BidRecord:
-    reason = text(reason, 500, N_("reason"))
+    reason = text(reason, 500, N_("reason"), field="reason")
     async with atomic():
         call_id = (await get_bid(bid_id)).call
         call = await load(Call, "call", call_id)
         bid = await load(Bid, "bid", bid_id)
-        actor.require(actor.represents(bid["organisation"]))
-        if now >= call["deadline"]:
-            raise market_errors.DeadlinePassed()
-        require_state(call, "call", ("open",), N_("withdraw from"))
-        require_state(bid, "bid", ("submitted",), N_("withdraw"))
+        refuse(rules.withdraw(actor, _bid_facts(bid, await _facts_of_call(actor, call, now))))
         await move(Bid, "bid", bid, "withdrawn", "withdraw", actor=actor.member_id, now=now, why=reason)
-    return await get_bid(bid_id)
+    return await view_bid(actor, bid_id, now=now)
 
 
 async def bid_history(actor: Actor, bid_id: int, *, now: datetime | None = None) -> list[events.Trace]:
@@ -662,22 +718,13 @@ async def score_bid(actor: Actor, bid_id: int, scores: dict[int, int], *, now: d
     """A panel member scores a bid on some or all criteria (0 to each one's highest score) once
     bidding has closed; scoring again replaces the earlier scores."""
     if not 1 <= len(scores) <= MAX_CRITERIA:
-        raise errors.Invalid(N_("Give 1 to {limit} scores."), limit=MAX_CRITERIA)
+        raise errors.Invalid(N_("Give 1 to {limit} scores."), field="scores", limit=MAX_CRITERIA)
     async with atomic():
         call_id = (await get_bid(bid_id)).call
         call = await load(Call, "call", call_id)
         bid = await _bid_of(call, bid_id)
-        if not await _on_panel(actor, call_id):
-            if not await _sees_bid(actor, bid, call, now):
-                raise errors.NotFound(thing=N_("bid"))
-            raise errors.NotAllowed(N_("Only the call's panel members score its bids."))
-        if bid["organisation"] in actor.organisations:
-            raise market_errors.OwnBid(action=N_("score"))
+        refuse(rules.score(actor, _bid_facts(bid, await _facts_of_call(actor, call, now))))
         call = await _review_if_due(call, now)
-        if call["status"] == "open":
-            raise errors.Conflict(N_("Bids are scored after the deadline."))
-        require_state(call, "call", ("reviewing",), N_("score the bids of"))
-        require_state(bid, "bid", ("submitted",), N_("score"))
         criteria = {
             row["id"]: row["max_score"]
             for row in await Criterion.select(Criterion.id, Criterion.max_score).where(
@@ -686,13 +733,15 @@ async def score_bid(actor: Actor, bid_id: int, scores: dict[int, int], *, now: d
         }
         for criterion_id, value in scores.items():
             if criterion_id not in criteria:
-                raise errors.NotFound(thing=N_("criterion"))
+                raise errors.NotFound(thing=N_("criterion"), field="scores")
             if (
                 isinstance(value, bool)
                 or not isinstance(value, int)
                 or not 0 <= value <= criteria[criterion_id]
             ):
-                raise errors.Invalid(N_("A score is 0 to {limit}."), limit=criteria[criterion_id])
+                raise errors.Invalid(
+                    N_("A score is 0 to {limit}."), field="scores", limit=criteria[criterion_id]
+                )
         mine = (Score.bid == bid_id) & (Score.panelist == actor.member_id)
         given = {
             row["criterion"]: row["id"] for row in await Score.select(Score.id, Score.criterion).where(mine)
@@ -731,21 +780,11 @@ async def vote(actor: Actor, call_id: int, bid_id: int, *, now: datetime) -> Vot
     The call's trace says that they voted, never for whom."""
     async with atomic():
         call = await load(Call, "call", call_id)
-        path = await _path(call)
-        if not (actor.home_path and actor.home_path.startswith(path)):
-            if not await _sees_call(actor, call_id, path):
-                raise errors.NotFound(thing=N_("call"))
-            raise errors.NotAllowed(N_("Only residents of the call's area can vote."))
+        facts = await _facts_of_call(actor, call, now)
+        refuse(rules.vote(actor, facts))
         call = await _review_if_due(call, now)
-        if call["status"] == "open":
-            raise errors.Conflict(N_("Voting opens after the deadline for bids."))
-        require_state(call, "call", ("reviewing",), N_("vote in"))
         bid = await _bid_of(call, bid_id)
-        require_state(bid, "bid", ("submitted",), N_("vote for"))
-        if bid["organisation"] in actor.organisations:
-            raise market_errors.OwnBid(action=N_("vote for"))
-        if await Vote.exists().where((Vote.call == call_id) & (Vote.member == actor.member_id)):
-            raise market_errors.AlreadyVoted()
+        refuse(rules.vote_for(actor, _bid_facts(bid, facts)))
         rows = await Vote.insert(
             Vote(call=call_id, bid=bid_id, member=actor.member_id, created_at=now)
         ).returning(Vote.id)
@@ -856,12 +895,16 @@ async def _rank(call: dict) -> Ranking:
 async def ranking(actor: Actor, call_id: int, *, now: datetime | None = None) -> Ranking:
     """The standing of the bids: for the call's staff at any time, its panel once bidding has
     closed, everyone who sees the call once it is awarded (the published result)."""
-    call = await view_call(actor, call_id)
-    path = await _path(call)
-    panel = bidding_closed(call, now) and await _on_panel(actor, call_id)
-    if not (actor.is_staff(path) or panel or call.status in ("awarded", "completed")):
-        raise errors.NotAllowed(N_("The ranking is published when the call is awarded."))
-    return await _rank(await Call.select().where(Call.id == call_id).first())
+    call = await load_call(call_id)
+    refuse(rules.see_ranking(actor, await _facts_of_call(actor, call, now)))
+    return await _rank(call)
+
+
+async def load_call(call_id: int) -> dict:
+    row = await Call.select().where(Call.id == call_id).first()
+    if row is None:
+        raise errors.NotFound(thing=N_("call"))
+    return row
 
 
 async def award_call(actor: Actor, call_id: int, bid_id: int, *, now: datetime) -> CallRecord:
@@ -869,18 +912,14 @@ async def award_call(actor: Actor, call_id: int, bid_id: int, *, now: datetime) 
     bid; of bids tied first, staff choose one. The others lose."""
     async with atomic():
         call = await load(Call, "call", call_id)
-        actor.require(actor.is_staff(community_path(await _path(call))))
+        facts = await _facts_of_call(actor, call, now)
+        refuse(rules.award(actor, facts))
         call = await _review_if_due(call, now)
-        require_state(call, "call", ("reviewing",), N_("award"))
+        bid = await _bid_of(call, bid_id)
         standing = await _rank(call)
         entry = next((entry for entry in standing.entries if entry.bid == bid_id), None)
-        if entry is None:
-            await _bid_of(call, bid_id)  # not found
-            raise errors.WrongState(thing=N_("bid"), state="withdrawn", action=N_("award"))
-        if standing.missing:
-            raise market_errors.ScoresMissing(missing=standing.missing)
-        if entry.rank != 1:
-            raise market_errors.NotTopRanked()
+        ranked = _bid_facts(bid, facts).with_rank(entry.rank if entry else None, standing.missing)
+        refuse(rules.award_bid(actor, ranked))
         for other in sorted(standing.entries, key=lambda entry: entry.bid):  # bids locked in id order
             bid = await load(Bid, "bid", other.bid)
             if other.bid == bid_id:
@@ -906,10 +945,10 @@ async def award_call(actor: Actor, call_id: int, bid_id: int, *, now: datetime) 
             "award",
             actor=actor.member_id,
             now=now,
-            why=f"bid #{bid_id}",
+            why=entry.organisation_name,
             awarded_bid=bid_id,
         )
-    return await get_call(call_id)
+    return await view_call(actor, call_id, now=now)
 
 
 # -- milestones --------------------------------------------------------------------------------------
@@ -922,22 +961,27 @@ async def get_milestone(milestone_id: int) -> MilestoneRecord:
     return MilestoneRecord(**row)
 
 
-async def _lock_milestone(milestone_id: int) -> tuple[dict, dict, dict]:
-    """Call, bid and milestone, locked in that order."""
+async def view_milestone(actor: Actor, milestone_id: int, *, now: datetime | None = None) -> MilestoneRecord:
+    """A milestone, seen as its bid is, with what the actor may do to it."""
+    bid = await view_bid(actor, (await get_milestone(milestone_id)).bid, now=now)
+    return next(milestone for milestone in bid.milestones if milestone.id == milestone_id)
+
+
+async def _locked_milestone(actor: Actor, milestone_id: int, rule) -> tuple[dict, dict, dict]:
+    """Call, bid and milestone, locked in that order, once ``rule`` lets the actor act."""
     bid_id = (await get_milestone(milestone_id)).bid
     call = await load(Call, "call", (await get_bid(bid_id)).call)
     bid = await load(Bid, "bid", bid_id)
-    return call, bid, await load(Milestone, "milestone", milestone_id)
+    milestone = await load(Milestone, "milestone", milestone_id)
+    refuse(rule(actor, _milestone_facts(milestone, bid, await _facts_of_call(actor, call, None))))
+    return call, bid, milestone
 
 
 async def report_milestone(actor: Actor, milestone_id: int, *, report: str, now: datetime) -> MilestoneRecord:
     """The awarded organisation reports a milestone done; staff then accept or return it."""
-    report = text(report, 5000, N_("report"), required=True)
+    report = text(report, 5000, N_("report"), field="report", required=True)
     async with atomic():
-        call, bid, milestone = await _lock_milestone(milestone_id)
-        actor.require(actor.represents(bid["organisation"]))
-        require_state(bid, "bid", ("awarded",), N_("report on"))
-        require_state(milestone, "milestone", ("planned",), N_("report on"))
+        _, _, milestone = await _locked_milestone(actor, milestone_id, rules.report)
         await move(
             Milestone,
             "milestone",
@@ -950,7 +994,7 @@ async def report_milestone(actor: Actor, milestone_id: int, *, report: str, now:
             report=report,
             reported_at=now,
         )
-    return await get_milestone(milestone_id)
+    return await view_milestone(actor, milestone_id, now=now)
 
 
 async def accept_milestone(actor: Actor, milestone_id: int, *, now: datetime) -> MilestoneRecord:
@@ -958,10 +1002,7 @@ async def accept_milestone(actor: Actor, milestone_id: int, *, now: datetime) ->
     organisation, exactly once, or not at all if the fund holds less (``FundTooLow``, nothing
     written). The last milestone paid completes the call."""
     async with atomic():
-        call, bid, milestone = await _lock_milestone(milestone_id)
-        actor.require(actor.is_staff(community_path(await _path(call))))
-        require_state(call, "call", ("awarded",), N_("pay a grant of"))
-        require_state(milestone, "milestone", ("reported",), N_("accept"))
+        call, bid, milestone = await _locked_milestone(actor, milestone_id, rules.accept)
         transfer_id = f"grant:bid:{bid['id']}:milestone:{milestone_id}"
         await pay_grant(
             call["community"],
@@ -986,17 +1027,14 @@ async def accept_milestone(actor: Actor, milestone_id: int, *, now: datetime) ->
         )
         if not await Milestone.exists().where((Milestone.bid == bid["id"]) & (Milestone.status != "paid")):
             await move(Call, "call", call, "completed", "complete", actor=actor.member_id, now=now)
-    return await get_milestone(milestone_id)
+    return await view_milestone(actor, milestone_id, now=now)
 
 
 async def return_milestone(actor: Actor, milestone_id: int, *, reason: str, now: datetime) -> MilestoneRecord:
     """Staff send a report back (with why): the milestone is planned again."""
-    reason = text(reason, 500, N_("reason"), required=True)
+    reason = text(reason, 500, N_("reason"), field="reason", required=True)
     async with atomic():
-        call, bid, milestone = await _lock_milestone(milestone_id)
-        actor.require(actor.is_staff(community_path(await _path(call))))
-        require_state(call, "call", ("awarded",), N_("return"))
-        require_state(milestone, "milestone", ("reported",), N_("return"))
+        _, _, milestone = await _locked_milestone(actor, milestone_id, rules.send_back)
         await move(
             Milestone,
             "milestone",
@@ -1008,7 +1046,7 @@ async def return_milestone(actor: Actor, milestone_id: int, *, reason: str, now:
             why=reason,
             decided_by=actor.member_id,
         )
-    return await get_milestone(milestone_id)
+    return await view_milestone(actor, milestone_id, now=now)
 
 
 async def milestone_history(

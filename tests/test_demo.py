@@ -467,7 +467,9 @@ async def test_the_market_has_a_catalogue_redemptions_in_every_state_exchanges_a
     barber = next(
         organisation for organisation, role in merchant.organisations.items() if role == "representative"
     )
-    fulfilled = await list_redemptions(merchant, organisation_id=barber, status="fulfilled")
+    fulfilled = await list_redemptions(
+        merchant, now=datetime.now(UTC), organisation_id=barber, status="fulfilled"
+    )
     assert fulfilled.items
     resident = await load_actor(await member_id("13800000004"))
     offered = await list_catalogue(resident, now=datetime.now(UTC))

@@ -98,7 +98,7 @@ def test_a_need_goes_round_the_loop_in_a_real_browser(server, browser, artefacts
     # The resident confirms and rates; the volunteer's balance shows the points.
     resident.goto(need_url)
     resident.get_by_role("button", name="确认 120 分钟").click()
-    assert "30 积分已存入" in resident.content()
+    assert "30 积分已存入志愿者4的账户" in resident.content()  # who received them
     resident.locator('input[name="score"][value="5"]').check()
     resident.get_by_label("评语（可选）").fill("准时又热情")
     shoot(resident, artefacts, "need-confirmed")
@@ -133,8 +133,22 @@ def test_a_need_goes_round_the_loop_in_a_real_browser(server, browser, artefacts
     shoot(provider, artefacts, "provider")
     provider.get_by_role("button", name="核销", exact=True).press("Enter")
     assert "已核销：上门理发 × 1，收到20积分。" in provider.content()
+    # The same code again (a screenshot kept from yesterday): it says when and by whom it was
+    # fulfilled, beside the code, and nothing is paid twice.
+    provider.get_by_label("兑换码").fill(code)
+    provider.get_by_role("button", name="核销", exact=True).press("Enter")
+    said = provider.locator("#code-error").inner_text()
+    assert said.startswith("该兑换码已由社工机构负责人核销于") and "不会再次转移积分" in said, said
+    assert "收到20积分" not in provider.content()
+    shoot(provider, artefacts, "provider-code-again")
+    # The volunteer's points: the balance on top, one line per event, the redemption one line.
     volunteer.goto("/points")
     assert volunteer.locator("#available").inner_text() == "10"
+    lines = volunteer.locator("table.activity tbody tr")
+    assert lines.count() == 2
+    assert "已核销" in lines.nth(0).inner_text() and "−20" in lines.nth(0).inner_text()
+    assert "+30" in lines.nth(1).inner_text() and "幸福里社区" in lines.nth(1).inner_text()
+    shoot(volunteer, artefacts, "points-activity")
     provider_context.close()
 
     # The same pages in English, after the language switch.

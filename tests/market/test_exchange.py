@@ -82,37 +82,83 @@ async def test_a_request_a_dispute_and_its_settlement(api):
     assert (await balance(api, driver))["posted"] == 10
 
 
-async def test_refusals_leave_the_balances_and_the_holds_alone(api):
+async def test_a_requester_who_cannot_pay_is_refused_when_proposing_and_nothing_changes(api):
     street = api.street
     poor, rich = street.resident, street.neighbour
     await give_points(api, poor, 5)
     offer = await _listing(api, rich)
-    exchange = await api.ok(
-        poor, "POST", f"/api/v1/listings/{offer['id']}/exchanges", {"minutes": 60}, status=201
-    )
     before = await market_counts(api)
-    response = await api.post(rich, f"/api/v1/exchanges/{exchange['id']}/accept")
-    # The performer is told the requester cannot pay, without being told their balance.
-    assert response.status_code == 409 and response.json()["code"] == "requester_short"
-    assert "5" not in response.json()["message"]
+    response = await api.post(poor, f"/api/v1/listings/{offer['id']}/exchanges", json={"minutes": 60})
+    assert response.status_code == 409 and response.json()["code"] == "insufficient_balance"
+    assert response.json()["message"] == "您的可用积分为5分，不足以支付20分。"
+    assert [field["field"] for field in response.json()["fields"]] == ["minutes"]
     assert await market_counts(api) == before
     response = await api.post(poor, f"/api/v1/listings/{offer['id']}/exchanges", json={"minutes": 0})
     assert response.status_code == 400
     response = await api.post(rich, f"/api/v1/listings/{offer['id']}/exchanges", json={"minutes": 60})
     assert response.status_code == 403  # not one's own listing
+    assert await market_counts(api) == before
+
+    # Fifteen more points, and the proposal is made; the neighbours see what each may do.
+    await give_points(api, poor, 15)
+    exchange = await api.ok(
+        poor, "POST", f"/api/v1/listings/{offer['id']}/exchanges", {"minutes": 60}, status=201
+    )
+    assert (exchange["may_cancel"], exchange["may_accept"]) == (True, False)
+    seen = await api.ok(rich, "GET", f"/api/v1/exchanges/{exchange['id']}")
+    assert (seen["may_accept"], seen["may_decline"], seen["may_submit"]) == (True, True, False)
     assert (await api.get(street.outsider, f"/api/v1/exchanges/{exchange['id']}")).status_code == 404
 
+    # The requester spends their points meanwhile: the performer who agrees learns only that the
+    # proposal is declined, never the requester's balance; no point is held.
+    await api.ok(
+        poor, "POST", "/api/v1/gifts", {"amount": 10, "recipient_id": str(street.leader)}, status=201
+    )
+    before = await market_counts(api)
+    response = await api.post(rich, f"/api/v1/exchanges/{exchange['id']}/accept")
+    assert response.status_code == 409 and response.json()["code"] == "proposal_declined"
+    assert "10" not in response.json()["message"] and "分" not in response.json()["message"]
+    declined = await api.ok(rich, "GET", f"/api/v1/exchanges/{exchange['id']}")
+    assert declined["status"] == "declined" and not declined["may_accept"]
+    history = await api.ok(poor, "GET", f"/api/v1/exchanges/{exchange['id']}/history")
+    assert (history[-1]["action"], history[-1]["actor_id"]) == ("decline", None)
+    assert await balance(api, poor) == {"posted": 10, "pending": 0, "available": 10}
+    after = await market_counts(api)
+    assert after["ledger_transfer"] == before["ledger_transfer"]
+
+
+async def test_a_requester_learns_at_acceptance_that_they_cannot_pay_and_the_performer_sees_a_decline(api):
+    street = api.street
+    needy, helper = street.resident, street.neighbour
+    await give_points(api, needy, 10)
+    request = await _listing(api, needy, kind="request", title="陪同就医")
+    # The performer's proposal is taken whatever the requester holds: that is not theirs to know.
+    exchange = await api.ok(
+        helper, "POST", f"/api/v1/listings/{request['id']}/exchanges", {"minutes": 60}, status=201
+    )
+    before = await market_counts(api)
+    response = await api.post(needy, f"/api/v1/exchanges/{exchange['id']}/accept")
+    assert response.status_code == 409 and response.json()["code"] == "insufficient_balance"
+    assert response.json()["message"] == "您的可用积分为10分，不足以支付20分。"
+    assert await market_counts(api) == before
+    await api.ok(needy, "POST", f"/api/v1/exchanges/{exchange['id']}/decline", {"reason": "改天吧"})
+    seen = await api.ok(helper, "GET", f"/api/v1/exchanges/{exchange['id']}")
+    assert seen["status"] == "declined" and "10" not in seen["reason"]
+
     # Cancelling an accepted exchange releases the hold.
-    await give_points(api, poor, 15)
-    await api.ok(rich, "POST", f"/api/v1/exchanges/{exchange['id']}/accept")
-    assert (await balance(api, poor))["available"] == 0
-    await api.ok(poor, "POST", f"/api/v1/exchanges/{exchange['id']}/cancel", {"reason": "改天"})
-    assert await balance(api, poor) == {"posted": 20, "pending": 0, "available": 20}
-    response = await api.post(rich, f"/api/v1/exchanges/{exchange['id']}/submit", json={"minutes": 30})
+    await give_points(api, needy, 10)
+    again = await api.ok(
+        helper, "POST", f"/api/v1/listings/{request['id']}/exchanges", {"minutes": 60}, status=201
+    )
+    await api.ok(needy, "POST", f"/api/v1/exchanges/{again['id']}/accept")
+    assert (await balance(api, needy))["available"] == 0
+    await api.ok(needy, "POST", f"/api/v1/exchanges/{again['id']}/cancel", {"reason": "改天"})
+    assert await balance(api, needy) == {"posted": 20, "pending": 0, "available": 20}
+    response = await api.post(helper, f"/api/v1/exchanges/{again['id']}/submit", json={"minutes": 30})
     assert response.status_code == 409 and response.json()["code"] == "wrong_state"
 
-    await api.ok(rich, "POST", f"/api/v1/listings/{offer['id']}/close")
-    response = await api.post(poor, f"/api/v1/listings/{offer['id']}/exchanges", json={"minutes": 60})
+    await api.ok(needy, "POST", f"/api/v1/listings/{request['id']}/close")
+    response = await api.post(helper, f"/api/v1/listings/{request['id']}/exchanges", json={"minutes": 60})
     assert response.status_code == 409
 
 
@@ -196,7 +242,13 @@ async def test_the_community_fund_is_public(api):
         "donated": 512_445,
         "granted": 0,
         "donations": 3,
+        "may_donate": False,
+        "may_grant": False,
     }
+    # Its staff are told what they may do with it; the resident is not.
+    staff_view = await api.ok(street.staff, "GET", f"/api/v1/funds/{street.community}")
+    assert (staff_view["may_donate"], staff_view["may_grant"]) == (True, True)
+    assert not (await api.ok(street.resident, "GET", f"/api/v1/funds/{street.community}"))["may_donate"]
     donations = (await api.client.get(f"/api/v1/funds/{street.community}/donations")).json()
     assert [(d["donor_kind"], d["donor"]) for d in donations["items"]] == [
         ("member", "王阿姨"),

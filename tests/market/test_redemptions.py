@@ -5,7 +5,9 @@ and against the stock."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
+from datetime import datetime
 
 from ledger.accounts import balance as account_balance
 from market.sweep import sweep
@@ -41,14 +43,46 @@ async def test_a_redemption_from_catalogue_to_fulfilment(api):
     # The code is the member's to show: the provider's list never gives it away.
     assert waiting["items"][0]["code"] == ""
     seen = await api.ok(street.representative, "GET", f"/api/v1/redemptions/{redemption['id']}")
-    assert seen["code"] == ""
+    assert seen["code"] == "" and seen["member_name"] and seen["fulfilled_at"] is None
+    # What each may do now: the provider fulfils (with the code) or rejects; the member cancels.
+    assert (seen["may_fulfil"], seen["may_reject"], seen["may_cancel"]) == (True, True, False)
+    assert (redemption["may_fulfil"], redemption["may_reject"], redemption["may_cancel"]) == (
+        False,
+        False,
+        True,
+    )
     typed = f"{redemption['code'][:4].lower()}-{redemption['code'][4:]}"
     fulfilled = await api.ok(street.representative, "POST", "/api/v1/redemptions/fulfil", {"code": typed})
     assert fulfilled["status"] == "fulfilled" and fulfilled["id"] == redemption["id"]
-    again = await api.ok(
-        street.representative, "POST", "/api/v1/redemptions/fulfil", {"code": redemption["code"]}
+    assert datetime.fromisoformat(fulfilled["fulfilled_at"]) == api.clock()
+    assert not (fulfilled["may_fulfil"] or fulfilled["may_reject"])
+
+    # The same code a day later (an old screenshot): refused, saying when and by whom; the points
+    # moved once.
+    api.clock.advance(days=1)
+    before = await market_counts(api)
+    again = await api.post(
+        street.representative, "/api/v1/redemptions/fulfil", json={"code": redemption["code"]}
     )
-    assert again["status"] == "fulfilled"  # idempotent: posted once
+    assert again.status_code == 409 and again.json()["code"] == "already_fulfilled"
+    # (the year is said only when it is not this one)
+    said = again.json()["message"]
+    assert re.fullmatch(
+        r"该兑换码已由社工机构负责人核销于(2026年)?12月1日 17:00，不会再次转移积分。", said
+    ), said
+    english = await api.call(
+        street.representative,
+        "POST",
+        "/api/v1/redemptions/fulfil",
+        json={"code": redemption["code"]},
+        language="en",
+    )
+    said = english.json()["message"]
+    assert re.fullmatch(
+        r"This code was already fulfilled by 社工机构负责人 on Dec 1(, 2026)? 17:00: nothing moves again\.",
+        said,
+    ), said
+    assert await market_counts(api) == before
     assert await balance(api, street.resident) == {"posted": 70, "pending": 0, "available": 70}
     assert (await account_balance(organisation_account(street.organisation))).posted == 30
 
@@ -150,7 +184,9 @@ async def test_every_refusal_says_why_and_changes_nothing(api):
     message = await refused(
         street.resident, "/api/v1/redemptions", {"item_id": sold_out["id"]}, 409, "out_of_stock"
     )
-    assert message == "仅剩0件，不够1件。"
+    assert message == "已兑完。"
+    item_seen = await api.ok(street.resident, "GET", f"/api/v1/catalogue/{sold_out['id']}")
+    assert item_seen["stock"] == 0 and not item_seen["may_redeem"]
     mine = (await api.ok(street.neighbour, "GET", "/api/v1/redemptions"))["items"][0]
     # Another member cannot cancel it, a resident cannot fulfil it, nor can another community's staff.
     await refused(street.resident, f"/api/v1/redemptions/{mine['id']}/cancel", None, 404, "not_found")
@@ -307,7 +343,7 @@ async def test_stock_changes_only_by_restocking_and_takes_back_only_what_was_tak
     response = await api.post(
         street.representative, f"/api/v1/catalogue/{offered['id']}/stock", json={"add": -6}
     )
-    assert response.status_code == 400
+    assert response.status_code == 400  # restocking adds; broken goods are written off
     response = await api.post(street.resident, f"/api/v1/catalogue/{offered['id']}/stock", json={"add": 1})
     assert response.status_code == 403
 
@@ -316,7 +352,7 @@ async def test_stock_changes_only_by_restocking_and_takes_back_only_what_was_tak
     pending = await api.ok(
         street.resident, "POST", "/api/v1/redemptions", {"item_id": endless["id"]}, status=201
     )
-    await api.ok(street.representative, "POST", f"/api/v1/catalogue/{endless['id']}/stock", {"add": 1})
+    await api.ok(street.representative, "POST", f"/api/v1/catalogue/{endless['id']}/stock", {"count": 1})
     await api.ok(street.resident, "POST", f"/api/v1/redemptions/{pending['id']}/cancel")
     assert (await api.ok(street.resident, "GET", f"/api/v1/catalogue/{endless['id']}"))["stock"] == 1
     back = await api.ok(

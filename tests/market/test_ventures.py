@@ -148,7 +148,13 @@ async def test_a_venture_call_runs_from_publication_to_the_last_milestone_paymen
     assert call["community_id"] == str(s.community)
     assert [c["weight"] for c in call["criteria"]] == [60, 40]
     assert call["panel"] == [str(member) for member in panel]
-    assert await api.ok(s.resident, "GET", f"/api/v1/calls/{call['id']}") == call
+    seen = await api.ok(s.resident, "GET", f"/api/v1/calls/{call['id']}")
+    assert {k: v for k, v in seen.items() if not k.startswith("may_")} == {
+        k: v for k, v in call.items() if not k.startswith("may_")
+    }
+    # Staff may cancel it; the resident may do nothing with it while it is open (votes come later).
+    assert (call["may_cancel"], call["may_bid"], call["may_vote"]) == (True, False, False)
+    assert not any(v for k, v in seen.items() if k.startswith("may_"))
     listed = await api.ok(s.resident, "GET", "/api/v1/calls")
     assert [item["id"] for item in listed["items"]] == [call["id"]]
     assert (await api.ok(s.outsider, "GET", "/api/v1/calls"))["items"] == []  # not near 和平里
@@ -177,6 +183,18 @@ async def test_a_venture_call_runs_from_publication_to_the_last_milestone_paymen
     assert (await api.ok(s.resident, "GET", f"/api/v1/calls/{call['id']}"))["status"] == "reviewing"
     residents_view = await api.ok(s.resident, "GET", f"/api/v1/calls/{call['id']}/bids")
     assert [b["id"] for b in residents_view["items"]] == [ours["id"], theirs["id"]]
+    # What each may do now: residents vote, the panel scores, nobody withdraws; staff may not
+    # award before every score is in.
+    assert [(b["may_vote"], b["may_score"], b["may_withdraw"]) for b in residents_view["items"]] == [
+        (True, False, False)
+    ] * 2
+    panels_view = await api.ok(panel[0], "GET", f"/api/v1/calls/{call['id']}/bids")
+    assert all(b["may_score"] for b in panels_view["items"])
+    staff_call = await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}")
+    assert (staff_call["may_award"], staff_call["may_rank"], staff_call["may_bid"]) == (True, True, False)
+    assert not any(
+        b["may_award"] for b in (await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}/bids"))["items"]
+    )
 
     # The panel scores: ours 8.5/10 and 4.5/5 on average, theirs 6.5/10 and 3.5/5.
     await score(api, panel[0], ours, call, 8, 4)
@@ -196,6 +214,11 @@ async def test_a_venture_call_runs_from_publication_to_the_last_milestone_paymen
     # 87 × 0.8 + 25 × 0.2 = 74.6 and 67 × 0.8 + 75 × 0.2 = 68.6.
     ranking = await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}/ranking")
     assert (ranking["votes"], ranking["missing"], ranking["complete"]) == (4, 0, True)
+    awardable = await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}/bids")
+    assert [(b["id"], b["may_award"]) for b in awardable["items"]] == [
+        (ours["id"], True),
+        (theirs["id"], False),
+    ]
     first, second = ranking["entries"]
     assert (first["bid_id"], first["rank"], first["tied"]) == (ours["id"], 1, False)
     assert (first["panel_score"], first["vote_score"], first["score"], first["score_exact"]) == (
@@ -224,8 +247,15 @@ async def test_a_venture_call_runs_from_publication_to_the_last_milestone_paymen
     fund_id, org_money = fund_account(s.community), money_account(s.organisation)
     one, two, three = (m["id"] for m in ours["milestones"])
     report = {"report": "第一阶段已为80位长者送餐"}
+    assert [m["may_report"] for m in ours["milestones"]] == [True] * 3
     reported = await api.ok(s.representative, "POST", f"/api/v1/milestones/{one}/report", report)
-    assert reported["status"] == "reported"
+    assert reported["status"] == "reported" and not reported["may_report"]
+    staffs_bid = await api.ok(s.staff, "GET", f"/api/v1/bids/{ours['id']}")
+    assert [(m["may_accept"], m["may_return"]) for m in staffs_bid["milestones"]] == [
+        (True, True),
+        (False, False),
+        (False, False),
+    ]
     paid = await api.ok(s.staff, "POST", f"/api/v1/milestones/{one}/accept")
     assert (paid["status"], paid["transfer_id"]) == ("paid", f"grant:bid:{ours['id']}:milestone:{one}")
     assert (await cny(fund_id), await cny(org_money)) == (850_000, 150_000)
@@ -439,8 +469,10 @@ async def test_only_a_bid_ranked_first_is_awarded_and_only_by_staff(api):
         await score(api, panelist, theirs, call, 3, 2)
     url = f"/api/v1/calls/{call['id']}/award"
     await refused(api, s.staff, "POST", url, {"bid_id": theirs["id"]}, 409, "not_top_ranked")
-    for member in (s.resident, panel[0], s.other_staff):
+    for member in (s.resident, panel[0]):
         await refused(api, member, "POST", url, {"bid_id": ours["id"]}, 403, "not_allowed")
+    # Another community's staff do not see this call at all.
+    await refused(api, s.other_staff, "POST", url, {"bid_id": ours["id"]}, 404, "not_found")
     await api.ok(s.staff, "POST", url, {"bid_id": ours["id"]})
     await refused(api, s.staff, "POST", url, {"bid_id": ours["id"]}, 409, "wrong_state")
     cancel = f"/api/v1/calls/{call['id']}/cancel"

@@ -9,6 +9,7 @@ import re
 from ledger.accounts import balance
 from projects.members import member_account
 from tests.market.market_helpers import give_points
+from tests.pages.conftest import refused
 
 
 def new_id(response, pattern: str) -> int:
@@ -89,10 +90,11 @@ async def test_a_disputed_exchange_is_settled_by_the_leader_over_the_requesters_
     disputed = await asking.post(f"/exchange/{exchange}/dispute", {"dispute_reason": "只来了半小时"})
     assert disputed.status_code == 303
 
+    assert f'action="/exchange/{exchange}/settle"' not in (await offering.get(f"/exchange/{exchange}")).text
     party = await offering.post(
         f"/exchange/{exchange}/settle", {"settle_minutes": "60", "settle_reason": "我来了"}
     )
-    assert party.status_code == 403 and "A party to an exchange cannot settle it." in party.text
+    await refused(offering, party, 403, "A party to an exchange cannot settle it.")
     leader = await site.signed_in(s.leader, language="en")
     page = await leader.get(f"/exchange/{exchange}")
     assert f'action="/exchange/{exchange}/settle"' in page.text
@@ -141,9 +143,9 @@ async def test_wrong_forms_come_back_with_the_error_beside_the_field_and_the_inp
     )
     assert ">明天</textarea>" in minutes.text
 
+    await give_points(site, s.resident, 10)
     exchange = await propose(browser, listing, minutes="30")
     neighbour = await site.signed_in(s.neighbour, language="en")
-    await give_points(site, s.resident, 10)
     assert (await neighbour.post(f"/exchange/{exchange}/accept")).status_code == 303
     too_long = await neighbour.post(f"/exchange/{exchange}/submit", {"minutes": "45", "note": "ok"})
     assert too_long.status_code == 400
@@ -157,33 +159,42 @@ async def test_forbidden_actions_answer_with_their_status_and_message(site):
     s = site.street
     owner = await site.signed_in(s.volunteers[2], language="en")
     listing = await publish(owner)
+    assert (
+        f'action="/exchange/listings/{listing}/propose"'
+        not in (await owner.get(f"/exchange/listings/{listing}")).text
+    )
     own = await owner.post(f"/exchange/listings/{listing}/propose", {"minutes": "60"})
-    assert own.status_code == 403 and "You cannot answer your own listing." in own.text
+    await refused(owner, own, 403, "You cannot answer your own listing.")
 
+    # A proposal its requester cannot pay is refused as they make it, at the minutes.
     asking = await site.signed_in(s.resident)
-    exchange = await propose(asking, listing, minutes="60")
-    self_accept = await asking.post(f"/exchange/{exchange}/accept")
-    assert self_accept.status_code == 403 and 'class="state proposed"' not in self_accept.text
-    short = await owner.post(f"/exchange/{exchange}/accept")
-    assert short.status_code == 409 and "balance cannot cover 20 points now." in short.text
-    short_zh = await (await site.signed_in(s.volunteers[2])).post(f"/exchange/{exchange}/accept")
-    assert short_zh.status_code == 409 and "对方目前的积分不足以支付20分。" in short_zh.text
-
+    poor = await asking.post(f"/exchange/listings/{listing}/propose", {"minutes": "60", "note": "周末"})
+    assert poor.status_code == 409 and 'id="minutes-error">您的可用积分为0分，不足以支付20分。' in poor.text
+    assert ">周末</textarea>" in poor.text
     await give_points(site, s.resident, 20)
+    exchange = await propose(asking, listing, minutes="60")
+    assert f'action="/exchange/{exchange}/accept"' not in (await asking.get(f"/exchange/{exchange}")).text
+    self_accept = await asking.post(f"/exchange/{exchange}/accept")
+    await refused(asking, self_accept, 403, "您的提议须由对方接受。")
+
+    # The requester spends the points meanwhile: the performer learns only that it is declined.
+    await asking.post("/gifts", {"to": "member", "phone": s.phones[s.neighbour], "amount": "10"})
+    short = await owner.post(f"/exchange/{exchange}/accept")
+    page = await refused(owner, short, 409, "This proposal can no longer be agreed: it was declined.")
+    assert "10" not in re.search(r'role="alert"[^>]*>([^<]*)<', page.text).group(1)
+    assert 'class="state declined"' in (await owner.get(f"/exchange/{exchange}")).text
+
+    await give_points(site, s.resident, 10)
+    exchange = await propose(asking, listing, minutes="60")
     assert (await owner.post(f"/exchange/{exchange}/accept")).status_code == 303
+    assert f'action="/exchange/{exchange}/confirm"' not in (await asking.get(f"/exchange/{exchange}")).text
     early = await asking.post(f"/exchange/{exchange}/confirm")
-    assert early.status_code == 409
+    await refused(asking, early, 409)
     performer_confirms = await owner.post(f"/exchange/{exchange}/confirm")
-    assert (
-        performer_confirms.status_code == 403
-        and "Only who received the work confirms it." in performer_confirms.text
-    )
-    requester_submits = await (await site.signed_in(s.resident, language="en")).post(
-        f"/exchange/{exchange}/submit", {"minutes": "60"}
-    )
-    assert (
-        requester_submits.status_code == 403 and "Only who did the work submits it." in requester_submits.text
-    )
+    await refused(owner, performer_confirms, 403, "Only who received the work confirms it.")
+    requester = await site.signed_in(s.resident, language="en")
+    requester_submits = await requester.post(f"/exchange/{exchange}/submit", {"minutes": "60"})
+    await refused(requester, requester_submits, 403, "Only who did the work submits it.")
 
     outsider = await site.signed_in(s.outsider, language="en")
     assert (await outsider.get(f"/exchange/listings/{listing}")).status_code == 404
@@ -196,7 +207,7 @@ async def test_forbidden_actions_answer_with_their_status_and_message(site):
     closed = await owner.post(f"/exchange/listings/{listing}/close")
     assert closed.status_code == 303
     late = await neighbour.post(f"/exchange/listings/{listing}/propose", {"minutes": "60"})
-    assert late.status_code == 409
+    await refused(neighbour, late, 409)
     assert f"/exchange/listings/{listing}" not in (await neighbour.get("/exchange")).text
     signed_out = site.browser()
     assert (await signed_out.get("/exchange")).headers["location"].startswith("/login")
@@ -204,6 +215,8 @@ async def test_forbidden_actions_answer_with_their_status_and_message(site):
 
 async def test_a_gift_to_a_neighbour_and_to_the_community_pool(site):
     s = site.street
+    empty = await (await site.signed_in(s.resident)).get("/gifts")
+    assert 'action="/gifts"' not in empty.text and 'id="nothing-to-give"' in empty.text
     await give_points(site, s.resident, 30)
     giver = await site.signed_in(s.resident, language="en")
     form = await giver.get("/gifts")

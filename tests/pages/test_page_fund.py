@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from market import fund
+from tests.pages.conftest import refused
 
 
 async def test_the_fund_is_public_and_an_anonymous_donor_is_never_named(site):
@@ -118,11 +119,13 @@ async def test_a_wrong_donation_form_comes_back_and_a_resident_is_refused(site):
     assert (await fund.fund_totals(s.community)).donations == 0
 
     resident = await site.signed_in(s.resident, language="en")
-    refused = await resident.post(url, {"amount": "5", "donor_kind": "outside", "donor_name": "我"})
-    assert refused.status_code == 403 and "You are not allowed to do that." in refused.text
+    page = await resident.get(f"/fund/{s.community}")
+    assert f'action="{url}"' not in page.text  # no form a resident cannot use
+    sent = await resident.post(url, {"amount": "5", "donor_kind": "outside", "donor_name": "我"})
+    await refused(resident, sent, 403, "Only the community&#39;s staff move its fund&#39;s money.")
     other_staff = await site.signed_in(s.other_staff, language="en")
     elsewhere = await other_staff.post(url, {"amount": "5", "donor_kind": "outside", "donor_name": "我"})
-    assert elsewhere.status_code == 403
+    await refused(other_staff, elsewhere, 403)
     signed_out = site.browser()
     await signed_out.get("/login")
     away = await signed_out.post(url, {"amount": "5", "donor_kind": "outside", "donor_name": "我"})

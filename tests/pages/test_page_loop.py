@@ -72,7 +72,7 @@ async def test_the_loop_from_ordering_to_points_through_the_pages(site):
     assert "★★★★★" in ratings.text and "很好" in ratings.text
     english = await site.signed_in(s.volunteers[3], language="en")
     statement = await english.get("/points")
-    assert "Statement" in statement.text and "送午餐" in statement.text
+    assert "What happened to my points" in statement.text and "送午餐" in statement.text
 
 
 async def test_a_need_without_a_description_comes_back_with_the_category_kept(site):

@@ -25,6 +25,7 @@ from web.api.schemas import (
     Out,
     TraceOut,
     When,
+    WithActions,
     optional_id,
     ref,
 )
@@ -55,7 +56,7 @@ class ItemIn(In):
         return catalogue.ItemDraft(**fields, area_ids=[int(area) for area in self.area_ids])
 
 
-class ItemOut(Out):
+class ItemOut(WithActions):
     id: Id
     name: str
     price: int
@@ -73,8 +74,18 @@ class ItemOut(Out):
     active_from: datetime | None
     active_until: datetime | None
     active: bool
+    withdrawn_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    may_redeem: bool = False
+    may_edit: bool = False
+    may_restock: bool = Field(default=False, description="Add to a counted stock.")
+    may_write_off: bool = Field(default=False, description="Take broken or expired goods out of the stock.")
+    may_count_stock: bool = Field(default=False, description="Start counting an unlimited item's stock.")
+    may_unlimit_stock: bool = Field(default=False, description="Stop counting the stock.")
+    may_turn_off: bool = False
+    may_turn_on: bool = False
+    may_withdraw: bool = False
 
 
 class CatalogueOut(Out):
@@ -88,8 +99,17 @@ class RedemptionIn(In):
 
 
 class StockIn(In):
-    add: int | None = Field(default=None, ge=-catalogue.MAX_STOCK, le=catalogue.MAX_STOCK)
+    """Exactly one: ``add`` to a counted stock, ``count`` an unlimited item's stock from now on,
+    or make it ``unlimited``."""
+
+    add: int | None = Field(default=None, ge=1, le=catalogue.MAX_STOCK)
+    count: int | None = Field(default=None, ge=0, le=catalogue.MAX_STOCK)
     unlimited: bool = False
+
+
+class WriteOffIn(In):
+    quantity: int = Field(ge=1, le=catalogue.MAX_STOCK)
+    reason: Annotated[str, StringConstraints(max_length=500)]
 
 
 class CodeIn(In):
@@ -100,21 +120,27 @@ class ReasonIn(In):
     reason: Annotated[str, StringConstraints(max_length=500)]
 
 
-class RedemptionOut(Out):
+class RedemptionOut(WithActions):
     id: Id
     code: str = Field(description="Shown only to the member who redeemed: the provider asks for it")
     status: str
     item_id: Id = ref("item")
     item_name: str
+    provider: str
     member_id: Id = ref("member")
+    member_name: str
     quantity: int
     amount: int
     transfer_id: str
     expires_at: datetime
     decided_by: OptionalId
     reason: str
+    fulfilled_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    may_cancel: bool = False
+    may_fulfil: bool = Field(default=False, description="With the code the member shows.")
+    may_reject: bool = False
 
 
 class RedemptionPageOut(Out):
@@ -177,13 +203,14 @@ class CatalogueController(Controller):
         return ItemOut.model_validate(item)
 
     @get("/{item_id:int}", name="api:item", summary="One item")
-    async def read(self, actor: CurrentActor, item_id: IdPath) -> ItemOut:
-        return ItemOut.model_validate(await catalogue.view_item(actor, item_id))
+    async def read(self, actor: CurrentActor, item_id: IdPath, now: Now) -> ItemOut:
+        return ItemOut.model_validate(await catalogue.view_item(actor, item_id, now=now))
 
     @put(
         "/{item_id:int}",
         name="api:item-update",
-        summary="Change an item (price, limits, areas, window; its stock changes through /stock only)",
+        summary="Change an item (price, limits, areas, window); its stock changes through /stock and "
+        "/write-off, whether it is offered through /turn-off and /turn-on",
     )
     async def update(self, actor: CurrentActor, item_id: IdPath, data: JSONBody[ItemIn], now: Now) -> ItemOut:
         return ItemOut.model_validate(await catalogue.update_item(actor, item_id, data.draft(), now=now))
@@ -191,14 +218,58 @@ class CatalogueController(Controller):
     @post(
         "/{item_id:int}/stock",
         name="api:item-restock",
-        summary="Add to the stock (negative: take from it), or make it unlimited",
+        summary="Add to a counted stock (add), count an unlimited item's stock (count), or make it unlimited",
         status_code=200,
     )
     async def restock(
         self, actor: CurrentActor, item_id: IdPath, data: JSONBody[StockIn], now: Now
     ) -> ItemOut:
-        item = await catalogue.restock(actor, item_id, add=data.add, unlimited=data.unlimited, now=now)
+        if (data.add is not None) + (data.count is not None) + data.unlimited != 1:
+            raise Invalid(
+                N_("Say how much to add to the stock, from how many to count it, or make it unlimited."),
+                field="add",
+            )
+        if data.add is not None:
+            item = await catalogue.restock(actor, item_id, data.add, now=now)
+        elif data.count is not None:
+            item = await catalogue.count_stock(actor, item_id, data.count, now=now)
+        else:
+            item = await catalogue.unlimit_stock(actor, item_id, now=now)
         return ItemOut.model_validate(item)
+
+    @post(
+        "/{item_id:int}/write-off",
+        name="api:item-write-off",
+        summary="Take broken or expired goods out of the stock, saying why",
+        status_code=200,
+    )
+    async def write_off(
+        self, actor: CurrentActor, item_id: IdPath, data: JSONBody[WriteOffIn], now: Now
+    ) -> ItemOut:
+        item = await catalogue.write_off(actor, item_id, data.quantity, reason=data.reason, now=now)
+        return ItemOut.model_validate(item)
+
+    @post(
+        "/{item_id:int}/turn-off",
+        name="api:item-turn-off",
+        summary="Take off offer for a while",
+        status_code=200,
+    )
+    async def turn_off(self, actor: CurrentActor, item_id: IdPath, now: Now) -> ItemOut:
+        return ItemOut.model_validate(await catalogue.turn_off(actor, item_id, now=now))
+
+    @post("/{item_id:int}/turn-on", name="api:item-turn-on", summary="Offer it again", status_code=200)
+    async def turn_on(self, actor: CurrentActor, item_id: IdPath, now: Now) -> ItemOut:
+        return ItemOut.model_validate(await catalogue.turn_on(actor, item_id, now=now))
+
+    @post(
+        "/{item_id:int}/withdraw",
+        name="api:item-withdraw",
+        summary="Withdraw from the catalogue for good (pending redemptions are still served)",
+        status_code=200,
+    )
+    async def withdraw(self, actor: CurrentActor, item_id: IdPath, now: Now) -> ItemOut:
+        return ItemOut.model_validate(await catalogue.withdraw(actor, item_id, now=now))
 
 
 class RedemptionController(Controller):
@@ -210,17 +281,23 @@ class RedemptionController(Controller):
         record = await redemptions.redeem(actor, int(data.item_id), data.quantity, now=now)
         return RedemptionOut.model_validate(record)
 
-    @post("/fulfil", name="api:redemption-fulfil", summary="Fulfil by code (the provider)", status_code=200)
+    @post(
+        "/fulfil",
+        name="api:redemption-fulfil",
+        summary="Fulfil by code (the provider); a code already fulfilled is a 409 already_fulfilled",
+        status_code=200,
+    )
     async def fulfil(self, actor: CurrentActor, data: JSONBody[CodeIn], now: Now) -> RedemptionOut:
         return RedemptionOut.model_validate(await redemptions.fulfil(actor, data.code, now=now))
 
     @get(
         name="api:redemptions",
-        summary="My redemptions, or a provider's (organisation_id), or a community's (community_id)",
+        summary="Mine, a provider's (organisation_id), or a community's own items' (community_id)",
     )
     async def list(
         self,
         actor: CurrentActor,
+        now: Now,
         organisation_id: IdQuery = None,
         community_id: IdQuery = None,
         status: FromQuery[Literal["pending", "fulfilled", "rejected", "cancelled", "expired"] | None] = None,
@@ -229,6 +306,7 @@ class RedemptionController(Controller):
     ) -> RedemptionPageOut:
         page = await redemptions.list_redemptions(
             actor,
+            now=now,
             organisation_id=organisation_id,
             community_id=community_id,
             status=status,
@@ -249,14 +327,13 @@ class RedemptionController(Controller):
         return TotalsOut.model_validate(found)
 
     @get("/{redemption_id:int}", name="api:redemption", summary="One redemption")
-    async def read(self, actor: CurrentActor, redemption_id: IdPath) -> RedemptionOut:
-        return RedemptionOut.model_validate(await redemptions.view_redemption(actor, redemption_id))
+    async def read(self, actor: CurrentActor, redemption_id: IdPath, now: Now) -> RedemptionOut:
+        return RedemptionOut.model_validate(await redemptions.view_redemption(actor, redemption_id, now=now))
 
     @get("/{redemption_id:int}/history", name="api:redemption-history", summary="The redemption's trace")
-    async def history(self, actor: CurrentActor, redemption_id: IdPath) -> list[TraceOut]:
-        return [
-            TraceOut.model_validate(t) for t in await redemptions.redemption_history(actor, redemption_id)
-        ]
+    async def history(self, actor: CurrentActor, redemption_id: IdPath, now: Now) -> list[TraceOut]:
+        found = await redemptions.redemption_history(actor, redemption_id, now=now)
+        return [TraceOut.model_validate(t) for t in found]
 
     @post("/{redemption_id:int}/cancel", name="api:redemption-cancel", summary="Cancel mine", status_code=200)
     async def cancel(self, actor: CurrentActor, redemption_id: IdPath, now: Now) -> RedemptionOut:

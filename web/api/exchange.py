@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from litestar import Controller, get, post
+from litestar.di import Provide
 from litestar.params import FromQuery, JSONBody
 from pydantic import Field, StringConstraints
 
 from market import exchange, fund
-from web.api.deps import CurrentActor, Now
+from web.api.deps import CurrentActor, Now, Viewer, provide_optional_actor
 from web.api.schemas import (
     Id,
     IdIn,
@@ -22,6 +23,7 @@ from web.api.schemas import (
     Out,
     StatementOut,
     TraceOut,
+    WithActions,
     optional_id,
     ref,
 )
@@ -37,7 +39,7 @@ class ListingIn(In):
     points_per_hour: int | None = Field(default=None, ge=1, le=1000)
 
 
-class ListingOut(Out):
+class ListingOut(WithActions):
     id: Id
     kind: str
     category: str
@@ -49,6 +51,8 @@ class ListingOut(Out):
     member_name: str
     community_id: Id = ref("community")
     created_at: datetime
+    may_close: bool = False
+    may_propose: bool = Field(default=False, description="Answer it with a proposal.")
 
 
 class ListingPageOut(Out):
@@ -79,7 +83,7 @@ class ReasonIn(In):
     reason: Text500
 
 
-class ExchangeOut(Out):
+class ExchangeOut(WithActions):
     id: Id
     listing_id: Id = ref("listing")
     requester_id: Id = ref("requester")
@@ -96,6 +100,13 @@ class ExchangeOut(Out):
     reason: str
     created_at: datetime
     updated_at: datetime
+    may_accept: bool = False
+    may_decline: bool = False
+    may_cancel: bool = False
+    may_submit: bool = False
+    may_confirm: bool = False
+    may_dispute: bool = False
+    may_settle: bool = False
 
 
 class ExchangeListOut(Out):
@@ -151,12 +162,14 @@ class DonationPageOut(Out):
     next_cursor: str | None
 
 
-class FundOut(Out):
+class FundOut(WithActions):
     community_id: Id = ref("community")
     balance: int
     donated: int
     granted: int
     donations: int
+    may_donate: bool = Field(default=False, description="Record a donation (its community's staff).")
+    may_grant: bool = Field(default=False, description="Pay grants from it (its community's staff).")
 
 
 class ListingController(Controller):
@@ -338,10 +351,11 @@ class FundController(Controller):
 
     path = "/api/v1/funds"
     tags = ["fund"]
+    dependencies = {"viewer": Provide(provide_optional_actor)}
 
     @get("/{community_id:int}", name="api:fund", summary="A community fund's totals (fen), public")
-    async def read(self, community_id: IdPath) -> FundOut:
-        return FundOut.model_validate(await fund.fund_totals(community_id))
+    async def read(self, community_id: IdPath, viewer: Viewer) -> FundOut:
+        return FundOut.model_validate(await fund.fund_totals(community_id, viewer))
 
     @get("/{community_id:int}/movements", name="api:fund-movements", summary="The fund's movements, public")
     async def movements(

@@ -1,4 +1,5 @@
-"""The signed-in member: who they are, their roles, their points and their statement."""
+"""The signed-in member: who they are, their roles, their points, their statement (a line per
+transfer) and their activity (a line per economic event)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from litestar.params import FromQuery
 
 from ledger.accounts import balance
 from ledger.statements import statement
+from market.activity import activity
 from projects.members import member_account
 from web.api.deps import CurrentActor
-from web.api.schemas import BalanceOut, Limit, Me, RoleOut, StatementOut
+from web.api.schemas import ActivityOut, BalanceOut, Limit, Me, RoleOut, StatementOut
 
 
 class MeController(Controller):
@@ -35,3 +37,14 @@ class MeController(Controller):
     ) -> StatementOut:
         page = await statement(member_account(actor.member_id), cursor=cursor, limit=limit)
         return StatementOut.model_validate(page)
+
+    @get(
+        "/activity",
+        name="api:activity",
+        summary="My points, one line per economic event (a hold and what resolved it are one), "
+        "newest first (cursor paged)",
+    )
+    async def activity(
+        self, actor: CurrentActor, cursor: FromQuery[str | None] = None, limit: Limit = 50
+    ) -> ActivityOut:
+        return ActivityOut.model_validate(await activity(actor.member_id, cursor=cursor, limit=limit))

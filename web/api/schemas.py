@@ -150,6 +150,24 @@ class StatementOut(Out):
     next_cursor: str | None
 
 
+class ActivityItem(Out):
+    id: str
+    kind: str = Field(description="work, redemption, exchange, gift, reversal (or the ledger's reason).")
+    title: str
+    amount: int = Field(
+        description="Posted: signed (+ received, − spent); held or released: the points held."
+    )
+    state: Literal["held", "posted", "released"]
+    counterparty: str = Field(description="Who paid or received: a community, a provider or a neighbour.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ActivityOut(Out):
+    items: list[ActivityItem]
+    next_cursor: str | None
+
+
 # -- community -------------------------------------------------------------------------------------
 
 

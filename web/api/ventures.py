@@ -27,6 +27,7 @@ from web.api.schemas import (
     ReportIn,
     TraceOut,
     When,
+    WithActions,
     optional_id,
     ref,
 )
@@ -75,7 +76,7 @@ class CriterionOut(Out):
     max_score: int
 
 
-class CallOut(Out):
+class CallOut(WithActions):
     id: Id
     status: str
     title: str
@@ -92,6 +93,13 @@ class CallOut(Out):
     created_by: Id
     created_at: datetime
     updated_at: datetime
+    may_bid: bool = Field(default=False, description="Submit or revise a bid for an organisation.")
+    may_cancel: bool = False
+    may_vote: bool = Field(default=False, description="Vote for one of its bids (once).")
+    may_award: bool = Field(
+        default=False, description="Award it (to a bid ranked first: see may_award of bids)."
+    )
+    may_rank: bool = Field(default=False, description="Read its ranking.")
 
 
 class CallPageOut(Out):
@@ -117,7 +125,7 @@ class BidIn(In):
     )
 
 
-class VentureMilestoneOut(Out):
+class VentureMilestoneOut(WithActions):
     id: Id
     bid_id: Id = ref("bid")
     position: int
@@ -130,9 +138,12 @@ class VentureMilestoneOut(Out):
     decided_by: OptionalId
     transfer_id: str | None
     updated_at: datetime
+    may_report: bool = False
+    may_accept: bool = Field(default=False, description="Accept its report: pays it from the fund.")
+    may_return: bool = False
 
 
-class BidOut(Out):
+class BidOut(WithActions):
     id: Id
     call_id: Id = ref("call")
     organisation_id: Id = ref("organisation")
@@ -145,6 +156,10 @@ class BidOut(Out):
     milestones: list[VentureMilestoneOut]
     created_at: datetime
     updated_at: datetime
+    may_withdraw: bool = False
+    may_score: bool = False
+    may_vote: bool = False
+    may_award: bool = False
 
 
 class BidListOut(Out):
@@ -233,17 +248,20 @@ class CallController(Controller):
     async def list(
         self,
         actor: CurrentActor,
+        now: Now,
         status: FromQuery[str | None] = None,
         area_id: IdQuery = None,
         cursor: FromQuery[str | None] = None,
         limit: Limit = 50,
     ) -> CallPageOut:
-        page = await ventures.list_calls(actor, status=status, area_id=area_id, cursor=cursor, limit=limit)
+        page = await ventures.list_calls(
+            actor, now=now, status=status, area_id=area_id, cursor=cursor, limit=limit
+        )
         return CallPageOut.model_validate(page)
 
     @get("/{call_id:int}", name="api:call", summary="One venture call, with its criteria and panel")
-    async def read(self, actor: CurrentActor, call_id: IdPath) -> CallOut:
-        return CallOut.model_validate(await ventures.view_call(actor, call_id))
+    async def read(self, actor: CurrentActor, call_id: IdPath, now: Now) -> CallOut:
+        return CallOut.model_validate(await ventures.view_call(actor, call_id, now=now))
 
     @get("/{call_id:int}/history", name="api:call-history", summary="The call's trace, oldest first")
     async def history(self, actor: CurrentActor, call_id: IdPath) -> list[TraceOut]:

@@ -1,4 +1,5 @@
-"""Everyone's pages: sign in and out, the language, home, notifications, points and statement."""
+"""Everyone's pages: sign in and out, the language, home, notifications, and points (the balance and
+a line per economic event)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from ledger.accounts import balance
-from ledger.statements import statement
+from market.activity import activity
 from market.agenda import agenda
 from market.notifications import market_notifications
 from projects import errors, members
@@ -36,6 +37,14 @@ from web.pages.core import (
 from web.pages.exchange import home_community
 
 PHONE = N_("mobile number")
+# What a line of the points page is about (``market.activity``'s kinds).
+KINDS = {
+    "work": N_("Work"),
+    "redemption": N_("Redemption"),
+    "exchange": N_("Time bank"),
+    "gift": N_("Gift"),
+    "reversal": N_("Correction"),
+}
 ADMIN_ACTIONS = {"insert": N_("added"), "update": N_("changed"), "delete": N_("deleted")}
 PASSWORD = N_("password")
 
@@ -144,15 +153,15 @@ class AccountPages(Controller):
     async def points(
         self, request: Request, actor: CurrentActor, cursor: FromQuery[str | None] = None
     ) -> Template:
-        account = member_account(actor.member_id)
-        lines = await statement(account, cursor=cursor, limit=20)
+        lines = await activity(actor.member_id, cursor=cursor, limit=20)
         return await page(
             request,
             "points.html",
             actor,
-            balance=await balance(account),
+            balance=await balance(member_account(actor.member_id)),
             lines=lines.items,
             next_cursor=lines.next_cursor,
+            kinds=KINDS,
         )
 
     @get("/admin-edits", name="page:admin-edits")

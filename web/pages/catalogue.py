@@ -1,10 +1,14 @@
 """The market's pages for points: the catalogue (redeem, then show the code), my redemptions
-(cancel), and the provider's desk (fulfil by code, reject, the items and their stock, totals).
+(cancel), and the provider's desk (fulfil by code, reject, what waits oldest first, the items
+with their stock, totals) with a page per item (edit, write off, count the stock or not, turn
+off and on, withdraw).
 
-A provider is an organisation's representative, or community staff for the community's own items
-(they also stand in for a merchant without a phone)."""
+Who provides what, and so who sees which desk and form, is the domain's (``market.rules``):
+an organisation's representative runs its items, the community's staff the community's own."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
@@ -13,6 +17,8 @@ from litestar.response import Redirect, Template
 from ledger.accounts import balance
 from market import catalogue, redemptions
 from market.catalogue import ItemDraft
+from market.rules import redemptions as redemption_rules
+from market.rules import refuse
 from projects import errors
 from projects.access import Actor
 from projects.areas import get_area
@@ -23,20 +29,30 @@ from projects.work import member_names, organisation_names
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
 from web.pages.core import ACTIONS, NAV, Form, NavEntry, as_id, page, read_form, redirect, staff_communities
+from web.pages.errors import status_of
 
-NAME, PRICE, STOCK = N_("name"), N_("price"), N_("stock")
-
-
-def _provides(actor: Actor) -> bool:
-    return bool(actor.represented) or actor.is_admin or any(grant.role == "staff" for grant in actor.grants)
-
+NAME, PRICE, STOCK, QUANTITY, REASON = N_("name"), N_("price"), N_("stock"), N_("quantity"), N_("reason")
+WAITING = 50  # redemptions a desk section lists (the oldest; its totals count them all)
 
 ACTIONS.update(
-    {"redeem": N_("redeemed"), "fulfil": N_("fulfilled"), "restock": N_("restocked"), "update": N_("changed")}
+    {
+        "redeem": N_("redeemed"),
+        "fulfil": N_("fulfilled"),
+        "restock": N_("restocked"),
+        "update": N_("changed"),
+        "write_off": N_("written off"),
+        "count_stock": N_("stock counted"),
+        "unlimit_stock": N_("made unlimited"),
+        "turn_off": N_("turned off"),
+        "turn_on": N_("turned on"),
+        "withdraw": N_("withdrawn"),
+    }
 )
 NAV.append(NavEntry(N_("Catalogue"), "/catalogue", lambda actor: True))
 NAV.append(NavEntry(N_("My redemptions"), "/redemptions", lambda actor: True))
-NAV.append(NavEntry(N_("Fulfil redemptions"), "/provider", _provides))
+NAV.append(
+    NavEntry(N_("Fulfil redemptions"), "/provider", lambda actor: redemption_rules.keep_desk(actor) is None)
+)
 
 
 class CataloguePages(Controller):
@@ -64,12 +80,23 @@ class CataloguePages(Controller):
             balance=await balance(member_account(actor.member_id)),
         )
 
+    @get("/{item_id:int}", name="page:catalogue-item")
+    async def read(self, request: Request, actor: CurrentActor, item_id: IdPath, now: Now) -> Template:
+        return await page(
+            request,
+            "catalogue_item.html",
+            actor,
+            item=await catalogue.view_item(actor, item_id, now=now),
+            balance=await balance(member_account(actor.member_id)),
+        )
+
     @post("/{item_id:int}/redeem", name="page:redeem")
     async def redeem(self, request: Request, actor: CurrentActor, item_id: IdPath, now: Now) -> Redirect:
         form = await read_form(request)
-        quantity = form.integer("quantity", low=1, high=redemptions.MAX_QUANTITY, label=N_("quantity"))
-        if not form.ok or quantity is None:
-            raise errors.Invalid(*form.errors["quantity"][:1], **form.errors["quantity"][1])
+        quantity = form.integer("quantity", low=1, high=redemptions.MAX_QUANTITY, label=QUANTITY)
+        if quantity is None:
+            message, params = form.errors["quantity"]
+            raise errors.Invalid(message, field="quantity", **params)
         made = await redemptions.redeem(actor, item_id, quantity, now=now)
         return redirect(request, f"/redemptions/{made.id}", N_("Redeemed: show this code to the provider."))
 
@@ -80,27 +107,25 @@ class RedemptionPages(Controller):
 
     @get(name="page:redemptions")
     async def mine(
-        self, request: Request, actor: CurrentActor, cursor: FromQuery[str | None] = None
+        self, request: Request, actor: CurrentActor, now: Now, cursor: FromQuery[str | None] = None
     ) -> Template:
-        found = await redemptions.list_redemptions(actor, cursor=cursor, limit=30)
+        found = await redemptions.list_redemptions(actor, now=now, cursor=cursor, limit=30)
         return await page(
             request, "redemptions.html", actor, items=found.items, next_cursor=found.next_cursor
         )
 
     @get("/{redemption_id:int}", name="page:redemption")
-    async def read(self, request: Request, actor: CurrentActor, redemption_id: IdPath) -> Template:
-        record = await redemptions.view_redemption(actor, redemption_id)
-        item = await catalogue.get_item(record.item)
+    async def read(self, request: Request, actor: CurrentActor, redemption_id: IdPath, now: Now) -> Template:
+        record = await redemptions.view_redemption(actor, redemption_id, now=now)
+        history = await redemptions.redemption_history(actor, redemption_id, now=now)
         return await page(
             request,
             "redemption.html",
             actor,
             redemption=record,
-            item=item,
-            history=(history := await redemptions.redemption_history(actor, redemption_id)),
+            history=history,
             names=await member_names([event.actor for event in history]),
             mine=record.member == actor.member_id,
-            provides=record.member != actor.member_id,
         )
 
     @post("/{redemption_id:int}/cancel", name="page:redemption-cancel")
@@ -117,85 +142,109 @@ class RedemptionPages(Controller):
         self, request: Request, actor: CurrentActor, redemption_id: IdPath, now: Now
     ) -> Redirect:
         form = await read_form(request)
-        reason = form.text("reason", required=True, label=N_("reason"))
-        if not form.ok:
-            raise errors.Invalid(form.errors["reason"][0], **form.errors["reason"][1])
-        await redemptions.reject(actor, redemption_id, reason=reason, now=now)
+        await redemptions.reject(actor, redemption_id, reason=form.text("reason"), now=now)
         return redirect(request, "/provider", N_("Rejected: the member's points are free again."))
 
 
 # -- the provider's desk ------------------------------------------------------------------------
 
 
-async def _desk(request: Request, actor: Actor, *, form: Form | None = None, status: int = 200, now=None):
-    """One section per organisation I represent and per community whose staff I am."""
+async def _desk(
+    request: Request, actor: Actor, now: datetime, *, form: Form | None = None, status: int = 200
+):
+    """One section per organisation I represent and per community whose own items I provide
+    (its staff): what waits, oldest first, its totals and its items."""
+    refuse(redemption_rules.keep_desk(actor))
     sections = []
     names = await organisation_names(actor.represented)
-    for organisation in actor.represented:
-        sections.append(
-            {
-                "key": f"organisation-{organisation}",
-                "title": names.get(organisation, ""),
-                "organisation": organisation,
-                "community": None,
-                "pending": (
-                    await redemptions.list_redemptions(actor, organisation_id=organisation, status="pending")
-                ).items,
-                "totals": await redemptions.totals(actor, organisation_id=organisation),
-                "items": (
-                    await catalogue.list_catalogue(
-                        actor, now=now, organisation_id=organisation, everything=True
-                    )
-                ).items,
-            }
-        )
-    for area in await staff_communities(actor):
-        community = area.id
+    owners = [(f"organisation-{org}", names.get(org, ""), org, None) for org in actor.represented]
+    owners += [(f"community-{area.id}", area.name, None, area.id) for area in await staff_communities(actor)]
+    for key, title, organisation, community in owners:
         items = await catalogue.list_catalogue(
-            actor, now=now, community_id=community, community_own=True, everything=True
+            actor,
+            now=now,
+            organisation_id=organisation,
+            community_id=community,
+            community_own=community is not None,
+            everything=True,
         )
         sections.append(
             {
-                "key": f"community-{community}",
-                "title": area.name,
-                "organisation": None,
-                "community": community,
-                "pending": (
-                    await redemptions.list_redemptions(actor, community_id=community, status="pending")
-                ).items,
-                "totals": await redemptions.totals(actor, community_id=community),
+                "key": key,
+                "title": title,
+                "waiting": await redemptions.waiting(
+                    actor, now=now, organisation_id=organisation, community_id=community, limit=WAITING
+                ),
+                "totals": await redemptions.totals(
+                    actor, organisation_id=organisation, community_id=community
+                ),
                 "items": items.items,
             }
         )
     return await page(
-        request, "provider.html", actor, status=status, form=form, sections=sections, blank=Form()
+        request, "provider.html", actor, status=status, form=form, sections=sections, blank=Form(), now=now
     )
 
 
-def _draft(form: Form, community: int) -> ItemDraft | None:
+def _draft(form: Form, area_ids: list[int], *, with_stock: bool) -> ItemDraft | None:
     name = form.text("name", required=True, label=NAME)
     price = form.integer("price", low=1, high=catalogue.MAX_PRICE, label=PRICE)
-    stock = form.integer("stock", low=0, high=catalogue.MAX_STOCK, required=False, label=STOCK)
-    limit = form.integer("per_member_limit", low=1, high=1000, required=False)
-    kind = form.text("kind") or "goods"
-    period = form.text("limit_period") or "month"
-    if kind not in ("goods", "service"):
-        form.error("kind", N_("Unknown kind of item {kind}."), kind=kind)
-    if period not in catalogue.PERIODS:
-        form.error("limit_period", N_("Unknown period {period}."), period=period)
+    stock = (
+        form.integer("stock", low=0, high=catalogue.MAX_STOCK, required=False, label=STOCK)
+        if with_stock
+        else None
+    )
+    limit = form.integer("per_member_limit", low=1, high=catalogue.MAX_LIMIT, required=False)
     if not form.ok or price is None:
         return None
     return ItemDraft(
         name=name,
         name_en=form.text("name_en"),
         description=form.text("description"),
-        kind=kind,
+        kind=form.text("kind") or "goods",
         price=price,
         stock=stock,
         per_member_limit=limit,
-        limit_period=period,
-        area_ids=[community],
+        limit_period=form.text("limit_period") or "month",
+        area_ids=area_ids,
     )
+
+
+async def _item_page(
+    request: Request,
+    actor: Actor,
+    item_id: int,
+    now: datetime,
+    *,
+    form: Form | None = None,
+    status: int = 200,
+) -> Template:
+    item = await catalogue.provided_item(actor, item_id, now=now)
+    history = await catalogue.item_history(actor, item_id, now=now)
+    return await page(
+        request,
+        "provider_item.html",
+        actor,
+        status=status,
+        form=form or Form(values=_values(item)),
+        item=item,
+        history=history,
+        names=await member_names([event.actor for event in history]),
+        now=now,
+    )
+
+
+def _values(item: catalogue.ItemRecord) -> dict[str, str]:
+    """An item as its edit form shows it."""
+    return {
+        "name": item.name,
+        "name_en": item.name_en,
+        "description": item.description,
+        "kind": item.kind,
+        "price": str(item.price),
+        "per_member_limit": "" if item.per_member_limit is None else str(item.per_member_limit),
+        "limit_period": item.limit_period,
+    }
 
 
 class ProviderPages(Controller):
@@ -204,19 +253,19 @@ class ProviderPages(Controller):
 
     @get(name="page:provider")
     async def desk(self, request: Request, actor: CurrentActor, now: Now) -> Template:
-        actor.require(_provides(actor))
-        return await _desk(request, actor, now=now)
+        return await _desk(request, actor, now)
 
     @post("/fulfil", name="page:fulfil")
     async def fulfil(self, request: Request, actor: CurrentActor, now: Now) -> Template | Redirect:
-        actor.require(_provides(actor))
         form = await read_form(request)
         code = form.text("code", required=True, label=N_("redemption code"))
+        status = 400
         if form.ok:
             try:
                 done = await redemptions.fulfil(actor, code, now=now)
-            except errors.ProjectError as error:  # a wrong or spent code: say so at the field
-                form.refuse(error, "code")
+            except errors.ProjectError as error:  # a wrong, spent or given back code: said at the field
+                form.refuse(error)
+                status = 400 if isinstance(error, errors.NotFound) else status_of(error)
             else:
                 return redirect(
                     request,
@@ -224,25 +273,23 @@ class ProviderPages(Controller):
                     N_("Fulfilled: {item} × {quantity}, {points} points received."),
                     {"item": done.item_name, "quantity": done.quantity, "points": done.amount},
                 )
-        return await _desk(request, actor, form=form, status=400 if not form.ok else 200, now=now)
+        return await _desk(request, actor, now, form=form, status=status)
 
     @post("/items", name="page:item-create")
     async def create(self, request: Request, actor: CurrentActor, now: Now) -> Template | Redirect:
-        actor.require(_provides(actor))
         form = await read_form(request)
         owner = form.text("owner")  # "organisation-<id>" or "community-<id>"
         kind, _, number = owner.partition("-")
         if kind not in ("organisation", "community") or as_id(number) is None:
-            raise errors.NotAllowed()
+            raise errors.NotFound(thing=N_("organisation"))
         organisation = as_id(number) if kind == "organisation" else None
         community = as_id(number) if kind == "community" else None
         if organisation is not None:
-            actor.require(actor.represents(organisation))
             home = await get_area((await get_organisation(organisation)).area)
-            community = int(home.path.strip("/").split("/")[2]) if home.path.count("/") >= 4 else None
+            community = home.ancestor_ids()[2] if len(home.ancestor_ids()) > 2 else None
             if community is None:
                 form.error("", N_("Items are offered in a community."))
-        draft = _draft(form, community or 0)
+        draft = _draft(form, [community or 0], with_stock=True)
         if draft is not None and community is not None:
             try:
                 await catalogue.create_item(
@@ -252,7 +299,7 @@ class ProviderPages(Controller):
                 form.refuse(error)
             else:
                 return redirect(request, "/provider", N_("The item is in the catalogue."))
-        return await _desk(request, actor, form=form, status=400, now=now)
+        return await _desk(request, actor, now, form=form, status=400)
 
     @post("/items/{item_id:int}/stock", name="page:item-restock")
     async def restock(
@@ -260,12 +307,99 @@ class ProviderPages(Controller):
     ) -> Template | Redirect:
         form = await read_form(request)
         field = f"add-{item_id}"
-        add = form.integer(field, low=-catalogue.MAX_STOCK, high=catalogue.MAX_STOCK, label=N_("stock"))
-        if form.ok and add is not None:
+        add = form.integer(field, low=1, high=catalogue.MAX_STOCK, label=N_("stock"))
+        if add is not None:
             try:
-                await catalogue.restock(actor, item_id, add=add, now=now)
+                item = await catalogue.restock(actor, item_id, add, now=now)
             except errors.Invalid as error:
-                form.refuse(error, field)
+                form.refuse(error, {"add": field})
             else:
-                return redirect(request, "/provider", N_("The stock was changed."))
-        return await _desk(request, actor, form=form, status=400, now=now)
+                return redirect(
+                    request,
+                    "/provider",
+                    N_("{item}: {count} in stock now."),
+                    {"item": item.name, "count": item.stock},
+                )
+        return await _desk(request, actor, now, form=form, status=400)
+
+    @get("/items/{item_id:int}", name="page:provider-item")
+    async def item(self, request: Request, actor: CurrentActor, item_id: IdPath, now: Now) -> Template:
+        return await _item_page(request, actor, item_id, now)
+
+    @post("/items/{item_id:int}", name="page:item-edit")
+    async def edit(
+        self, request: Request, actor: CurrentActor, item_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        current = await catalogue.provided_item(actor, item_id, now=now)
+        draft = _draft(form, current.area_ids, with_stock=False)
+        if draft is not None:
+            try:
+                await catalogue.update_item(actor, item_id, draft, now=now)
+            except errors.Invalid as error:
+                form.refuse(error)
+            else:
+                return redirect(request, f"/provider/items/{item_id}", N_("The item was changed."))
+        return await _item_page(request, actor, item_id, now, form=form, status=400)
+
+    @post("/items/{item_id:int}/write-off", name="page:item-write-off")
+    async def write_off(
+        self, request: Request, actor: CurrentActor, item_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        quantity = form.integer("quantity", low=1, high=catalogue.MAX_STOCK, label=QUANTITY)
+        reason = form.text("reason", required=True, label=REASON)
+        if form.ok and quantity is not None:
+            try:
+                item = await catalogue.write_off(actor, item_id, quantity, reason=reason, now=now)
+            except errors.Invalid as error:
+                form.refuse(error)
+            else:
+                return redirect(
+                    request,
+                    f"/provider/items/{item_id}",
+                    N_("{quantity} written off: {count} left."),
+                    {"quantity": quantity, "count": item.stock},
+                )
+        return await _item_page(request, actor, item_id, now, form=form, status=400)
+
+    @post("/items/{item_id:int}/count", name="page:item-count")
+    async def count(
+        self, request: Request, actor: CurrentActor, item_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        count = form.integer("count", low=0, high=catalogue.MAX_STOCK, label=STOCK)
+        if count is not None:
+            try:
+                await catalogue.count_stock(actor, item_id, count, now=now)
+            except errors.Invalid as error:
+                form.refuse(error)
+            else:
+                return redirect(
+                    request, f"/provider/items/{item_id}", N_("The stock is counted from now on.")
+                )
+        return await _item_page(request, actor, item_id, now, form=form, status=400)
+
+    @post("/items/{item_id:int}/unlimit", name="page:item-unlimit")
+    async def unlimit(self, request: Request, actor: CurrentActor, item_id: IdPath, now: Now) -> Redirect:
+        await catalogue.unlimit_stock(actor, item_id, now=now)
+        return redirect(request, f"/provider/items/{item_id}", N_("The item is unlimited from now on."))
+
+    @post("/items/{item_id:int}/turn-off", name="page:item-turn-off")
+    async def turn_off(self, request: Request, actor: CurrentActor, item_id: IdPath, now: Now) -> Redirect:
+        await catalogue.turn_off(actor, item_id, now=now)
+        return redirect(
+            request, f"/provider/items/{item_id}", N_("Turned off: nobody can redeem it for now.")
+        )
+
+    @post("/items/{item_id:int}/turn-on", name="page:item-turn-on")
+    async def turn_on(self, request: Request, actor: CurrentActor, item_id: IdPath, now: Now) -> Redirect:
+        await catalogue.turn_on(actor, item_id, now=now)
+        return redirect(request, f"/provider/items/{item_id}", N_("Turned on: it is offered again."))
+
+    @post("/items/{item_id:int}/withdraw", name="page:item-withdraw")
+    async def withdraw(self, request: Request, actor: CurrentActor, item_id: IdPath, now: Now) -> Redirect:
+        item = await catalogue.withdraw(actor, item_id, now=now)
+        return redirect(
+            request, "/provider", N_("{item} was withdrawn from the catalogue."), {"item": item.name}
+        )

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import Request
@@ -34,7 +34,7 @@ from projects.areas import AreaRecord, children, get_area, subtree
 from projects.categories import list_categories
 from projects.errors import N_
 from web.api.deps import actor_for_token, language
-from web.i18n import locale, translate, translations
+from web.i18n import locale, moment, translate, translations
 from web.words import STATE_NAMES
 
 ID = re.compile(r"[1-9][0-9]{0,17}")  # an id as the pages give them out: ASCII digits, a BIGINT
@@ -80,12 +80,9 @@ def _message(context, template: str, params: dict | None = None) -> str:
 
 
 def moment_words(value: datetime, language: str, now: datetime | None = None) -> str:
-    """A moment as every page writes it, in China's time: month, day and time (12月4日 15:07,
-    Dec 4, 15:07), with the year when it is not this year's."""
-    local = value.astimezone(ZONE)
-    this_year = (now or datetime.now(ZONE)).astimezone(ZONE).year
-    day = format_skeleton("MMMd" if local.year == this_year else "yMMMd", local, locale=locale(language))
-    return f"{day} {format_skeleton('Hm', local, locale=locale(language))}"
+    """A moment as every page writes it (``web.i18n.moment``: 12月4日 15:07, the year when it is
+    not this year's)."""
+    return moment(language, value, now)
 
 
 @pass_context
@@ -306,8 +303,13 @@ def _sign(request: Request, payload: bytes) -> str:
 def flash_cookie(
     request: Request, message: str, params: dict | None = None, level: str = "success", status: int = 200
 ) -> Cookie:
+    # A time is said now, in the reader's language: the cookie holds text, not objects.
+    said = {
+        key: moment(lang_of(request), value) if isinstance(value, datetime) else value
+        for key, value in (params or {}).items()
+    }
     payload = base64.urlsafe_b64encode(
-        json.dumps([level, message, params or {}, status], ensure_ascii=True).encode()
+        json.dumps([level, message, said, status], ensure_ascii=True).encode()
     ).decode()
     return Cookie(
         key=FLASH_COOKIE,
@@ -429,12 +431,14 @@ class Form:
 
     def refuse(self, error: errors.ProjectError, rename: dict[str, str] | str | None = None) -> None:
         """A domain refusal, shown next to the field it names (``rename``: the form's name for
-        the domain's field), or at the top of the form when the form has no such field."""
-        if isinstance(rename, str):  # TODO(issue 10): the market's pages still name the field
+        the domain's field, which the form shows: a group of inputs, such as a fieldset, too),
+        or at the top of the form when the form has no such field."""
+        if isinstance(rename, str):  # TODO(issue 10): the evaluation and certificate pages still name it
             self.errors[rename] = (error.template, error.params)
             return
-        name = (rename or {}).get(error.field or "", error.field or "")
-        self.errors[name if name in self.values else ""] = (error.template, error.params)
+        field, rename = error.field or "", rename or {}
+        shown = rename.get(field, field if field in self.values else "")
+        self.errors[shown] = (error.template, error.params)
 
     @property
     def ok(self) -> bool:

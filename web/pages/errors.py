@@ -92,6 +92,11 @@ def back_with(request: Request, status: int, message: str, params: dict | None =
     return redirect(request, back, message, params, level="error", status=status)
 
 
+def status_of(error: errors.ProjectError) -> int:
+    """The status a refusal answers, as in the API: a form shown again with it says the same."""
+    return next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
+
+
 def page_error(request: Request, error: Exception) -> Response:
     if isinstance(error, errors.Unauthenticated) and not isinstance(error, errors.BadCredentials):
         return Redirect(path=login_url(request), status_code=303)

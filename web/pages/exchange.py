@@ -15,12 +15,13 @@ from projects import errors
 from projects.access import Actor, community_path
 from projects.areas import get_area
 from projects.errors import N_
-from projects.members import find_by_phone, member_account
+from projects.members import member_account, member_by_phone
 from projects.points import points_for
 from projects.work import member_names
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
 from web.pages.core import ACTIONS, NAV, Form, NavEntry, page, read_form, redirect
+from web.pages.errors import status_of
 from web.pages.needs import category_menu
 
 KINDS = {"offer": N_("I can offer"), "request": N_("I need")}
@@ -69,8 +70,6 @@ async def exchange_page(
 ) -> Template:
     record = await exchange.view_exchange(actor, exchange_id)
     history = await exchange.exchange_history(actor, exchange_id)
-    parties = (record.requester, record.performer)
-    party = actor.member_id in parties
     return await page(
         request,
         "exchange.html",
@@ -80,12 +79,7 @@ async def exchange_page(
         exchange=record,
         listing=await exchange.get_listing(record.listing),
         history=history,
-        names=await member_names([event.actor for event in history] + list(parties)),
-        party=party,
-        answers=party and record.proposed_by != actor.member_id,
-        performs=actor.member_id == record.performer,
-        requests=actor.member_id == record.requester,
-        settles=not party,  # view_exchange let a non-party in: a leader or staff over the requester
+        names=await member_names([event.actor for event in history] + [record.requester, record.performer]),
         agreed_points=points_for(record.minutes, record.points_per_hour),
         states=STATES,
         max_minutes=exchange.MAX_MINUTES,
@@ -96,7 +90,7 @@ async def listing_page(
     request: Request, actor: Actor, listing_id: int, *, form: Form | None = None, status: int = 200
 ) -> Template:
     listing = await exchange.view_listing(actor, listing_id)
-    proposals = [item for item in await exchange.list_exchanges(actor) if item.listing == listing_id]
+    proposals = await exchange.list_exchanges(actor, listing_id=listing_id)
     return await page(
         request,
         "exchange_listing.html",
@@ -177,11 +171,8 @@ class ExchangePages(Controller):
                 listing = await exchange.create_listing(
                     actor, kind, category, title, description=description, points_per_hour=rate, now=now
                 )
-            except errors.NotFound as error:
-                form.refuse(error, "category")
-            except errors.Invalid as error:
-                field = error.params.get("field")
-                form.refuse(error, field if field in ("title", "description") else "")
+            except (errors.Invalid, errors.NotFound) as error:
+                form.refuse(error)
             else:
                 return redirect(
                     request,
@@ -222,16 +213,18 @@ class ExchangePages(Controller):
         form = await read_form(request)
         minutes = form.integer("minutes", low=1, high=exchange.MAX_MINUTES, label=MINUTES)
         note = form.text("note")
+        status = 400
         if form.ok and minutes is not None:
             try:
                 record = await exchange.propose(actor, listing_id, minutes, note=note, now=now)
-            except errors.Invalid as error:
-                form.refuse(error, "note" if error.params.get("field") == "note" else "minutes")
+            except (errors.Invalid, market_errors.InsufficientBalance) as error:
+                form.refuse(error)
+                status = status_of(error)
             else:
                 return redirect(
                     request, f"/exchange/{record.id}", N_("Proposed: the other party will answer.")
                 )
-        return await listing_page(request, actor, listing_id, form=form, status=400)
+        return await listing_page(request, actor, listing_id, form=form, status=status)
 
     @get("/{exchange_id:int}", name="page:exchange-one")
     async def read(self, request: Request, actor: CurrentActor, exchange_id: IdPath) -> Template:
@@ -270,7 +263,7 @@ class ExchangePages(Controller):
             try:
                 await exchange.submit(actor, exchange_id, minutes, note=note, now=now)
             except errors.Invalid as error:
-                form.refuse(error, "note" if error.params.get("field") == "note" else "minutes")
+                form.refuse(error)
             else:
                 return redirect(
                     request, f"/exchange/{exchange_id}", N_("Your minutes were sent for confirmation.")
@@ -294,8 +287,12 @@ class ExchangePages(Controller):
         form = await read_form(request)
         reason = form.text("dispute_reason", required=True, label=REASON)
         if form.ok:
-            await exchange.dispute(actor, exchange_id, reason=reason, now=now)
-            return redirect(request, f"/exchange/{exchange_id}", N_("Disputed: a leader will decide."))
+            try:
+                await exchange.dispute(actor, exchange_id, reason=reason, now=now)
+            except errors.Invalid as error:
+                form.refuse(error, {"reason": "dispute_reason"})
+            else:
+                return redirect(request, f"/exchange/{exchange_id}", N_("Disputed: a leader will decide."))
         return await exchange_page(request, actor, exchange_id, form=form, status=400)
 
     @post("/{exchange_id:int}/settle", name="page:exchange-settle")
@@ -309,7 +306,7 @@ class ExchangePages(Controller):
             try:
                 await exchange.settle(actor, exchange_id, minutes, reason=reason, now=now)
             except errors.Invalid as error:
-                form.refuse(error, "settle_minutes")
+                form.refuse(error, {"minutes": "settle_minutes", "reason": "settle_reason"})
             else:
                 return redirect(request, f"/exchange/{exchange_id}", N_("The dispute is settled."))
         return await exchange_page(request, actor, exchange_id, form=form, status=400)
@@ -335,6 +332,7 @@ class GiftPages(Controller):
             names=await member_names([g.giver for g in gifts] + [g.recipient for g in gifts]),
             communities=communities,
             community_name=(await get_area(community)).name if community else "",
+            may=await exchange.giving(actor, community),
             balance=await balance(member_account(actor.member_id)),
             max_gift=exchange.MAX_GIFT,
         )
@@ -349,34 +347,20 @@ class GiftPages(Controller):
         to = form.text("to") or "member"
         amount = form.integer("amount", low=1, high=exchange.MAX_GIFT, label=AMOUNT)
         note = form.text("note")
-        recipient_id = community_id = None
-        if to == "member":
-            phone = form.text("phone", required=True, label=PHONE)
-            if phone:
-                member = await find_by_phone(phone)
-                if member is None:
-                    form.error(
-                        "phone", N_("Nobody is registered with the mobile number {phone}."), phone=phone
-                    )
-                else:
-                    recipient_id = member.id
-        elif to == "community":
-            community_id = home_community(actor)
-            if community_id is None:
-                form.error("to", N_("Only a member with a home in the community can do this."))
-        else:
-            form.error("to", N_("Give to a member or to the community."))
         status = 400
         if form.ok and amount is not None:
             try:
+                recipient_id = community_id = None
+                if to == "member":
+                    recipient_id = (await member_by_phone(form.text("phone"), field="phone")).id
+                elif to == "community":
+                    community_id = home_community(actor) or 0
                 await exchange.give(
                     actor, amount, recipient_id=recipient_id, community_id=community_id, note=note, now=now
                 )
-            except market_errors.InsufficientBalance as error:
-                form.refuse(error, "amount")
-                status = 409
-            except errors.Invalid as error:
-                form.refuse(error, "phone" if recipient_id is not None else "")
+            except (errors.Invalid, errors.NotFound, market_errors.InsufficientBalance) as error:
+                form.refuse(error, {"recipient_id": "phone", "community_id": "to"})
+                status = status_of(error) if isinstance(error, errors.Conflict) else 400
             else:
                 return redirect(
                     request, "/gifts", N_("Thank you: {amount} points were given."), {"amount": amount}

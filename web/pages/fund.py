@@ -8,11 +8,13 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from market import fund
+from market.rules import fund as fund_rules
+from market.rules import refuse
 from projects import errors
 from projects.access import Actor
 from projects.areas import get_area
 from projects.errors import N_
-from projects.members import find_by_phone
+from projects.members import member_by_phone
 from projects.organisations import list_organisations
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
@@ -27,6 +29,8 @@ DONOR_KINDS = {
 # Why money moved (``ledger_transfer.reason``), as the movements list says it.
 REASONS = {"donation": N_("donation"), "grant": N_("grant")}
 AMOUNT = N_("amount")
+# The donation form's fields (a browser may leave an empty one out): errors are shown there.
+SHOWN = ("amount", "donor_kind", "donor_phone", "organisation_id", "donor_name", "note")
 
 NAV.append(NavEntry(N_("Community fund"), "/fund", lambda actor: home_community(actor) is not None))
 
@@ -41,11 +45,10 @@ async def fund_page(
     form: Form | None = None,
     status: int = 200,
 ) -> Template:
-    totals = await fund.fund_totals(community_id)  # 404 unless a community
+    totals = await fund.fund_totals(community_id, viewer)  # 404 unless a community
     community = await get_area(community_id)
     donations = await fund.list_donations(community_id, cursor=donations_cursor, limit=20)
     movements = await fund.fund_movements(community_id, cursor=movements_cursor, limit=20)
-    staff = viewer is not None and viewer.is_staff(community.path)
     return await page(
         request,
         "fund.html",
@@ -58,8 +61,7 @@ async def fund_page(
         donations_next=donations.next_cursor,
         movements=movements.items,
         movements_next=movements.next_cursor,
-        staff=staff,
-        organisations=await list_organisations() if staff else [],
+        organisations=await list_organisations() if "donate" in totals.may else [],
         donor_kinds=DONOR_KINDS,
         reasons=REASONS,
         yuan=fund.yuan,
@@ -94,34 +96,21 @@ class FundPages(Controller):
     async def donate(
         self, request: Request, actor: CurrentActor, community_id: IdPath, now: Now
     ) -> Template | Redirect:
-        community = await get_area(community_id)
         # The domain decides (fund.donate); asking first spares a resident a form they cannot use.
-        actor.require(actor.is_staff(community.path))
+        refuse(fund_rules.donate(actor, await fund.fund_facts(community_id)))
         form = await read_form(request)
         amount = form.money("amount", high=fund.MAX_DONATION, label=AMOUNT)
         kind = form.text("donor_kind", required=True, label=N_("donor"))
-        member_id = organisation_id = None
         name = form.text("donor_name")
         anonymous = bool(form.values.get("anonymous"))
-        if kind == "member":
-            phone = form.text("donor_phone", required=True, label=N_("mobile number"))
-            if phone:
-                member = await find_by_phone(phone)
-                if member is None:
-                    form.error(
-                        "donor_phone", N_("Nobody is registered with the mobile number {phone}."), phone=phone
-                    )
-                else:
-                    member_id = member.id
-        elif kind == "organisation":
-            organisation_id = form.id("organisation_id", label=N_("organisation"))
-        elif kind == "outside":
-            if not anonymous and not name:
-                form.error("donor_name", N_("Give the donor's name, or tick anonymous."))
-        elif kind:
-            form.error("donor_kind", N_("Unknown kind of donor {kind}."), kind=kind)
+        organisation_id = (
+            form.id("organisation_id", label=N_("organisation")) if kind == "organisation" else None
+        )
         if form.ok and amount is not None:
             try:
+                member_id = None
+                if kind == "member":
+                    member_id = (await member_by_phone(form.text("donor_phone"), field="donor_phone")).id
                 await fund.donate(
                     actor,
                     community_id,
@@ -134,13 +123,10 @@ class FundPages(Controller):
                     note=form.text("note"),
                     now=now,
                 )
-            except errors.NotFound as error:
-                if organisation_id is None:
+            except (errors.Invalid, errors.NotFound) as error:
+                if error.field is None:
                     raise
-                form.refuse(error, "organisation_id")
-            except errors.Invalid as error:
-                field = {"donor": "donor_name", "note": "note"}.get(error.params.get("field"), "")
-                form.refuse(error, field)
+                form.refuse(error, {name: name for name in SHOWN})
             else:
                 return redirect(
                     request,

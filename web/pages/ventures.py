@@ -11,7 +11,6 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from market import errors as market_errors
 from market import ventures
 from market.fund import yuan
 from market.ventures import CriterionDraft, MilestoneDraft
@@ -19,7 +18,7 @@ from projects import errors
 from projects.access import Actor
 from projects.areas import get_area
 from projects.errors import N_
-from projects.members import find_by_phone
+from projects.members import member_by_phone
 from projects.work import member_names, organisation_names
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
@@ -93,11 +92,6 @@ def row_count(form: Form, prefix: str, limit: int, asked: int | None, filled: in
     return min(shown, limit)
 
 
-def refused_at(error: errors.ProjectError, fields: list[tuple[str, str]]) -> str:
-    """The field a domain refusal is about: the first whose word its message names."""
-    return next((name for word, name in fields if word in error.template), "")
-
-
 # -- who does what here -------------------------------------------------------------------------------
 
 
@@ -112,18 +106,14 @@ async def call_page(
     rows: int | None = None,
     posted: str = "",
 ) -> Template:
-    """The call's page; ``posted`` names the form that came back with errors, if one did."""
-    call = await ventures.view_call(actor, call_id)
+    """The call's page, each form shown when the domain lets the viewer use it (``may`` of the
+    call, its bids and milestones); ``posted`` names the form that came back with errors."""
+    call = await ventures.view_call(actor, call_id, now=now)
     area = await get_area(call.area)
-    staff = actor.is_staff(area.path)
-    closed = not (call.status == "open" and now < call.deadline)  # no bid can be made or changed now
     bids = await ventures.list_bids(actor, call_id, now=now)
     names = await organisation_names(sorted({bid.organisation for bid in bids} | set(actor.represented)))
     history = await ventures.call_history(actor, call_id)
-    try:
-        standing = await ventures.ranking(actor, call_id, now=now)
-    except errors.NotAllowed:
-        standing = None
+    standing = await ventures.ranking(actor, call_id, now=now) if "rank" in call.may else None
     ours = actor.represented
     form = form or Form()
     # The bid form: that of the organisation chosen (or the only one), filled with its bid.
@@ -132,8 +122,6 @@ async def call_page(
     own_bid = next((bid for bid in bids if bid.organisation == bidder), None)
     if own_bid and posted != "bid":
         form.values.update(bid_values(own_bid))
-    panel = actor.member_id in call.panel
-    resident = bool(actor.home_path and actor.home_path.startswith(area.path))
     awarded = next((bid for bid in bids if bid.id == call.awarded_bid), None)
     money = None
     if awarded and awarded.organisation in actor.organisations:
@@ -146,10 +134,9 @@ async def call_page(
         form=form,
         call=call,
         area=area,
-        staff=staff,
-        closed=closed,
-        reviewing=closed and call.status in ("open", "reviewing"),
+        now=now,
         bids=bids,
+        bid_may={bid.id: bid.may for bid in bids},
         names=names,
         members=await member_names([event.actor for event in history]),
         history=history,
@@ -162,13 +149,11 @@ async def call_page(
         bid_rows=row_count(
             form, "milestone", ventures.MAX_MILESTONES, rows, len(own_bid.milestones) if own_bid else 0
         ),
-        panel=panel,
-        scores=await ventures.my_scores(actor, call_id) if panel else {},
-        resident=resident,
-        voted=await ventures.my_vote(actor, call_id) if resident else None,
+        scores=await ventures.my_scores(actor, call_id),
+        voted=await ventures.my_vote(actor, call_id),
         awarded=awarded,
         money=money,
-        bid_form=bool(ours) and (posted == "bid" or not closed),
+        bid_form="bid" in call.may or posted == "bid",
     )
 
 
@@ -244,39 +229,21 @@ class CallPages(Controller):
             form.error("area_id", N_("Choose a community you are staff of."))
         budget = form.money("budget", high=ventures.MAX_BUDGET, label=N_("budget"))
         deadline = form.moment("deadline", required=True, label=N_("deadline"))
-        if deadline is not None and deadline <= now:
-            form.error("deadline", N_("The deadline must be in the future."))
         vote_weight = form.integer("vote_weight", low=0, high=100, label=N_("weight of residents' votes"))
         criteria = []
-        filled = rows_of(form, "criterion", ventures.MAX_CRITERIA, ("name", "weight"))
-        for number in filled:
+        for number in rows_of(form, "criterion", ventures.MAX_CRITERIA, ("name", "weight")):
             name = form.text(f"criterion_name_{number}", required=True, label=N_("criterion"))
             weight = form.integer(f"criterion_weight_{number}", low=1, high=100, label=N_("weight"))
             highest = form.integer(f"criterion_max_{number}", low=1, high=100, label=N_("highest score"))
             if name and weight is not None and highest is not None:
                 criteria.append(CriterionDraft(name, weight, max_score=highest))
-        if not filled:
-            form.error(
-                "criteria", N_("A call has 1 to {limit} scoring criteria."), limit=ventures.MAX_CRITERIA
-            )
-        elif form.ok and sum(c.weight for c in criteria) != 100:
-            form.error(
-                "criteria",
-                N_("The criteria's weights add up to {total}: they must add up to 100."),
-                total=sum(c.weight for c in criteria),
-            )
-        panel = []
-        for phone in PHONES.split(form.text("panel", required=True, label=N_("panel"))):
-            if phone:
-                member = await find_by_phone(phone)
-                if member is None:
-                    form.error(
-                        "panel", N_("Nobody is registered with the mobile number {phone}."), phone=phone
-                    )
-                else:
-                    panel.append(member.id)
         if form.ok and budget is not None and deadline is not None and vote_weight is not None:
             try:
+                panel = [
+                    (await member_by_phone(phone, field="panel")).id
+                    for phone in PHONES.split(form.text("panel"))
+                    if phone
+                ]
                 call = await ventures.publish_call(
                     actor,
                     title=title,
@@ -289,9 +256,8 @@ class CallPages(Controller):
                     vote_weight=vote_weight,
                     now=now,
                 )
-            except errors.Invalid as error:
-                fields = [("criteri", "criteria"), ("panel", "panel"), ("budget", "budget")]
-                form.refuse(error, refused_at(error, fields + [("title", "title"), ("deadline", "deadline")]))
+            except (errors.Invalid, errors.NotFound) as error:
+                form.refuse(error, {"criteria": "criteria"})
             else:
                 return redirect(request, f"/calls/{call.id}", N_("The call was published."))
         return await self._form(request, actor, form, status=400)
@@ -317,17 +283,12 @@ class CallPages(Controller):
         team = form.text("team")
         budget = form.money("budget", high=ventures.MAX_BUDGET, label=N_("budget"))
         plan = []
-        numbers = rows_of(form, "milestone", ventures.MAX_MILESTONES)
-        for number in numbers:
+        for number in rows_of(form, "milestone", ventures.MAX_MILESTONES):
             title = form.text(f"milestone_title_{number}", required=True, label=N_("title"))
             amount = form.money(f"milestone_amount_{number}", high=ventures.MAX_BUDGET, label=N_("amount"))
             due = day(form, f"milestone_due_{number}", label=N_("due date"))
-            if due is not None and due <= now:
-                form.error(f"milestone_due_{number}", N_("A milestone's due date must be in the future."))
             if title and amount is not None and due is not None:
                 plan.append(MilestoneDraft(title, amount, due))
-        if not numbers:
-            form.error("milestones", N_("A plan has 1 to {limit} milestones."), limit=ventures.MAX_MILESTONES)
         if form.ok and budget is not None:
             try:
                 bid = await ventures.submit_bid(
@@ -340,12 +301,8 @@ class CallPages(Controller):
                     milestones=plan,
                     now=now,
                 )
-            except market_errors.OverBudget as error:
-                form.refuse(error, "budget")
-            except market_errors.DeadlinePassed as error:
-                form.refuse(error)
             except errors.Invalid as error:
-                form.refuse(error, refused_at(error, [("milestone", "milestones"), ("proposal", "proposal")]))
+                form.refuse(error, {"milestones": "milestones"})
             else:
                 message = N_("Your bid was submitted.") if bid.revision == 1 else N_("Your bid was revised.")
                 return redirect(request, f"/calls/{call_id}#bid", message)
