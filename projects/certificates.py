@@ -123,11 +123,11 @@ def _fields(record: CertificateRecord) -> dict:
 def check_period(start: date, end: date) -> None:
     """``start`` inclusive, ``end`` exclusive, as for statistics: at most ten years."""
     if not start < end:
-        raise errors.Invalid(N_("The period must end after it starts."))
+        raise errors.Invalid(N_("The period must end after it starts."), field="from")
     if (end - start).days > MAX_DAYS:
-        raise errors.Invalid(N_("A certificate covers at most {limit} days."), limit=MAX_DAYS)
+        raise errors.Invalid(N_("A certificate covers at most {limit} days."), field="from", limit=MAX_DAYS)
     if start.year < 2000 or end.year > 2100:
-        raise errors.Invalid(N_("A year is from {low} to {high}."), low=2000, high=2100)
+        raise errors.Invalid(N_("A year is from {low} to {high}."), field="from", low=2000, high=2100)
 
 
 async def service_lines(member_id: int, start: date, end: date) -> list[Line]:
@@ -373,18 +373,18 @@ def reencode_seal(data: bytes) -> bytes:
     but its pixels is kept)."""
     if len(data) > MAX_SEAL_BYTES:
         raise errors.Invalid(
-            N_("The seal image is at most {limit} MB."), limit=MAX_SEAL_BYTES // (1024 * 1024)
+            N_("The seal image is at most {limit} MB."), field="seal", limit=MAX_SEAL_BYTES // (1024 * 1024)
         )
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in ("PNG", "JPEG", "WEBP"):
-                raise errors.Invalid(N_("The seal must be a PNG, JPEG or WebP image."))
+                raise errors.Invalid(N_("The seal must be a PNG, JPEG or WebP image."), field="seal")
             if image.width * image.height > 25_000_000:
-                raise errors.Invalid(N_("The seal image is too large."))
+                raise errors.Invalid(N_("The seal image is too large."), field="seal")
             image.load()
             pixels = image.convert("RGBA")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise errors.Invalid(N_("The seal must be a PNG, JPEG or WebP image.")) from None
+        raise errors.Invalid(N_("The seal must be a PNG, JPEG or WebP image."), field="seal") from None
     pixels.thumbnail((SEAL_PIXELS, SEAL_PIXELS))
     out = io.BytesIO()
     pixels.save(out, format="PNG", optimize=True)

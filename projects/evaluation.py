@@ -209,12 +209,15 @@ async def publish_evaluation(
             N_("The quarter {period} has not ended yet: it can be published from {day} on."),
             period=period,
             day=ends.date().isoformat(),
+            field="period",
         )
     async with atomic():
         if await Evaluation.exists().where(
             (Evaluation.community == community_id) & (Evaluation.period == period)
         ):
-            raise errors.Conflict(N_("The evaluation of {period} is already published."), period=period)
+            raise errors.Conflict(
+                N_("The evaluation of {period} is already published."), period=period, field="period"
+            )
         figures = await compute_figures(community_id, period)
         rows = await Evaluation.insert(
             Evaluation(community=community_id, period=period, published_by=actor.member_id, published_at=now)

@@ -25,7 +25,7 @@ def check_quarter(period: str) -> str:
     """``period`` if it names a quarter ("2026Q4"), else ``Invalid``."""
     found = QUARTER.fullmatch(period or "")
     if found is None or not FIRST_YEAR <= int(found.group(1)) <= LAST_YEAR:
-        raise errors.Invalid(N_("A quarter is written like 2026Q4."))
+        raise errors.Invalid(N_("A quarter is written like 2026Q4."), field="period")
     return period
 
 

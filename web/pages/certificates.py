@@ -64,7 +64,7 @@ class CertificatePages(Controller):
             try:
                 record = await certificates.issue_certificate(actor, start=start, end=end, now=now)
             except errors.Invalid as error:
-                form.refuse(error, "first")
+                form.refuse(error, {"from": "first"})
             except certificates.NoHours as error:
                 form.refuse(error)
             else:
@@ -107,7 +107,7 @@ class CertificatePages(Controller):
                     now=now,
                 )
             except errors.Invalid as error:
-                form.refuse(error, "seal" if "seal" in error.template else "")
+                form.refuse(error, {"seal": "seal"})  # a file: not among the form's values
             else:
                 return redirect(request, "/certificates/certifiers", N_("Saved."))
         return await certifiers_page(request, actor, form=form, status=400)

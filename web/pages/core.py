@@ -429,13 +429,10 @@ class Form:
             self.error(name, N_("Enter a date and time."))
             return None
 
-    def refuse(self, error: errors.ProjectError, rename: dict[str, str] | str | None = None) -> None:
+    def refuse(self, error: errors.ProjectError, rename: dict[str, str] | None = None) -> None:
         """A domain refusal, shown next to the field it names (``rename``: the form's name for
         the domain's field, which the form shows: a group of inputs, such as a fieldset, too),
         or at the top of the form when the form has no such field."""
-        if isinstance(rename, str):  # TODO(issue 10): the evaluation and certificate pages still name it
-            self.errors[rename] = (error.template, error.params)
-            return
         field, rename = error.field or "", rename or {}
         shown = rename.get(field, field if field in self.values else "")
         self.errors[shown] = (error.template, error.params)

@@ -132,7 +132,7 @@ class EvaluationPages(Controller):
             try:
                 await evaluation.publish_evaluation(actor, community_id, period, now=now)
             except (errors.Invalid, errors.Conflict) as error:
-                form.refuse(error, "period")
+                form.refuse(error)
             else:
                 return redirect(
                     request,
