@@ -1,6 +1,7 @@
 """What waits for a member's own action, for their home page: work to confirm or rate on their
 needs, claims to check in or submit, tasks offered to them or their organisations, codes to
-show or to fulfil, and the desk's queues. Counted in one query (plus one for a desk)."""
+show or to fulfil (an organisation's, or for its staff a community's own), and the desk's
+queues. Counted in one query (plus one for a desk)."""
 
 from __future__ import annotations
 
@@ -43,9 +44,14 @@ SELECT
     (SELECT COUNT(*) FROM market_redemption r WHERE r.member = {} AND r.status = 'pending') AS codes,
     (SELECT MIN(r.id) FROM market_redemption r WHERE r.member = {} AND r.status = 'pending') AS codes_first,
     (SELECT COUNT(*) FROM market_redemption r JOIN market_item i ON i.id = r.item
-     WHERE r.status = 'pending' AND i.organisation IN
+     WHERE r.status = 'pending' AND (i.organisation IN
        (SELECT o.organisation FROM projects_organisation_member o
-        WHERE o.member = {} AND o.role = 'representative')) AS to_fulfil
+        WHERE o.member = {} AND o.role = 'representative')
+       OR (i.organisation IS NULL AND EXISTS
+       (SELECT 1 FROM projects_role g JOIN projects_area ga ON ga.id = g.area
+        JOIN projects_area ia ON ia.id = i.community
+        WHERE g.member = {} AND g.role = 'staff' AND ia.path >= ga.path
+          AND ia.path < SUBSTR(ga.path, 1, LENGTH(ga.path) - 1) || '0')))) AS to_fulfil
 """
 
 
@@ -65,7 +71,7 @@ def _one_or_list(count: int, first, one: str, many: str) -> str:
 async def agenda(actor: Actor) -> list[Waiting]:
     """The things waiting for ``actor``, most pressing first; only those with something in them."""
     me = actor.member_id
-    row = (await Claim.raw(_COUNTS, *([me] * 16)))[0]
+    row = (await Claim.raw(_COUNTS, *([me] * 17)))[0]
     found = [
         Waiting(
             N_("Work done for you waits for your confirmation: {count}"),

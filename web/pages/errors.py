@@ -65,9 +65,9 @@ def error_page(
     )
 
 
-# A form posted to ``/<things>/<id>/<action>`` is about the item at ``/<things>/<id>``; the desk's
-# forms act on needs.
-ITEM = re.compile(r"^(?:/desk)?(/[a-z-]+/[0-9]+)/[a-z-]+$")
+# A form posted to ``…/<things>/<id>/<action>`` is about the item at ``…/<things>/<id>`` (such as
+# ``/provider/items/5``); the desk's forms act on needs, whose page is ``/needs/<id>``.
+ITEM = re.compile(r"^(?:/desk)?((?:/[a-z-]+)+/[0-9]+)/[a-z-]+$")
 
 
 def came_from(request: Request) -> str | None:
