@@ -211,3 +211,11 @@ async def member_for_token(token: str, *, now: datetime) -> int:
 
 async def revoke_token(token: str) -> None:
     await Token.delete().where(Token.token_hash == _digest(token))
+
+
+async def revoke_other_tokens(member_id: int, keep: str | None) -> None:
+    """Sign the member out everywhere but with ``keep`` (the token in use; None: everywhere)."""
+    clause = Token.member == member_id
+    if keep:
+        clause = clause & (Token.token_hash != _digest(keep))
+    await Token.delete().where(clause)

@@ -26,6 +26,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from ledger.transfers import expire_all_due
 from market.sweep import sweep as market_sweep
 from projects.db import utcnow
+from projects.digest import write_digests
 from projects.sweep import sweep
 from web.admin import admin_mount
 from web.api import CONTROLLERS
@@ -33,6 +34,7 @@ from web.api.deps import DEPENDENCIES
 from web.api.errors import EXCEPTION_HANDLERS
 from web.api.health import HealthController
 from web.database import close_database, migrate, open_database
+from web.delivery import DeliverySettings, deliver_due
 from web.head import head_as_get
 from web.pages import ROUTER as PAGES
 from web.pages import STATIC, csrf_config, startup, template_config
@@ -41,6 +43,7 @@ from web.pages.errors import for_pages_too
 logger = logging.getLogger(__name__)
 
 DEFAULT_SWEEP_INTERVAL_S = 30.0
+DEFAULT_NOTIFY_INTERVAL_S = 2.0
 SHUTDOWN_GRACE_S = 30.0
 
 
@@ -50,21 +53,37 @@ class Settings:
 
     database_url: str | None  # None: LINLI_DATABASE_URL, else the SQLite default
     sweep_interval_s: float  # 0 turns the expiry sweep off
+    notify_interval_s: float  # 0 turns the delivery of notifications off
+    delivery: DeliverySettings
 
     @classmethod
-    def from_env(cls, database_url: str | None = None, sweep_interval_s: float | None = None) -> Settings:
-        if sweep_interval_s is None:
-            raw = os.environ.get("LINLI_SWEEP_INTERVAL_S", "").strip()
-            try:
-                sweep_interval_s = float(raw) if raw else DEFAULT_SWEEP_INTERVAL_S
-            except ValueError:
-                raise ValueError(f"LINLI_SWEEP_INTERVAL_S must be a number of seconds, not {raw!r}") from None
-        if not sweep_interval_s >= 0:  # also refuses NaN
-            raise ValueError("the sweep interval must be zero (off) or a positive number of seconds")
+    def from_env(
+        cls,
+        database_url: str | None = None,
+        sweep_interval_s: float | None = None,
+        notify_interval_s: float | None = None,
+    ) -> Settings:
+        sweep_interval_s = _seconds("LINLI_SWEEP_INTERVAL_S", sweep_interval_s, DEFAULT_SWEEP_INTERVAL_S)
+        notify_interval_s = _seconds("LINLI_NOTIFY_INTERVAL_S", notify_interval_s, DEFAULT_NOTIFY_INTERVAL_S)
         return cls(
             database_url=database_url or os.environ.get("LINLI_DATABASE_URL"),
             sweep_interval_s=sweep_interval_s,
+            notify_interval_s=notify_interval_s,
+            delivery=DeliverySettings.from_env(),
         )
+
+
+def _seconds(variable: str, given: float | None, default: float) -> float:
+    """An interval from the argument, else the environment, else the default; 0 is off."""
+    if given is None:
+        raw = os.environ.get(variable, "").strip()
+        try:
+            given = float(raw) if raw else default
+        except ValueError:
+            raise ValueError(f"{variable} must be a number of seconds, not {raw!r}") from None
+    if not given >= 0:  # also refuses NaN
+        raise ValueError(f"{variable}: the interval must be zero (off) or a positive number of seconds")
+    return given
 
 
 def linli_version() -> str:
@@ -77,34 +96,64 @@ def linli_version() -> str:
 # -- background jobs -----------------------------------------------------------------------------
 
 
-async def run_periodic_jobs(interval_s: float, clock: Callable[[], datetime], stop: asyncio.Event) -> None:
+async def run_periodic_jobs(
+    interval_s: float,
+    clock: Callable[[], datetime],
+    stop: asyncio.Event,
+    *,
+    notify_interval_s: float = 0,
+    delivery: DeliverySettings | None = None,
+) -> None:
     """Run the periodic jobs now and then every ``interval_s`` until ``stop`` is set: the expiry
-    of due reservations (ledger), the deadline sweep (needs, tasks and projects) and the market's
-    (redemptions not fulfilled in time, venture calls past their deadline).
+    of due reservations (ledger), the deadline sweep (needs, tasks and projects), the market's
+    (redemptions not fulfilled in time, venture calls past their deadline) and the staff's daily
+    digest; and, every ``notify_interval_s`` (0: never), the delivery of notifications beyond
+    the site. ``interval_s`` 0 runs the delivery alone.
 
     A failing job is logged and tried again next time: it must never take the app down. Stopping
     waits for the jobs under way to finish: cancelling one in the middle of opening a
     transaction could strand its pooled connection, and closing the pool would then wait forever.
     """
-    logger.info("periodic jobs every %s s", interval_s)
+    logger.info("periodic jobs every %s s, deliveries every %s s", interval_s, notify_interval_s)
+    loop = asyncio.get_running_loop()
+    next_sweep = loop.time()
     while not stop.is_set():
-        try:
-            expired = await expire_all_due(now=clock())
-        except Exception:
-            logger.exception("reservation expiry failed; next try in %s s", interval_s)
-        else:
-            if expired:
-                logger.info("expired %d pending transfer(s)", expired)
-        for name, job in (("deadline sweep", sweep), ("market sweep", market_sweep)):
+        if interval_s > 0 and loop.time() >= next_sweep:
+            next_sweep = loop.time() + interval_s
+            await _sweep_once(clock, interval_s)
+        if notify_interval_s > 0 and delivery is not None:
             try:
-                swept = await job(now=clock())
+                delivered = await deliver_due(delivery, clock)
             except Exception:
-                logger.exception("%s failed; next try in %s s", name, interval_s)
+                logger.exception("delivery failed; next try in %s s", notify_interval_s)
             else:
-                if any(astuple(swept)):
-                    logger.info("%s: %s", name, swept)
+                if any(delivered.values()):
+                    logger.info("notifications: %s", delivered)
+        waits = [max(next_sweep - loop.time(), 0)] if interval_s > 0 else []
+        if notify_interval_s > 0 and delivery is not None:
+            waits.append(notify_interval_s)
+        if not waits:
+            return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval_s)
+            await asyncio.wait_for(stop.wait(), min(waits))
+
+
+async def _sweep_once(clock: Callable[[], datetime], interval_s: float) -> None:
+    try:
+        expired = await expire_all_due(now=clock())
+    except Exception:
+        logger.exception("reservation expiry failed; next try in %s s", interval_s)
+    else:
+        if expired:
+            logger.info("expired %d pending transfer(s)", expired)
+    for name, job in (("deadline sweep", sweep), ("market sweep", market_sweep), ("digest", write_digests)):
+        try:
+            swept = await job(now=clock())
+        except Exception:
+            logger.exception("%s failed; next try in %s s", name, interval_s)
+        else:
+            if swept if isinstance(swept, int) else any(astuple(swept)):
+                logger.info("%s: %s", name, swept)
 
 
 # -- the application -----------------------------------------------------------------------------
@@ -122,13 +171,14 @@ def create_app(
     database_url: str | None = None,
     *,
     sweep_interval_s: float | None = None,
+    notify_interval_s: float | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> Litestar:
     """The Linli app for ``database_url`` (default: LINLI_DATABASE_URL, else ``sqlite:///linli.sqlite``).
 
     ``clock`` is the app's idea of now (tests move it to reach deadlines).
     """
-    settings = Settings.from_env(database_url, sweep_interval_s)
+    settings = Settings.from_env(database_url, sweep_interval_s, notify_interval_s)
 
     @contextlib.asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -137,10 +187,15 @@ def create_app(
             await migrate()
             app.state.engine = engine
             sweeper, stop = None, asyncio.Event()
-            if settings.sweep_interval_s > 0:
-                sweeper = asyncio.create_task(
-                    run_periodic_jobs(settings.sweep_interval_s, clock, stop), name="linli-periodic-jobs"
+            if settings.sweep_interval_s > 0 or settings.notify_interval_s > 0:
+                jobs = run_periodic_jobs(
+                    settings.sweep_interval_s,
+                    clock,
+                    stop,
+                    notify_interval_s=settings.notify_interval_s,
+                    delivery=settings.delivery,
                 )
+                sweeper = asyncio.create_task(jobs, name="linli-periodic-jobs")
             try:
                 yield
             finally:

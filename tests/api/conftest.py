@@ -85,7 +85,7 @@ async def running(app: Litestar) -> AsyncIterator[None]:
 @pytest.fixture
 async def api(database_url: str) -> AsyncIterator[Api]:
     clock = Clock()
-    app = create_app(database_url, sweep_interval_s=0, clock=clock)
+    app = create_app(database_url, sweep_interval_s=0, notify_interval_s=0, clock=clock)
     async with running(app):
         street = await build_street(clock())
         transport = httpx.ASGITransport(app=app)

@@ -32,8 +32,10 @@ from projects.access import Actor
 from projects.areas import AreaRecord, children, get_area, subtree
 from projects.categories import list_categories
 from projects.errors import N_
+from projects.notifications import unread_count
 from web.api.deps import actor_for_token, language
 from web.i18n import locale, translate, translations
+from web.notices import render
 from web.words import STATE_NAMES
 
 ID = re.compile(r"[1-9][0-9]{0,17}")  # an id as the pages give them out: ASCII digits, a BIGINT
@@ -75,6 +77,12 @@ def _ngettext(context, singular: str, plural: str, n: int) -> str:
 def _message(context, template: str, params: dict | None = None) -> str:
     """A domain message (``{name}`` placeholders) in the page's language."""
     return translate(lang_of(context), template, params)
+
+
+@pass_context
+def _notice(context, message: str, params: dict) -> str:
+    """A notification's sentence in the page's language."""
+    return render(lang_of(context), message, params)
 
 
 @pass_context
@@ -170,6 +178,7 @@ def environment() -> Environment:
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["message"] = _message
+    env.globals["notice"] = _notice
     env.filters.update(
         when=_when,
         day=_day,
@@ -444,6 +453,7 @@ async def page(
         for category in await list_categories()
     }
     nav = navigation(actor)
+    unread = await unread_count(actor.member_id, now=request.app.state.clock()) if actor else 0
     return Template(
         template_name=template,
         context={
@@ -453,6 +463,7 @@ async def page(
             "flash": flash,
             "category_names": names,
             "here": request.url.path,
+            "unread": unread,
             "form": context.pop("form", None) or Form(),
             **context,
         },
