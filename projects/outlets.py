@@ -141,7 +141,8 @@ async def list_outlets(actor: Actor) -> list[OutletRecord]:
         Outlet.active,
         Outlet.updated_at,
     ).order_by(Outlet.area.path)
-    return [OutletRecord(**{**row, "has_secret": bool(row.pop("secret"))}) for row in rows]
+    return [OutletRecord(**{key: value for key, value in row.items() if key != "secret"},
+                         has_secret=bool(row["secret"])) for row in rows]  # fmt: skip
 
 
 async def outlet_areas() -> list[tuple[int, str, str]]:

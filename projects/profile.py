@@ -26,6 +26,28 @@ TEMPORARY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789"  #
 TEMPORARY_CHARS = 10
 
 
+class PasswordChangeRequired(errors.NotAllowed):
+    """Staff reset the password: the member chooses a new one before anything else."""
+
+    code = "password_change_required"
+    message = N_("Choose a new password first: yours was reset.")
+
+
+class RegistrationPending(errors.NotAllowed):
+    """A resident who registered themself waits for approval."""
+
+    code = "registration_pending"
+    message = N_("Your registration waits for approval by your leader or the community's staff.")
+
+
+def require_settled(actor: Actor) -> None:
+    """Refuse a member who must first change their password or be approved."""
+    if actor.must_change_password:
+        raise PasswordChangeRequired()
+    if actor.pending:
+        raise RegistrationPending()
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     name: str

@@ -112,16 +112,16 @@ class _Warnings(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.by_thread: dict[int, list[str]] = {}
-        self.lock = threading.Lock()
+        self.guard = threading.Lock()  # not "lock": logging.Handler holds its own while it emits
 
     def emit(self, record: logging.LogRecord) -> None:
-        with self.lock:
+        with self.guard:
             said = self.by_thread.setdefault(record.thread or 0, [])
             if len(said) < 10:
                 said.append(record.getMessage())
 
     def take(self) -> str:
-        with self.lock:
+        with self.guard:
             return "; ".join(self.by_thread.pop(threading.get_ident(), []))
 
 

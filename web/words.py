@@ -116,3 +116,6 @@ CHANNELS = {
     "consultation": N_("consultation"),
     "open311": N_("civic app (Open311)"),
 }
+
+# Outlets a member can choose for their notifications (projects.outbox.CHANNELS).
+NOTIFY_CHANNELS = {"email": N_("email")}

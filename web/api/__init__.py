@@ -16,6 +16,7 @@ from web.api.exchange import ExchangeController, FundController, GiftController,
 from web.api.me import MeController
 from web.api.needs import NeedController
 from web.api.projects import ProjectController, RatingController
+from web.api.registrations import MyRegistrationController, PasswordResetController, RegistrationController
 from web.api.surveys import SurveyController
 from web.api.tasks import ClaimController, TaskController
 from web.api.ventures import VENTURE_CONTROLLERS
@@ -24,6 +25,9 @@ from web.open311 import Open311Controller
 CONTROLLERS = [
     AuthController,
     MeController,
+    MyRegistrationController,
+    RegistrationController,
+    PasswordResetController,
     CategoryController,
     GradeController,
     AreaController,

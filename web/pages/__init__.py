@@ -29,6 +29,7 @@ from web.pages.exchange import ExchangePages, GiftPages
 from web.pages.fund import FundPages
 from web.pages.needs import NeedPages
 from web.pages.organisation import OrganisationPages, ProjectPages
+from web.pages.profile import OutletPages, ProfilePages, RegistrationPages
 from web.pages.surveys import SurveyPages
 from web.pages.ventures import CallPages
 from web.pages.work import ClaimPages, TaskPages, VolunteerPages
@@ -59,6 +60,9 @@ ROUTER = Router(
         EvaluationPages,
         SurveyPages,
         CertificatePages,
+        ProfilePages,
+        RegistrationPages,
+        OutletPages,
     ],
     dependencies={"viewer": Provide(provide_viewer), "actor": Provide(provide_page_actor)},
     include_in_schema=False,

@@ -128,7 +128,9 @@ class AccountPages(Controller):
     @post("/notifications/read", name="page:notifications-read")
     async def notifications_read(self, request: Request, actor: CurrentActor, now: Now) -> Redirect:
         marked = await mark_read(actor, None, now=now)
-        return redirect(request, "/notifications", N_("{count} notifications marked read."), {"count": marked})
+        return redirect(
+            request, "/notifications", N_("{count} notifications marked read."), {"count": marked}
+        )
 
     @get("/points", name="page:points")
     async def points(

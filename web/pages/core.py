@@ -33,7 +33,7 @@ from projects.areas import AreaRecord, children, get_area, subtree
 from projects.categories import list_categories
 from projects.errors import N_
 from projects.notifications import unread_count
-from web.api.deps import actor_for_token, language
+from web.api.deps import actor_for_token, language, open_to
 from web.i18n import locale, translate, translations
 from web.notices import render
 from web.words import STATE_NAMES
@@ -264,11 +264,12 @@ async def provide_viewer(request: Request) -> Actor | None:
     return actor
 
 
-async def provide_page_actor(viewer: Viewer) -> Actor:
-    """The signed-in member; a page that needs one sends everyone else to /login."""
+async def provide_page_actor(request: Request, viewer: Viewer) -> Actor:
+    """The signed-in member; a page that needs one sends everyone else to /login (and a member
+    who must change their password or wait for approval to the page that says so)."""
     if viewer is None:
         raise errors.Unauthenticated()
-    return viewer
+    return open_to(request, viewer)
 
 
 # -- flash messages ------------------------------------------------------------------------------
