@@ -51,9 +51,12 @@ async def test_a_volunteer_redeems_and_the_merchant_fulfils_by_code(site):
     assert "已核销" in mine.text
     # The member is told, with a link to it; the provider was told of the redemption.
     told = await member.get("/notifications")
-    assert 'id="market-notifications"' in told.text and "已核销" in told.text
-    assert re.search(r'href="/redemptions/\d+"', told.text)
-    assert "已兑换" in (await provider.get("/notifications")).text
+    assert re.search(r'<a href="/redemptions/\d+">[^<]+ 已核销您兑换的「上门理发」。</a>', told.text), (
+        told.text
+    )
+    assert re.search(
+        r"兑换了1件「上门理发」，对方出示兑换码时请核销。", (await provider.get("/notifications")).text
+    )
 
     english = await site.signed_in(volunteer, language="en-GB")
     assert "A haircut at home" in (await english.get("/catalogue")).text
