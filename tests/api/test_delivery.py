@@ -153,3 +153,28 @@ def test_the_vendors_robots_get_the_apprise_urls_their_own_hosts_answer():
         "p&ss",
     )
     assert mail.headers == {"X-Linli-Delivery": "7"}
+
+
+async def test_staff_get_one_daily_digest_of_what_is_overdue_and_waits_for_them(api):
+    from projects.digest import write_digests
+
+    s = api.street
+    await api.ok(s.staff, "PATCH", "/api/v1/me", {"email": "staff@example.org", "channels": ["email"]})
+    await need(api, description="门口路灯坏了")
+    await triaged_need(api, description="楼道灯不亮")
+    api.clock.advance(days=2)  # both are past their deadlines: flagged, and passed up to the street
+    from projects.sweep import sweep
+
+    await sweep(now=api.clock())
+    assert await write_digests(now=api.clock().replace(hour=23)) == 0  # 07:00 in China: not yet
+    morning = api.clock().replace(hour=1)  # 09:00 in China
+    written = await write_digests(now=morning)
+    assert written >= 1 and await write_digests(now=morning) == 0  # once a day, whoever asks again
+    told = await api.ok(s.staff, "GET", "/api/v1/me/notifications")
+    digest = [item for item in told["items"] if item["link"] == "/desk"]
+    assert [item["text"] for item in digest] == [
+        "每日摘要：您负责的区域有2件超期、0件待分流、0项服务待裁定。"
+    ]
+    with SmtpServer() as smtp:
+        await deliver_due(DeliverySettings(smtp.url, "http://x"), api.clock)
+        assert any("每日摘要" in text for text in smtp.mailbox.texts())
