@@ -95,20 +95,26 @@ async def notify(change: Change) -> int:
     concern = CONCERNS.get(change.subject)
     if concern is None:
         return 0
-    notices = [
-        notice
-        for notice in await concern(change)
-        if notice.reader is None or notice.reader != change.actor  # never the actor themself
-    ]
+    notices, told = [], set()
+    for notice in await concern(change):
+        if notice.reader is not None:
+            if notice.reader == change.actor or notice.reader in told:
+                continue  # never the actor themself; each reader once, the first sentence for them
+            told.add(notice.reader)
+        notices.append(notice)
     if not notices:
         return 0
     members = {notice.reader for notice in notices if notice.reader is not None}
     wanted = {change.actor, *members} - {None}
     people = {
         row["id"]: row
-        for row in await Member.select(Member.id, Member.name, Member.channels, Member.email, Member.active)
-        .where(Member.id.is_in(sorted(wanted)))
-        .limit(MAX_READERS + 1)
+        for row in (
+            await Member.select(Member.id, Member.name, Member.channels, Member.email, Member.active)
+            .where(Member.id.is_in(sorted(wanted)))
+            .limit(MAX_READERS + 1)
+            if wanted
+            else []
+        )
     }
     actor = {"actor": people[change.actor]["name"]} if change.actor in people else {"actor": THE_SYSTEM}
     actor_words = ("actor",) if change.actor not in people else ()
