@@ -10,6 +10,7 @@ item's words quoted; a reason, where there is one, follows the sentence.
 
 from __future__ import annotations
 
+from projects.access import community_path
 from projects.errors import N_
 from projects.notification_tables import Registration
 from projects.outbox import MAX_READERS, Change, Notice, group, register, short, to
@@ -53,6 +54,18 @@ async def supporters(need_id: int) -> list[int]:
     return [row["member"] for row in rows]
 
 
+async def holders(area_path: str, roles: tuple[str, ...] = ("staff", "leader")) -> list[int]:
+    """Who holds work in the area with ``area_path`` itself: its staff and its leader (a grid's
+    leader holds a need handed down to the grid)."""
+    rows = (
+        await Role.select(Role.member)
+        .where((Role.area.path == area_path) & Role.role.is_in(list(roles)))
+        .order_by(Role.id)
+        .limit(MAX_READERS)
+    )
+    return [row["member"] for row in rows]
+
+
 # -- needs -------------------------------------------------------------------------------------
 
 
@@ -66,6 +79,7 @@ async def need_concern(change: Change) -> list[Notice]:
             Need.scope,
             Need.area.path.as_alias("area_path"),
             Need.handling_area.name.as_alias("handling_name"),
+            Need.handling_area.path.as_alias("handling_path"),
         )
         .where(Need.id == change.subject_id)
         .first()
@@ -126,6 +140,22 @@ async def need_concern(change: Change) -> list[Notice]:
     if action == "overdue":
         message = N_('The need "{title}" is past its deadline: the system flagged it for supervision.')
         return group(need["area_path"], message, link, title=title)
+    area, holding = need["handling_name"], need["handling_path"]
+    if action == "hand_down":
+        yours = N_('{actor} handed the need "{title}" down to {area}: it is yours to handle.')
+        return to(await holders(holding), yours, link, title=title, area=area, reason=why) + to(
+            owners, N_('{actor} handed your need "{title}" to {area}.'), link, title=title, area=area
+        )
+    if action == "return":
+        returned = N_('{actor} returned the need "{title}" to {area}.')
+        return to(await holders(holding), returned, link, title=title, area=area, reason=why)
+    if action == "take":
+        return to(owners, N_('{actor} took on your need "{title}".'), link, title=title)
+    if action == "supervise":  # 督办: a push on whoever holds it, not news for the resident
+        asked = N_('{actor} asked about the need "{title}" (supervision): please report progress.')
+        return to(await holders(holding), asked, link, title=title, reason=why) + group(
+            holding, asked, link, title=title, reason=why
+        )
     return to(owners, N_('{actor} updated your need "{title}".'), link, title=title, reason=why)
 
 
@@ -259,6 +289,18 @@ async def claim_concern(change: Change) -> list[Notice]:
         return to([performer], recorded, mine, title=title, minutes=claim["minutes"] or 0) + to(
             [confirmer], confirm, theirs, title=title, performer=name
         )
+    if change.to_state == "awaiting_approval":  # confirmed, or settled, over the four-eyes threshold
+        waits = N_('{actor} confirmed your work on "{title}": the points wait for a second staff member.')
+        approve = N_(
+            '{actor} confirmed the work of {performer} on "{title}": a second staff member approves it.'
+        )
+        staff = await holders(community_path(claim["area_path"]), ("staff",))
+        return to([performer], waits, mine, title=title) + to(
+            staff, approve, f"/claims/{claim['id']}", title=title, performer=name
+        )
+    if action == "approve":
+        approved = N_('{actor} approved your work on "{title}": {points} points banked.')
+        return to([performer], approved, mine, title=title, points=claim["points"] or 0)
     if action == "confirm":
         if claim["points"]:
             banked = N_('{actor} confirmed your work on "{title}": {points} points banked.')
