@@ -162,7 +162,7 @@ async def test_staff_get_one_daily_digest_of_what_is_overdue_and_waits_for_them(
     await api.ok(s.staff, "PATCH", "/api/v1/me", {"email": "staff@example.org", "channels": ["email"]})
     await need(api, description="门口路灯坏了")
     await triaged_need(api, description="楼道灯不亮")
-    api.clock.advance(days=2)  # both are past their deadlines: flagged, and passed up to the street
+    api.clock.advance(days=2)  # both are past their deadlines: flagged; the community still holds them
     from projects.sweep import sweep
 
     await sweep(now=api.clock())
@@ -173,7 +173,7 @@ async def test_staff_get_one_daily_digest_of_what_is_overdue_and_waits_for_them(
     told = await api.ok(s.staff, "GET", "/api/v1/me/notifications")
     digest = [item for item in told["items"] if item["link"] == "/desk"]
     assert [item["text"] for item in digest] == [
-        "每日摘要：您负责的区域有2件超期、0件待分流、0项服务待裁定。"
+        "每日摘要：您负责的区域有2件超期、1件待分流、0项服务待裁定。"
     ]
     with SmtpServer() as smtp:
         await deliver_due(DeliverySettings(smtp.url, "http://x"), api.clock)
