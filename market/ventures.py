@@ -784,8 +784,8 @@ async def score_bid(actor: Actor, bid_id: int, scores: dict[int, int], *, now: d
 
 
 async def vote(actor: Actor, call_id: int, bid_id: int, *, now: datetime) -> VoteRecord:
-    """A resident of the call's area votes for one bid, once per call, while it is reviewed.
-    The call's trace says that they voted, never for whom."""
+    """A resident of the call's area votes for one bid, once per call, while it is reviewed
+    and until staff close voting. The call's trace says that they voted, never for whom."""
     async with atomic():
         call = await load(Call, "call", call_id)
         facts = await _facts_of_call(actor, call, now)
