@@ -34,6 +34,8 @@ class Actor:
     grants: tuple[Grant, ...] = ()
     # organisation id -> "representative" or "member"
     organisations: dict[int, str] = field(default_factory=dict)
+    pending: bool = False  # registered themself, not yet approved: sees only that
+    must_change_password: bool = False  # staff reset it: a new one before anything else
 
     def holds(self, roles: tuple[str, ...], path: str) -> bool:
         """Does one of ``roles`` hold in the area with ``path`` (granted there or above)?"""
@@ -134,6 +136,8 @@ async def load_actor(member_id: int) -> Actor:
             Member.active,
             Member.home_area,
             Member.home_area.path.as_alias("home_path"),
+            Member.pending,
+            Member.must_change_password,
         )
         .where(Member.id == member_id)
         .first()
@@ -158,6 +162,8 @@ async def load_actor(member_id: int) -> Actor:
             for row in sorted(grants, key=lambda row: (row["area.path"], row["role"]))
         ),
         organisations={row["organisation"]: row["role"] for row in memberships},
+        pending=member["pending"],
+        must_change_password=member["must_change_password"],
     )
 
 

@@ -56,6 +56,12 @@ class Member(Table, tablename="projects_member"):
     is_admin = Boolean(default=False)
     active = Boolean(default=True)
     created_at = Timestamptz()
+    # Notifications beyond the site (projects/profile.py); accounts (projects/registration.py).
+    email = Varchar(length=254, default="")
+    channels = Varchar(length=64, default="")
+    lang = Varchar(length=8, default="zh")
+    pending = Boolean(default=False)
+    must_change_password = Boolean(default=False)
 
 
 class Token(Table, tablename="projects_token"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import secrets
 import shutil
 import urllib.parse
 from collections.abc import AsyncIterator, Iterator
@@ -97,7 +98,8 @@ class Databases:
             return f"sqlite:///{path}"
         server = self.request.getfixturevalue("postgres_url")
         template = self.request.getfixturevalue("postgres_template") if migrated else None
-        name = f"linli_test_{os.getpid()}_{number}"
+        # A random part too: a test module that imports this one gets its own ``_counter``.
+        name = f"linli_test_{os.getpid()}_{number}_{secrets.token_hex(3)}"
         _run_anywhere(create_postgres_database(server, name, template=template))
         return _with_database(server, name)
 

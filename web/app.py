@@ -28,6 +28,7 @@ from ledger.anchor import anchor, latest_anchor
 from ledger.transfers import expire_all_due
 from market.sweep import sweep as market_sweep
 from projects.db import utcnow
+from projects.digest import write_digests
 from projects.members import DEFAULT_IDLE
 from projects.sweep import sweep
 from web.admin import admin_mount
@@ -37,6 +38,7 @@ from web.api.errors import EXCEPTION_HANDLERS
 from web.api.health import HealthController
 from web.client import Network, trusted_proxies
 from web.database import anchor_path, close_database, migrate, open_database
+from web.delivery import DeliverySettings, deliver_due
 from web.head import AnsweringHead
 from web.headers import security_headers
 from web.limits import check_json_body
@@ -48,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_SWEEP_INTERVAL_S = 30.0
 ANCHOR_EVERY = timedelta(days=1)
+DEFAULT_NOTIFY_INTERVAL_S = 2.0
 SHUTDOWN_GRACE_S = 30.0
 MAX_SETTING_MINUTES = 366 * 24 * 60  # a year: longer is a typo
 
@@ -58,6 +61,8 @@ class Settings:
 
     database_url: str | None  # None: LINLI_DATABASE_URL, else the SQLite default
     sweep_interval_s: float  # 0 turns the expiry sweep off
+    notify_interval_s: float  # 0 turns the delivery of notifications off
+    delivery: DeliverySettings
     https: bool = False  # LINLI_HTTPS=1: served over HTTPS (HSTS, Secure cookies)
     trusted_proxies: tuple[Network, ...] = ()  # LINLI_TRUSTED_PROXIES: whose X-Forwarded-For counts
     session_idle: timedelta = DEFAULT_IDLE  # LINLI_SESSION_IDLE_MINUTES: an unused sign-in ends
@@ -69,23 +74,33 @@ class Settings:
         database_url: str | None = None,
         sweep_interval_s: float | None = None,
         session_idle: timedelta | None = None,
+        notify_interval_s: float | None = None,
     ) -> Settings:
-        if sweep_interval_s is None:
-            raw = os.environ.get("LINLI_SWEEP_INTERVAL_S", "").strip()
-            try:
-                sweep_interval_s = float(raw) if raw else DEFAULT_SWEEP_INTERVAL_S
-            except ValueError:
-                raise ValueError(f"LINLI_SWEEP_INTERVAL_S must be a number of seconds, not {raw!r}") from None
-        if not sweep_interval_s >= 0:  # also refuses NaN
-            raise ValueError("the sweep interval must be zero (off) or a positive number of seconds")
+        sweep_interval_s = _seconds("LINLI_SWEEP_INTERVAL_S", sweep_interval_s, DEFAULT_SWEEP_INTERVAL_S)
+        notify_interval_s = _seconds("LINLI_NOTIFY_INTERVAL_S", notify_interval_s, DEFAULT_NOTIFY_INTERVAL_S)
         return cls(
             database_url=database_url or os.environ.get("LINLI_DATABASE_URL"),
             sweep_interval_s=sweep_interval_s,
+            notify_interval_s=notify_interval_s,
+            delivery=DeliverySettings.from_env(),
             https=os.environ.get("LINLI_HTTPS", "").strip() == "1",
             trusted_proxies=trusted_proxies(os.environ.get("LINLI_TRUSTED_PROXIES", "")),
             session_idle=session_idle or _minutes("LINLI_SESSION_IDLE_MINUTES", DEFAULT_IDLE),
             anchor_file=os.environ.get("LINLI_ANCHOR_FILE", "").strip() or None,
         )
+
+
+def _seconds(variable: str, given: float | None, default: float) -> float:
+    """An interval from the argument, else the environment, else the default; 0 is off."""
+    if given is None:
+        raw = os.environ.get(variable, "").strip()
+        try:
+            given = float(raw) if raw else default
+        except ValueError:
+            raise ValueError(f"{variable} must be a number of seconds, not {raw!r}") from None
+    if not given >= 0:  # also refuses NaN
+        raise ValueError(f"{variable}: the interval must be zero (off) or a positive number of seconds")
+    return given
 
 
 def _minutes(name: str, default: timedelta) -> timedelta:
@@ -110,42 +125,71 @@ def linli_version() -> str:
 
 
 async def run_periodic_jobs(
-    interval_s: float, clock: Callable[[], datetime], stop: asyncio.Event, anchor_file: Path | None = None
+    interval_s: float,
+    clock: Callable[[], datetime],
+    stop: asyncio.Event,
+    *,
+    notify_interval_s: float = 0,
+    delivery: DeliverySettings | None = None,
+    anchor_file: Path | None = None,
 ) -> None:
     """Run the periodic jobs now and then every ``interval_s`` until ``stop`` is set: the expiry
     of due reservations (ledger), the deadline sweep (needs, tasks and projects), the market's
-    (redemptions not fulfilled in time, venture calls past their deadline) and, once a day, the
-    ledger's anchor in ``anchor_file``.
+    (redemptions not fulfilled in time, venture calls past their deadline), the staff's daily
+    digest and, once a day, the ledger's anchor in ``anchor_file``; and, every
+    ``notify_interval_s`` (0: never), the delivery of notifications beyond the site.
+    ``interval_s`` 0 runs the delivery alone.
 
     A failing job is logged and tried again next time: it must never take the app down. Stopping
     waits for the jobs under way to finish: cancelling one in the middle of opening a
     transaction could strand its pooled connection, and closing the pool would then wait forever.
     """
-    logger.info("periodic jobs every %s s", interval_s)
+    logger.info("periodic jobs every %s s, deliveries every %s s", interval_s, notify_interval_s)
+    loop = asyncio.get_running_loop()
+    next_sweep = loop.time()
     last_anchor: datetime | None = None
     while not stop.is_set():
-        try:
-            expired = await expire_all_due(now=clock())
-        except Exception:
-            logger.exception("reservation expiry failed; next try in %s s", interval_s)
-        else:
-            if expired:
-                logger.info("expired %d pending transfer(s)", expired)
-        if anchor_file is not None:
+        if interval_s > 0 and loop.time() >= next_sweep:
+            next_sweep = loop.time() + interval_s
+            await _sweep_once(clock, interval_s)
+            if anchor_file is not None:
+                try:
+                    last_anchor = await anchor_daily(anchor_file, clock(), last_anchor)
+                except Exception:
+                    logger.exception("anchoring in %s failed; next try in %s s", anchor_file, interval_s)
+        if notify_interval_s > 0 and delivery is not None:
             try:
-                last_anchor = await anchor_daily(anchor_file, clock(), last_anchor)
+                delivered = await deliver_due(delivery, clock)
             except Exception:
-                logger.exception("anchoring in %s failed; next try in %s s", anchor_file, interval_s)
-        for name, job in (("deadline sweep", sweep), ("market sweep", market_sweep)):
-            try:
-                swept = await job(now=clock())
-            except Exception:
-                logger.exception("%s failed; next try in %s s", name, interval_s)
+                logger.exception("delivery failed; next try in %s s", notify_interval_s)
             else:
-                if any(astuple(swept)):
-                    logger.info("%s: %s", name, swept)
+                if any(delivered.values()):
+                    logger.info("notifications: %s", delivered)
+        waits = [max(next_sweep - loop.time(), 0)] if interval_s > 0 else []
+        if notify_interval_s > 0 and delivery is not None:
+            waits.append(notify_interval_s)
+        if not waits:
+            return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval_s)
+            await asyncio.wait_for(stop.wait(), min(waits))
+
+
+async def _sweep_once(clock: Callable[[], datetime], interval_s: float) -> None:
+    try:
+        expired = await expire_all_due(now=clock())
+    except Exception:
+        logger.exception("reservation expiry failed; next try in %s s", interval_s)
+    else:
+        if expired:
+            logger.info("expired %d pending transfer(s)", expired)
+    for name, job in (("deadline sweep", sweep), ("market sweep", market_sweep), ("digest", write_digests)):
+        try:
+            swept = await job(now=clock())
+        except Exception:
+            logger.exception("%s failed; next try in %s s", name, interval_s)
+        else:
+            if swept if isinstance(swept, int) else any(astuple(swept)):
+                logger.info("%s: %s", name, swept)
 
 
 async def anchor_daily(path: Path, now: datetime, last: datetime | None) -> datetime:
@@ -186,6 +230,7 @@ def create_app(
     *,
     sweep_interval_s: float | None = None,
     session_idle: timedelta | None = None,
+    notify_interval_s: float | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> Litestar:
     """The Linli app for ``database_url`` (default: LINLI_DATABASE_URL, else ``sqlite:///linli.sqlite``).
@@ -193,7 +238,7 @@ def create_app(
     ``clock`` is the app's idea of now (tests move it to reach deadlines); ``session_idle``
     overrides LINLI_SESSION_IDLE_MINUTES.
     """
-    settings = Settings.from_env(database_url, sweep_interval_s, session_idle)
+    settings = Settings.from_env(database_url, sweep_interval_s, session_idle, notify_interval_s)
 
     @contextlib.asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -202,9 +247,14 @@ def create_app(
             await migrate()
             app.state.engine = engine
             sweeper, stop = None, asyncio.Event()
-            if settings.sweep_interval_s > 0:
+            if settings.sweep_interval_s > 0 or settings.notify_interval_s > 0:
                 jobs = run_periodic_jobs(
-                    settings.sweep_interval_s, clock, stop, anchor_path(engine, settings.anchor_file)
+                    settings.sweep_interval_s,
+                    clock,
+                    stop,
+                    notify_interval_s=settings.notify_interval_s,
+                    delivery=settings.delivery,
+                    anchor_file=anchor_path(engine, settings.anchor_file),
                 )
                 sweeper = asyncio.create_task(jobs, name="linli-periodic-jobs")
             try:

@@ -372,6 +372,21 @@ def sweep_command(now_text: str | None) -> None:
     click.echo(json.dumps({**fields, "reservations_expired": expired}))
 
 
+@linli.command(name="notify")
+def notify_command() -> None:
+    """Send the notifications due now through their outlets (email through LINLI_SMTP_URL, areas'
+    group robots and webhooks), once; the app does this every LINLI_NOTIFY_INTERVAL_S seconds."""
+    from projects.db import utcnow
+    from web.delivery import DeliverySettings, OutletError, deliver_due
+
+    try:
+        settings = DeliverySettings.from_env()
+    except OutletError as error:
+        raise click.ClickException(str(error)) from error
+    counts = run_with_database(lambda: deliver_due(settings, utcnow))
+    click.echo(json.dumps(counts))
+
+
 @linli.group(name="bench")
 def bench_group() -> None:
     """Benchmarks."""

@@ -18,6 +18,7 @@ from web.api.indicators import IndicatorController
 from web.api.me import MeController
 from web.api.needs import NeedController, SupervisionController
 from web.api.projects import ProjectController, RatingController
+from web.api.registrations import MyRegistrationController, PasswordResetController, RegistrationController
 from web.api.stats import ExportController, StatsController
 from web.api.surveys import SurveyController
 from web.api.tasks import ClaimController, TaskController
@@ -27,6 +28,9 @@ from web.open311 import Open311Controller
 CONTROLLERS = [
     AuthController,
     MeController,
+    MyRegistrationController,
+    RegistrationController,
+    PasswordResetController,
     CategoryController,
     GradeController,
     IssuanceController,

@@ -131,6 +131,11 @@ class Me(Out):
     home_area_id: OptionalId = None
     areas: list[RoleOut] = []
     organisations: dict[str, str] = {}
+    email: str = ""
+    channels: list[str] = []
+    lang: str = "zh"
+    pending: bool = False  # registered, not yet approved: nothing else is open to them
+    must_change_password: bool = False
 
 
 class StatementItem(Out):

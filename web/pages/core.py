@@ -33,8 +33,10 @@ from projects.access import Actor
 from projects.areas import AreaRecord, children, get_area, subtree
 from projects.categories import list_categories
 from projects.errors import N_
-from web.api.deps import actor_for_token, language
+from projects.notifications import unread_count
+from web.api.deps import actor_for_token, language, open_to
 from web.i18n import locale, moment, translate, translations
+from web.notices import render
 from web.words import STATE_NAMES
 
 ID = re.compile(r"[1-9][0-9]{0,17}")  # an id as the pages give them out: ASCII digits, a BIGINT
@@ -83,6 +85,12 @@ def moment_words(value: datetime, language: str, now: datetime | None = None) ->
     """A moment as every page writes it (``web.i18n.moment``: 12月4日 15:07, the year when it is
     not this year's)."""
     return moment(language, value, now)
+
+
+@pass_context
+def _notice(context, message: str, params: dict) -> str:
+    """A notification's sentence in the page's language."""
+    return render(lang_of(context), message, params)
 
 
 @pass_context
@@ -183,6 +191,7 @@ def environment() -> Environment:
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["message"] = _message
+    env.globals["notice"] = _notice
     env.filters.update(
         when=_when,
         day=_day,
@@ -211,8 +220,8 @@ NAV: list[NavEntry] = [
     NavEntry(N_("Home"), "/", lambda actor: True),
     NavEntry(N_("Order a service"), "/needs/new", lambda actor: actor.is_resident),
     NavEntry(N_("My needs"), "/needs", lambda actor: actor.is_resident),
-    NavEntry(N_("Common needs"), "/needs/common", lambda actor: actor.is_resident),
     NavEntry(N_("Open tasks"), "/tasks", lambda actor: actor.is_volunteer),
+    NavEntry(N_("Common needs"), "/needs/common", lambda actor: actor.is_resident),
     NavEntry(N_("Desk"), "/desk", lambda actor: actor.has_desk),
     NavEntry(N_("Statistics"), "/stats", lambda actor: actor.is_admin or actor.is_staff_somewhere),
     NavEntry(N_("My claims"), "/claims", lambda actor: actor.is_volunteer or bool(actor.represented)),
@@ -285,11 +294,12 @@ async def provide_viewer(request: Request) -> Actor | None:
     return actor
 
 
-async def provide_page_actor(viewer: Viewer) -> Actor:
-    """The signed-in member; a page that needs one sends everyone else to /login."""
+async def provide_page_actor(request: Request, viewer: Viewer) -> Actor:
+    """The signed-in member; a page that needs one sends everyone else to /login (and a member
+    who must change their password or wait for approval to the page that says so)."""
     if viewer is None:
         raise errors.Unauthenticated()
-    return viewer
+    return open_to(request, viewer)
 
 
 # -- flash messages ------------------------------------------------------------------------------
@@ -478,6 +488,7 @@ async def page(
         for category in await list_categories()
     }
     nav = navigation(actor)
+    unread = await unread_count(actor.member_id, now=request.app.state.clock()) if actor else 0
     return Template(
         template_name=template,
         context={
@@ -487,6 +498,7 @@ async def page(
             "flash": flash,
             "category_names": names,
             "here": request.url.path,
+            "unread": unread,
             "form": context.pop("form", None) or Form(),
             **context,
         },

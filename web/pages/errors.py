@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from ledger.errors import LedgerError
 from projects import errors
 from projects.errors import N_
+from projects.profile import PasswordChangeRequired, RegistrationPending
 from projects.signin import TooManyAttempts
 from web.api.errors import HTTP_MESSAGES, LEDGER_MESSAGES, STATUS, bad_address
 from web.i18n import translate
@@ -100,6 +101,9 @@ def status_of(error: errors.ProjectError) -> int:
 def page_error(request: Request, error: Exception) -> Response:
     if isinstance(error, errors.Unauthenticated) and not isinstance(error, errors.BadCredentials):
         return Redirect(path=login_url(request), status_code=303)
+    if isinstance(error, PasswordChangeRequired | RegistrationPending):
+        to = "/profile/password" if isinstance(error, PasswordChangeRequired) else "/pending"
+        return redirect(request, to, error.template, error.params, level="error", status=403)
     if isinstance(error, TooManyAttempts):
         return error_page(request, 429, error.template, error.params, {"Retry-After": str(error.retry_after)})
     if isinstance(error, errors.NotFound) or bad_address(error):
