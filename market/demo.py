@@ -303,6 +303,7 @@ async def _fund_and_venture(cast: _Cast, now: datetime) -> None:
             await cast.actor(voter), call.id, bids[choice].id, now=reviewing + timedelta(hours=3)
         )
     awarded = reviewing + timedelta(days=1)
+    await ventures.close_voting(staff, call.id, now=awarded - timedelta(hours=2))
     await ventures.award_call(staff, call.id, bids["enterprise"].id, now=awarded)
     first, second, _ = (await ventures.get_bid(bids["enterprise"].id)).milestones
     enterprise = await cast.actor(cast.representatives["enterprise"])
