@@ -34,6 +34,8 @@ class Actor:
     grants: tuple[Grant, ...] = ()
     # organisation id -> "representative" or "member"
     organisations: dict[int, str] = field(default_factory=dict)
+    # organisation id -> the path of the area it is registered in (where it serves)
+    organisation_paths: dict[int, str] = field(default_factory=dict)
 
     def holds(self, roles: tuple[str, ...], path: str) -> bool:
         """Does one of ``roles`` hold in the area with ``path`` (granted there or above)?"""
@@ -103,6 +105,10 @@ class Actor:
         """The organisations this member is the representative of."""
         return [org for org, role in self.organisations.items() if role == "representative"]
 
+    def serves_for(self, path: str) -> list[int]:
+        """The organisations I represent that serve the area with ``path``."""
+        return [org for org in self.represented if serves(self.organisation_paths.get(org, ""), path)]
+
     def acts_for(self, organisation_id: int | None) -> bool:
         """Am I the representative of this organisation (its work is mine to answer for)?
         Unlike ``represents``, an admin does not count: this is about whose work it is."""
@@ -116,6 +122,15 @@ class Actor:
         if any(role == "representative" for role in self.organisations.values()):
             names.add("organisation")
         return sorted(names)
+
+
+def serves(organisation_path: str, path: str) -> bool:
+    """Does an organisation registered in the area with ``organisation_path`` serve the area
+    with ``path``: its area holds it (a street's organisation serves the street's communities),
+    or lies in the same community."""
+    if not organisation_path:
+        return False
+    return path.startswith(organisation_path) or organisation_path.startswith(community_path(path))
 
 
 def community_path(path: str) -> str:
@@ -144,7 +159,9 @@ async def load_actor(member_id: int) -> Actor:
         Role.member == member_id
     )
     memberships = await OrganisationMember.select(
-        OrganisationMember.organisation, OrganisationMember.role
+        OrganisationMember.organisation,
+        OrganisationMember.role,
+        OrganisationMember.organisation.area.path.as_alias("path"),
     ).where(OrganisationMember.member == member_id)
     return Actor(
         member_id=member_id,
@@ -158,6 +175,7 @@ async def load_actor(member_id: int) -> Actor:
             for row in sorted(grants, key=lambda row: (row["area.path"], row["role"]))
         ),
         organisations={row["organisation"]: row["role"] for row in memberships},
+        organisation_paths={row["organisation"]: row["path"] for row in memberships},
     )
 
 

@@ -63,7 +63,11 @@ async def test_every_refusal_is_described_as_the_body_the_api_sends(api):
                     continue
                 wanted = "Open311Errors" if path.startswith("/open311/") else "Error"
                 for media in response["content"].values():
-                    assert media["schema"] == {"$ref": f"#/components/schemas/{wanted}"}, (method, path, status)
+                    assert media["schema"] == {"$ref": f"#/components/schemas/{wanted}"}, (
+                        method,
+                        path,
+                        status,
+                    )
     assert "status_code" not in str(schema["paths"])  # Litestar's own error shape is gone
 
 
@@ -111,7 +115,9 @@ async def test_a_bids_scores_are_described_as_the_object_they_are(api):
     schema = await described(api)
     scores = schema["components"]["schemas"]["ScoresIn"]["properties"]["scores"]
     assert scores["type"] == "object"
-    assert scores["patternProperties"] == {"^[1-9][0-9]{0,17}$": {"maximum": 100, "minimum": 0, "type": "integer"}}
+    assert scores["patternProperties"] == {
+        "^[1-9][0-9]{0,17}$": {"maximum": 100, "minimum": 0, "type": "integer"}
+    }
     assert schema["components"]["schemas"]["ScoresIn"]["additionalProperties"] is False
 
 
@@ -138,7 +144,9 @@ async def test_an_unknown_query_parameter_is_refused_and_named(api):
     assert "colour" in body["message"] and "stauts" in body["message"]
     english = await api.get(s.staff, "/api/v1/categories?lang=en", language="en")
     assert english.status_code == 400
-    assert english.json()["fields"] == [{"field": "lang", "problem": "This call has no such query parameter."}]
+    assert english.json()["fields"] == [
+        {"field": "lang", "problem": "This call has no such query parameter."}
+    ]
     assert (await api.get(s.staff, "/api/v1/needs?mine=true&limit=5")).status_code == 200
 
 
