@@ -27,7 +27,6 @@ from litestar.routes import HTTPRoute
 from pydantic import BaseModel
 
 from projects.errors import N_
-from web.ledgers import FORMATS, LEDGERS, XLSX
 
 API = "/api/v1/"
 OPEN311 = "/open311/"
@@ -44,10 +43,8 @@ RAISED: dict[tuple[str, str], frozenset[int]] = {
     ("POST", "/api/v1/auth/token"): frozenset({401, 429}),
     ("GET", "/api/v1/me/certificate.pdf"): frozenset({503}),
 }
-# Answers that are files rather than JSON.
-DOWNLOADS: dict[tuple[str, str], dict[str, str]] = {
-    ("GET", "/api/v1/exports/{name}"): {XLSX: "a workbook", "text/csv": "UTF-8 CSV"},
-}
+# Answers that are files rather than JSON: the ledgers (台账) as .xlsx or .csv.
+DOWNLOADS = {("GET", "/api/v1/exports/{name}")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,12 +320,15 @@ def describe(app: Litestar, generated: dict[str, Any]) -> dict[str, Any]:
                 responses[str(status)] = _error_response(status, _ref("Error"), ["application/json"])
             operation["responses"] = responses
             if (method.upper(), path) in DOWNLOADS:
-                _downloads(operation, DOWNLOADS[(method.upper(), path)])
+                _downloads(operation)
     return schema
 
 
-def _downloads(operation: dict[str, Any], media_types: dict[str, str]) -> None:
+def _downloads(operation: dict[str, Any]) -> None:
+    from web.ledgers import FORMATS, LEDGERS, XLSX  # here: web.ledgers imports the API, built first
+
     success = operation["responses"]["200"]
+    media_types = {XLSX: "a workbook", "text/csv": "UTF-8 CSV"}
     success["content"] = {
         media_type: {"schema": {"type": "string", "format": "binary", "description": what}}
         for media_type, what in media_types.items()
