@@ -75,6 +75,13 @@ class Actor:
         """Is ``path`` in one of my communities (or the larger areas I manage)?"""
         return any(path.startswith(community) for community in self.communities())
 
+    def served_by(self, path: str) -> bool:
+        """Does what is listed in the area with ``path`` serve one of my communities: it is in
+        one of them, or holds one (a street's resource serves the street's communities)?"""
+        return any(
+            path.startswith(community) or community.startswith(path) for community in self.communities()
+        )
+
     @property
     def is_resident(self) -> bool:
         """Lives somewhere Linli knows (orders services, follows needs, joins common ones)."""

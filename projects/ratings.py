@@ -126,7 +126,7 @@ async def rate_resource(
         ).first()
         if resource is None:
             raise errors.NotFound(thing=N_("resource"))
-        if not actor.near(await area_path(resource["area"])):  # its people rate it, for its evaluation
+        if not actor.served_by(await area_path(resource["area"])):  # its people rate it, for its evaluation
             raise errors.NotAllowed(N_("Only the people of the community a resource serves rate it."))
         if resource["organisation"] is not None and await OrganisationMember.exists().where(
             (OrganisationMember.organisation == resource["organisation"])
