@@ -19,7 +19,6 @@ from http import HTTPStatus
 from typing import Any, Literal
 
 from litestar import Litestar, Request
-from litestar._kwargs.parameter_definition import ParameterDefinition
 from litestar.enums import ParamType
 from litestar.exceptions import ValidationException
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -63,9 +62,7 @@ class Operation:
         """The refusals it can answer (DESIGN.md's error row), besides its success."""
         found = {400}  # an unknown query parameter, a NUL in the address: any call
         if self.token != "none":
-            found.add(401)  # signed out, or a token that has ended
-        if self.token == "required" or (self.token == "optional" and self.path_parameters):
-            found.add(403)
+            found |= {401, 403}  # signed out or a token that has ended; a role that may not
         if self.path_parameters or self.query or self.body:
             found.add(404)  # an item named in the address, the query or the body may not exist
         if self.token == "required":
@@ -103,7 +100,8 @@ def operations(app: Litestar) -> dict[tuple[str, str], Operation]:
     return found
 
 
-def _names(parameters: set[ParameterDefinition]) -> set[str]:
+def _names(parameters) -> set[str]:
+    """The names a client sends, of the query parameters among Litestar's definitions."""
     return {p.field_alias for p in parameters if p.param_type == ParamType.QUERY}
 
 
@@ -384,8 +382,8 @@ def _open311(found: Operation, operation: dict[str, Any]) -> None:
 
 
 def _request_models(app: Litestar, paths: dict[str, Any], components: dict[str, Any]) -> None:
-    """Each request body as pydantic validates it (unknown fields refused, strict types), where
-    Litestar's reading of the model differs (a mapping of ids to scores became an array)."""
+    """Each request body as pydantic validates it: unknown fields refused, strict types, and a
+    mapping of ids to scores an object (Litestar's own reading of the models made it an array)."""
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
             continue

@@ -1,5 +1,6 @@
 """The authorisation matrix, generated from the app's route table: every API route (and every
-page that is read) × every demo role × the items of a community that is not theirs.
+page that is read: a page's forms call the same use cases) × every demo role × the items of a
+community that is not theirs.
 
 Each community of the street (and one of another district) gets one item of every kind, made by
 its own people (``tests.api.world``). Each role then calls every route on the items of a
@@ -9,8 +10,9 @@ path parameters are filled by their names, its body from its own description, ev
 pointing at the other community.
 
 What the rules grant across communities: public calls (no token: the fund, the evaluations
-published, Open311's common needs), reference data (areas, organisations, the resource library)
-and an admin's everything. Anything else that answers 2xx on another community's item fails;
+published, Open311's common needs), reference data (areas, organisations, the resource library),
+an admin's everything, and what the market's rules allow today (venture calls to organisations
+anywhere, a gift to any member: ``CALLS_FOR_ORGANISATIONS``, ``MARKET_ACROSS``). Anything else that answers 2xx on another community's item fails;
 a read of it must answer 404 (nothing there, as far as the reader knows) and a write 403 or 404;
 a list may answer, but never with another community's item in it. Every answer must also be a
 status the route's description lists, and none a 5xx.
