@@ -13,9 +13,10 @@ What the rules grant across communities: public calls (no token: the fund, the e
 published, Open311's common needs), reference data (areas, organisations, the resource library),
 an admin's everything, and what the market's rules allow today (venture calls to organisations
 anywhere, a gift to any member: ``CALLS_FOR_ORGANISATIONS``, ``MARKET_ACROSS``). Anything else
-that answers 2xx on another community's item fails; a read of it must answer 404 (nothing there, as far as the reader knows) and a write 403 or 404;
-a list may answer, but never with another community's item in it. Every answer must also be a
-status the route's description lists, and none a 5xx.
+that answers 2xx on another community's item fails; a read of it must answer 404 (nothing there,
+as far as the reader knows) and a write 403 or 404; a list may answer, but never with another
+community's item in it. Every answer must also be a status the route's description lists, and
+none a 5xx.
 """
 
 from __future__ import annotations
