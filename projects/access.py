@@ -36,6 +36,8 @@ class Actor:
     organisations: dict[int, str] = field(default_factory=dict)
     pending: bool = False  # registered themself, not yet approved: sees only that
     must_change_password: bool = False  # staff reset it: a new one before anything else
+    # organisation id -> the path of the area it is registered in (where it serves)
+    organisation_paths: dict[int, str] = field(default_factory=dict)
 
     def holds(self, roles: tuple[str, ...], path: str) -> bool:
         """Does one of ``roles`` hold in the area with ``path`` (granted there or above)?"""
@@ -75,6 +77,13 @@ class Actor:
         """Is ``path`` in one of my communities (or the larger areas I manage)?"""
         return any(path.startswith(community) for community in self.communities())
 
+    def served_by(self, path: str) -> bool:
+        """Does what is listed in the area with ``path`` serve one of my communities: it is in
+        one of them, or holds one (a street's resource serves the street's communities)?"""
+        return any(
+            path.startswith(community) or community.startswith(path) for community in self.communities()
+        )
+
     @property
     def is_resident(self) -> bool:
         """Lives somewhere Linli knows (orders services, follows needs, joins common ones)."""
@@ -105,6 +114,10 @@ class Actor:
         """The organisations this member is the representative of."""
         return [org for org, role in self.organisations.items() if role == "representative"]
 
+    def serves_for(self, path: str) -> list[int]:
+        """The organisations I represent that serve the area with ``path``."""
+        return [org for org in self.represented if serves(self.organisation_paths.get(org, ""), path)]
+
     def acts_for(self, organisation_id: int | None) -> bool:
         """Am I the representative of this organisation (its work is mine to answer for)?
         Unlike ``represents``, an admin does not count: this is about whose work it is."""
@@ -118,6 +131,15 @@ class Actor:
         if any(role == "representative" for role in self.organisations.values()):
             names.add("organisation")
         return sorted(names)
+
+
+def serves(organisation_path: str, path: str) -> bool:
+    """Does an organisation registered in the area with ``organisation_path`` serve the area
+    with ``path``: its area holds it (a street's organisation serves the street's communities),
+    or lies in the same community."""
+    if not organisation_path:
+        return False
+    return path.startswith(organisation_path) or organisation_path.startswith(community_path(path))
 
 
 def community_path(path: str) -> str:
@@ -148,7 +170,9 @@ async def load_actor(member_id: int) -> Actor:
         Role.member == member_id
     )
     memberships = await OrganisationMember.select(
-        OrganisationMember.organisation, OrganisationMember.role
+        OrganisationMember.organisation,
+        OrganisationMember.role,
+        OrganisationMember.organisation.area.path.as_alias("path"),
     ).where(OrganisationMember.member == member_id)
     return Actor(
         member_id=member_id,
@@ -164,6 +188,7 @@ async def load_actor(member_id: int) -> Actor:
         organisations={row["organisation"]: row["role"] for row in memberships},
         pending=member["pending"],
         must_change_password=member["must_change_password"],
+        organisation_paths={row["organisation"]: row["path"] for row in memberships},
     )
 
 

@@ -237,7 +237,8 @@ class Street:
     organisations: dict[str, int] = field(default_factory=dict)  # short name -> id
     representatives: dict[int, int] = field(default_factory=dict)  # organisation -> representative
     staff_of: dict[int, list[int]] = field(default_factory=dict)  # organisation -> its members
-    resources: list[tuple[int, int]] = field(default_factory=list)  # (resource, organisation or 0)
+    # (resource, organisation or 0, the community it is listed in)
+    resources: list[tuple[int, int, int]] = field(default_factory=list)
     residents: int = 0  # besides the volunteers, leaders and staff
 
 
@@ -514,7 +515,7 @@ async def _add_resources(s: Street, now: datetime) -> None:
             contact=contact,
             now=now,
         )
-        s.resources.append((record.id, organisation or 0))
+        s.resources.append((record.id, organisation or 0, c.id))
 
     await listed(
         first,
@@ -1535,9 +1536,10 @@ class Story:
         """Residents rate the resources they used (三评： once a quarter each)."""
         for _ in range(3):
             resident = self.resident_of(c)
-            resource, organisation = self.rng.choice(self.s.resources)
+            resource, organisation, community = self.rng.choice(self.s.resources)
             if (
-                (resident, resource) in self.rated
+                community != c.id  # a community's people rate its resources
+                or (resident, resource) in self.rated
                 or resident in self.s.staff_of.get(organisation, ())
                 or (self.s.representatives.get(organisation) == resident)
             ):

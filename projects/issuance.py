@@ -55,6 +55,16 @@ def community_of(path: str) -> int:
     return int(path.strip("/").split("/")[2])
 
 
+async def read_policy(actor: Actor, community_id: int) -> Policy:
+    """A community's caps and thresholds, for its staff and staff above it (and admins): to
+    anyone else of the community it is refused, and elsewhere it is not there."""
+    community = await get_area(community_id)
+    if community.level != "community" or not (actor.is_staff(community.path) or actor.near(community.path)):
+        raise errors.NotFound(thing=N_("community"))
+    actor.require(actor.is_staff(community.path))
+    return await policy_for(community_id)
+
+
 async def set_policy(actor: Actor, community_id: int, *, now: datetime, **values: int) -> Policy:
     """Staff of a level above the community, or an admin, set its caps and thresholds: a
     community does not set its own."""

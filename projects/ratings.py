@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from projects import errors
-from projects.access import Actor
+from projects.access import Actor, area_path
 from projects.areas import path_range
 from projects.claims import locked
 from projects.db import atomic, for_update
@@ -123,10 +123,12 @@ async def rate_resource(
     comment = _check(score, comment)
     async with atomic():
         resource = await for_update(
-            Resource.select(Resource.organisation).where(Resource.id == resource_id)
+            Resource.select(Resource.organisation, Resource.area).where(Resource.id == resource_id)
         ).first()
         if resource is None:
             raise errors.NotFound(thing=N_("resource"))
+        if not actor.served_by(await area_path(resource["area"])):  # its people rate it, for its evaluation
+            raise errors.NotAllowed(N_("Only the people of the community a resource serves rate it."))
         if resource["organisation"] is not None and await OrganisationMember.exists().where(
             (OrganisationMember.organisation == resource["organisation"])
             & (OrganisationMember.member == actor.member_id)

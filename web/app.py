@@ -37,6 +37,7 @@ from web.api.deps import DEPENDENCIES
 from web.api.errors import EXCEPTION_HANDLERS
 from web.api.health import HealthController
 from web.client import Network, trusted_proxies
+from web.contract import ContractJson, install, reject_unknown_query
 from web.database import anchor_path, close_database, migrate, open_database
 from web.delivery import DeliverySettings, deliver_due
 from web.head import AnsweringHead
@@ -216,9 +217,11 @@ async def check_request(request: Request) -> None:
     (PostgreSQL's text refuses it), is a 400; so is a body too large or too deeply nested to
     decode (``web.limits``): every body but a form's is read as JSON. Forms
     (``web.pages.core.read_form``), JSON fields (their models) and Open311's fields are checked
-    for NUL where they are read."""
+    for NUL where they are read. An /api/v1 call refuses query parameters it does not declare
+    (``web.contract``)."""
     if "%00" in request.url.query.lower() or "\x00" in request.url.path:
         raise ValidationException("a NUL character is not allowed")
+    reject_unknown_query(request)
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         content_type = request.headers.get("content-type", "").lower()
         if not content_type.startswith(FORM_TYPES):
@@ -273,7 +276,7 @@ def create_app(
             await close_database(engine)
 
     csrf = csrf_config(https=settings.https)
-    return AnsweringHead(
+    app = AnsweringHead(
         route_handlers=[HealthController, *CONTROLLERS, PAGES, STATIC, admin_mount],
         lifespan=[database, startup(csrf)],
         before_request=check_request,
@@ -294,7 +297,7 @@ def create_app(
             title="Linli 邻里 API",
             version=linli_version(),
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[ScalarRenderPlugin(), ContractJson()],
             security=[{"BearerToken": []}],
             components=Components(
                 security_schemes={
@@ -305,3 +308,4 @@ def create_app(
             ),
         ),
     )
+    return install(app)

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get, post
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import FromPath
 
 from projects import errors, open311
@@ -134,7 +134,11 @@ def _id(value: str | None, name: str) -> int | None:
 class Open311Controller(Controller):
     path = "/open311/v2"
     tags = ["open311"]
-    exception_handlers = {errors.ProjectError: open311_error, HTTPException: open311_error}
+    exception_handlers = {
+        errors.ProjectError: open311_error,
+        HTTPException: open311_error,
+        ValidationException: open311_error,  # the app's own would answer a page, not GeoReport's shape
+    }
 
     @get(
         ["/services.json", "/services.xml"],

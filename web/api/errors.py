@@ -69,6 +69,7 @@ def ledger_error(request: Request, error: LedgerError) -> Response:
 
 LEDGER_MESSAGES = {
     "insufficient_balance": N_("The balance is too low."),
+    "invalid_input": N_("This page link is no longer valid: reload the list."),  # a statement's cursor
 }
 
 
@@ -86,10 +87,11 @@ def validation_error(request: Request, error: ValidationException) -> Response:
     items = _problems(error)
     if bad_address(error):
         return _body(request, 404, *HTTP_MESSAGES[404])
+    language_ = language(request)
     fields = []
     for item in items:
-        fields.append({"field": str(item.get("key", "")), "problem": str(item.get("message", ""))})
-    language_ = language(request)
+        problem = translate(language_, str(item.get("message", "")))
+        fields.append({"field": str(item.get("key", "")), "problem": problem})
     names = [translate(language_, field["field"]) for field in fields if field["field"]]
     if names:
         listed = ("、" if language_ == "zh" else ", ").join(dict.fromkeys(names))
