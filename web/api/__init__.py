@@ -1,5 +1,5 @@
-"""The JSON API under /api/v1 (DESIGN.md, "Interfaces"): one controller per resource; and Open311
-GeoReport v2 under /open311/v2."""
+"""The JSON API under /api/v1 (DESIGN.md, "Interfaces"): one controller per resource; Open311
+GeoReport v2 under /open311/v2; and the photos' images under /photos."""
 
 from web.api.auth import AuthController
 from web.api.catalogue import CatalogueController, CommunityPointsController, RedemptionController
@@ -16,6 +16,12 @@ from web.api.evaluation import EvaluationController, LeaderRatingController
 from web.api.exchange import ExchangeController, FundController, GiftController, ListingController
 from web.api.me import MeController
 from web.api.needs import NeedController, SupervisionController
+from web.api.photos import (
+    ClaimPhotoController,
+    NeedPhotoController,
+    PhotoController,
+    PhotoFileController,
+)
 from web.api.projects import ProjectController, RatingController
 from web.api.stats import ExportController, StatsController
 from web.api.surveys import SurveyController
@@ -36,6 +42,10 @@ CONTROLLERS = [
     SupervisionController,
     TaskController,
     ClaimController,
+    NeedPhotoController,
+    ClaimPhotoController,
+    PhotoController,
+    PhotoFileController,
     ProjectController,
     RatingController,
     LeaderRatingController,
