@@ -29,6 +29,7 @@ from web.pages.exchange import ExchangePages, GiftPages
 from web.pages.fund import FundPages
 from web.pages.needs import NeedPages
 from web.pages.organisation import OrganisationPages, ProjectPages
+from web.pages.photos import PhotoPages
 from web.pages.stats import StatsPages
 from web.pages.surveys import SurveyPages
 from web.pages.ventures import CallPages
@@ -45,6 +46,7 @@ ROUTER = Router(
         NeedPages,
         TaskPages,
         ClaimPages,
+        PhotoPages,
         VolunteerPages,
         DeskPages,
         ResourcePages,
