@@ -14,6 +14,7 @@ from ledger.accounts import open_account
 from projects import errors
 from projects.db import atomic
 from projects.tables import AREA_LEVELS, Area
+from projects.workorders import clean_phone
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class AreaRecord:
     name_en: str
     path: str
     created_at: datetime
+    duty_phone: str = ""  # a community's duty phone (值班电话)
 
     def contains(self, path: str) -> bool:
         """Is the area with ``path`` this one or under it?"""
@@ -83,6 +85,17 @@ async def create_area(
                 name=f"{name} points issuer"[:128],
             )
     return AreaRecord(area_id, parent_id, level, name, name_en, path, now)
+
+
+async def set_duty_phone(community_id: int, phone: str) -> AreaRecord:
+    """A community's duty phone (值班电话), named as the contact of its common needs where no grid
+    leader is (admins also edit it in Piccolo Admin); empty clears it."""
+    phone = clean_phone(phone, field="duty_phone")
+    area = await get_area(community_id)
+    if area.level != "community":
+        raise errors.Invalid(errors.N_("Only a community has a duty phone."), field="duty_phone")
+    await Area.update({Area.duty_phone: phone}).where(Area.id == community_id)
+    return await get_area(community_id)
 
 
 async def get_area(area_id: int) -> AreaRecord:

@@ -49,6 +49,18 @@ def anchors_apart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     patch.undo()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def media_apart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Photos' files go to LINLI_MEDIA_DIR, by default (PostgreSQL) ``linli-media`` in the current
+    directory, the checkout's: tests keep them in a folder of their own (and the app, started by
+    any test, uses it)."""
+    folder = tmp_path_factory.mktemp("media")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("LINLI_MEDIA_DIR", str(folder))
+    yield folder
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A PostgreSQL server for the session (or LINLI_TEST_POSTGRES_URL, if given)."""

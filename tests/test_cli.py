@@ -256,6 +256,46 @@ def test_a_backup_taken_from_a_live_database_restores_to_a_ledger_that_verifies(
     assert not list(tmp_path.glob("*.partial"))
 
 
+def test_a_backup_copies_the_photos_its_database_names_for_its_owner_alone(databases, tmp_path, monkeypatch):
+    from projects import attachments, media, needs
+    from tests.photo_samples import webp
+    from tests.projects.community import build_street
+    from web.database import close_database, open_database
+
+    url = databases.new_url()
+    monkeypatch.setenv("LINLI_MEDIA_DIR", str(tmp_path / "media"))
+    media.use(tmp_path / "media")
+
+    async def photographed() -> int:
+        engine = await open_database(url)
+        try:
+            street = await build_street(volunteers=6)
+            need = await needs.report_need(
+                await street.actor(street.resident),
+                category="care.meals",
+                description="送餐",
+                photos=await attachments.prepare([webp(), webp()]),
+                now=datetime.now(UTC),
+            )
+            return need.id
+        finally:
+            await close_database(engine)
+
+    asyncio.run(photographed())
+    if databases.engine_name == "postgres":
+        monkeypatch.setenv("PATH", f"{postgres_tools()}{os.pathsep}{os.environ['PATH']}")
+    archive = tmp_path / "linli.backup"
+    out = linli("backup", "-o", str(archive), url=url, cwd=tmp_path, umask=0).stdout
+    assert f"4 photo files copied to {archive}.media" in out  # two photos, each with its thumbnail
+    copied = sorted(
+        path.relative_to(tmp_path / "linli.backup.media")
+        for path in media.files(tmp_path / "linli.backup.media")
+    )
+    assert copied == sorted(path.relative_to(tmp_path / "media") for path in media.files(tmp_path / "media"))
+    assert all((tmp_path / "linli.backup.media" / path).stat().st_mode & 0o777 == 0o600 for path in copied)
+    assert (tmp_path / "linli.backup.media").stat().st_mode & 0o777 == 0o700
+
+
 def test_a_postgres_backup_without_pg_dump_says_so_and_leaves_no_file(
     postgres_databases, tmp_path, monkeypatch
 ):

@@ -27,6 +27,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from ledger.anchor import anchor, latest_anchor
 from ledger.transfers import expire_all_due
 from market.sweep import sweep as market_sweep
+from projects import media
 from projects.db import utcnow
 from projects.digest import write_digests
 from projects.members import DEFAULT_IDLE
@@ -38,7 +39,7 @@ from web.api.errors import EXCEPTION_HANDLERS
 from web.api.health import HealthController
 from web.client import Network, trusted_proxies
 from web.contract import ContractJson, install, reject_unknown_query
-from web.database import anchor_path, close_database, migrate, open_database
+from web.database import anchor_path, close_database, media_path, migrate, open_database
 from web.delivery import DeliverySettings, deliver_due
 from web.head import AnsweringHead
 from web.headers import security_headers
@@ -68,6 +69,7 @@ class Settings:
     trusted_proxies: tuple[Network, ...] = ()  # LINLI_TRUSTED_PROXIES: whose X-Forwarded-For counts
     session_idle: timedelta = DEFAULT_IDLE  # LINLI_SESSION_IDLE_MINUTES: an unused sign-in ends
     anchor_file: str | None = None  # LINLI_ANCHOR_FILE; None: web.database.anchor_path's default
+    media_dir: str | None = None  # LINLI_MEDIA_DIR; None: web.database.media_path's default
 
     @classmethod
     def from_env(
@@ -88,6 +90,7 @@ class Settings:
             trusted_proxies=trusted_proxies(os.environ.get("LINLI_TRUSTED_PROXIES", "")),
             session_idle=session_idle or _minutes("LINLI_SESSION_IDLE_MINUTES", DEFAULT_IDLE),
             anchor_file=os.environ.get("LINLI_ANCHOR_FILE", "").strip() or None,
+            media_dir=os.environ.get("LINLI_MEDIA_DIR", "").strip() or None,
         )
 
 
@@ -249,6 +252,7 @@ def create_app(
         try:
             await migrate()
             app.state.engine = engine
+            media.use(media_path(engine, settings.media_dir))
             sweeper, stop = None, asyncio.Event()
             if settings.sweep_interval_s > 0 or settings.notify_interval_s > 0:
                 jobs = run_periodic_jobs(

@@ -201,19 +201,25 @@ def demo_district(scale: str, seed_value: int) -> None:
     help="The backup file (SQLite: a database file; PostgreSQL: a pg_dump custom-format archive).",
 )
 def backup_command(output: Path) -> None:
-    """Write a consistent copy of the whole database while Linli keeps running."""
-    from web.database import BackupError, backup
+    """Write a consistent copy of the whole database while Linli keeps running, and a copy of
+    the photos' files beside it (OUTPUT.media)."""
+    from web.database import BackupError, backup, backup_media, media_path
 
-    async def work() -> None:
+    photos = output.with_name(output.name + ".media")
+
+    async def work() -> int:
         import piccolo_conf
 
         try:
             await backup(piccolo_conf.DB, output)
         except BackupError as error:
             raise click.ClickException(str(error)) from error
+        root = media_path(piccolo_conf.DB, os.environ.get("LINLI_MEDIA_DIR", "").strip() or None)
+        return await asyncio.to_thread(backup_media, root, photos)
 
-    run_with_database(work)
+    copied = run_with_database(work)
     click.echo(f"backup written to {output}")
+    click.echo(f"{copied} photo files copied to {photos}")
 
 
 @linli.group(name="ledger")

@@ -26,6 +26,7 @@ STATUS = {
     errors.NotAllowed: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.TooLarge: 413,
 }
 
 HTTP_MESSAGES = {
@@ -34,7 +35,7 @@ HTTP_MESSAGES = {
     403: ("not_allowed", N_("You are not allowed to do that.")),
     404: ("not_found", N_("There is nothing at this address.")),
     405: ("method_not_allowed", N_("This address does not accept that method.")),
-    413: ("too_large", N_("The request is too large.")),
+    413: ("too_large", N_("The request is too large: a photo is at most 10 MB.")),
     429: ("too_many_requests", N_("Too many attempts: wait a moment and try again.")),
 }
 

@@ -30,6 +30,7 @@ from web.pages.fund import FundPages
 from web.pages.indicators import IndicatorPages
 from web.pages.needs import NeedPages
 from web.pages.organisation import OrganisationPages, ProjectPages
+from web.pages.photos import PhotoPages
 from web.pages.profile import OutletPages, ProfilePages, RegistrationPages
 from web.pages.stats import StatsPages
 from web.pages.surveys import SurveyPages
@@ -47,6 +48,7 @@ ROUTER = Router(
         NeedPages,
         TaskPages,
         ClaimPages,
+        PhotoPages,
         VolunteerPages,
         DeskPages,
         ResourcePages,

@@ -22,7 +22,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import Request
-from litestar.datastructures import Cookie
+from litestar.datastructures import Cookie, UploadFile
 from litestar.di import NamedDependency
 from litestar.middleware.csrf import generate_csrf_token
 from litestar.response import Redirect, Template
@@ -150,6 +150,7 @@ ACTIONS: dict = {
     "record": N_("recorded the work"),
     "approve": N_("approved (four eyes)"),
     "sample": N_("drew you to answer it"),
+    "remove_photo": N_("removed a photo"),
 }
 
 
@@ -380,6 +381,7 @@ class Form:
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, tuple[str, dict]] = field(default_factory=dict)
     lists: dict[str, list[str]] = field(default_factory=dict)  # every value of each field
+    files: dict[str, list[UploadFile]] = field(default_factory=dict)  # the files chosen in each file input
 
     def ids(self, name: str) -> list[int]:
         """The ids ticked in a group of checkboxes (what is not an id is left out)."""
@@ -458,14 +460,22 @@ def as_id(value: object) -> int | None:
 
 
 async def read_form(request: Request) -> Form:
-    """The form's fields (the first value of each; ``Form.ids`` reads all the values of one).
-    A NUL character, which no column can store, refuses the whole form."""
+    """The form's fields (the first value of each; ``Form.ids`` reads all the values of one) and
+    its files (a multipart form's). A NUL character, which no column can store, refuses the whole
+    form."""
     data = await request.form()
-    values = {key: data.get(key) for key in data if key != "_csrf_token"}
-    lists = {key: [str(value) for value in data.getall(key)] for key in data}
+    files: dict[str, list[UploadFile]] = {}
+    lists: dict[str, list[str]] = {}
+    for key in data:
+        for value in data.getall(key):
+            if isinstance(value, UploadFile):
+                files.setdefault(key, []).append(value)
+            else:
+                lists.setdefault(key, []).append(str(value))
+    values = {key: found[0] for key, found in lists.items() if key != "_csrf_token"}
     if any("\x00" in value for values_ in lists.values() for value in values_):
         raise errors.Invalid(N_("A NUL character is not allowed."))
-    return Form(values=values, lists=lists)
+    return Form(values=values, lists=lists, files=files)
 
 
 def navigation(actor: Actor | None) -> list[NavEntry]:

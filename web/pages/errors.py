@@ -33,6 +33,7 @@ TITLES = {
     403: N_("Not allowed"),
     404: N_("Page not found"),
     409: N_("Not possible now"),
+    413: N_("Too large"),
     429: N_("Too many attempts"),
     500: N_("Something went wrong"),
 }
