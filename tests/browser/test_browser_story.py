@@ -126,6 +126,10 @@ def test_a_need_goes_round_the_loop_in_a_real_browser(server, browser, artefacts
 
     # The resident confirms and rates; the volunteer's balance shows the points.
     resident.goto(need_url)
+    # The header counts what the resident has not read yet (claimed, checked in, submitted...).
+    unread = resident.locator("#unread")
+    assert "some" in (unread.get_attribute("class") or "")
+    assert int(re.search(r"\d+", unread.inner_text()).group()) >= 1
     resident.get_by_role("button", name="确认 120 分钟").click()
     assert "30 积分已存入志愿者4的账户" in resident.content()  # who received them
     resident.locator('input[name="score"][value="5"]').check()
@@ -135,6 +139,9 @@ def test_a_need_goes_round_the_loop_in_a_real_browser(server, browser, artefacts
     assert "感谢您的评价" in resident.content()
     resident.goto("/notifications")
     shoot(resident, artefacts, "notifications")
+    resident.goto(need_url)  # what the notifications page showed is read now
+    assert re.search(r"\d+", resident.locator("#unread").inner_text()).group() == "0"
+    assert "some" not in (resident.locator("#unread").get_attribute("class") or "")
 
     volunteer.goto("/points")
     assert volunteer.locator("#available").inner_text() == "30"
