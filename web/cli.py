@@ -402,7 +402,7 @@ def bench_group() -> None:
 @click.option("--quick", is_flag=True, help="A short run (seconds, not minutes).")
 def bench_ledger(quick: bool) -> None:
     """Measure ledger throughput against plain sqlite3; print one JSON object."""
-    from ledger.bench import run
+    from bench.ledger import run
 
     click.echo(json.dumps(run(quick=quick)))
 
@@ -411,7 +411,7 @@ def bench_ledger(quick: bool) -> None:
 @click.option("--quick", is_flag=True, help="A short run (seconds, not minutes).")
 def bench_loop(quick: bool) -> None:
     """Measure claim → submit → confirm against plain sqlite3; print one JSON object."""
-    from projects.bench import run
+    from bench.loop import run
 
     click.echo(json.dumps(run(quick=quick)))
 
@@ -420,7 +420,7 @@ def bench_loop(quick: bool) -> None:
 @click.option("--quick", is_flag=True, help="A short run (seconds, not minutes).")
 def bench_market(quick: bool) -> None:
     """Measure redeem → fulfil against plain sqlite3, concurrent redemptions, the catalogue page."""
-    from market.bench import run
+    from bench.market import run
 
     click.echo(json.dumps(run(quick=quick)))
 
