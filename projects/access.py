@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from projects import errors
+from projects.area_path import COMMUNITY_DEPTH, AreaPath
 from projects.tables import Area, Member, OrganisationMember, Role
 
 MANAGERS = ("leader", "staff")
@@ -144,8 +145,8 @@ def serves(organisation_path: str, path: str) -> bool:
 
 def community_path(path: str) -> str:
     """The community part of a path (district/street/community), or the path if it is higher."""
-    parts = path.strip("/").split("/")
-    return "/" + "/".join(parts[:3]) + "/"
+    parsed = AreaPath.parse(path)
+    return str(parsed.at(COMMUNITY_DEPTH) or parsed)
 
 
 async def load_actor(member_id: int) -> Actor:

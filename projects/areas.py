@@ -12,6 +12,7 @@ from datetime import datetime
 
 from ledger.accounts import open_account
 from projects import errors
+from projects.area_path import AreaPath
 from projects.db import atomic
 from projects.tables import AREA_LEVELS, Area
 from projects.workorders import clean_phone
@@ -34,7 +35,7 @@ class AreaRecord:
 
     def ancestor_ids(self) -> list[int]:
         """This area's id and its ancestors', root first."""
-        return [int(part) for part in self.path.strip("/").split("/")]
+        return list(AreaPath.parse(self.path).ids)
 
 
 def issuer_account(community_id: int) -> str:
@@ -124,7 +125,7 @@ async def areas_below(paths: list[str], *, depth: int, lowest: str) -> list[Area
     deepest = AREA_LEVELS.index(lowest)
     clause = None
     for path in paths:
-        level = len(path.strip("/").split("/")) - 1  # the area's own level, from its path
+        level = AreaPath.parse(path).level_index
         levels = AREA_LEVELS[level : min(level + depth, deepest) + 1]
         part = under(Area.path, path) & Area.level.is_in(list(levels))
         clause = part if clause is None else clause | part

@@ -11,6 +11,7 @@ item's words quoted; a reason, where there is one, follows the sentence.
 from __future__ import annotations
 
 from projects.access import community_path
+from projects.area_path import AreaPath
 from projects.errors import N_
 from projects.notification_tables import Registration
 from projects.outbox import MAX_READERS, Change, Notice, group, register, short, to
@@ -406,7 +407,7 @@ async def approvers(unit_id: int) -> list[int]:
     unit = await Area.select(Area.path).where(Area.id == unit_id).first()
     if unit is None:
         return []
-    ids = [int(part) for part in unit["path"].strip("/").split("/")]
+    ids = list(AreaPath.parse(unit["path"]).ids)
     grid_and_unit = ids[3:4] + ids[-1:]  # district, street, community, grid, building, unit
     rows = (
         await Role.select(Role.member)

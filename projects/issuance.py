@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from projects import errors
 from projects.access import Actor
+from projects.area_path import COMMUNITY_DEPTH, AreaPath
 from projects.areas import get_area
 from projects.errors import N_
 from projects.tables import IssuancePolicy
@@ -52,7 +53,7 @@ async def policy_for(community_id: int) -> Policy:
 
 def community_of(path: str) -> int:
     """The community an area with ``path`` belongs to (its issuer pays)."""
-    return int(path.strip("/").split("/")[2])
+    return AreaPath.parse(path).ids[COMMUNITY_DEPTH - 1]
 
 
 async def read_policy(actor: Actor, community_id: int) -> Policy:

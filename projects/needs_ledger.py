@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ledger.posting import as_utc
+from projects.area_path import AreaPath
 from projects.areas import path_range
 from projects.db import postgres
 from projects.errors import N_
@@ -122,7 +123,7 @@ async def places(scope: Scope) -> dict[int, str]:
     )
     names = {row["id"]: row["name"] for row in rows}
     return {
-        row["id"]: " / ".join(names[int(part)] for part in row["path"].strip("/").split("/"))
+        row["id"]: " / ".join(names[area_id] for area_id in AreaPath.parse(row["path"]).ids)
         for row in rows
         if row["path"].startswith(scope.area.path)
     }

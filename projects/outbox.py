@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from projects.area_path import AreaPath
 from projects.errors import N_
 from projects.notification_tables import Delivery, Notification, Outlet
 from projects.tables import Member
@@ -183,7 +184,7 @@ def chosen_channels(channels: str, email: str) -> tuple[str, ...]:
 
 async def outlets_over(area_path: str) -> list[int]:
     """The active group outlets of the area with ``area_path`` and of the areas above it."""
-    ids = [int(part) for part in area_path.strip("/").split("/") if part.isdigit()]
+    ids = list(AreaPath.parse(area_path).ids)
     if not ids:
         return []
     rows = (

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from projects import errors
 from projects.access import Actor, area_path
+from projects.area_path import AreaPath
 from projects.areas import path_range
 from projects.claims import locked
 from projects.db import atomic, for_update
@@ -209,7 +210,7 @@ async def my_leaders(actor: Actor, *, now: datetime) -> list[MyLeader]:
     """The leaders of my unit, building and grid, with my score of each this quarter."""
     if not actor.home_path:
         return []
-    area_ids = [int(part) for part in actor.home_path.strip("/").split("/")][-3:][::-1]
+    area_ids = list(AreaPath.parse(actor.home_path).ids[-3:][::-1])
     period = quarter(now)
     areas = await Area.select(Area.id, Area.level, Area.name).where(Area.id.is_in(area_ids))
     leaders = await Role.select(Role.area, Role.member, Role.member.name.as_alias("name")).where(

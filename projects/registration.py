@@ -10,6 +10,7 @@ from datetime import datetime
 
 from projects import errors, events
 from projects.access import Actor
+from projects.area_path import GRID_DEPTH, AreaPath
 from projects.areas import get_area, under
 from projects.db import atomic, for_update
 from projects.errors import N_
@@ -54,8 +55,7 @@ def may_approve(actor: Actor, unit_path: str) -> bool:
     """The unit's leader, its grid's leader, or staff over it (an admin too)."""
     if actor.is_admin or actor.is_staff(unit_path):
         return True
-    ids = unit_path.strip("/").split("/")
-    grid_and_unit = {"/" + "/".join(ids[:4]) + "/", unit_path}
+    grid_and_unit = {str(AreaPath.parse(unit_path).at(GRID_DEPTH)), unit_path}
     return any(grant.role == "leader" and grant.path in grid_and_unit for grant in actor.grants)
 
 

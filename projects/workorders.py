@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from projects import errors
+from projects.area_path import AreaPath
 from projects.errors import N_
 from projects.tables import Area, Role
 
@@ -110,7 +111,7 @@ def check_asked(
 
 
 def _ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/")]
+    return list(AreaPath.parse(path).ids)
 
 
 @dataclass(frozen=True, slots=True)

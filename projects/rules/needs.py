@@ -8,6 +8,7 @@ from typing import Any
 
 from projects import errors
 from projects.access import Actor, community_path
+from projects.area_path import GRID_DEPTH, AreaPath
 from projects.errors import N_
 from projects.rules import allowed
 from projects.rules.workorders import WorkOrderFacts
@@ -62,8 +63,8 @@ class NeedFacts:
     @property
     def grid_path(self) -> str | None:
         """The grid the need is in, if it is in one (a community's common need may not be)."""
-        parts = self.area_path.strip("/").split("/")
-        return "/" + "/".join(parts[:4]) + "/" if len(parts) >= 4 else None
+        grid = AreaPath.parse(self.area_path).at(GRID_DEPTH)
+        return None if grid is None else str(grid)
 
 
 def asked(actor: Actor, need: NeedFacts) -> bool:

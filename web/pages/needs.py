@@ -9,7 +9,8 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from projects import categories, errors, needs, photos, supervision
-from projects.access import Actor, community_path
+from projects.access import Actor
+from projects.area_path import AreaPath
 from projects.errors import N_
 from projects.members import member_by_phone
 from projects.organisations import list_organisations
@@ -89,7 +90,7 @@ class NeedPages(Controller):
     ) -> Template:
         items, next_cursor = [], None
         if actor.home_path:
-            community = int(community_path(actor.home_path).strip("/").split("/")[-1])
+            community = AreaPath.parse(actor.home_path).community_id
             found = await needs.list_needs(actor, area_id=community, scope="common", cursor=cursor, limit=20)
             items, next_cursor = found.items, found.next_cursor
         return await page(request, "needs.html", actor, items=items, next_cursor=next_cursor, common=True)
