@@ -34,6 +34,7 @@ from projects.access import Actor
 from projects.areas import get_area, issuer_account
 from projects.db import atomic
 from projects.errors import N_
+from projects.limits import REASON_MAX_CHARS
 from projects.members import member_account
 from projects.organisations import organisation_account
 from projects.states import load, move, newest_first, text
@@ -237,7 +238,7 @@ async def fulfil(actor: Actor, code: str, *, now: datetime) -> RedemptionRecord:
 
 
 async def reject(actor: Actor, redemption_id: int, *, reason: str, now: datetime) -> RedemptionRecord:
-    reason = text(reason, 500, N_("reason"), field="reason", required=True)
+    reason = text(reason, REASON_MAX_CHARS, N_("reason"), field="reason", required=True)
     async with atomic():
         item, redemption = await _locked(actor, redemption_id, rules.reject, now)
         await _give_back(item, redemption, "rejected", "reject", actor=actor.member_id, now=now, why=reason)

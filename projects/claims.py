@@ -17,6 +17,7 @@ from projects.attachments import attach, kept_if_committed
 from projects.db import atomic
 from projects.errors import N_
 from projects.images import Photo
+from projects.limits import REASON_MAX_CHARS
 from projects.members import member_account
 from projects.points import confirmation_transfer_id, points_for
 from projects.rules import claims as claim_rules
@@ -30,7 +31,6 @@ from projects.tasks import locked as locked_task
 
 MAX_MINUTES = 24 * 60
 NOTE_MAX_CHARS = 2000
-REASON_MAX_CHARS = 500
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from projects.tables import Member
 
 MAX_READERS = 50  # notifications one change may write, work groups included
 TITLE_MAX_CHARS = 40  # an item's words quoted in a sentence
-REASON_MAX_CHARS = 200
+QUOTED_REASON_MAX_CHARS = 200  # a reason quoted in a sentence
 CHANNELS = ("email",)  # the outlets a member can choose beyond the site
 THE_SYSTEM = N_("The system")  # who acted when nobody did (a deadline passed)
 
@@ -135,7 +135,7 @@ async def notify(change: Change) -> int:
             **actor,
             **notice.params,
             "_words": [*actor_words, *notice.words],
-            "_reason": short(notice.reason, REASON_MAX_CHARS),
+            "_reason": short(notice.reason, QUOTED_REASON_MAX_CHARS),
         }
         for member, outlet in targets:
             if len(rows) >= MAX_READERS:

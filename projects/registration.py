@@ -14,6 +14,7 @@ from projects.area_path import GRID_DEPTH, AreaPath
 from projects.areas import get_area, under
 from projects.db import atomic, for_update
 from projects.errors import N_
+from projects.limits import REASON_MAX_CHARS
 from projects.members import create_member
 from projects.notification_tables import Registration
 from projects.states import text
@@ -148,7 +149,7 @@ async def approve(actor: Actor, registration_id: int, *, now: datetime) -> Regis
 
 async def refuse(actor: Actor, registration_id: int, *, reason: str, now: datetime) -> RegistrationRecord:
     """Nobody of that name lives there: the account stays pending, with the reason."""
-    reason = text(reason, 500, N_("reason"), required=True)
+    reason = text(reason, REASON_MAX_CHARS, N_("reason"), required=True)
     async with atomic():
         row = await _decidable(actor, registration_id)
         await Registration.update(

@@ -15,6 +15,7 @@ from projects.db import atomic
 from projects.deadlines import deadline_after
 from projects.errors import N_
 from projects.images import Photo
+from projects.limits import REASON_MAX_CHARS
 from projects.needs import NeedRecord, locked, view_need
 from projects.rules import needs as need_rules
 from projects.rules.needs import TRIAGEABLE
@@ -24,7 +25,6 @@ from projects.tables import GRADES, Event, Need, Project, ProjectNeed, Task
 
 __all__ = ["TRIAGEABLE"]
 
-REASON_MAX_CHARS = 500
 NOTE_MAX_CHARS = 2000
 
 

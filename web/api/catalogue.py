@@ -23,6 +23,7 @@ from web.api.schemas import (
     Limit,
     OptionalId,
     Out,
+    ReasonIn,
     TraceOut,
     When,
     WithActions,
@@ -114,10 +115,6 @@ class WriteOffIn(In):
 
 class CodeIn(In):
     code: Annotated[str, StringConstraints(max_length=32)]
-
-
-class ReasonIn(In):
-    reason: Annotated[str, StringConstraints(max_length=500)]
 
 
 class RedemptionOut(WithActions):

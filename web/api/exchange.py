@@ -21,6 +21,7 @@ from web.api.schemas import (
     Limit,
     OptionalId,
     Out,
+    ReasonIn,
     StatementOut,
     TraceOut,
     WithActions,
@@ -72,14 +73,6 @@ class MinutesIn(In):
 
 class SettleIn(In):
     minutes: int = Field(ge=0, le=exchange.MAX_MINUTES)
-    reason: Text500
-
-
-class OptionalReasonIn(In):
-    reason: Text500 = ""
-
-
-class ReasonIn(In):
     reason: Text500
 
 
@@ -259,7 +252,7 @@ class ExchangeController(Controller):
         status_code=200,
     )
     async def decline(
-        self, actor: CurrentActor, exchange_id: IdPath, data: JSONBody[OptionalReasonIn], now: Now
+        self, actor: CurrentActor, exchange_id: IdPath, data: JSONBody[ReasonIn], now: Now
     ) -> ExchangeOut:
         return ExchangeOut.model_validate(
             await exchange.decline(actor, exchange_id, reason=data.reason, now=now)
@@ -272,7 +265,7 @@ class ExchangeController(Controller):
         status_code=200,
     )
     async def cancel(
-        self, actor: CurrentActor, exchange_id: IdPath, data: JSONBody[OptionalReasonIn], now: Now
+        self, actor: CurrentActor, exchange_id: IdPath, data: JSONBody[ReasonIn], now: Now
     ) -> ExchangeOut:
         return ExchangeOut.model_validate(
             await exchange.cancel(actor, exchange_id, reason=data.reason, now=now)

@@ -14,7 +14,7 @@ from projects import registration
 from projects.profile import reset_password
 from web.api.deps import CurrentActor, Now
 from web.api.me import OPEN_TO_PENDING
-from web.api.schemas import Id, IdIn, IdPath, IdQuery, In, Out
+from web.api.schemas import Id, IdIn, IdPath, IdQuery, In, Out, ReasonIn
 
 
 class RegistrationIn(In):
@@ -35,10 +35,6 @@ class RegistrationOut(Out):
     reason: str
     decided_at: datetime | None
     created_at: datetime
-
-
-class ReasonIn(In):
-    reason: Annotated[str, StringConstraints(max_length=500)]
 
 
 class UnitOut(Out):

@@ -446,6 +446,9 @@ class SupervisionPageOut(Out):
 
 
 class ReasonIn(In):
+    """Why: required or not, and how long, is the use case's to say (projects.limits), in the
+    reader's language and naming the field."""
+
     reason: str = ""
 
 
