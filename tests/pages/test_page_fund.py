@@ -36,6 +36,12 @@ async def test_the_fund_is_public_and_an_anonymous_donor_is_never_named(site):
         {"amount": "20", "donor_kind": "member", "donor_phone": s.phones[s.neighbour]},
     )
     assert member.status_code == 303
+    # A resident may give anonymously too: the staff record who gave, the public never sees it.
+    quiet = await staff.post(
+        f"/fund/{s.community}/donations",
+        {"amount": "5", "donor_kind": "member", "donor_phone": s.phones[s.resident], "anonymous": "1"},
+    )
+    assert quiet.status_code == 303
     organisation = await staff.post(
         f"/fund/{s.community}/donations",
         {"amount": "0.05", "donor_kind": "organisation", "organisation_id": str(s.organisation)},
@@ -44,11 +50,11 @@ async def test_the_fund_is_public_and_an_anonymous_donor_is_never_named(site):
 
     page = await public.get(f"/fund/{s.community}")
     assert page.status_code == 200
-    assert re.search(r'id="fund-balance">¥1020.55<', page.text)
-    assert re.search(r'id="fund-donated">¥1020.55<', page.text)
+    assert re.search(r'id="fund-balance">¥1025.55<', page.text)
+    assert re.search(r'id="fund-donated">¥1025.55<', page.text)
     assert re.search(r'id="fund-granted">¥0.00<', page.text)
-    assert re.search(r'id="fund-donations">3<', page.text)
-    assert "张三丰" not in page.text and "匿名捐赠人" in page.text and "助老" in page.text
+    assert re.search(r'id="fund-donations">4<', page.text)
+    assert "王阿姨" not in page.text and "张三丰" not in page.text and "匿名捐赠人" in page.text and "助老" in page.text
     assert "李大爷" in page.text and "邻里社工服务中心" in page.text
     assert "+¥1000.50" in page.text and "登记捐赠" not in page.text
     english = await site.signed_in(s.resident, language="en")

@@ -119,7 +119,7 @@ class FundPages(Controller):
                     member_id=member_id,
                     organisation_id=organisation_id,
                     donor_name=name if kind == "outside" else "",
-                    anonymous=anonymous if kind == "outside" else False,
+                    anonymous=anonymous,
                     note=form.text("note"),
                     now=now,
                 )
