@@ -151,9 +151,16 @@ async def claims_to_decide(actor: Actor, *, limit: int = QUEUE) -> list[ClaimToD
             raise errors.NotAllowed()
         query = query.where(_any_under(Claim.task.area.path, paths))
     rows = await query
-    extra = {row["id"]: (row.pop("task_title"), row.pop("task_need"), row.pop("member_name")) for row in rows}
+    extra = {
+        row["id"]: {
+            "task_title": row.pop("task_title"),
+            "need": row.pop("task_need"),
+            "performer": row.pop("member_name"),
+        }
+        for row in rows
+    }
     return [
-        ClaimToDecide(claim, *extra[claim.id])
+        ClaimToDecide(claim, **extra[claim.id])
         for claim in await claims.records(actor, rows)
         if claim.may & {"confirm", "settle", "approve"}
     ]

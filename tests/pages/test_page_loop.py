@@ -53,6 +53,10 @@ async def test_the_loop_from_ordering_to_points_through_the_pages(site):
     site.clock.advance(hours=2)
     submitted = await volunteer.post(f"/claims/{claim}/submit", {"minutes": "120", "note": "送到了"})
     assert "服务时长已提交" in (await volunteer.follow(submitted)).text
+    # The staff's desk lists the work to confirm: who did it, and a link to the need it served.
+    decide = (await staff.get("/desk")).text.split('id="decide-title"')[1].split("</section>")[0]
+    assert f'href="/claims/{claim}"' in decide and f'href="/needs/{need}"' in decide
+    assert "志愿者3 · 120 分钟" in decide
 
     # The resident reads it in a plain sentence that leads to their need, and it counts as read.
     home = await resident.get("/")
