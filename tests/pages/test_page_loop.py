@@ -64,6 +64,7 @@ async def test_the_loop_from_ordering_to_points_through_the_pages(site):
     notes = await resident.get("/notifications")
     assert "志愿者3 已完成「送午餐」，请确认。" in notes.text and f'href="/needs/{need}"' in notes.text
     assert "→" not in notes.text and "submitted" not in notes.text
+    assert '<span class="badge">未读</span>' in notes.text and "待分流" not in notes.text
     assert 'aria-label="0 条未读通知">0 条未读</a>' in (await resident.get("/notifications")).text
     page = await resident.get(f"/needs/{need}")
     assert f'action="/claims/{claim}/confirm"' in page.text
