@@ -447,6 +447,13 @@ async def settle_dispute(
         _check_minutes(minutes)
     async with atomic():
         task, claim, _ = await locked(actor, claim_id, claim_rules.settle)
+        if accept and minutes is not None and minutes > claim["minutes"]:
+            # A settlement decides between the two sides: it never pays more than was reported.
+            raise errors.Invalid(
+                N_("A settlement can lower the minutes reported ({reported}), never raise them."),
+                field="minutes",
+                reported=claim["minutes"],
+            )
         if accept:
             await _decide(
                 task,

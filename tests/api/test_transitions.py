@@ -51,6 +51,17 @@ async def test_a_dispute_is_settled_by_a_leader_with_corrected_minutes_or_reject
         status=404,
         code="not_found",
     )
+    # A settlement never pays more than the volunteer reported.
+    raised = await refused(
+        api,
+        s.leader,
+        "POST",
+        f"{url}/settle",
+        {"accept": True, "minutes": 500, "reason": "多记一些"},
+        status=400,
+        code="invalid_input",
+    )
+    assert [field["field"] for field in raised["fields"]] == ["minutes"] and "240" in raised["message"]
     settled = await api.ok(
         s.leader, "POST", f"{url}/settle", {"accept": True, "minutes": 60, "reason": "核实为一小时"}
     )
