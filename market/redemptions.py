@@ -384,7 +384,8 @@ async def waiting(
     """What waits for a provider, oldest first (who redeemed, and when): the first to serve."""
     query = Redemption.select(*_SELECT).where(Redemption.status == "pending")
     query = await _provided_by(actor, query, organisation_id, community_id)
-    rows = await query.order_by(Redemption.id).limit(max(1, min(limit, 200)))
+    # By when they were made (ids follow it, but a history written afterwards need not).
+    rows = await query.order_by(Redemption.created_at, Redemption.id).limit(max(1, min(limit, 200)))
     return [_record(actor, row, now) for row in rows]
 
 

@@ -380,3 +380,22 @@ async def test_what_no_column_can_hold_is_a_400_not_a_500(api):
     }
     response = await api.post(street.staff, "/api/v1/catalogue", json=far)
     assert response.status_code == 400, response.text
+
+
+async def test_the_provider_sees_who_waits_longest_first_whatever_order_they_were_written_in(api):
+    from datetime import timedelta
+
+    from market.redemptions import redeem, waiting
+
+    s = api.street
+    offered = await item(api, price=1)
+    for member in (s.resident, s.neighbour):
+        await give_points(api, member, 5)
+    # Written late, made early: a history imported or replayed afterwards.
+    later = await redeem(await s.actor(s.resident), int(offered["id"]), 1, now=api.clock())
+    earlier = await redeem(
+        await s.actor(s.neighbour), int(offered["id"]), 1, now=api.clock() - timedelta(hours=3)
+    )
+    provider = await s.actor(s.representative)
+    queue = await waiting(provider, organisation_id=s.organisation, now=api.clock())
+    assert [found.id for found in queue] == [earlier.id, later.id]
