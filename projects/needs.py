@@ -295,12 +295,14 @@ async def records(actor: Actor, rows: list[dict]) -> list[NeedRecord]:
     few queries for a whole page (who joined, who works on them, their areas' names and contacts)."""
     joined = await joined_by(actor, rows)
     facts = {row["id"]: NeedFacts.of(row, joined=row["id"] in joined) for row in rows}
-    seen = [row for row in rows if need_rules.sees(actor, facts[row["id"]])]
+    # Who works on a need sees it (what the work is for) and its work order: asked only about
+    # the needs the actor would not otherwise see whole.
     working = await working_on(
-        actor, [row["id"] for row in seen if not need_rules.sees_contact(actor, facts[row["id"]])]
+        actor, [row["id"] for row in rows if not need_rules.sees_contact(actor, facts[row["id"]])]
     )
     for need_id in working:
         facts[need_id] = replace(facts[need_id], working=True)
+    seen = [row for row in rows if need_rules.sees(actor, facts[row["id"]])]
     places = await look_up_places(
         [row["area_path"] for row in seen],
         contacts_for=[
@@ -333,7 +335,7 @@ async def facts_of(row: dict, actor: Actor | None = None) -> NeedFacts:
         joined = await NeedSupporter.exists().where(
             (NeedSupporter.need == row["id"]) & (NeedSupporter.member == actor.member_id)
         )
-    return NeedFacts.of(
+    facts = NeedFacts.of(
         {
             **row,
             "area_path": areas[row["area"]]["path"],
@@ -342,6 +344,13 @@ async def facts_of(row: dict, actor: Actor | None = None) -> NeedFacts:
         },
         joined=joined,
     )
+    if (
+        actor is not None
+        and not need_rules.sees_contact(actor, facts)
+        and row["id"] in await working_on(actor, [row["id"]])
+    ):
+        facts = replace(facts, working=True)
+    return facts
 
 
 async def locked(actor: Actor, need_id: int, rule) -> tuple[dict, NeedFacts]:

@@ -100,8 +100,13 @@ def manages(actor: Actor, need: NeedFacts) -> bool:
 
 
 def sees(actor: Actor, need: NeedFacts) -> bool:
+    """Who asked, who manages it, neighbours of a common need, and whoever works on one of its
+    tasks now (what the work is for, its photos): no longer once their claim is over."""
     return (
-        asked(actor, need) or manages(actor, need) or (need.scope == "common" and actor.near(need.area_path))
+        asked(actor, need)
+        or manages(actor, need)
+        or need.working
+        or (need.scope == "common" and actor.near(need.area_path))
     )
 
 

@@ -78,9 +78,12 @@ async def test_who_sees_a_personal_needs_address_and_contact_on_the_need_and_its
     claim = await api.ok(volunteer, "POST", f"{task_url}/claims", status=201)
     assert _sees(await api.ok(volunteer, "GET", task_url))
     assert not _sees(await api.ok(browsing, "GET", task_url))  # the pool still does not
-    assert (await api.get(volunteer, f"/api/v1/needs/{need_id}")).status_code == 404  # nor the need
+    # ...and the need the work is for (its description, its photos), but not who reported it.
+    assert _sees(await api.ok(volunteer, "GET", f"/api/v1/needs/{need_id}"))
+    assert (await api.get(volunteer, f"/api/v1/needs/{need_id}/photos")).status_code == 200
     await api.ok(volunteer, "POST", f"/api/v1/claims/{claim['id']}/withdraw")
     assert not _sees(await api.ok(volunteer, "GET", task_url))
+    assert (await api.get(volunteer, f"/api/v1/needs/{need_id}")).status_code == 404  # over: gone
     claim = await api.ok(browsing, "POST", f"{task_url}/claims", status=201)
     await worked(api, browsing, claim["id"], 30)
     assert _sees(await api.ok(browsing, "GET", task_url))  # submitted: still on it
