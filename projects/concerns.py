@@ -425,7 +425,11 @@ async def member_concern(change: Change) -> list[Notice]:
     action, member = change.action, change.subject_id
     if action == "register":
         registration = (
-            await Registration.select(Registration.unit, Registration.unit.name.as_alias("unit_name"))
+            await Registration.select(
+                Registration.unit,
+                Registration.unit.name.as_alias("unit_name"),
+                Registration.unit.parent.name.as_alias("building_name"),
+            )
             .where(Registration.member == member)
             .first()
         )
@@ -433,7 +437,10 @@ async def member_concern(change: Change) -> list[Notice]:
             return []
         message = N_("{actor} registered as a resident of {unit} and waits for your approval.")
         return to(
-            await approvers(registration["unit"]), message, "/registrations", unit=registration["unit_name"]
+            await approvers(registration["unit"]),
+            message,
+            "/registrations",
+            unit=f"{registration['building_name']} {registration['unit_name']}",
         )
     if action == "approve":
         return to([member], N_("{actor} approved your registration: welcome!"), "/")

@@ -37,7 +37,7 @@ class RegistrationPending(errors.NotAllowed):
     """A resident who registered themself waits for approval."""
 
     code = "registration_pending"
-    message = N_("Your registration waits for approval by your leader or the community's staff.")
+    message = N_("Your registration is not approved yet: your registration page says where it stands.")
 
 
 def require_settled(actor: Actor) -> None:

@@ -31,10 +31,16 @@ class RegistrationRecord:
     phone: str
     unit: int
     unit_name: str
+    building_name: str
     status: str  # pending, approved, refused
     reason: str
     decided_at: datetime | None
     created_at: datetime
+
+    @property
+    def place(self) -> str:
+        """The unit with its building (1号楼 1单元): a unit's name alone repeats in every building."""
+        return f"{self.building_name} {self.unit_name}"
 
 
 def _select():
@@ -45,6 +51,7 @@ def _select():
         Registration.member.phone.as_alias("phone"),
         Registration.unit,
         Registration.unit.name.as_alias("unit_name"),
+        Registration.unit.parent.name.as_alias("building_name"),
         Registration.status,
         Registration.reason,
         Registration.decided_at,
@@ -173,6 +180,42 @@ async def refuse(actor: Actor, registration_id: int, *, reason: str, now: dateti
     return await registration_of(row["member"])
 
 
+async def reapply(actor: Actor, unit_id: int, *, now: datetime) -> RegistrationRecord:
+    """After a refusal the member chooses their unit again (the same one, or the right one): the
+    registration waits for approval anew, and the unit's leaders are told again."""
+    async with atomic():
+        row = await for_update(Registration.select().where(Registration.member == actor.member_id)).first()
+        if row is None:
+            raise errors.NotFound(thing=N_("registration"))
+        if row["status"] != "refused":
+            raise errors.Conflict(N_("Only a registration that was not approved can be sent again."))
+        try:
+            unit = await get_area(unit_id)
+        except errors.NotFound:
+            raise errors.NotFound(thing=N_("unit"), field="unit_id") from None
+        if unit.level != "unit":
+            raise errors.Invalid(N_("Choose the unit you live in."), field="unit_id")
+        await Registration.update(
+            {
+                Registration.status: "pending",
+                Registration.unit: unit.id,
+                Registration.reason: "",
+                Registration.decided_by: None,
+                Registration.decided_at: None,
+            }
+        ).where(Registration.id == row["id"])
+        await events.record(
+            "member",
+            actor.member_id,
+            "register",
+            actor=actor.member_id,
+            now=now,
+            from_state="refused",
+            to_state="pending",
+        )
+    return await registration_of(actor.member_id)
+
+
 async def units_of(community_id: int) -> list[tuple[str, list[tuple[int, str]]]]:
     """The community's units to choose from, by building: [(building name, [(unit id, name)])]."""
     community = await get_area(community_id)
@@ -190,6 +233,12 @@ async def units_of(community_id: int) -> list[tuple[str, list[tuple[int, str]]]]
     for row in rows:
         grouped.setdefault(row["b"], (row["building"], []))[1].append((row["id"], row["name"]))
     return list(grouped.values())
+
+
+async def units_to_choose(record: RegistrationRecord) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Where a member not approved may choose again: the units of the community they chose."""
+    community = AreaPath.parse((await get_area(record.unit)).path).community_id
+    return [] if community is None else await units_of(community)
 
 
 async def communities() -> list[tuple[int, str]]:

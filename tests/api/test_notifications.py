@@ -121,7 +121,7 @@ async def test_a_resident_registers_waits_for_approval_and_then_orders(api):
 
     # The grid leader is told and approves; a neighbour may not.
     told = await api.ok(s.leader, "GET", "/api/v1/me/notifications")
-    assert told["items"][0]["text"] == "赵新 登记为1单元的居民，等待您的审核。"
+    assert told["items"][0]["text"] == "赵新 登记为1号楼 1单元的居民，等待您的审核。"
     waiting = await api.ok(s.leader, "GET", "/api/v1/registrations")
     assert [item["name"] for item in waiting] == ["赵新"]
     registration = waiting[0]["id"]

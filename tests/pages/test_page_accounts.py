@@ -114,7 +114,7 @@ async def test_a_resident_registers_waits_and_is_approved_by_the_grid_leader(sit
     assert "赵新" not in (await outsider.get("/registrations")).text
     await refused(outsider, await outsider.post(f"/registrations/{registration}/approve"), 404)
     approved = await leader.follow(await leader.post(f"/registrations/{registration}/approve"))
-    assert "赵新已通过审核，成为1单元的居民" in approved.text
+    assert "赵新已通过审核，成为1号楼 1单元的居民" in approved.text
     assert (await newcomer.get("/needs/new")).status_code == 200
     assert "网格长 通过了您的登记，欢迎！" in (await newcomer.get("/notifications")).text
 
@@ -164,3 +164,35 @@ async def test_an_admin_sets_a_grids_group_outlet_and_others_may_not(site):
         await staff.post("/outlets", {"area_id": str(s.grid), "kind": "json", "target": "http://x"}),
         403,
     )
+
+
+async def test_a_resident_not_approved_chooses_the_unit_again_and_waits_anew(site):
+    s = site.street
+    newcomer = site.browser()
+    await newcomer.get(f"/register?community={s.community}")
+    details = {
+        "community": str(s.community),
+        "phone": "13912340001",
+        "name": "钱多",
+        "password": "new-home-1",
+    }
+    await newcomer.post("/register", {**details, "unit_id": str(s.unit)})
+    staff = await site.signed_in(s.staff)
+    waiting = await staff.get("/registrations")
+    assert "13912340001 · 1号楼 1单元" in waiting.text  # the unit with its building
+    registration = re.search(r'action="/registrations/(\d+)/refuse"', waiting.text).group(1)
+    await staff.post(f"/registrations/{registration}/refuse", {"reason": "该单元没有这位住户"})
+
+    # Told why, and offered the units of the community to choose again.
+    page = await newcomer.get("/pending")
+    assert "未通过" in page.text and "该单元没有这位住户" in page.text
+    assert 'action="/pending"' in page.text and f'<option value="{s.unit}" selected' in page.text
+    wrong = await newcomer.post("/pending", {"unit_id": str(s.grid)})  # a grid is no unit
+    assert wrong.status_code == 400 and 'id="unit_id-error"' in wrong.text
+    sent = await newcomer.post("/pending", {"unit_id": str(s.unit)})
+    again = await newcomer.follow(sent)
+    assert "已重新提交，等待审核。" in again.text and "等待审核" in again.text
+    assert 'action="/pending"' not in again.text  # waiting: nothing to send
+    assert "钱多" in (await staff.get("/registrations")).text  # back on the staff's list
+    refused_again = await newcomer.post("/pending", {"unit_id": str(s.unit)})
+    assert refused_again.status_code == 409

@@ -54,7 +54,12 @@ async def test_the_fund_is_public_and_an_anonymous_donor_is_never_named(site):
     assert re.search(r'id="fund-donated">¥1025.55<', page.text)
     assert re.search(r'id="fund-granted">¥0.00<', page.text)
     assert re.search(r'id="fund-donations">4<', page.text)
-    assert "王阿姨" not in page.text and "张三丰" not in page.text and "匿名捐赠人" in page.text and "助老" in page.text
+    assert (
+        "王阿姨" not in page.text
+        and "张三丰" not in page.text
+        and "匿名捐赠人" in page.text
+        and "助老" in page.text
+    )
     assert "李大爷" in page.text and "邻里社工服务中心" in page.text
     assert "+¥1000.50" in page.text and "登记捐赠" not in page.text
     english = await site.signed_in(s.resident, language="en")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.params import FromQuery, JSONBody
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from projects import registration
 from projects.profile import reset_password
@@ -24,13 +24,17 @@ class RegistrationIn(In):
     unit_id: IdIn
 
 
+class UnitChoiceIn(In):
+    unit_id: IdIn
+
+
 class RegistrationOut(Out):
     id: Id
     member_id: Id
     name: str
     phone: str
     unit_id: Id
-    unit_name: str
+    unit_name: str = Field(description="The unit with its building: 1号楼 1单元")
     status: str
     reason: str
     decided_at: datetime | None
@@ -54,7 +58,7 @@ def out(record: registration.RegistrationRecord) -> RegistrationOut:
         name=record.name,
         phone=record.phone,
         unit_id=record.unit,
-        unit_name=record.unit_name,
+        unit_name=record.place,
         status=record.status,
         reason=record.reason,
         decided_at=record.decided_at,
@@ -107,6 +111,15 @@ class MyRegistrationController(Controller):
     @get(name="api:my-registration", summary="My registration and where it stands", opt=OPEN_TO_PENDING)
     async def mine(self, actor: CurrentActor) -> RegistrationOut:
         return out(await registration.registration_of(actor.member_id))
+
+    @post(
+        name="api:my-registration-again",
+        summary="Not approved: choose the unit again and wait for approval anew",
+        opt=OPEN_TO_PENDING,
+        status_code=200,
+    )
+    async def again(self, actor: CurrentActor, data: JSONBody[UnitChoiceIn], now: Now) -> RegistrationOut:
+        return out(await registration.reapply(actor, int(data.unit_id), now=now))
 
 
 class PasswordResetController(Controller):

@@ -19,6 +19,7 @@ from web.pages.core import (
     LANG_MAX_AGE,
     NAV,
     SESSION_COOKIE,
+    Form,
     NavEntry,
     Viewer,
     as_id,
@@ -99,11 +100,40 @@ class ProfilePages(Controller):
 
     @get("/pending", name="page:pending", opt=OPEN)
     async def pending(self, request: Request, actor: CurrentActor) -> Template:
-        try:
-            found = await registration.registration_of(actor.member_id)
-        except errors.NotFound:
-            found = None
-        return await page(request, "pending.html", actor, registration=found)
+        return await _pending_page(request, actor)
+
+    @post("/pending", name="page:pending-again", opt=OPEN)
+    async def again(self, request: Request, actor: CurrentActor, now: Now) -> Template | Redirect:
+        form = await read_form(request)
+        unit_id = form.id("unit_id", label=N_("unit"))
+        if form.ok and unit_id is not None:
+            try:
+                await registration.reapply(actor, unit_id, now=now)
+            except (errors.Invalid, errors.NotFound) as error:
+                if error.field is None:
+                    raise
+                form.refuse(error, {"unit_id": "unit_id"})
+            else:
+                return redirect(request, "/pending", N_("Sent again: it waits for approval."))
+        return await _pending_page(request, actor, form)
+
+
+async def _pending_page(request: Request, actor, form: Form | None = None) -> Template:
+    try:
+        found = await registration.registration_of(actor.member_id)
+    except errors.NotFound:
+        found = None
+    # Not approved: the member may choose their unit again (registration.reapply).
+    units = await registration.units_to_choose(found) if found and found.status == "refused" else []
+    return await page(
+        request,
+        "pending.html",
+        actor,
+        status=400 if form else 200,
+        registration=found,
+        units=units,
+        form=form or Form(values={"unit_id": str(found.unit) if found else ""}),
+    )
 
 
 class RegistrationPages(Controller):
@@ -163,7 +193,7 @@ class RegistrationPages(Controller):
     ) -> Redirect:
         found = await registration.approve(actor, registration_id, now=now)
         return redirect(request, "/registrations", N_("{name} is approved as a resident of {unit}."),
-                        {"name": found.name, "unit": found.unit_name})  # fmt: skip
+                        {"name": found.name, "unit": found.place})  # fmt: skip
 
     @post("/registrations/{registration_id:int}/refuse", name="page:registration-refuse")
     async def refuse(
