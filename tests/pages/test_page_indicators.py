@@ -27,6 +27,10 @@ async def test_staff_read_the_scores_and_the_streets_assessor_scores_a_leaf(site
     wrong = await street.post(assess, {f"score_{tree['assessed']}": "101", f"note_{tree['assessed']}": "好"})
     assert wrong.status_code == 400 and f'id="score_{tree["assessed"]}-error"' in wrong.text
     assert "<details open" in wrong.text and await Assessment.count() == 0
+    # The page comes back at its top: a summary there says what was refused and links to the field.
+    summary = wrong.text.index('id="refused"')
+    assert "考核评分未保存" in wrong.text[summary:] and summary < wrong.text.index("<details open")
+    assert f'href="#score_{tree["assessed"]}"' in wrong.text[summary : wrong.text.index("<details open")]
     saved = await street.follow(
         await street.post(assess, {f"score_{tree['assessed']}": "70", f"note_{tree['assessed']}": "台账齐全"})
     )
