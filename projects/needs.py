@@ -123,7 +123,10 @@ async def report_need(
             raise errors.Invalid(N_("A need is reported in a community or below it."), field="area_id")
         if resident != actor.member_id:
             # A leader or staff member collects needs of residents where they serve.
-            actor.require(actor.manages(area.path))
+            if not actor.manages(area.path):
+                raise errors.NotAllowed(
+                    N_("You collect the needs of residents of the areas you serve only."), field="resident_id"
+                )
             if home["home_path"] and community_path(home["home_path"]) != community_path(area.path):
                 raise errors.Invalid(
                     N_("This resident does not live in that community."), field="resident_id"

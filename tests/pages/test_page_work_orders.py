@@ -128,3 +128,23 @@ async def test_a_volunteer_sees_where_to_go_and_whom_to_call_and_sends_proof_wit
     proof = THUMBNAIL.search(need_page).group(1)
     assert (await resident.get(proof)).status_code == 200
     assert (await (await site.signed_in(s.volunteers[5])).get(proof)).status_code == 404
+
+
+async def test_a_leader_reporting_for_a_resident_they_do_not_serve_keeps_what_they_typed(site):
+    s = site.street
+    leader = await site.signed_in(s.leader)
+    refused_form = await leader.post(
+        "/needs",
+        {
+            "category": "care.meals",
+            "description": "老人需要陪同就医",
+            "scope": "personal",
+            "resident_phone": s.phones[s.outsider],  # another community's resident
+            "channel": "door_visit",
+            "address": "1号楼1单元301",
+        },
+    )
+    assert refused_form.status_code == 400
+    page = refused_form.text
+    assert 'id="resident_phone-error"' in page and "您只能代您负责区域的居民反映需求。" in page
+    assert "老人需要陪同就医" in page and 'value="1号楼1单元301"' in page

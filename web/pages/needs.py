@@ -149,7 +149,8 @@ class NeedPages(Controller):
                     photos=chosen,
                     now=now,
                 )
-            except (errors.Invalid, errors.NotFound) as error:
+            except (errors.Invalid, errors.NotFound, errors.NotAllowed) as error:
+                # Kept as typed, with the refusal beside the field it concerns (or on top).
                 form.refuse(error, {"resident_id": "resident_phone"})
             else:
                 return redirect(
