@@ -503,13 +503,20 @@ async def cancel_need(actor: Actor, need_id: int, *, reason: str = "", now: date
     return await view_need(actor, need_id)
 
 
+# What residents do to a need (its reporter, its supporters): the rest is done by leaders and staff.
+RESIDENTS_ACTIONS = frozenset({"report", "join", "cancel", "remove_photo"})
+
+
 async def need_history(actor: Actor, need_id: int) -> list[events.Trace]:
-    """The need's trace; a neighbour who sees a common need without its reporter sees its
-    events without who did them (reporter, supporters)."""
+    """The need's trace; a neighbour who sees a common need without its reporter sees what
+    residents did to it without who did it (reporter, supporters); leaders and staff are named."""
     need = await view_need(actor, need_id)
     history = await events.history("need", need_id)
     if need.resident is None:
         history = [
-            replace(event, actor=None, hidden=True) if event.actor is not None else event for event in history
+            replace(event, actor=None, hidden=True)
+            if event.actor is not None and event.action in RESIDENTS_ACTIONS
+            else event
+            for event in history
         ]
     return history

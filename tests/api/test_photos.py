@@ -114,13 +114,17 @@ async def test_a_progress_reports_photos_hang_on_it_for_whoever_sees_the_need(ap
     s = api.street
     common = await need(api, s.neighbour, scope="common", description="垃圾站满了")
     await api.ok(s.staff, "POST", f"/api/v1/needs/{common['id']}/progress", {"note": "已联系环卫"})
-    history = await api.ok(s.staff, "GET", f"/api/v1/needs/{common['id']}/history")
+    history_url = f"/api/v1/needs/{common['id']}/history"
+    history = await api.ok(s.staff, "GET", history_url)
     report = next(event["seq"] for event in history if event["action"] == "progress")
     url = f"/api/v1/needs/{common['id']}/photos"
     response = await api.call(s.staff, "POST", url, files=_file(webp()), data={"report": str(report)})
     assert response.status_code == 201, response.text
     listed = await api.ok(s.resident, "GET", url)  # a neighbour sees a common need, and its photos
     assert [item["report_id"] for item in listed] == [str(report)]
+    # The neighbour's history of it: who reported it is not said; the staff who work on it are.
+    seen = {event["action"]: event["actor_id"] for event in await api.ok(s.resident, "GET", history_url)}
+    assert seen["report"] is None and seen["progress"] == str(s.staff)
     assert (await api.get(s.resident, listed[0]["url"])).status_code == 200
     assert (await api.get(s.outsider, listed[0]["url"])).status_code == 404
     # Only its author hangs photos on a report.
