@@ -70,6 +70,20 @@ def with_known_ids(described: dict, ids: dict[str, list[int]]) -> dict:
     return described
 
 
+def _as_files(files):
+    """Schemathesis's multipart parts as httpx sends them: a part it drew as a number or a
+    boolean goes as the text of it, as a browser would send what was typed."""
+
+    def part(value):
+        if isinstance(value, tuple):
+            return (value[0], part(value[1]), *value[2:])
+        return value if isinstance(value, bytes | str) or hasattr(value, "read") else str(value).encode()
+
+    if isinstance(files, dict):
+        return {name: part(value) for name, value in files.items()}
+    return [(name, part(value)) for name, value in files]
+
+
 async def send(client: httpx.AsyncClient, request: dict) -> httpx.Response:
     """Send the request Schemathesis prepared (for ``requests``) with the test's httpx client."""
     body = {}
@@ -80,10 +94,12 @@ async def send(client: httpx.AsyncClient, request: dict) -> httpx.Response:
     elif request.get("data") is not None:
         body["data"] = request["data"]
     if request.get("files"):
-        body["files"] = request["files"]
-    return await client.request(
+        body["files"] = _as_files(request["files"])
+    prepared = client.build_request(
         request["method"], request["url"], params=request.get("params"), headers=request["headers"], **body
     )
+    prepared.read()  # a multipart body is a stream: read now, so that the checks can look at it
+    return await client.send(prepared)
 
 
 def examine(operation, mode, headers: dict, secured: bool, loop, client, statuses: Counter) -> None:
