@@ -226,7 +226,8 @@ async def units_of(community_id: int) -> list[tuple[str, list[tuple[int, str]]]]
             Area.id, Area.name, Area.parent.name.as_alias("building"), Area.parent.id.as_alias("b")
         )
         .where(under(Area.path, community.path) & (Area.level == "unit"))
-        .order_by(Area.path)
+        # By id, in the order they were made (a path is text: "/…/14/" sorts before "/…/3/").
+        .order_by(Area.parent, Area.id)
         .limit(5000)
     )
     grouped: dict[int, tuple[str, list[tuple[int, str]]]] = {}
