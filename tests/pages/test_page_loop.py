@@ -47,6 +47,7 @@ async def test_the_loop_from_ordering_to_points_through_the_pages(site):
     volunteer = await site.signed_in(s.volunteers[3])
     tasks = await volunteer.get("/tasks?category=care")
     assert f"/tasks/{task}" in tasks.text and "送午餐" in tasks.text
+    assert re.search(r'class="meta where">幸福里社区 · [^<]*网格', tasks.text)  # where, by its names
     claimed = await volunteer.post(f"/tasks/{task}/claim")
     claim = new_id(claimed, "claims")
     assert (await volunteer.post(f"/claims/{claim}/check-in")).status_code == 303
