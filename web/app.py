@@ -11,8 +11,8 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
-from dataclasses import astuple, dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import astuple, dataclass, is_dataclass
 from datetime import datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -27,6 +27,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from ledger.anchor import anchor, latest_anchor
 from ledger.transfers import expire_all_due
 from market.sweep import sweep as market_sweep
+from projects import leases
 from projects.db import utcnow
 from projects.members import DEFAULT_IDLE
 from projects.sweep import sweep
@@ -108,44 +109,92 @@ def linli_version() -> str:
 
 # -- background jobs -----------------------------------------------------------------------------
 
+LEASE_PERIODS = 3  # a job's lease outlives this many periods: a holder that died frees it after them
+MIN_LEASE_S = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodicJob:
+    """A job the app runs every period, in one process at a time across every worker: the one
+    that holds the lease ``name`` (``projects.leases``). ``run`` is given the app's now and
+    answers what it did (a count, or a dataclass of counts), for the log."""
+
+    name: str
+    run: Callable[[datetime], Awaitable[object]]
+
+
+def periodic_jobs(anchor_file: Path | None = None) -> list[PeriodicJob]:
+    """The app's periodic jobs, in the order they run: the expiry of due reservations (ledger),
+    once a day the ledger's anchor in ``anchor_file``, the deadline sweep (needs, tasks and
+    projects) and the market's (redemptions not fulfilled in time, venture calls past their
+    deadline). Another job joins by its own lease name."""
+    jobs = [PeriodicJob("reservation expiry", lambda now: expire_all_due(now=now))]
+    if anchor_file is not None:
+        jobs.append(PeriodicJob("ledger anchor", DailyAnchor(anchor_file).run))
+    jobs.append(PeriodicJob("deadline sweep", lambda now: sweep(now=now)))
+    jobs.append(PeriodicJob("market sweep", lambda now: market_sweep(now=now)))
+    return jobs
+
+
+class DailyAnchor:
+    """The ledger's anchor, once a day, in one file; remembers the last one it read or wrote."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.last: datetime | None = None
+
+    async def run(self, now: datetime) -> None:
+        self.last = await anchor_daily(self.path, now, self.last)
+
+
+def _worth_logging(result: object) -> bool:
+    if is_dataclass(result) and not isinstance(result, type):
+        return any(astuple(result))
+    return bool(result)
+
 
 async def run_periodic_jobs(
-    interval_s: float, clock: Callable[[], datetime], stop: asyncio.Event, anchor_file: Path | None = None
+    interval_s: float,
+    clock: Callable[[], datetime],
+    stop: asyncio.Event,
+    anchor_file: Path | None = None,
+    *,
+    jobs: list[PeriodicJob] | None = None,
+    holder: str | None = None,
 ) -> None:
-    """Run the periodic jobs now and then every ``interval_s`` until ``stop`` is set: the expiry
-    of due reservations (ledger), the deadline sweep (needs, tasks and projects), the market's
-    (redemptions not fulfilled in time, venture calls past their deadline) and, once a day, the
-    ledger's anchor in ``anchor_file``.
+    """Run the periodic jobs (``periodic_jobs(anchor_file)`` unless ``jobs`` are given) now and
+    then every ``interval_s`` until ``stop`` is set, each only while this process (``holder``)
+    holds its lease; the leases are given up on the way out, so that another worker takes
+    the jobs over at once.
 
     A failing job is logged and tried again next time: it must never take the app down. Stopping
     waits for the jobs under way to finish: cancelling one in the middle of opening a
     transaction could strand its pooled connection, and closing the pool would then wait forever.
     """
-    logger.info("periodic jobs every %s s", interval_s)
-    last_anchor: datetime | None = None
-    while not stop.is_set():
-        try:
-            expired = await expire_all_due(now=clock())
-        except Exception:
-            logger.exception("reservation expiry failed; next try in %s s", interval_s)
-        else:
-            if expired:
-                logger.info("expired %d pending transfer(s)", expired)
-        if anchor_file is not None:
+    jobs = periodic_jobs(anchor_file) if jobs is None else jobs
+    holder = holder or leases.new_holder()
+    ttl = timedelta(seconds=max(LEASE_PERIODS * interval_s, MIN_LEASE_S))
+    logger.info("periodic jobs every %s s, as %s", interval_s, holder)
+    try:
+        while not stop.is_set():
+            for job in jobs:
+                try:
+                    ran, result = await leases.run_if_held(
+                        job.name, holder, lambda job=job: job.run(clock()), ttl=ttl, now=clock()
+                    )
+                except Exception:
+                    logger.exception("%s failed; next try in %s s", job.name, interval_s)
+                else:
+                    if ran and _worth_logging(result):
+                        logger.info("%s: %s", job.name, result)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval_s)
+    finally:
+        for job in jobs:
             try:
-                last_anchor = await anchor_daily(anchor_file, clock(), last_anchor)
-            except Exception:
-                logger.exception("anchoring in %s failed; next try in %s s", anchor_file, interval_s)
-        for name, job in (("deadline sweep", sweep), ("market sweep", market_sweep)):
-            try:
-                swept = await job(now=clock())
-            except Exception:
-                logger.exception("%s failed; next try in %s s", name, interval_s)
-            else:
-                if any(astuple(swept)):
-                    logger.info("%s: %s", name, swept)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval_s)
+                await leases.release(job.name, holder)
+            except Exception:  # the database is away: the lease expires by itself
+                logger.warning("could not give up the lease of %s; it expires by itself", job.name)
 
 
 async def anchor_daily(path: Path, now: datetime, last: datetime | None) -> datetime:

@@ -19,8 +19,9 @@ from litestar.testing import AsyncTestClient
 from ledger.accounts import DEBITS_MUST_NOT_EXCEED_CREDITS, open_account
 from ledger.anchor import latest_anchor
 from ledger.transfers import expiry_id, reserve, transfer
+from projects import leases
 from web import app as web_app
-from web.app import Settings, anchor_daily, create_app, run_periodic_jobs
+from web.app import PeriodicJob, Settings, anchor_daily, create_app, run_periodic_jobs
 from web.database import close_database, open_database
 
 
@@ -128,7 +129,7 @@ async def test_the_daily_anchor_is_written_when_the_last_is_a_day_old(tmp_path, 
         await close_database(engine)
 
 
-async def test_a_failing_job_is_logged_and_tried_again(monkeypatch, caplog):
+async def test_a_failing_job_is_logged_and_tried_again(db, monkeypatch, caplog):
     calls = []
 
     async def flaky_expire_all_due(now):
@@ -156,6 +157,45 @@ async def test_a_failing_job_is_logged_and_tried_again(monkeypatch, caplog):
     assert "database went away" in caplog.text
     assert "deadline sweep failed" in caplog.text
     assert "deadline sweep broke" in caplog.text
+
+
+async def test_two_workers_run_each_job_once_per_period_and_the_survivor_takes_over(db):
+    """Two processes' job loops on one database: each period's job runs in one of them only;
+    when that one stops, the other takes its jobs over at once (the lease is given up)."""
+    runs: list[str] = []
+
+    def job(holder: str) -> list[PeriodicJob]:
+        async def record(now):
+            runs.append(holder)
+
+        return [PeriodicJob("test job", record)]
+
+    stops = {holder: asyncio.Event() for holder in ("first", "second")}
+    loops = {
+        holder: asyncio.create_task(
+            run_periodic_jobs(0.02, web_app.utcnow, stop, jobs=job(holder), holder=holder)
+        )
+        for holder, stop in stops.items()
+    }
+    for _ in range(500):
+        if len(runs) >= 20:
+            break
+        await asyncio.sleep(0.01)
+    assert len(set(runs)) == 1, runs  # one holder ran every period
+    (first,) = set(runs)
+    stops[first].set()
+    await asyncio.wait_for(loops[first], 5)
+    assert await leases.holder_of("test job", now=web_app.utcnow()) in (None, *stops)
+    before = len(runs)
+    for _ in range(500):
+        if len(runs) >= before + 5:
+            break
+        await asyncio.sleep(0.01)
+    (second,) = set(stops) - {first}
+    assert set(runs[before:]) == {second}
+    stops[second].set()
+    await asyncio.wait_for(loops[second], 5)
+    assert await leases.holder_of("test job", now=web_app.utcnow()) is None
 
 
 def test_the_sweep_interval_comes_from_the_environment(monkeypatch):
