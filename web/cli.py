@@ -68,14 +68,38 @@ def linli(database: str | None) -> None:
         )
 
 
+MAX_WORKERS = 64
+
+
+def serving_sqlite() -> bool:
+    """Whether the database the app will open is a SQLite file (the default)."""
+    url = os.environ.get("LINLI_DATABASE_URL") or "sqlite:///linli.sqlite"
+    return urllib.parse.urlparse(url).scheme == "sqlite"
+
+
 @linli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
-def serve(host: str, port: int, reload: bool) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, MAX_WORKERS),
+    help="Processes serving requests behind one address (PostgreSQL only; SQLite has one writer). "
+    "A worker that dies is started again.",
+)
+def serve(host: str, port: int, reload: bool, workers: int) -> None:
     """Run the web app (it applies pending migrations as it starts)."""
     import uvicorn
 
+    if workers > 1 and serving_sqlite():
+        raise click.UsageError(
+            "SQLite has one writer: serve it with one worker, or move to PostgreSQL "
+            "(LINLI_DATABASE_URL=postgresql://...) to serve with several (see the README's Deployment)."
+        )
+    if workers > 1 and reload:
+        raise click.UsageError("--reload restarts one process: give it without --workers")
     code = str(Path(__file__).resolve().parent.parent)  # with --reload, watch Linli's code wherever we run
     uvicorn.run(
         "web.app:create_app",
@@ -84,6 +108,8 @@ def serve(host: str, port: int, reload: bool) -> None:
         port=port,
         reload=reload,
         reload_dirs=[code] if reload else None,
+        # Several workers share the port; uvicorn's supervisor starts a dead one again.
+        workers=workers if workers > 1 else None,
         # The client's address is Linli's to decide (web.client, LINLI_TRUSTED_PROXIES): uvicorn
         # would otherwise take X-Forwarded-For from anyone on loopback.
         proxy_headers=False,
