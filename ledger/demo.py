@@ -52,17 +52,14 @@ SHORT_HOLD_TIMEOUT_S = 300  # a counter hold that the demo lets lapse (then swee
 POINTS_PER_HOUR = 10
 MAX_GROUP_SIZE = 6
 
+# Memos are what a member reads on their statement: in Chinese, as the street writes them.
 TASKS = (
-    "助老送餐 meals for elders", "楼道清扫 stairwell cleaning", "陪同就医 hospital escort",
-    "垃圾分类督导 waste sorting", "义剪 free haircuts", "课后辅导 homework club",
-    "反诈宣传 anti-fraud talk", "家电维修 appliance repair", "独居老人探访 visiting elders",
+    "助老送餐", "楼道清扫", "陪同就医", "垃圾分类督导", "义剪", "课后辅导", "反诈宣传", "家电维修",
+    "独居老人探访",
 )  # fmt: skip
-EXCHANGES = (
-    "代买菜 grocery run", "教用智能手机 phone lessons", "修电脑 computer fix",
-    "接送孩子 school pick-up", "陪聊 a chat and tea", "缝补衣物 mending",
-)  # fmt: skip
+EXCHANGES = ("代买菜", "教用智能手机", "修电脑", "接送孩子", "陪聊", "缝补衣物")
 # What each of the cast's three merchants sells: (item, price in points).
-REWARDS = (("理发 a haircut", 30), ("大米 5 kg of rice", 50), ("长者餐 a meal", 12))
+REWARDS = (("理发", 30), ("大米5公斤", 50), ("长者餐", 12))
 
 # (id, asset, kind, owner, name, flags): an account the demo opens itself.
 AccountSpec = tuple[str, str, str, str, str, int]
@@ -222,7 +219,7 @@ async def issue_for_task(demo: Demo) -> bool:
     points = minutes * POINTS_PER_HOUR // 60  # whole minutes, rounded down to whole points
     await transfer(
         demo.next_id(), issuer, member, points, "PTS",
-        reason="task", reference=f"demo:task:{demo.written}", memo=f"{rng.choice(TASKS)} ({minutes} min)",
+        reason="task", reference=f"demo:task:{demo.written}", memo=f"{rng.choice(TASKS)}（{minutes}分钟）",
         now=demo.clock.tick(),
     )  # fmt: skip
     demo.available[member] += points
@@ -236,7 +233,7 @@ async def issue_to_organisation(demo: Demo) -> bool:
     points = rng.choice((50, 80, 120, 200))
     await transfer(
         demo.next_id(), rng.choice(cast.issuers), organisation, points, "PTS",
-        reason="project", reference=f"demo:project:{demo.written}", memo="服务项目 service project completed",
+        reason="project", reference=f"demo:project:{demo.written}", memo="服务项目完成",
         now=demo.clock.tick(),
     )  # fmt: skip
     demo.available[organisation] += points
@@ -251,7 +248,7 @@ async def group_task(demo: Demo) -> bool:
     minutes = rng.choice((60, 120, 180))
     points = minutes * POINTS_PER_HOUR // 60
     task = f"demo:task:{demo.written + 1}"
-    memo = f"{rng.choice(TASKS)} (team of {len(team)}, {minutes} min each)"
+    memo = f"{rng.choice(TASKS)}（{len(team)}人小组，每人{minutes}分钟）"
     operations = [
         NewTransfer(demo.next_id(), cast.issuers[0], member, points, "PTS", "task", task, memo)
         for member in team
@@ -303,7 +300,7 @@ async def redeem(demo: Demo) -> bool:
     reference = f"demo:redemption:{demo.written + 1}"
     pending = await reserve(
         demo.next_id(), buyer, merchant, amount, "PTS",
-        timeout_s=timeout_s, reason="redemption", reference=reference, memo=f"{item} x{quantity}",
+        timeout_s=timeout_s, reason="redemption", reference=reference, memo=f"{item} ×{quantity}",
         now=demo.clock.tick(),
     )  # fmt: skip
     demo.counts["reserved"] += 1
@@ -318,7 +315,7 @@ async def redeem(demo: Demo) -> bool:
         collected = price * (quantity - 1)  # one was out of stock: the rest returns to the buyer
         await post_pending(
             demo.next_id(), pending.id, collected,
-            reason="fulfilled", reference=reference, memo="partly out of stock", now=demo.clock.tick(),
+            reason="fulfilled", reference=reference, memo="部分缺货", now=demo.clock.tick(),
         )  # fmt: skip
         demo.available[buyer] -= collected
         demo.available[merchant] += collected
@@ -350,14 +347,14 @@ async def reverse_mistake(demo: Demo) -> bool:
     minutes = rng.choice((60, 90, 120))
     points = minutes * POINTS_PER_HOUR // 60
     task = f"demo:task:{demo.written + 1}"
-    memo = f"{rng.choice(TASKS)} ({minutes} min)"
+    memo = f"{rng.choice(TASKS)}（{minutes}分钟）"
     mistaken = await transfer(
         demo.next_id(), cast.issuers[0], wrong, points, "PTS",
         reason="task", reference=task, memo=memo, now=demo.clock.tick(),
     )  # fmt: skip
     await reverse(
         demo.next_id(), mistaken.id,
-        reference=task, memo=f"issued to {wrong} by mistake: meant for {right}", now=demo.clock.tick(),
+        reference=task, memo="误发给另一位志愿者，已冲正", now=demo.clock.tick(),
     )  # fmt: skip
     await transfer(
         demo.next_id(), cast.issuers[0], right, points, "PTS",
@@ -374,7 +371,7 @@ async def donate(demo: Demo) -> bool:
     await transfer(
         demo.next_id(), demo.cast.world, demo.cast.fund, amount_fen, "CNY",
         reason="donation", reference=f"demo:donation:{demo.written}",
-        memo="捐赠 donation to the community fund", now=demo.clock.tick(),
+        memo="社区基金捐赠", now=demo.clock.tick(),
     )  # fmt: skip
     demo.available[demo.cast.fund] += amount_fen
     demo.counts["donations"] += 1
@@ -393,14 +390,14 @@ async def grant(demo: Demo) -> bool:
     call = f"demo:call:{demo.written + 1}"
     award = [
         NewTransfer(demo.next_id(), cast.fund, cast.escrow, amount_fen, "CNY", "grant", call,
-                    "公益创投 venture grant"),
+                    "公益创投资助"),
         NewTransfer(demo.next_id(), cast.escrow, grantee, first, "CNY", "milestone", call,
-                    "milestone 1 of 2"),
+                    "第1期（共2期）"),
     ]  # fmt: skip
     await post_batch(award, batch_id=demo.batch_id(award[0]), now=demo.clock.tick())
     await transfer(
         demo.next_id(), cast.escrow, grantee, amount_fen - first, "CNY",
-        reason="milestone", reference=call, memo="milestone 2 of 2", now=demo.clock.tick(),
+        reason="milestone", reference=call, memo="第2期（共2期）", now=demo.clock.tick(),
     )  # fmt: skip
     demo.available[cast.fund] -= amount_fen
     demo.available[grantee] += amount_fen

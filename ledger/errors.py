@@ -19,6 +19,12 @@ class InvalidTransfer(LedgerError):
     code = "invalid_transfer"
 
 
+class InvalidCursor(LedgerError):
+    """A statement's cursor that the statement never gave out: bad input, not a bad transfer."""
+
+    code = "invalid_input"
+
+
 class InvalidAccount(LedgerError):
     """An account cannot be opened as asked (its id, asset, kind or flags)."""
 

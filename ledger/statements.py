@@ -58,7 +58,7 @@ def parse_cursor(cursor: str | None) -> int:
     if cursor is None or cursor == "":
         return 2**62
     if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 18:
-        raise errors.InvalidTransfer("the cursor is not one this statement gave out")
+        raise errors.InvalidCursor("the cursor is not one this statement gave out")
     return int(cursor)
 
 

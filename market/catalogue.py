@@ -20,6 +20,7 @@ from market.rules.catalogue import ItemFacts
 from market.tables import ITEM_KINDS, LIMIT_PERIODS, Item, ItemArea, Redemption
 from projects import errors, events
 from projects.access import MANAGERS, Actor
+from projects.area_path import AreaPath
 from projects.areas import get_area, under
 from projects.db import atomic
 from projects.errors import N_
@@ -123,7 +124,7 @@ def places(actor: Actor) -> list[int]:
     """The ids of every area on the path to the actor's home and to each area they hold a role in:
     the areas whose items serve them."""
     paths = [actor.home_path, *(grant.path for grant in actor.grants)]
-    return sorted({int(part) for path in paths if path for part in path.strip("/").split("/")})
+    return sorted({area_id for path in paths if path for area_id in AreaPath.parse(path).ids})
 
 
 def _checked(draft: ItemDraft) -> ItemDraft:

@@ -24,6 +24,7 @@ from market.sweep import sweep
 from market.tables import Call, Donation, Exchange, Gift, Item, Listing, Redemption
 from market.ventures import CriterionDraft, MilestoneDraft
 from projects.access import Actor, load_actor
+from projects.area_path import AreaPath
 from projects.db import atomic, utcnow
 from projects.demo import ADMIN, ENTERPRISE, GRID_LEADER, MERCHANT, RESIDENT, STAFF, VOLUNTEER
 from projects.members import member_account
@@ -98,7 +99,7 @@ class _Cast:
             )
             self.representatives[key] = rep["member"]
         home = await Member.select(Member.home_area.path).where(Member.id == self.ids[RESIDENT]).first()
-        self.community = int(home["home_area.path"].strip("/").split("/")[2])
+        self.community = AreaPath.parse(home["home_area.path"]).community_id
         volunteers = (
             await Role.select(Role.member)
             .where((Role.role == "volunteer") & (Role.area == self.community))
@@ -303,6 +304,7 @@ async def _fund_and_venture(cast: _Cast, now: datetime) -> None:
             await cast.actor(voter), call.id, bids[choice].id, now=reviewing + timedelta(hours=3)
         )
     awarded = reviewing + timedelta(days=1)
+    await ventures.close_voting(staff, call.id, now=awarded - timedelta(hours=2))
     await ventures.award_call(staff, call.id, bids["enterprise"].id, now=awarded)
     first, second, _ = (await ventures.get_bid(bids["enterprise"].id)).milestones
     enterprise = await cast.actor(cast.representatives["enterprise"])

@@ -73,6 +73,16 @@ class AlreadyVoted(Conflict):
     message = N_("You have already voted in this call.")
 
 
+class VotingClosed(Conflict):
+    code = "voting_closed"
+    message = N_("Voting in this call has closed.")
+
+
+class VotingOpen(Conflict):
+    code = "voting_open"
+    message = N_("Residents' votes count in this call: close voting first, then award it.")
+
+
 class FundTooLow(Conflict):
     code = "insufficient_fund"
     message = N_("The community fund holds {available}: not enough to pay {amount}.")

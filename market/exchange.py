@@ -30,6 +30,7 @@ from market.rules.gifts import GiverFacts, PoolFacts
 from market.tables import LISTING_KINDS, Exchange, Gift, Listing
 from projects import errors, events
 from projects.access import Actor, community_path
+from projects.area_path import COMMUNITY_DEPTH, AreaPath
 from projects.areas import get_area
 from projects.categories import get_category
 from projects.db import atomic
@@ -113,7 +114,7 @@ class GiftRecord:
 async def _home_community(actor: Actor) -> int:
     if not actor.home_path:
         raise errors.Invalid(N_("Only a member with a home in the community can do this."))
-    return int(community_path(actor.home_path).strip("/").split("/")[-1])
+    return AreaPath.parse(community_path(actor.home_path)).area_id
 
 
 # -- listings ----------------------------------------------------------------------------------------
@@ -205,7 +206,11 @@ async def listing_titles(listing_ids) -> dict[int, str]:
 
 
 def _my_communities(actor: Actor) -> list[int]:
-    return [int(path.strip("/").split("/")[-1]) for path in actor.communities() if path.count("/") == 4]
+    return [
+        parsed.area_id
+        for parsed in map(AreaPath.parse, actor.communities())
+        if parsed.level_index == COMMUNITY_DEPTH - 1
+    ]
 
 
 async def view_listing(actor: Actor, listing_id: int) -> ListingRecord:

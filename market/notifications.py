@@ -1,87 +1,225 @@
-"""The market's notifications: what others (or the sweep) did to my redemptions, exchanges,
-listings and gifts, to the redemptions of what my organisations provide, and to their bids;
-read from the market's trace, newest first. Each says where to look (``href``)."""
+"""Who a change in the market concerns, and the sentence each is told (``projects.outbox``): a
+redemption's member and its provider (the organisation's representatives, or the community's
+staff for its own items), the parties of an exchange, a gift's recipient, a member who donated,
+the bidders of a venture call and the staff who published it. Never the actor."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from market.tables import Bid, Call, Donation, Exchange, Gift, Milestone, Redemption
+from projects.concerns import representatives
+from projects.errors import N_
+from projects.outbox import MAX_READERS, Change, Notice, register, short, to
+from projects.tables import Role
 
-from market.tables import Bid, Exchange, Gift, Item, Listing, MarketEvent, Milestone, Redemption
-from projects.access import Actor
-
-LATEST = 20
-
-
-@dataclass(frozen=True, slots=True)
-class MarketNotification:
-    seq: int
-    subject: str
-    subject_id: int
-    action: str
-    from_state: str
-    to_state: str
-    actor_name: str | None  # None: the system (the sweep)
-    reason: str
-    created_at: datetime
-    href: str
+SUBJECTS = ("redemption", "exchange", "gift", "donation", "call", "bid", "milestone")
 
 
-def _href(subject: str, subject_id: int, calls: dict[tuple[str, int], int]) -> str:
-    if subject == "redemption":
-        return f"/redemptions/{subject_id}"
-    if subject == "exchange":
-        return f"/exchange/{subject_id}"
-    if subject == "listing":
-        return f"/exchange/listings/{subject_id}"
-    if subject == "gift":
-        return "/gifts"
-    return f"/calls/{calls.get((subject, subject_id), subject_id)}"
-
-
-async def market_notifications(actor: Actor, *, limit: int = LATEST) -> list[MarketNotification]:
-    me = actor.member_id
-    mine = {
-        "redemption": Redemption.select(Redemption.id).where(Redemption.member == me),
-        "exchange": Exchange.select(Exchange.id).where(
-            (Exchange.requester == me) | (Exchange.performer == me)
-        ),
-        "listing": Listing.select(Listing.id).where(Listing.member == me),
-        "gift": Gift.select(Gift.id).where(Gift.recipient == me),
-    }
-    represented = actor.represented
-    if represented:
-        provided = Redemption.select(Redemption.id).where(
-            Redemption.item.is_in(Item.select(Item.id).where(Item.organisation.is_in(represented)))
-        )
-        bids = Bid.select(Bid.id).where(Bid.organisation.is_in(represented))
-        mine["bid"] = bids
-        mine["milestone"] = Milestone.select(Milestone.id).where(Milestone.bid.is_in(bids))
-        mine["provided"] = provided
-    about = None
-    for subject, ids in mine.items():
-        clause = (MarketEvent.subject == ("redemption" if subject == "provided" else subject)) & (
-            MarketEvent.subject_id.is_in(ids)
-        )
-        about = clause if about is None else about | clause
+async def staff_of(community_id: int) -> list[int]:
+    """The staff of a community itself (at most ``MAX_READERS``)."""
     rows = (
-        await MarketEvent.select(
-            *MarketEvent.all_columns(exclude=[MarketEvent.actor]),
-            MarketEvent.actor.name.as_alias("actor_name"),
-        )
-        .where(about & ((MarketEvent.actor != me) | MarketEvent.actor.is_null()))
-        .order_by(MarketEvent.seq, ascending=False)
-        .limit(limit)
+        await Role.select(Role.member)
+        .where((Role.area == community_id) & (Role.role == "staff"))
+        .order_by(Role.id)
+        .limit(MAX_READERS)
     )
-    calls: dict[tuple[str, int], int] = {}
-    bid_ids = [row["subject_id"] for row in rows if row["subject"] == "bid"]
-    milestone_ids = [row["subject_id"] for row in rows if row["subject"] == "milestone"]
-    if bid_ids:
-        for row in await Bid.select(Bid.id, Bid.call).where(Bid.id.is_in(bid_ids)):
-            calls[("bid", row["id"])] = row["call"]
-    if milestone_ids:
-        for row in await Milestone.select(Milestone.id, Milestone.bid.call).where(
-            Milestone.id.is_in(milestone_ids)
-        ):
-            calls[("milestone", row["id"])] = row["bid.call"]
-    return [MarketNotification(**row, href=_href(row["subject"], row["subject_id"], calls)) for row in rows]
+    return [row["member"] for row in rows]
+
+
+async def redemption_concern(change: Change) -> list[Notice]:
+    found = (
+        await Redemption.select(
+            Redemption.id,
+            Redemption.member,
+            Redemption.member.name.as_alias("member_name"),
+            Redemption.quantity,
+            Redemption.item.name.as_alias("item"),
+            Redemption.item.organisation.as_alias("organisation"),
+            Redemption.item.community.as_alias("community"),
+        )
+        .where(Redemption.id == change.subject_id)
+        .first()
+    )
+    if found is None:
+        return []
+    item, mine, action = short(found["item"]), f"/redemptions/{found['id']}", change.action
+    if found["organisation"] is not None:
+        providers = await representatives([found["organisation"]])
+    else:
+        providers = await staff_of(found["community"])
+    if action == "redeem":
+        message = N_('{actor} redeemed {quantity} × "{item}": fulfil it when they show their code.')
+        return to(providers, message, "/provider", item=item, quantity=found["quantity"])
+    if action == "fulfil":
+        return to([found["member"]], N_('{actor} fulfilled your redemption of "{item}".'), mine, item=item)
+    if action == "reject":
+        message = N_('{actor} turned down your redemption of "{item}": your points are back.')
+        return to([found["member"]], message, mine, item=item, reason=change.reason)
+    if action == "cancel":
+        message = N_('{actor} cancelled their redemption of "{item}".')
+        return to(providers, message, "/provider", item=item)
+    if action == "expire":
+        member = N_(
+            'Your redemption of "{item}" was not fulfilled within 3 days, '
+            "so the system expired it: your points are back."
+        )
+        provider = N_(
+            'The redemption of "{item}" by {member} was not fulfilled within 3 days, '
+            "so the system expired it."
+        )
+        return to([found["member"]], member, mine, item=item) + to(
+            providers, provider, "/provider", item=item, member=found["member_name"]
+        )
+    return []
+
+
+async def exchange_concern(change: Change) -> list[Notice]:
+    found = (
+        await Exchange.select(
+            Exchange.id,
+            Exchange.requester,
+            Exchange.performer,
+            Exchange.points,
+            Exchange.listing.title.as_alias("title"),
+        )
+        .where(Exchange.id == change.subject_id)
+        .first()
+    )
+    if found is None:
+        return []
+    title, link, action, why = short(found["title"]), f"/exchange/{found['id']}", change.action, change.reason
+    parties = [found["requester"], found["performer"]]
+    messages = {
+        "propose": N_('{actor} proposed an exchange: "{title}".'),
+        "accept": N_('{actor} accepted the exchange "{title}".'),
+        "decline": N_('{actor} declined the exchange "{title}".'),
+        "cancel": N_('{actor} cancelled the exchange "{title}".'),
+        "dispute": N_('{actor} disputed the work on "{title}": a leader decides.'),
+    }
+    if action in messages:
+        return to(parties, messages[action], link, title=title, reason=why)
+    if action == "submit":
+        message = N_('{actor} has finished "{title}": please confirm.')
+        return to([found["requester"]], message, link, title=title)
+    if action in ("confirm", "settle"):
+        message = N_('{actor} confirmed the exchange "{title}": {points} points paid.')
+        if action == "settle":
+            message = N_('{actor} settled the dispute over "{title}": {points} points paid.')
+        return to(parties, message, link, title=title, points=found["points"] or 0, reason=why)
+    return []
+
+
+async def gift_concern(change: Change) -> list[Notice]:
+    found = await Gift.select(Gift.recipient, Gift.amount).where(Gift.id == change.subject_id).first()
+    if found is None:
+        return []
+    message = N_("{actor} gave you {amount} points.")
+    return to([found["recipient"]], message, "/points", amount=found["amount"], reason=change.reason)
+
+
+async def donation_concern(change: Change) -> list[Notice]:
+    found = (
+        await Donation.select(Donation.member, Donation.amount, Donation.community)
+        .where(Donation.id == change.subject_id)
+        .first()
+    )
+    if found is None:
+        return []
+    from market.fund import yuan  # market.fund registers this module as it loads
+
+    message = N_("{actor} recorded your donation of {amount} to the community fund. Thank you!")
+    return to([found["member"]], message, f"/fund/{found['community']}", amount=yuan(found["amount"]))
+
+
+async def _bidders(call_id: int) -> list[int]:
+    organisations = await Bid.select(Bid.organisation).where(Bid.call == call_id).limit(MAX_READERS)
+    return await representatives([row["organisation"] for row in organisations])
+
+
+async def call_concern(change: Change) -> list[Notice]:
+    call = await Call.select(Call.id, Call.title).where(Call.id == change.subject_id).first()
+    if call is None:
+        return []
+    title, link = short(call["title"]), f"/calls/{call['id']}"
+    if change.action == "close":
+        message = N_(
+            'The deadline for bids on "{title}" passed, so the system closed it: the panel reviews the bids.'
+        )
+        return to(await _bidders(call["id"]), message, link, title=title)
+    if change.action == "cancel":
+        message = N_('{actor} cancelled the venture call "{title}".')
+        return to(await _bidders(call["id"]), message, link, title=title, reason=change.reason)
+    return []
+
+
+async def bid_concern(change: Change) -> list[Notice]:
+    bid = (
+        await Bid.select(
+            Bid.organisation,
+            Bid.organisation.name.as_alias("organisation_name"),
+            Bid.call,
+            Bid.call.title.as_alias("title"),
+            Bid.call.created_by.as_alias("created_by"),
+        )
+        .where(Bid.id == change.subject_id)
+        .first()
+    )
+    if bid is None:
+        return []
+    title, link, action = short(bid["title"]), f"/calls/{bid['call']}", change.action
+    if action in ("submit", "revise", "resubmit", "withdraw"):
+        message = N_('{actor} sent a bid from {organisation} for "{title}".')
+        if action == "withdraw":
+            message = N_('{actor} withdrew the bid of {organisation} for "{title}".')
+        return to([bid["created_by"]], message, link, title=title, organisation=bid["organisation_name"])
+    if action == "award":
+        message = N_('{actor} awarded the venture call "{title}" to your bid.')
+        return to(await representatives([bid["organisation"]]), message, link, title=title)
+    if action == "lose":
+        message = N_('{actor} awarded the venture call "{title}" to another bid.')
+        return to(await representatives([bid["organisation"]]), message, link, title=title)
+    return []
+
+
+async def milestone_concern(change: Change) -> list[Notice]:
+    found = (
+        await Milestone.select(
+            Milestone.title,
+            Milestone.amount,
+            Milestone.bid.organisation.as_alias("organisation"),
+            Milestone.bid.call.as_alias("call"),
+            Milestone.bid.call.created_by.as_alias("created_by"),
+        )
+        .where(Milestone.id == change.subject_id)
+        .first()
+    )
+    if found is None:
+        return []
+    from market.fund import yuan  # market.fund registers this module as it loads
+
+    title, link, action = short(found["title"]), f"/calls/{found['call']}", change.action
+    if action == "report":
+        message = N_('{actor} reported the milestone "{title}": accept it to pay {amount}.')
+        return to([found["created_by"]], message, link, title=title, amount=yuan(found["amount"]))
+    if action == "accept":
+        message = N_('{actor} accepted the milestone "{title}": {amount} paid from the fund.')
+        reps = await representatives([found["organisation"]])
+        return to(reps, message, link, title=title, amount=yuan(found["amount"]))
+    if action == "return":
+        message = N_('{actor} returned the report on the milestone "{title}".')
+        reps = await representatives([found["organisation"]])
+        return to(reps, message, link, title=title, reason=change.reason)
+    return []
+
+
+CONCERNS = {
+    "redemption": redemption_concern,
+    "exchange": exchange_concern,
+    "gift": gift_concern,
+    "donation": donation_concern,
+    "call": call_concern,
+    "bid": bid_concern,
+    "milestone": milestone_concern,
+}
+
+for _subject, _concern in CONCERNS.items():
+    register((_subject,), _concern)

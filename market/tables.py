@@ -156,6 +156,7 @@ class Call(Table, tablename="market_call"):
     vote_weight = SmallInt(default=0)  # percent of the ranking that residents' votes decide
     status = Varchar(length=16)
     awarded_bid = BigInt(null=True, default=None)
+    voting_closed_at = Timestamptz(null=True, default=None)  # NULL: residents may still vote
     created_by = _fk(Member, null=False)
     created_at = Timestamptz()
     updated_at = Timestamptz()

@@ -98,6 +98,7 @@ class CallRecord:
     vote_weight: int
     status: str
     awarded_bid: int | None
+    voting_closed_at: datetime | None  # None: residents may still vote (unless it is decided)
     created_by: int
     created_at: datetime
     updated_at: datetime
@@ -173,10 +174,12 @@ class RankingEntry:
     budget: int
     status: str
     panel_score: Fraction  # 0–100: Σ weight × mean score / highest score
-    votes: int
-    vote_score: Fraction  # 0–100: the bid's share of the votes
-    score: Fraction  # what ranks: the panel's and the votes' parts, weighted by the call
-    rank: int  # 1 + how many bids score strictly more: ties share a rank (1, 1, 3)
+    votes: int | None  # None (and the share) until voting has closed: votes are secret
+    vote_score: Fraction | None  # 0–100: the bid's share of the votes
+    score: Fraction | None  # the panel's and the votes' parts, weighted by the call (None: votes
+    # weigh and are not counted yet)
+    rank: int  # 1 + how many bids score strictly more (the panel's part until voting has closed):
+    # ties share a rank (1, 1, 3)
     tied: bool
     missing: int  # panel member × criterion scores not yet given
 
@@ -186,7 +189,8 @@ class Ranking:
     call: int
     status: str
     vote_weight: int
-    votes: int
+    voting_closed: bool  # the votes are counted in (else every vote-derived figure is None)
+    votes: int | None
     missing: int
     entries: tuple[RankingEntry, ...]
 
@@ -497,11 +501,14 @@ async def cancel_call(actor: Actor, call_id: int, *, reason: str, now: datetime)
 
 
 async def call_history(actor: Actor, call_id: int) -> list[events.Trace]:
-    """The call's trace; who voted is shown to its staff only (never for whom: see ``vote``)."""
+    """The call's trace: that someone voted, for everyone; who, for its staff only; for whom,
+    never (``vote`` records no bid)."""
     call = await view_call(actor, call_id)
     history = await events.history("call", call_id)
     if not actor.is_staff(await _path(call)):
-        history = [replace(event, actor=None) if event.action == "vote" else event for event in history]
+        history = [
+            replace(event, actor=None, hidden=True) if event.action == "vote" else event for event in history
+        ]
     return history
 
 
@@ -524,7 +531,8 @@ async def _ranked(actor: Actor, call: CallFacts, facts: list[BidFacts]) -> list[
     """The bids' facts with their rank, looked up only when the actor could award one now."""
     if rules.award(actor, call) is not None:
         return facts
-    standing = await _rank(await Call.select().where(Call.id == call.id).first())
+    row = await Call.select().where(Call.id == call.id).first()
+    standing = await _rank(row, counted=rules.votes_counted(call))
     ranks = {entry.bid: entry.rank for entry in standing.entries}
     return [fact.with_rank(ranks.get(fact.id), standing.missing) for fact in facts]
 
@@ -776,8 +784,8 @@ async def score_bid(actor: Actor, bid_id: int, scores: dict[int, int], *, now: d
 
 
 async def vote(actor: Actor, call_id: int, bid_id: int, *, now: datetime) -> VoteRecord:
-    """A resident of the call's area votes for one bid, once per call, while it is reviewed.
-    The call's trace says that they voted, never for whom."""
+    """A resident of the call's area votes for one bid, once per call, while it is reviewed
+    and until staff close voting. The call's trace says that they voted, never for whom."""
     async with atomic():
         call = await load(Call, "call", call_id)
         facts = await _facts_of_call(actor, call, now)
@@ -827,10 +835,14 @@ GROUP BY b.id
 _VOTES = "SELECT bid, COUNT(*) AS n FROM market_vote WHERE call = {} GROUP BY bid"
 
 
-async def _rank(call: dict) -> Ranking:
+async def _rank(call: dict, *, counted: bool) -> Ranking:
     """Each bid's panel score is Σ over criteria of weight × (mean of its scores / highest
     score), 0–100; a criterion nobody scored yet counts 0 and is reported ``missing``. With
-    votes and a vote weight, the score is panel × (100 − w)/100 + vote share × w. Exact."""
+    votes and a vote weight, the score is panel × (100 − w)/100 + vote share × w. Exact.
+
+    Not ``counted`` (voting still open: ``rules.votes_counted``), the votes are not read at all:
+    the bids rank by the panel's part, and the counts, shares and, where votes weigh, the
+    weighted scores are None."""
     criteria = await Criterion.select().where(Criterion.call == call["id"]).order_by(Criterion.position)
     bids = (
         await Bid.select(
@@ -848,9 +860,10 @@ async def _rank(call: dict) -> Ranking:
         for row in await Bid.raw(_SCORES, call["id"])
     }
     scorers = {row["bid"]: int(row["n"]) for row in await Bid.raw(_SCORERS, call["id"])}
-    votes = {row["bid"]: int(row["n"]) for row in await Bid.raw(_VOTES, call["id"])}
+    votes = {row["bid"]: int(row["n"]) for row in await Bid.raw(_VOTES, call["id"])} if counted else {}
     all_votes = sum(votes.get(bid["id"], 0) for bid in bids)
     weight = Fraction(call["vote_weight"], 100) if all_votes else Fraction(0)
+    weighed = counted or not call["vote_weight"]  # the score is known: votes counted or weightless
     drafts = []
     for bid in bids:
         panel = Fraction(0)
@@ -863,7 +876,7 @@ async def _rank(call: dict) -> Ranking:
         share = Fraction(100 * votes.get(bid["id"], 0), all_votes) if all_votes else Fraction(0)
         missing = scorers.get(bid["id"], 0) * len(criteria) - given
         drafts.append((bid, panel, share, panel * (1 - weight) + share * weight, missing))
-    scores = [draft[3] for draft in drafts]
+    scores = [draft[3] for draft in drafts]  # the panel's part alone while votes are not counted
     entries = [
         RankingEntry(
             bid=bid["id"],
@@ -872,9 +885,9 @@ async def _rank(call: dict) -> Ranking:
             budget=bid["budget"],
             status=bid["status"],
             panel_score=panel,
-            votes=votes.get(bid["id"], 0),
-            vote_score=share,
-            score=score,
+            votes=votes.get(bid["id"], 0) if counted else None,
+            vote_score=share if counted else None,
+            score=score if weighed else None,
             rank=1 + sum(other > score for other in scores),
             tied=scores.count(score) > 1,
             missing=missing,
@@ -886,7 +899,8 @@ async def _rank(call: dict) -> Ranking:
         call=call["id"],
         status=call["status"],
         vote_weight=call["vote_weight"],
-        votes=all_votes,
+        voting_closed=counted,
+        votes=all_votes if counted else None,
         missing=sum(entry.missing for entry in entries),
         entries=tuple(entries),
     )
@@ -894,10 +908,12 @@ async def _rank(call: dict) -> Ranking:
 
 async def ranking(actor: Actor, call_id: int, *, now: datetime | None = None) -> Ranking:
     """The standing of the bids: for the call's staff at any time, its panel once bidding has
-    closed, everyone who sees the call once it is awarded (the published result)."""
+    closed, everyone who sees the call once it is awarded (the published result). The votes
+    are in it only once voting has closed, for everyone alike."""
     call = await load_call(call_id)
-    refuse(rules.see_ranking(actor, await _facts_of_call(actor, call, now)))
-    return await _rank(call)
+    facts = await _facts_of_call(actor, call, now)
+    refuse(rules.see_ranking(actor, facts))
+    return await _rank(call, counted=rules.votes_counted(facts))
 
 
 async def load_call(call_id: int) -> dict:
@@ -907,16 +923,38 @@ async def load_call(call_id: int) -> dict:
     return row
 
 
+async def close_voting(actor: Actor, call_id: int, *, now: datetime) -> CallRecord:
+    """Staff close the residents' vote on a call under review: no vote comes after, and its
+    ranking shows the votes from now on (to those who may read it)."""
+    async with atomic():
+        call = await load(Call, "call", call_id)
+        refuse(rules.close_voting(actor, await _facts_of_call(actor, call, now)))
+        call = await _review_if_due(call, now)
+        await move(
+            Call,
+            "call",
+            call,
+            "reviewing",
+            "close_voting",
+            actor=actor.member_id,
+            now=now,
+            voting_closed_at=now,
+        )
+    return await view_call(actor, call_id, now=now)
+
+
 async def award_call(actor: Actor, call_id: int, bid_id: int, *, now: datetime) -> CallRecord:
     """Staff award the grant to a bid ranked first, once every panel member has scored every
-    bid; of bids tied first, staff choose one. The others lose."""
+    bid (and, where votes weigh, once voting has closed; otherwise the award closes it); of
+    bids tied first, staff choose one. The others lose."""
     async with atomic():
         call = await load(Call, "call", call_id)
         facts = await _facts_of_call(actor, call, now)
         refuse(rules.award(actor, facts))
         call = await _review_if_due(call, now)
+        call = {**call, "voting_closed_at": call["voting_closed_at"] or now}
         bid = await _bid_of(call, bid_id)
-        standing = await _rank(call)
+        standing = await _rank(call, counted=True)
         entry = next((entry for entry in standing.entries if entry.bid == bid_id), None)
         ranked = _bid_facts(bid, facts).with_rank(entry.rank if entry else None, standing.missing)
         refuse(rules.award_bid(actor, ranked))
@@ -947,6 +985,7 @@ async def award_call(actor: Actor, call_id: int, bid_id: int, *, now: datetime) 
             now=now,
             why=entry.organisation_name,
             awarded_bid=bid_id,
+            voting_closed_at=call["voting_closed_at"],
         )
     return await view_call(actor, call_id, now=now)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from projects import errors
+from projects.area_path import COMMUNITY_DEPTH, AreaPath
 from projects.tables import Area, Member, OrganisationMember, Role
 
 MANAGERS = ("leader", "staff")
@@ -34,6 +35,10 @@ class Actor:
     grants: tuple[Grant, ...] = ()
     # organisation id -> "representative" or "member"
     organisations: dict[int, str] = field(default_factory=dict)
+    pending: bool = False  # registered themself, not yet approved: sees only that
+    must_change_password: bool = False  # staff reset it: a new one before anything else
+    # organisation id -> the path of the area it is registered in (where it serves)
+    organisation_paths: dict[int, str] = field(default_factory=dict)
 
     def holds(self, roles: tuple[str, ...], path: str) -> bool:
         """Does one of ``roles`` hold in the area with ``path`` (granted there or above)?"""
@@ -73,6 +78,13 @@ class Actor:
         """Is ``path`` in one of my communities (or the larger areas I manage)?"""
         return any(path.startswith(community) for community in self.communities())
 
+    def served_by(self, path: str) -> bool:
+        """Does what is listed in the area with ``path`` serve one of my communities: it is in
+        one of them, or holds one (a street's resource serves the street's communities)?"""
+        return any(
+            path.startswith(community) or community.startswith(path) for community in self.communities()
+        )
+
     @property
     def is_resident(self) -> bool:
         """Lives somewhere Linli knows (orders services, follows needs, joins common ones)."""
@@ -103,6 +115,10 @@ class Actor:
         """The organisations this member is the representative of."""
         return [org for org, role in self.organisations.items() if role == "representative"]
 
+    def serves_for(self, path: str) -> list[int]:
+        """The organisations I represent that serve the area with ``path``."""
+        return [org for org in self.represented if serves(self.organisation_paths.get(org, ""), path)]
+
     def acts_for(self, organisation_id: int | None) -> bool:
         """Am I the representative of this organisation (its work is mine to answer for)?
         Unlike ``represents``, an admin does not count: this is about whose work it is."""
@@ -118,10 +134,19 @@ class Actor:
         return sorted(names)
 
 
+def serves(organisation_path: str, path: str) -> bool:
+    """Does an organisation registered in the area with ``organisation_path`` serve the area
+    with ``path``: its area holds it (a street's organisation serves the street's communities),
+    or lies in the same community."""
+    if not organisation_path:
+        return False
+    return path.startswith(organisation_path) or organisation_path.startswith(community_path(path))
+
+
 def community_path(path: str) -> str:
     """The community part of a path (district/street/community), or the path if it is higher."""
-    parts = path.strip("/").split("/")
-    return "/" + "/".join(parts[:3]) + "/"
+    parsed = AreaPath.parse(path)
+    return str(parsed.at(COMMUNITY_DEPTH) or parsed)
 
 
 async def load_actor(member_id: int) -> Actor:
@@ -134,6 +159,8 @@ async def load_actor(member_id: int) -> Actor:
             Member.active,
             Member.home_area,
             Member.home_area.path.as_alias("home_path"),
+            Member.pending,
+            Member.must_change_password,
         )
         .where(Member.id == member_id)
         .first()
@@ -144,7 +171,9 @@ async def load_actor(member_id: int) -> Actor:
         Role.member == member_id
     )
     memberships = await OrganisationMember.select(
-        OrganisationMember.organisation, OrganisationMember.role
+        OrganisationMember.organisation,
+        OrganisationMember.role,
+        OrganisationMember.organisation.area.path.as_alias("path"),
     ).where(OrganisationMember.member == member_id)
     return Actor(
         member_id=member_id,
@@ -158,6 +187,9 @@ async def load_actor(member_id: int) -> Actor:
             for row in sorted(grants, key=lambda row: (row["area.path"], row["role"]))
         ),
         organisations={row["organisation"]: row["role"] for row in memberships},
+        pending=member["pending"],
+        must_change_password=member["must_change_password"],
+        organisation_paths={row["organisation"]: row["path"] for row in memberships},
     )
 
 

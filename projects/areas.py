@@ -12,8 +12,10 @@ from datetime import datetime
 
 from ledger.accounts import open_account
 from projects import errors
+from projects.area_path import AreaPath
 from projects.db import atomic
 from projects.tables import AREA_LEVELS, Area
+from projects.workorders import clean_phone
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +27,7 @@ class AreaRecord:
     name_en: str
     path: str
     created_at: datetime
+    duty_phone: str = ""  # a community's duty phone (值班电话)
 
     def contains(self, path: str) -> bool:
         """Is the area with ``path`` this one or under it?"""
@@ -32,7 +35,7 @@ class AreaRecord:
 
     def ancestor_ids(self) -> list[int]:
         """This area's id and its ancestors', root first."""
-        return [int(part) for part in self.path.strip("/").split("/")]
+        return list(AreaPath.parse(self.path).ids)
 
 
 def issuer_account(community_id: int) -> str:
@@ -85,6 +88,17 @@ async def create_area(
     return AreaRecord(area_id, parent_id, level, name, name_en, path, now)
 
 
+async def set_duty_phone(community_id: int, phone: str) -> AreaRecord:
+    """A community's duty phone (值班电话), named as the contact of its common needs where no grid
+    leader is (admins also edit it in Piccolo Admin); empty clears it."""
+    phone = clean_phone(phone, field="duty_phone")
+    area = await get_area(community_id)
+    if area.level != "community":
+        raise errors.Invalid(errors.N_("Only a community has a duty phone."), field="duty_phone")
+    await Area.update({Area.duty_phone: phone}).where(Area.id == community_id)
+    return await get_area(community_id)
+
+
 async def get_area(area_id: int) -> AreaRecord:
     row = await Area.select().where(Area.id == area_id).first()
     if row is None:
@@ -111,7 +125,7 @@ async def areas_below(paths: list[str], *, depth: int, lowest: str) -> list[Area
     deepest = AREA_LEVELS.index(lowest)
     clause = None
     for path in paths:
-        level = len(path.strip("/").split("/")) - 1  # the area's own level, from its path
+        level = AreaPath.parse(path).level_index
         levels = AREA_LEVELS[level : min(level + depth, deepest) + 1]
         part = under(Area.path, path) & Area.level.is_in(list(levels))
         clause = part if clause is None else clause | part

@@ -19,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 
 from projects import errors
 from projects.access import Actor
+from projects.area_path import AreaPath
 from projects.db import atomic
 from projects.disclosure import mask_name
 from projects.errors import N_
@@ -147,7 +148,7 @@ async def service_lines(member_id: int, start: date, end: date) -> list[Line]:
     return [
         Line(
             claim=row["claim"],
-            community=int(row["path"].strip("/").split("/")[2]),
+            community=AreaPath.parse(row["path"]).community_id,
             organisation=row["organisation"],
             category=row["category"],
             title=row["title"],

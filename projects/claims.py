@@ -1,6 +1,7 @@
-"""Claims (接单) and the work they stand for: claim, check in, submit, then confirm (points
-banked exactly once), or dispute and settle. Withdrawal gives the place back. A leader or staff
-member may record work done without a check-in (an elder's neighbour who has no phone)."""
+"""Claims (接单) and the work they stand for: claim, check in, submit (with photos of the work,
+the proof), then confirm (points banked exactly once), or dispute and settle. Withdrawal gives
+the place back. A leader or staff member may record work done without a check-in (an elder's
+neighbour who has no phone)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from ledger.transfers import transfer
 from projects import errors, events, issuance
 from projects.access import Actor
 from projects.areas import get_area, issuer_account
+from projects.attachments import attach, kept_if_committed
 from projects.db import atomic
 from projects.errors import N_
+from projects.images import Photo
 from projects.members import member_account
 from projects.points import confirmation_transfer_id, points_for
 from projects.rules import claims as claim_rules
@@ -211,13 +214,19 @@ def minutes_since(start: datetime, now: datetime) -> int:
 
 
 async def submit_work(
-    actor: Actor, claim_id: int, *, minutes: int, note: str = "", now: datetime
+    actor: Actor,
+    claim_id: int,
+    *,
+    minutes: int,
+    note: str = "",
+    photos: list[Photo] | tuple[()] = (),
+    now: datetime,
 ) -> ClaimRecord:
-    """The performer reports the minutes worked since checking in; the resident or a leader
-    confirms them."""
+    """The performer reports the minutes worked since checking in, with photos of the work
+    (re-encoded already); the resident or a leader confirms them."""
     note = text(note, NOTE_MAX_CHARS, N_("note"))
     _check_minutes(minutes)
-    async with atomic():
+    async with kept_if_committed(), atomic():
         _, claim, facts = await locked(actor, claim_id, claim_rules.submit)
         await _within_policy(facts.task_area_path, claim["member"], minutes, now)
         elapsed = minutes_since(claim["checked_in_at"], now)
@@ -240,18 +249,26 @@ async def submit_work(
             note=note,
             submitted_at=now,
         )
+        await attach(list(photos), uploaded_by=actor.member_id, claim=claim_id, now=now)
     return await view_claim(actor, claim_id)
 
 
 async def record_work(
-    actor: Actor, task_id: int, *, member_id: int, minutes: int, note: str, now: datetime
+    actor: Actor,
+    task_id: int,
+    *,
+    member_id: int,
+    minutes: int,
+    note: str,
+    photos: list[Photo] | tuple[()] = (),
+    now: datetime,
 ) -> ClaimRecord:
     """A leader or staff member of the task's area records work someone did without checking
-    in: their claim (or a new one, taking a place) is submitted, traced as recorded, and waits
-    for confirmation like any other."""
+    in (with photos of it): their claim (or a new one, taking a place) is submitted, traced as
+    recorded, and waits for confirmation like any other."""
     note = text(note, NOTE_MAX_CHARS, N_("note"), required=True)
     _check_minutes(minutes)
-    async with atomic():
+    async with kept_if_committed(), atomic():
         task, facts = await locked_task(actor, task_id, task_rules.record)
         if not await Member.exists().where((Member.id == member_id) & (Member.active == True)):  # noqa: E712
             raise errors.NotFound(thing=N_("member"), field="member_id")
@@ -287,6 +304,7 @@ async def record_work(
             note=note,
             submitted_at=now,
         )
+        await attach(list(photos), uploaded_by=actor.member_id, claim=claim_id, now=now)
     return await view_claim(actor, claim_id)
 
 

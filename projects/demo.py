@@ -103,6 +103,9 @@ ACCOUNTS = (
 # name, name_en, grids, buildings per grid, units per building
 COMMUNITIES = (("幸福里社区", "Xingfuli Community", 3, 3, 3), ("和平里社区", "Hepingli Community", 2, 3, 2))
 GRID_NAMES = ("第一网格", "第二网格", "第三网格")
+DUTY_PHONES = ("0431-8555 0101", "0431-8555 0202")  # each community's duty phone (值班电话)
+PREFERRED_TIMES = ("周六上午", "工作日下午", "尽快", "晚饭后", "工作日上午")
+LANDMARKS = ("小区东门岗亭旁", "北侧车棚", "中心花园", "2号楼与3号楼之间", "垃圾分类站旁")
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚英华建国玉志红梅海燕淑珍德福文凤琴云丹宁欣怡浩然子涵"
@@ -237,7 +240,8 @@ class Street:
     organisations: dict[str, int] = field(default_factory=dict)  # short name -> id
     representatives: dict[int, int] = field(default_factory=dict)  # organisation -> representative
     staff_of: dict[int, list[int]] = field(default_factory=dict)  # organisation -> its members
-    resources: list[tuple[int, int]] = field(default_factory=list)  # (resource, organisation or 0)
+    # (resource, organisation or 0, the community it is listed in)
+    resources: list[tuple[int, int, int]] = field(default_factory=list)
     residents: int = 0  # besides the volunteers, leaders and staff
 
 
@@ -330,6 +334,8 @@ async def _build_street(
                     c.grid_of[unit] = grid
                     c.building_of[unit] = building
     first, second = s.communities
+    for c, duty_phone in zip(s.communities, DUTY_PHONES, strict=True):
+        await areas.set_duty_phone(c.id, duty_phone)
     numbers = itertools.count()
 
     async def person(
@@ -514,7 +520,7 @@ async def _add_resources(s: Street, now: datetime) -> None:
             contact=contact,
             now=now,
         )
-        s.resources.append((record.id, organisation or 0))
+        s.resources.append((record.id, organisation or 0, c.id))
 
     await listed(
         first,
@@ -882,9 +888,22 @@ class Story:
             scope=scope,
             channel=channel,
             resident_id=None if via is None else resident,
+            address=self.address_of(c, resident, scope),
+            preferred_time=PREFERRED_TIMES[resident % len(PREFERRED_TIMES)],
             now=self.now,
         )
         return need.id
+
+    @staticmethod
+    def address_of(c: Community, resident: int, scope: str) -> str:
+        """Where the work is: the resident's room (3号楼2单元501), or a landmark for a common need
+        (from the member's id, not the random stream: the demo stays the same as before)."""
+        if scope == "common":
+            return LANDMARKS[resident % len(LANDMARKS)]
+        unit = c.home[resident]
+        building = c.building_of[unit]
+        number = [u for u in c.units if c.building_of[u] == building].index(unit) + 1
+        return f"{c.building_names[building]}{number}单元{1 + resident % 6}0{1 + resident % 2}"
 
     async def personal(
         self,
@@ -1535,9 +1554,10 @@ class Story:
         """Residents rate the resources they used (三评： once a quarter each)."""
         for _ in range(3):
             resident = self.resident_of(c)
-            resource, organisation = self.rng.choice(self.s.resources)
+            resource, organisation, community = self.rng.choice(self.s.resources)
             if (
-                (resident, resource) in self.rated
+                community != c.id  # a community's people rate its resources
+                or (resident, resource) in self.rated
                 or resident in self.s.staff_of.get(organisation, ())
                 or (self.s.representatives.get(organisation) == resident)
             ):

@@ -37,9 +37,8 @@ VIEWS = {
 
 @dataclass(frozen=True, slots=True)
 class DeskPage:
-    items: list[NeedRecord]
+    items: list[NeedRecord]  # each with its work order as the viewer may know it
     next_cursor: str | None
-    resident_phones: dict[int, str]  # the residents' numbers, for those who serve them
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,12 +127,7 @@ async def desk_needs(
         query = query.where(Need.id > after)
     rows = await query
     items = await needs.records(actor, rows[:limit])
-    residents = sorted({need.resident for need in items if need.resident is not None})
-    phones = {}
-    if residents:
-        found = await Member.select(Member.id, Member.phone).where(Member.id.is_in(residents))
-        phones = {row["id"]: row["phone"] for row in found}
-    return DeskPage(items, str(rows[limit - 1]["id"]) if len(rows) > limit else None, phones)
+    return DeskPage(items, str(rows[limit - 1]["id"]) if len(rows) > limit else None)
 
 
 async def claims_to_decide(actor: Actor, *, limit: int = QUEUE) -> list[ClaimToDecide]:

@@ -44,6 +44,11 @@ class NotAllowed(ProjectError):
     message = N_("You are not allowed to do that.")
 
 
+class TooLarge(ProjectError):
+    code = "too_large"
+    message = N_("The request is too large.")
+
+
 class Unauthenticated(ProjectError):
     code = "unauthenticated"
     message = N_("Sign in first.")

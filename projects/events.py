@@ -7,6 +7,8 @@ from datetime import datetime
 
 from piccolo.table import Table
 
+from projects import concerns, outbox  # noqa: F401 (concerns: who is told what, on import)
+from projects.notification_tables import MemberEvent
 from projects.tables import Event
 
 SUBJECTS = ("need", "task", "claim", "project")
@@ -14,7 +16,7 @@ SUBJECTS = ("need", "task", "claim", "project")
 # The log each subject is traced in. Apps built on this one (the market) register their own
 # subjects with a log table of the same columns, so that one ``record`` and one ``history``
 # serve every trace.
-LOGS: dict[str, type[Table]] = dict.fromkeys(SUBJECTS, Event)
+LOGS: dict[str, type[Table]] = {**dict.fromkeys(SUBJECTS, Event), "member": MemberEvent}
 
 
 def register(subjects: tuple[str, ...], log: type[Table]) -> None:
@@ -47,7 +49,8 @@ async def record(
     to_state: str = "",
     reason: str = "",
 ) -> None:
-    """Append one event; ``actor`` None is the system (the deadline sweep)."""
+    """Append one event, and the notifications of those it concerns (``projects.outbox``), in
+    the caller's transaction; ``actor`` None is the system (the deadline sweep)."""
     log = LOGS[subject]
     await log.insert(
         log(
@@ -61,6 +64,7 @@ async def record(
             created_at=now,
         )
     )
+    await outbox.notify(outbox.Change(subject, subject_id, action, actor, from_state, to_state, reason, now))
 
 
 async def history(subject: str, subject_id: int) -> list[Trace]:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from projects import events
 from projects.access import Actor
+from projects.area_path import AreaPath
 from projects.categories import get_category
 from projects.claims import add_claim
 from projects.db import atomic
@@ -24,7 +25,7 @@ TITLE_MAX_CHARS = 128
 async def take_need(actor: Actor, need_id: int, *, now: datetime) -> NeedRecord:
     async with atomic():
         row, facts = await locked(actor, need_id, need_rules.take)
-        grid = int(facts.grid_path.strip("/").split("/")[-1])
+        grid = AreaPath.parse(facts.grid_path).area_id
         category = await get_category(row["category"], field=None)
         title = f"{category.name}：{row['description']}"
         deadline = row["deadline"] if row["deadline"] is not None and row["deadline"] > now else None

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from projects import errors
 from projects.access import Actor
+from projects.area_path import COMMUNITY_DEPTH, AreaPath
 from projects.areas import get_area
 from projects.errors import N_
 from projects.tables import IssuancePolicy
@@ -52,7 +53,17 @@ async def policy_for(community_id: int) -> Policy:
 
 def community_of(path: str) -> int:
     """The community an area with ``path`` belongs to (its issuer pays)."""
-    return int(path.strip("/").split("/")[2])
+    return AreaPath.parse(path).ids[COMMUNITY_DEPTH - 1]
+
+
+async def read_policy(actor: Actor, community_id: int) -> Policy:
+    """A community's caps and thresholds, for its staff and staff above it (and admins): to
+    anyone else of the community it is refused, and elsewhere it is not there."""
+    community = await get_area(community_id)
+    if community.level != "community" or not (actor.is_staff(community.path) or actor.near(community.path)):
+        raise errors.NotFound(thing=N_("community"))
+    actor.require(actor.is_staff(community.path))
+    return await policy_for(community_id)
 
 
 async def set_policy(actor: Actor, community_id: int, *, now: datetime, **values: int) -> Policy:

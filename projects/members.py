@@ -234,7 +234,14 @@ async def revoke_token(token: str) -> None:
     await Token.delete().where(Token.token_hash == _digest(token))
 
 
+async def revoke_other_tokens(member_id: int, keep: str | None) -> int:
+    """Sign the member out everywhere but with ``keep`` (the token in use; None: everywhere,
+    every browser and every app); how many sign-ins ended."""
+    clause = Token.member == member_id
+    if keep:
+        clause = clause & (Token.token_hash != _digest(keep))
+    return len(await Token.delete().where(clause).returning(Token.token_hash))
+
+
 async def sign_out_everywhere(member_id: int) -> int:
-    """Revoke every sign-in token of the member (every browser, every app); how many there were."""
-    rows = await Token.delete().where(Token.member == member_id).returning(Token.token_hash)
-    return len(rows)
+    return await revoke_other_tokens(member_id, None)

@@ -1,5 +1,6 @@
-"""Needs (需求): reported by residents or collected for them by leaders and staff; joined by
-neighbours when common; merged, rejected or cancelled. Triage lives in ``triage.py``."""
+"""Needs (需求): reported by residents or collected for them by leaders and staff, with where,
+whom to call, when and photos (the work order); joined by neighbours when common; merged,
+rejected or cancelled. Triage lives in ``triage.py``."""
 
 from __future__ import annotations
 
@@ -9,15 +10,19 @@ from datetime import datetime
 from projects import errors, events
 from projects.access import Actor, area_path, community_path
 from projects.areas import AreaRecord, get_area, under
+from projects.attachments import attach, kept_if_committed
 from projects.categories import get_category
 from projects.db import atomic
 from projects.deadlines import deadline_after
 from projects.errors import N_
+from projects.images import Photo
 from projects.rules import needs as need_rules
 from projects.rules import refuse
 from projects.rules.needs import OPEN, NeedFacts
+from projects.rules.workorders import ACTIVE_CLAIMS, LIVE_ASSIGNMENTS
 from projects.states import load, move, parse_cursor, text, trace
-from projects.tables import AREA_LEVELS, CHANNELS, SCOPES, Area, Member, Need, NeedSupporter
+from projects.tables import AREA_LEVELS, CHANNELS, SCOPES, Area, Member, Need, NeedSupporter, Task
+from projects.workorders import Asked, Contact, Places, Where, check_asked, look_up_places
 
 __all__ = ["OPEN"]
 MAX_DESCRIPTION = 2000
@@ -46,9 +51,20 @@ class NeedRecord:
     reason: str
     supporters: int
     handled_by: int | None
+    # The work order, for those who may know it (projects.rules.workorders); None for others.
+    address: str | None  # the room or landmark
+    contact_name: str | None  # whom to call: its own contact, its resident, or for a common need
+    contact_phone: str | None  # its grid's leader or the community's duty phone
+    preferred_time: str  # when suits them (free text: 周六上午)
+    address_string: str | None  # what an Open311 client said of the place, as it said it
+    lat: float | None
+    long: float | None
+    media_url: str | None  # the Open311 client's link to its own photo
     created_at: datetime
     updated_at: datetime
     may: frozenset[str] = frozenset()  # what the viewer may do to it now (projects.rules.needs)
+    where: Where | None = None  # the area's names, and the address for those who may know it
+    contact: Contact | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +82,16 @@ async def report_need(
     channel: str = "online",
     area_id: int | None = None,
     resident_id: int | None = None,
+    address: str | None = None,
+    contact_name: str | None = None,
+    contact_phone: str | None = None,
+    preferred_time: str | None = None,
+    photos: list[Photo] | tuple[()] = (),
     now: datetime,
 ) -> NeedRecord:
-    """A resident reports for themself, or a leader or staff member for ``resident_id``.
+    """A resident reports for themself, or a leader or staff member for ``resident_id``, with
+    where inside its area, a contact (the resident by default), a preferred time and ``photos``
+    (re-encoded already: ``projects.attachments.prepare``).
 
     The area defaults to the resident's unit; a need belongs to a community, so it is in one
     or below one. The community handles it first; it has a deadline for triage.
@@ -76,10 +99,17 @@ async def report_need(
     description = text(description, MAX_DESCRIPTION, N_("description"), required=True)
     if scope not in SCOPES:
         raise errors.Invalid(N_("The scope is personal or common."), field="scope")
+    asked = check_asked(
+        scope=scope,
+        address=address,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        preferred_time=preferred_time,
+    )
     if channel not in CHANNELS:
         raise errors.Invalid(N_("Unknown channel {channel}."), field="channel", channel=channel)
     await get_category(category)
-    async with atomic():
+    async with kept_if_committed(), atomic():
         resident = actor.member_id if resident_id is None else resident_id
         home = (
             await Member.select(Member.home_area, Member.home_area.path.as_alias("home_path"))
@@ -108,8 +138,10 @@ async def report_need(
             area=area,
             scope=scope,
             description=description,
+            asked=asked,
             now=now,
         )
+        await attach(list(photos), uploaded_by=actor.member_id, need=need_id, now=now)
     return await view_need(actor, need_id)
 
 
@@ -122,10 +154,16 @@ async def file_need(
     area: AreaRecord,
     scope: str,
     description: str,
+    asked: Asked = Asked(),
+    address_string: str = "",
+    lat: float | None = None,
+    long: float | None = None,
+    media_url: str = "",
     now: datetime,
 ) -> int:
     """Write a checked need and its first event (inside the caller's transaction); its id.
-    Its community handles it first, with the deadline allowed for triage."""
+    Its community handles it first, with the deadline allowed for triage. ``address_string``,
+    ``lat``, ``long`` and ``media_url`` are what an Open311 client sent."""
     rows = await Need.insert(
         Need(
             resident=resident,
@@ -138,6 +176,14 @@ async def file_need(
             description=description,
             status="new",
             deadline=await deadline_after("new", now),
+            address=asked.address,
+            contact_name=asked.contact_name,
+            contact_phone=asked.contact_phone,
+            preferred_time=asked.preferred_time,
+            address_string=address_string,
+            lat=lat,
+            long=long,
+            media_url=media_url,
             created_at=now,
             updated_at=now,
         )
@@ -156,31 +202,59 @@ def _require_home(home_area: int | None) -> int:
 
 
 def select_needs():
-    """Needs with where they are and who handles them, to decide who sees them in one query."""
+    """Needs with where they are, who handles them and their resident's name and phone (the
+    contact unless the need names another), to decide who sees what in one query."""
     return Need.select(
         *Need.all_columns(),
         Need.area.path.as_alias("area_path"),
         Need.handling_area.path.as_alias("handling_path"),
         Need.handling_area.level.as_alias("handling_level"),
+        Need.resident.name.as_alias("resident_name"),
+        Need.resident.phone.as_alias("resident_phone"),
     )
 
 
-FACT_COLUMNS = ("area_path", "handling_path", "handling_level")
+FACT_COLUMNS = ("area_path", "handling_path", "handling_level", "resident_name", "resident_phone")
+HIDDEN = {  # what of the work order a viewer who may not know it gets
+    "address": None,
+    "contact_name": None,
+    "contact_phone": None,
+    "address_string": None,
+    "lat": None,
+    "long": None,
+    "media_url": None,
+}
 
 
-def as_record(actor: Actor, row: dict, *, joined: bool = False) -> NeedRecord | None:
-    """The need as ``actor`` may see it, with what they may do to it; None if they may not see
-    it (``row`` from ``select_needs``)."""
-    facts = NeedFacts.of(row, joined=joined)
+def contact_of(row: dict, places: Places) -> Contact | None:
+    """Whom to call: a personal need's own contact, else its resident; a common need's grid
+    leader or its community's duty phone (never a neighbour who reported or joined it)."""
+    if row["scope"] == "common":
+        return places.common_contact(row["area_path"])
+    return Contact(row["contact_name"] or row["resident_name"], row["contact_phone"] or row["resident_phone"])
+
+
+def as_record(actor: Actor, row: dict, facts: NeedFacts, places: Places) -> NeedRecord | None:
+    """The need as ``actor`` may see it, with what they may do to it and the work order as far as
+    they may know it; None if they may not see it (``row`` from ``select_needs``)."""
     if not need_rules.sees(actor, facts):
         return None
     record = NeedRecord(
         **{key: value for key, value in row.items() if key not in FACT_COLUMNS},
         may=need_rules.may(actor, facts),
     )
-    if need_rules.sees_whole(actor, facts):
-        return record
-    return replace(record, resident=None, reporter=None)
+    if not need_rules.sees_whole(actor, facts):
+        record = replace(record, resident=None, reporter=None)
+    if not need_rules.sees_contact(actor, facts):
+        return replace(record, **HIDDEN, where=places.where(row["area"], row["area_path"]))
+    contact = contact_of(row, places)
+    return replace(
+        record,
+        where=places.where(row["area"], row["area_path"], row["address"] or row["address_string"]),
+        contact=contact,
+        contact_name=contact.name if contact else None,
+        contact_phone=contact.phone if contact else None,
+    )
 
 
 async def joined_by(actor: Actor, rows: list[dict]) -> set[int]:
@@ -194,12 +268,48 @@ async def joined_by(actor: Actor, rows: list[dict]) -> set[int]:
     return {row["need"] for row in found}
 
 
+async def working_on(actor: Actor, need_ids: list[int]) -> set[int]:
+    """Which of these needs the actor (or an organisation they represent) works on now: an
+    active claim, or a live assignment, on one of its tasks. One query for a whole page."""
+    if not need_ids:
+        return set()
+    me, ids = actor.member_id, ", ".join("{}" for _ in need_ids)
+    represented = ", ".join(str(int(organisation)) for organisation in actor.represented) or "NULL"
+    active = ", ".join(f"'{state}'" for state in ACTIVE_CLAIMS)
+    live = ", ".join(f"'{state}'" for state in LIVE_ASSIGNMENTS)
+    rows = await Task.raw(
+        f"SELECT DISTINCT w.need AS need FROM projects_task w WHERE w.need IN ({ids}) AND ("
+        f"(w.status IN ({live}) "
+        f"AND (w.assignee_member = {{}} OR w.assignee_organisation IN ({represented}))) "
+        f"OR EXISTS (SELECT 1 FROM projects_claim c WHERE c.task = w.id AND c.status IN ({active}) "
+        f"AND (c.member = {{}} OR c.organisation IN ({represented}))))",
+        *need_ids,
+        me,
+        me,
+    )
+    return {row["need"] for row in rows}
+
+
 async def records(actor: Actor, rows: list[dict]) -> list[NeedRecord]:
-    """The rows ``actor`` may see, as records with their actions, in order."""
+    """The rows ``actor`` may see, as records with their actions and work orders, in order: a
+    few queries for a whole page (who joined, who works on them, their areas' names and contacts)."""
     joined = await joined_by(actor, rows)
-    return [
-        record for row in rows if (record := as_record(actor, row, joined=row["id"] in joined)) is not None
-    ]
+    facts = {row["id"]: NeedFacts.of(row, joined=row["id"] in joined) for row in rows}
+    seen = [row for row in rows if need_rules.sees(actor, facts[row["id"]])]
+    working = await working_on(
+        actor, [row["id"] for row in seen if not need_rules.sees_contact(actor, facts[row["id"]])]
+    )
+    for need_id in working:
+        facts[need_id] = replace(facts[need_id], working=True)
+    places = await look_up_places(
+        [row["area_path"] for row in seen],
+        contacts_for=[
+            row["area_path"]
+            for row in seen
+            if row["scope"] == "common" and need_rules.sees_contact(actor, facts[row["id"]])
+        ],
+    )
+    return [record for row in rows if (record := as_record(actor, row, facts[row["id"]], places)) is not None]
 
 
 async def view_need(actor: Actor, need_id: int) -> NeedRecord:

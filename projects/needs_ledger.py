@@ -2,8 +2,9 @@
 at a time so that a district's year is never held in memory.
 
 The rows are plain values (codes, instants, numbers); ``web`` names the columns and words in the
-reader's language and writes them as a spreadsheet or CSV. A resident's contact goes only into
-the ledger of a community or an area inside one: never into a street's or a district's.
+reader's language and writes them as a spreadsheet or CSV. A need's address and contact (its
+own, else its resident's) go only into the ledger of a community or an area inside one: never
+into a street's or a district's.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ledger.posting import as_utc
+from projects.area_path import AreaPath
 from projects.areas import path_range
 from projects.db import postgres
 from projects.errors import N_
@@ -49,10 +51,10 @@ COLUMNS = (
     Column("performers", N_("Done by"), "text", 18),
     Column("rating", N_("Rating"), "decimal", 8),
 )
-# Only in a community's own ledger. Issue 12 gives needs their own address and contact
-# (``address``, ``contact_name``, ``contact_phone``): the address column goes here, and the
-# contact is then the need's own rather than its resident's.
+# Only in a community's own ledger: where inside its area, and whom to call (a personal need's own
+# contact, else its resident; a common need's is nobody who reported or joined it).
 CONTACT_COLUMNS = (
+    Column("address", N_("Address"), "text", 18),
     Column("contact_name", N_("Contact name"), "text", 10),
     Column("contact_phone", N_("Contact phone"), "text", 14),
 )
@@ -91,8 +93,11 @@ def _page_sql(scope: Scope, size: int) -> str:
     )
     # A common need never shows who reported or joined it.
     contact = (
-        ", CASE WHEN n.scope = 'personal' THEN m.name END AS contact_name, "
-        "CASE WHEN n.scope = 'personal' THEN m.phone END AS contact_phone"
+        ", COALESCE(NULLIF(n.address, ''), n.address_string) AS address, "
+        "CASE WHEN n.scope = 'personal' THEN COALESCE(NULLIF(n.contact_name, ''), m.name) END "
+        "AS contact_name, "
+        "CASE WHEN n.scope = 'personal' THEN COALESCE(NULLIF(n.contact_phone, ''), m.phone) END "
+        "AS contact_phone"
         if shows_contacts(scope)
         else ""
     )
@@ -118,7 +123,7 @@ async def places(scope: Scope) -> dict[int, str]:
     )
     names = {row["id"]: row["name"] for row in rows}
     return {
-        row["id"]: " / ".join(names[int(part)] for part in row["path"].strip("/").split("/"))
+        row["id"]: " / ".join(names[area_id] for area_id in AreaPath.parse(row["path"]).ids)
         for row in rows
         if row["path"].startswith(scope.area.path)
     }

@@ -1,79 +1,139 @@
-"""Notifications: what others did to my needs, my tasks, my claims and my organisations' work,
-read from the trace (``projects_event``), newest first."""
+"""A member's notifications: what the outbox wrote for them (``projects.outbox``), newest first,
+read or not; the unread count (an index count); marking one, some or all read. The first page
+starts with the open surveys they were drawn for and have not answered (评社区), which stay until
+answered."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from projects import errors
 from projects.access import Actor
+from projects.errors import N_
+from projects.notification_tables import Notification
 from projects.states import parse_cursor
 from projects.surveys import invitations
-from projects.tables import Claim, Event, Need, Project, Task
 
 PAGE = 30
+MAX_PAGE = 100
+MAX_MARKED = 200  # ids marked read in one call
+SURVEY = N_('You were drawn to answer the survey "{title}": please take part.')
+
+_UNREAD = """
+SELECT
+    (SELECT COUNT(*) FROM projects_notification
+     WHERE member = {} AND read_at IS NULL) AS notifications,
+    (SELECT COUNT(*) FROM projects_survey_frame f JOIN projects_survey s ON s.id = f.survey
+     WHERE f.member = {} AND f.sampled AND NOT f.answered AND s.status = 'open' AND s.closes_at > {})
+     AS surveys
+"""
 
 
 @dataclass(frozen=True, slots=True)
-class Notification:
-    seq: int
-    subject: str  # need, task, claim or project; survey: I was drawn to answer it
-    subject_id: int
-    action: str
-    from_state: str
-    to_state: str
-    actor_name: str | None  # None: the system (the deadline sweep)
-    reason: str
+class NotificationRecord:
+    id: str  # a number, or "survey-<id>" for a survey invitation
+    message: str  # a msgid, rendered with ``params`` in the reader's language
+    params: dict
+    link: str
+    read: bool
     created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class NotificationPage:
-    items: list[Notification]
+    items: list[NotificationRecord]
     next_cursor: str | None
+    unread: int
+
+
+async def unread_count(member_id: int, *, now: datetime) -> int:
+    """Unread notifications and surveys waiting for an answer: counted in the indexes."""
+    row = (await Notification.raw(_UNREAD, member_id, member_id, now))[0]
+    return int(row["notifications"]) + int(row["surveys"])
 
 
 async def notifications(
-    actor: Actor, *, cursor: str | None = None, limit: int = PAGE, now: datetime | None = None
+    actor: Actor,
+    *,
+    unread: bool = False,
+    cursor: str | None = None,
+    limit: int = PAGE,
+    now: datetime,
 ) -> NotificationPage:
-    """Events on the needs I asked for or reported, the tasks dispatched to me or done for my
-    needs, my claims and the claims on my needs' tasks, and the projects my organisations run;
-    only what someone else (or the system) did. Newest first, paged by a cursor. The first page
-    starts with the open surveys I was drawn for and have not answered (评社区)."""
-    limit = max(1, min(limit, 100))
-    me = actor.member_id
-    my_needs = Need.select(Need.id).where((Need.resident == me) | (Need.reporter == me))
-    my_tasks = Task.select(Task.id).where((Task.assignee_member == me) | Task.need.is_in(my_needs))
-    my_claims = Claim.select(Claim.id).where((Claim.member == me) | Claim.task.is_in(my_tasks))
-    about = (
-        ((Event.subject == "need") & Event.subject_id.is_in(my_needs))
-        | ((Event.subject == "task") & Event.subject_id.is_in(my_tasks))
-        | ((Event.subject == "claim") & Event.subject_id.is_in(my_claims))
-    )
-    represented = actor.represented
-    if represented:
-        ours = Project.select(Project.id).where(Project.organisation.is_in(represented))
-        offered = Task.select(Task.id).where(Task.assignee_organisation.is_in(represented))
-        about = (
-            about
-            | ((Event.subject == "project") & Event.subject_id.is_in(ours))
-            | ((Event.subject == "task") & Event.subject_id.is_in(offered))
-        )
+    """Mine, newest first, paged by a cursor; ``unread``: only those not read yet."""
+    limit = max(1, min(limit, MAX_PAGE))
     query = (
-        Event.select(*Event.all_columns(exclude=[Event.actor]), Event.actor.name.as_alias("actor_name"))
-        .where(about & ((Event.actor != me) | Event.actor.is_null()))
-        .order_by(Event.seq, ascending=False)
+        Notification.select(
+            Notification.id,
+            Notification.message,
+            Notification.params,
+            Notification.link,
+            Notification.read_at,
+            Notification.created_at,
+        )
+        .where(Notification.member == actor.member_id)
+        .order_by(Notification.id, ascending=False)
         .limit(limit + 1)
     )
+    if unread:
+        query = query.where(Notification.read_at.is_null())
     before = parse_cursor(cursor)
     if before is not None:
-        query = query.where(Event.seq < before)
+        query = query.where(Notification.id < before)
     rows = await query
-    items = [Notification(**row) for row in rows[:limit]]
+    items = [
+        NotificationRecord(
+            str(row["id"]),
+            row["message"],
+            json.loads(row["params"]),
+            row["link"],
+            row["read_at"] is not None,
+            row["created_at"],
+        )
+        for row in rows[:limit]
+    ]
     if before is None:
-        waiting = [invitation for invitation in await invitations(actor, now=now) if not invitation.answered]
+        waiting = [found for found in await invitations(actor, now=now) if not found.answered]
         items = [
-            Notification(0, "survey", found.survey, "sample", "", "", found.drawn_by_name, "", found.drawn_at)
+            NotificationRecord(
+                f"survey-{found.survey}",
+                SURVEY,
+                {"title": found.title},
+                f"/surveys/{found.survey}",
+                False,
+                found.drawn_at,
+            )
             for found in waiting
         ] + items
-    return NotificationPage(items, str(rows[limit - 1]["seq"]) if len(rows) > limit else None)
+    next_cursor = str(rows[limit - 1]["id"]) if len(rows) > limit else None
+    return NotificationPage(items, next_cursor, await unread_count(actor.member_id, now=now))
+
+
+def notification_ids(values: list[str] | None) -> list[int] | None:
+    """The notification ids a client sent (a survey's stays until it is answered); None: all."""
+    if values is None:
+        return None
+    if len(values) > MAX_MARKED:
+        raise errors.Invalid(N_("At most {limit} at a time."), field="ids", limit=MAX_MARKED)
+    ids = []
+    for value in values:
+        value = str(value)
+        if value.startswith("survey-"):
+            continue
+        if not (value.isascii() and value.isdigit() and 0 < len(value) <= 18):
+            raise errors.Invalid(N_("{value} is not a notification."), field="ids", value=value[:30])
+        ids.append(int(value))
+    return ids
+
+
+async def mark_read(actor: Actor, ids: list[int] | None, *, now: datetime) -> int:
+    """Mark mine read: those with ``ids`` (others' ids are ignored), or all; how many."""
+    clause = (Notification.member == actor.member_id) & Notification.read_at.is_null()
+    if ids is not None:
+        if not ids:
+            return 0
+        clause = clause & Notification.id.is_in(ids)
+    rows = await Notification.update({Notification.read_at: now}).where(clause).returning(Notification.id)
+    return len(rows)

@@ -4,10 +4,14 @@ A client is registered for one community with an API key (stored as its SHA-256)
 files its needs through a member account of its own, which cannot sign in. A request becomes a
 common need (Open311 is for public matters: a broken light, a blocked corridor) in the
 community, or in the area given as ``address_id`` (a Linli area id under it), with the channel
-``open311``; when the caller's phone is a resident of that community, the need is theirs.
+``open311``; when the caller's phone is a resident of that community, the need is theirs. What
+the client says of the place (``address_string``, ``lat``, ``long``) and its ``media_url`` are
+kept in fields of their own, as sent; an image it attaches (``media``) becomes a photo.
 
-Requests are public in GeoReport: the list shows what came in through Open311 and the
-community's other common needs, never who asked.
+Requests are public in GeoReport: the list shows the community's common needs (what came in
+through Open311 is common), never a personal need and never who asked. Their ``address`` is what
+the client said of the place, or else the names of the need's area: never the address a
+resident or a leader gave Linli.
 """
 
 from __future__ import annotations
@@ -20,16 +24,21 @@ from datetime import datetime
 from projects import errors
 from projects.access import community_path
 from projects.areas import get_area, under
+from projects.attachments import attach, kept_if_committed
 from projects.categories import get_category
 from projects.db import atomic
 from projects.errors import N_
+from projects.images import Photo
 from projects.members import PHONE
 from projects.needs import MAX_DESCRIPTION, file_need
 from projects.states import text
 from projects.tables import Member, Need, Open311Client
+from projects.workorders import look_up_places
 
 OPEN = ("new", "triaged", "in_progress")
 MAX_REQUESTS = 1000  # what one GET answers at most, as GeoReport servers commonly do
+ADDRESS_STRING_MAX_CHARS = 200
+MEDIA_URL_MAX_CHARS = 1000
 
 
 class BadApiKey(errors.NotAllowed):
@@ -61,6 +70,10 @@ class ServiceRequest:
     updated: datetime
     expected: datetime | None
     address_id: int
+    address: str  # what the client said of the place, else the area's names (社区 · 网格 · 楼栋)
+    lat: float | None
+    long: float | None
+    media_url: str
 
 
 def _digest(api_key: str) -> str:
@@ -115,20 +128,23 @@ async def submit(
     lat: float | None = None,
     long: float | None = None,
     phone: str = "",
+    media_url: str = "",
+    photos: list[Photo] | tuple[()] = (),
     now: datetime,
 ) -> ServiceRequest:
+    """A request filed as a common need, with what the client said of the place, its media link
+    and its attached image (re-encoded already) kept apart from the description."""
     await get_category(service_code)
-    description = text(description, MAX_DESCRIPTION - 300, N_("description"), required=True)
-    place = text(address_string, 200, N_("address"))
-    if lat is not None and long is not None:
-        place = f"{place} ({lat:.6f}, {long:.6f})".strip()
-    if place:
-        description = f"{description}\n{place}"
+    description = text(description, MAX_DESCRIPTION, N_("description"), required=True)
+    address_string = text(address_string, ADDRESS_STRING_MAX_CHARS, N_("address"), field="address_string")
+    media_url = _media_url(media_url)
+    if (lat is None) != (long is None):
+        raise errors.Invalid(N_("Give lat and long together."), field="lat" if lat is None else "long")
     community = await get_area(client.community)
     area = await get_area(address_id) if address_id is not None else community
     if not community.contains(area.path):
         raise errors.Invalid(N_("This place is not in the community this client reports to."))
-    async with atomic():
+    async with kept_if_committed(), atomic():
         resident = client.member
         if PHONE.fullmatch(phone.strip()):
             found = (
@@ -146,14 +162,37 @@ async def submit(
             area=area,
             scope="common",
             description=description,
+            address_string=address_string,
+            lat=lat,
+            long=long,
+            media_url=media_url,
             now=now,
         )
+        await attach(list(photos), uploaded_by=client.member, need=need_id, now=now)
     return (await requests(client.community, ids=[need_id]))[0]
 
 
+def _media_url(value: str) -> str:
+    """A link to the client's own copy of its photo: an http(s) address, kept as sent."""
+    value = value.strip()
+    if value and not (
+        len(value) <= MEDIA_URL_MAX_CHARS
+        and value.startswith(("https://", "http://"))
+        and not any(char.isspace() for char in value)
+    ):
+        raise errors.Invalid(
+            N_("The {label} is an http or https address of at most {limit} characters."),
+            field="media_url",
+            label="media_url",
+            limit=MEDIA_URL_MAX_CHARS,
+        )
+    return value
+
+
 def _visible(community_path_: str):
-    """What GeoReport shows of a community: what came through Open311, and its common needs."""
-    return under(Need.area.path, community_path_) & ((Need.channel == "open311") | (Need.scope == "common"))
+    """What GeoReport shows of a community: its common needs (what came through Open311 is
+    common), never a personal need."""
+    return under(Need.area.path, community_path_) & (Need.scope == "common")
 
 
 async def requests(
@@ -181,6 +220,11 @@ async def requests(
             Need.updated_at,
             Need.deadline,
             Need.area,
+            Need.area.path.as_alias("area_path"),
+            Need.address_string,
+            Need.lat,
+            Need.long,
+            Need.media_url,
         )
         .where(_visible(root))
         .order_by(Need.id, ascending=False)
@@ -198,6 +242,8 @@ async def requests(
         query = query.where(Need.status.is_in(list(OPEN)))
     elif status == "closed":
         query = query.where(Need.status.not_in(list(OPEN)))
+    rows = await query
+    places = await look_up_places(row["area_path"] for row in rows)
     return [
         ServiceRequest(
             id=row["id"],
@@ -212,6 +258,10 @@ async def requests(
             updated=row["updated_at"],
             expected=row["deadline"],
             address_id=row["area"],
+            address=row["address_string"] or " · ".join(places.area_names(row["area_path"])),
+            lat=row["lat"],
+            long=row["long"],
+            media_url=row["media_url"],
         )
-        for row in await query
+        for row in rows
     ]

@@ -9,7 +9,8 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from projects import errors
-from projects.access import Actor
+from projects.access import Actor, area_path
+from projects.area_path import AreaPath
 from projects.areas import path_range
 from projects.claims import locked
 from projects.db import atomic, for_update
@@ -123,10 +124,12 @@ async def rate_resource(
     comment = _check(score, comment)
     async with atomic():
         resource = await for_update(
-            Resource.select(Resource.organisation).where(Resource.id == resource_id)
+            Resource.select(Resource.organisation, Resource.area).where(Resource.id == resource_id)
         ).first()
         if resource is None:
             raise errors.NotFound(thing=N_("resource"))
+        if not actor.served_by(await area_path(resource["area"])):  # its people rate it, for its evaluation
+            raise errors.NotAllowed(N_("Only the people of the community a resource serves rate it."))
         if resource["organisation"] is not None and await OrganisationMember.exists().where(
             (OrganisationMember.organisation == resource["organisation"])
             & (OrganisationMember.member == actor.member_id)
@@ -207,7 +210,7 @@ async def my_leaders(actor: Actor, *, now: datetime) -> list[MyLeader]:
     """The leaders of my unit, building and grid, with my score of each this quarter."""
     if not actor.home_path:
         return []
-    area_ids = [int(part) for part in actor.home_path.strip("/").split("/")][-3:][::-1]
+    area_ids = list(AreaPath.parse(actor.home_path).ids[-3:][::-1])
     period = quarter(now)
     areas = await Area.select(Area.id, Area.level, Area.name).where(Area.id.is_in(area_ids))
     leaders = await Role.select(Role.area, Role.member, Role.member.name.as_alias("name")).where(

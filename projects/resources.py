@@ -9,6 +9,7 @@ from datetime import datetime
 
 from projects import errors
 from projects.access import Actor, area_path
+from projects.area_path import AreaPath
 from projects.areas import get_area
 from projects.categories import get_category
 from projects.db import atomic
@@ -123,7 +124,7 @@ async def find_resources(*, area_id: int | None = None, category: str | None = N
     (its top category, or its subcategories): the candidates for a need there."""
     query = Resource.select().order_by(Resource.id)
     if area_id is not None:
-        ancestors = [int(part) for part in (await area_path(area_id)).strip("/").split("/")]
+        ancestors = list(AreaPath.parse(await area_path(area_id)).ids)
         covering = ResourceCoverage.select(ResourceCoverage.resource).where(
             ResourceCoverage.area.is_in(ancestors)
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from projects import errors, events
-from projects.access import Actor, area_path
+from projects.access import Actor, area_path, serves
 from projects.areas import get_area, under
 from projects.db import atomic
 from projects.errors import N_
@@ -189,7 +189,9 @@ async def claim_project(
     async with atomic():
         row = await _locked(actor, project_id, project_rules.claim)
         actor.require(actor.represents(organisation_id))
-        await get_organisation(organisation_id)
+        organisation = await get_organisation(organisation_id)
+        if not serves(await area_path(organisation.area), await area_path(row["area"])):
+            raise errors.NotAllowed(N_("This organisation does not serve this community."))
         await move(
             Project,
             "project",

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from projects import errors, needs
 from projects.access import Actor, area_path
+from projects.area_path import AreaPath
 from projects.areas import under
 from projects.db import atomic
 from projects.deadlines import known_years
@@ -66,7 +67,7 @@ def _issuing_area(actor: Actor, handling_path: str) -> int:
         if grant.role == "staff" and grant.path != handling_path and handling_path.startswith(grant.path)
     ]
     if not above:  # an admin
-        return int(handling_path.strip("/").split("/")[0])
+        return AreaPath.parse(handling_path).ids[0]
     return max(above, key=lambda grant: len(grant.path)).area_id
 
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from projects import errors
 from projects.access import Actor
+from projects.area_path import AreaPath
 from projects.areas import get_area, path_range
 from projects.db import atomic, for_update
 from projects.errors import N_
@@ -223,7 +224,7 @@ async def draw_sample(actor: Actor, survey_id: int, *, now: datetime) -> SurveyR
                     SurveyFrame(
                         survey=survey_id,
                         member=row["id"],
-                        community=int(row["path"].strip("/").split("/")[2]),
+                        community=AreaPath.parse(row["path"]).community_id,
                         sampled=row["id"] in sampled,
                         answered=False,
                     )

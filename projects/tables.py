@@ -10,6 +10,7 @@ from piccolo.columns import (
     Boolean,
     Bytea,
     Date,
+    DoublePrecision,
     ForeignKey,
     Integer,
     OnDelete,
@@ -44,6 +45,8 @@ class Area(Table, tablename="projects_area"):
     name = Varchar(length=100)
     name_en = Varchar(length=100, default="")
     path = Varchar(length=255, default="", index=True)  # "/1/4/9/": the ids from the root down
+    # A community's duty phone (值班电话): whom its common needs name where no grid leader is.
+    duty_phone = Varchar(length=32, default="", help_text="值班电话（仅社区） A community's duty phone")
     created_at = Timestamptz()
 
 
@@ -56,6 +59,12 @@ class Member(Table, tablename="projects_member"):
     is_admin = Boolean(default=False)
     active = Boolean(default=True)
     created_at = Timestamptz()
+    # Notifications beyond the site (projects/profile.py); accounts (projects/registration.py).
+    email = Varchar(length=254, default="")
+    channels = Varchar(length=64, default="")
+    lang = Varchar(length=8, default="zh")
+    pending = Boolean(default=False)
+    must_change_password = Boolean(default=False)
 
 
 class Token(Table, tablename="projects_token"):
@@ -185,6 +194,16 @@ class Need(Table, tablename="projects_need"):
     reason = Text(default="")
     supporters = Integer(default=0)
     handled_by = _fk(Member)
+    # The work order: where inside the area, whom to call (empty: the resident), when suits them.
+    address = Varchar(length=100, default="")
+    contact_name = Varchar(length=64, default="")
+    contact_phone = Varchar(length=32, default="")
+    preferred_time = Varchar(length=100, default="")
+    # What an Open311 client sent about the place, as it sent it.
+    address_string = Varchar(length=200, default="")
+    lat = DoublePrecision(null=True, default=None)
+    long = DoublePrecision(null=True, default=None)
+    media_url = Varchar(length=1000, default="")
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -320,6 +339,22 @@ class Event(Table, tablename="projects_event"):
     to_state = Varchar(length=24, default="")
     actor = _fk(Member)
     reason = Text(default="")
+    created_at = Timestamptz()
+
+
+class Photo(Table, tablename="projects_photo"):
+    """A photo of a need, of one of its progress reports, or of a claim's work (the proof): its
+    image and thumbnail are files in the media directory named by ``file_key``."""
+
+    id = BigSerial(primary_key=True)
+    need = _fk(Need)
+    report = ForeignKey(Event, target_column="seq", null=True, default=None, on_delete=OnDelete.restrict)
+    claim = _fk(Claim)
+    uploaded_by = _fk(Member, null=False)
+    file_key = Varchar(length=64, unique=True, secret=True)
+    width = Integer()
+    height = Integer()
+    bytes = Integer()
     created_at = Timestamptz()
 
 

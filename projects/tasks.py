@@ -18,9 +18,11 @@ from projects.rules import needs as need_rules
 from projects.rules import refuse
 from projects.rules import tasks as task_rules
 from projects.rules.tasks import PUBLIC, UNFINISHED_CLAIMS, WAITING_CLAIMS, TaskFacts
+from projects.rules.workorders import ACTIVE_CLAIMS, LIVE_ASSIGNMENTS
 from projects.states import load, move, parse_cursor, text
 from projects.tables import AREA_LEVELS, Area, Claim, Member, Need, Organisation, Project, Task
 from projects.triage import finish_if_done, start_work
+from projects.workorders import Contact, Places, Where, look_up_places
 
 ZONE = ZoneInfo("Asia/Shanghai")  # a task's day is a day in China
 PAGE = 50
@@ -51,6 +53,11 @@ class TaskRecord:
     created_at: datetime
     updated_at: datetime
     may: frozenset[str] = frozenset()  # what the viewer may do to it now (projects.rules.tasks)
+    # Its need's work order (projects.workorders): the address and contact for those who may know
+    # them, the area's names and the preferred time for everyone who sees the task.
+    where: Where | None = None
+    contact: Contact | None = None
+    preferred_time: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,46 +202,80 @@ async def get_task(task_id: int) -> TaskRecord:
     return TaskRecord(**row)
 
 
-# Everything the rules need to know about tasks beyond their rows, for one actor, in one query.
-_FACTS = """
-SELECT t.id AS id, a.path AS area_path, n.resident AS need_resident,
-    EXISTS (SELECT 1 FROM projects_claim c WHERE c.task = t.id AND c.member = {}
+# Everything the rules need to know about tasks beyond their rows, for one actor, and their needs'
+# work orders, in one query.
+_ACTIVE = ", ".join(f"'{state}'" for state in ACTIVE_CLAIMS)
+_LIVE = ", ".join(f"'{state}'" for state in LIVE_ASSIGNMENTS)
+_REPRESENTED = (
+    "(SELECT o.organisation FROM projects_organisation_member o "
+    "WHERE o.member = {} AND o.role = 'representative')"
+)
+_FACTS = f"""
+SELECT t.id AS id, a.path AS area_path, n.resident AS need_resident, n.reporter AS need_reporter,
+    na.path AS need_area_path, n.scope AS need_scope, n.address AS address,
+    n.address_string AS address_string, n.contact_name AS contact_name,
+    n.contact_phone AS contact_phone, n.preferred_time AS preferred_time,
+    r.name AS resident_name, r.phone AS resident_phone,
+    EXISTS (SELECT 1 FROM projects_claim c WHERE c.task = t.id AND c.member = {{}}
             AND c.status NOT IN ('withdrawn', 'cancelled')) AS claimed_by_me,
-    EXISTS (SELECT 1 FROM projects_claim c WHERE c.task = t.id AND (c.member = {} OR c.organisation IN
-            (SELECT o.organisation FROM projects_organisation_member o
-             WHERE o.member = {} AND o.role = 'representative'))) AS involved,
+    EXISTS (SELECT 1 FROM projects_claim c WHERE c.task = t.id AND (c.member = {{}} OR c.organisation IN
+            {_REPRESENTED})) AS involved,
     EXISTS (SELECT 1 FROM projects_claim c WHERE c.task = t.id
             AND c.status IN ('submitted', 'disputed', 'awaiting_approval')) AS work_waiting,
     EXISTS (SELECT 1 FROM projects_claim c WHERE c.task = t.id
-            AND c.status IN ('claimed', 'checked_in')) AS places_held
+            AND c.status IN ('claimed', 'checked_in')) AS places_held,
+    (EXISTS (SELECT 1 FROM projects_task w JOIN projects_claim c ON c.task = w.id
+             WHERE (w.id = t.id OR w.need = t.need) AND c.status IN ({_ACTIVE})
+             AND (c.member = {{}} OR c.organisation IN {_REPRESENTED}))
+     OR EXISTS (SELECT 1 FROM projects_task w WHERE (w.id = t.id OR w.need = t.need)
+                AND w.status IN ({_LIVE})
+                AND (w.assignee_member = {{}} OR w.assignee_organisation IN {_REPRESENTED}))) AS working
 FROM projects_task t
 JOIN projects_area a ON a.id = t.area
 LEFT JOIN projects_need n ON n.id = t.need
-WHERE t.id IN ({ids})
+LEFT JOIN projects_area na ON na.id = n.area
+LEFT JOIN projects_member r ON r.id = n.resident
+WHERE t.id IN ({{ids}})
 """
+_FACT_PARAMS = 7  # the actor's id, as many times as _FACTS asks for it
+_WORK_ORDER = (
+    "need_scope",
+    "address",
+    "address_string",
+    "contact_name",
+    "contact_phone",
+    "preferred_time",
+    "resident_name",
+    "resident_phone",
+)
+
+
+async def _looked_up(actor: Actor, rows: list[dict]) -> dict[int, dict]:
+    if not rows:
+        return {}
+    query = _FACTS.replace("{ids}", ", ".join("{}" for _ in rows))
+    found = await Task.raw(query, *[actor.member_id] * _FACT_PARAMS, *(row["id"] for row in rows))
+    return {row["id"]: row for row in found}
+
+
+def _facts(row: dict, extra: dict) -> TaskFacts:
+    return TaskFacts.of(
+        {**row, "area_path": extra["area_path"]},
+        need_resident=extra["need_resident"],
+        need_reporter=extra["need_reporter"],
+        need_area_path=extra["need_area_path"],
+        working=bool(extra["working"]),
+        claimed_by_me=bool(extra["claimed_by_me"]),
+        involved=bool(extra["involved"]),
+        work_waiting=bool(extra["work_waiting"]),
+        places_held=bool(extra["places_held"]),
+    )
 
 
 async def facts_for(actor: Actor, rows: list[dict]) -> dict[int, TaskFacts]:
     """The facts of each task row, by id: one query for a whole page of tasks."""
-    if not rows:
-        return {}
-    me = actor.member_id
-    found = await Task.raw(
-        _FACTS.replace("{ids}", ", ".join("{}" for _ in rows)), me, me, me, *(r["id"] for r in rows)
-    )
-    looked_up = {row["id"]: row for row in found}
-    facts = {}
-    for row in rows:
-        extra = looked_up[row["id"]]
-        facts[row["id"]] = TaskFacts.of(
-            {**row, "area_path": extra["area_path"]},
-            need_resident=extra["need_resident"],
-            claimed_by_me=bool(extra["claimed_by_me"]),
-            involved=bool(extra["involved"]),
-            work_waiting=bool(extra["work_waiting"]),
-            places_held=bool(extra["places_held"]),
-        )
-    return facts
+    looked_up = await _looked_up(actor, rows)
+    return {row["id"]: _facts(row, looked_up[row["id"]]) for row in rows}
 
 
 async def locked(actor: Actor, task_id: int, rule) -> tuple[dict, TaskFacts]:
@@ -371,14 +412,62 @@ def _task_select():
     return Task.select(*Task.all_columns())
 
 
+def _contact(extra: dict, facts: TaskFacts, places: Places) -> Contact | None:
+    """Whom to call about the task: its personal need's contact (or resident), else the grid
+    leader or duty phone where it is done (``projects.needs.contact_of``'s rule)."""
+    if extra["need_scope"] == "personal":
+        return Contact(
+            extra["contact_name"] or extra["resident_name"], extra["contact_phone"] or extra["resident_phone"]
+        )
+    return places.common_contact(facts.need_area_path or facts.area_path)
+
+
+async def as_records(actor: Actor, rows: list[dict]) -> list[TaskRecord]:
+    """The rows as records with what ``actor`` may do and their work orders as far as ``actor`` may
+    know them, whether or not they may see the task itself (the caller has decided that: a claim's
+    page shows its task)."""
+    looked_up = await _looked_up(actor, rows)
+    return await _records(
+        actor, rows, looked_up, {row["id"]: _facts(row, looked_up[row["id"]]) for row in rows}
+    )
+
+
+async def _records(
+    actor: Actor, rows: list[dict], looked_up: dict[int, dict], facts: dict[int, TaskFacts]
+) -> list[TaskRecord]:
+    shown = {row["id"] for row in rows if task_rules.sees_contact(actor, facts[row["id"]])}
+    places = await look_up_places(
+        [facts[row["id"]].area_path for row in rows],
+        contacts_for=[
+            facts[task].need_area_path or facts[task].area_path
+            for task in shown
+            if looked_up[task]["need_scope"] != "personal"
+        ],
+    )
+    found = []
+    for row in rows:
+        extra, fact = looked_up[row["id"]], facts[row["id"]]
+        address = (extra["address"] or extra["address_string"]) if row["id"] in shown else None
+        found.append(
+            TaskRecord(
+                **row,
+                may=task_rules.may(actor, fact),
+                where=places.where(row["area"], fact.area_path, address),
+                contact=_contact(extra, fact, places) if row["id"] in shown else None,
+                preferred_time=extra["preferred_time"] or "",
+            )
+        )
+    return found
+
+
 async def records(actor: Actor, rows: list[dict]) -> list[TaskRecord]:
-    """The rows ``actor`` may see, as records with what they may do, in order."""
-    facts = await facts_for(actor, rows)
-    return [
-        TaskRecord(**row, may=task_rules.may(actor, facts[row["id"]]))
-        for row in rows
-        if task_rules.sees(actor, facts[row["id"]])
-    ]
+    """The rows ``actor`` may see, as records with what they may do and their work orders, in
+    order: two or three queries for a whole page."""
+    looked_up = await _looked_up(actor, rows)
+    facts = {row["id"]: _facts(row, looked_up[row["id"]]) for row in rows}
+    return await _records(
+        actor, [row for row in rows if task_rules.sees(actor, facts[row["id"]])], looked_up, facts
+    )
 
 
 async def view_task(actor: Actor, task_id: int) -> TaskRecord:

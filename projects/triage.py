@@ -1,7 +1,7 @@
 """Triage (分流) by whoever holds a need: grade it A, B or C, each with its deadline; escalate it
 (上报) a level up with a reason ("small things stay in the grid, big things in the community,
 major things in the street"); hand it down (交办) to the community or grid below with a
-deadline, which may return it (退回); report progress to the resident."""
+deadline, which may return it (退回); report progress to the resident, with photos."""
 
 from __future__ import annotations
 
@@ -10,15 +10,17 @@ from datetime import datetime
 from projects import errors
 from projects.access import Actor
 from projects.areas import get_area
+from projects.attachments import attach, kept_if_committed
 from projects.db import atomic
 from projects.deadlines import deadline_after
 from projects.errors import N_
+from projects.images import Photo
 from projects.needs import NeedRecord, locked, view_need
 from projects.rules import needs as need_rules
 from projects.rules.needs import TRIAGEABLE
 from projects.states import load, move, require_state, text, trace
 from projects.supervision import answer_notices
-from projects.tables import GRADES, Need, Project, ProjectNeed, Task
+from projects.tables import GRADES, Event, Need, Project, ProjectNeed, Task
 
 __all__ = ["TRIAGEABLE"]
 
@@ -141,18 +143,40 @@ async def return_need(actor: Actor, need_id: int, *, reason: str, now: datetime)
     return await view_need(actor, need_id)
 
 
-async def report_progress(actor: Actor, need_id: int, *, note: str, now: datetime) -> NeedRecord:
-    """Progress reported to the resident, on any open need. The holder's report answers the
-    supervision notices still open; C needs report periodically, each report starting the next
-    period."""
+async def report_progress(
+    actor: Actor, need_id: int, *, note: str, photos: list[Photo] | tuple[()] = (), now: datetime
+) -> NeedRecord:
+    """Progress reported to the resident, on any open need, with photos of it (re-encoded
+    already). The holder's report answers the supervision notices still open; C needs report
+    periodically, each report starting the next period."""
     note = text(note, NOTE_MAX_CHARS, N_("progress report"), field="note", required=True)
-    async with atomic():
+    async with kept_if_committed(), atomic():
         row, facts = await locked(actor, need_id, need_rules.progress)
         period = {"deadline": await deadline_after("C", now), "overdue": False} if row["grade"] == "C" else {}
         await trace(Need, "need", row, "progress", actor=actor.member_id, now=now, why=note, **period)
         if need_rules.holds(actor, facts):
             await answer_notices(need_id, actor=actor.member_id, now=now)
+        if photos:
+            report = await latest_report(need_id, actor.member_id)
+            await attach(list(photos), uploaded_by=actor.member_id, need=need_id, report=report, now=now)
     return await view_need(actor, need_id)
+
+
+async def latest_report(need_id: int, author: int) -> int | None:
+    """The trace's number of the author's latest progress report on the need (its photos hang
+    on it); None if they made none."""
+    row = (
+        await Event.select(Event.seq)
+        .where(
+            (Event.subject == "need")
+            & (Event.subject_id == need_id)
+            & (Event.action == "progress")
+            & (Event.actor == author)
+        )
+        .order_by(Event.seq, ascending=False)
+        .first()
+    )
+    return row["seq"] if row else None
 
 
 async def start_work(need_id: int, *, actor: int, now: datetime, why: str) -> None:

@@ -1,12 +1,13 @@
 """Read-only views of the loop that the pages need and the API does not: the work done for a
-need, the leaders' and staff's desk (queues, work to confirm or settle), a volunteer's ratings
-and teams, an organisation's tasks and projects. Who may see what is checked here, as in the
-use cases they sit beside."""
+need, the leaders' and staff's desk (queues, work to confirm or settle), a volunteer's work to
+come (by day, with where to go), ratings and teams, an organisation's tasks and projects. Who
+may see what is checked here, as in the use cases they sit beside."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from projects import claims, tasks
 from projects.access import MANAGERS, Actor
@@ -18,6 +19,8 @@ from projects.tables import Claim, Member, Organisation, OrganisationMember, Rat
 from projects.tasks import TaskRecord
 
 QUEUE = 100
+ZONE = ZoneInfo("Asia/Shanghai")  # a day of work is a day in China
+ON_THE_JOB = ("claimed", "checked_in")  # work still to do (submitted work is done, waiting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,39 @@ async def my_claims(actor: Actor) -> list[tuple[ClaimRecord, str]]:
         (ClaimRecord(**{k: v for k, v in row.items() if k != "task_title"}), row["task_title"])
         for row in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkDay:
+    """The work to do that starts on a day (China's), or that has no start time (``day`` None)."""
+
+    day: date | None
+    work: tuple[tuple[ClaimRecord, TaskRecord], ...]  # each claim with its task's work order
+
+
+async def my_work(actor: Actor) -> list[WorkDay]:
+    """My claims still to do (claimed or checked in), by the start of their task (those without
+    one last), each with its task's where, whom to call and when, as I may know them."""
+    rows = (
+        await Claim.select()
+        .where((Claim.member == actor.member_id) & Claim.status.is_in(list(ON_THE_JOB)))
+        .order_by(Claim.id)
+        .limit(QUEUE)
+    )
+    mine = await claims.records(actor, rows)
+    found = await tasks.as_records(
+        actor, await Task.select().where(Task.id.is_in([c.task for c in mine] or [-1]))
+    )
+    by_id = {task.id: task for task in found}
+    items = sorted(
+        ((claim, by_id[claim.task]) for claim in mine),
+        key=lambda item: (item[1].starts_at is None, item[1].starts_at or item[0].created_at, item[0].id),
+    )
+    days: dict[date | None, list[tuple[ClaimRecord, TaskRecord]]] = {}
+    for claim, task in items:
+        day = task.starts_at.astimezone(ZONE).date() if task.starts_at else None
+        days.setdefault(day, []).append((claim, task))
+    return [WorkDay(day, tuple(found)) for day, found in days.items()]
 
 
 async def ratings_received(actor: Actor) -> list[ReceivedRating]:

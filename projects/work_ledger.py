@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from ledger.posting import as_utc
+from projects.area_path import AreaPath
 from projects.areas import path_range
 from projects.errors import N_
 from projects.figures import hours
@@ -109,10 +110,10 @@ async def volunteers_ledger(scope: Scope) -> AsyncIterator[dict]:
     }
     for row in rows:
         minutes = int(row["minutes"])
-        home = row["home"].strip("/").split("/") if row["home"] else []
+        home = AreaPath.parse(row["home"] or "").community_id
         yield {
             **row,
-            "home": communities.get(int(home[2]), "") if len(home) > 2 else "",
+            "home": communities.get(home, "") if home is not None else "",
             "claims": int(row["claims"]),
             "minutes": minutes,
             "hours": hours(minutes * 60),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import secrets
 import shutil
 import urllib.parse
 from collections.abc import AsyncIterator, Iterator
@@ -45,6 +46,18 @@ def anchors_apart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     patch = pytest.MonkeyPatch()
     patch.setenv("LINLI_ANCHOR_FILE", str(tmp_path_factory.mktemp("anchors") / "anchors.jsonl"))
     yield
+    patch.undo()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_apart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Photos' files go to LINLI_MEDIA_DIR, by default (PostgreSQL) ``linli-media`` in the current
+    directory, the checkout's: tests keep them in a folder of their own (and the app, started by
+    any test, uses it)."""
+    folder = tmp_path_factory.mktemp("media")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("LINLI_MEDIA_DIR", str(folder))
+    yield folder
     patch.undo()
 
 
@@ -97,7 +110,8 @@ class Databases:
             return f"sqlite:///{path}"
         server = self.request.getfixturevalue("postgres_url")
         template = self.request.getfixturevalue("postgres_template") if migrated else None
-        name = f"linli_test_{os.getpid()}_{number}"
+        # A random part too: a test module that imports this one gets its own ``_counter``.
+        name = f"linli_test_{os.getpid()}_{number}_{secrets.token_hex(3)}"
         _run_anywhere(create_postgres_database(server, name, template=template))
         return _with_database(server, name)
 

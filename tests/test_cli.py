@@ -172,53 +172,115 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_serve_starts_the_app_on_a_fresh_database_and_stops_cleanly(tmp_path):
+def start_server(url: str, cwd: Path, log: Path, **env: str) -> tuple[subprocess.Popen, int]:
+    """``linli serve`` on a free port, with ``env`` added to the environment, once it answers."""
     port = free_port()
-    log_path = tmp_path / "serve.log"
-    database = tmp_path / "served.sqlite"
-    with log_path.open("w") as log:
+    with log.open("a") as out:
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "web.cli",
-                "--database",
-                f"sqlite:///{database}",
-                "serve",
-                "--port",
-                str(port),
-            ],
-            cwd=tmp_path,
+            [sys.executable, "-m", "web.cli", "--database", url, "serve", "--port", str(port)],
+            cwd=cwd,
+            env={**os.environ, **env},
             stdin=subprocess.DEVNULL,
-            stdout=log,
+            stdout=out,
             stderr=subprocess.STDOUT,
         )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and server.poll() is None:
         try:
-            health = None
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and server.poll() is None:
-                try:
-                    health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            assert health is not None, f"the server never answered:\n{log_path.read_text()}"
-            assert health.status_code == 200
-            assert health.json() == {"status": "ok", "database": "sqlite", "transfers": 0}
-            schema = httpx.get(f"http://127.0.0.1:{port}/schema/openapi.json", timeout=5)
-            assert schema.json()["info"]["title"] == "Linli 邻里 API"
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+            return server, port
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.kill()
+    pytest.fail(f"the server never answered:\n{log.read_text()}")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def test_serve_starts_the_app_on_a_fresh_database_and_stops_cleanly(tmp_path):
+    log_path = tmp_path / "serve.log"
+    database = tmp_path / "served.sqlite"
+    server, port = start_server(f"sqlite:///{database}", tmp_path, log_path)
+    try:
+        health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
+        assert health.status_code == 200
+        assert health.json() == {"status": "ok", "database": "sqlite", "transfers": 0}
+        schema = httpx.get(f"http://127.0.0.1:{port}/schema/openapi.json", timeout=5)
+        assert schema.json()["info"]["title"] == "Linli 邻里 API"
+    finally:
+        stop_server(server)
     output = log_path.read_text()
     # uvicorn shuts down gracefully, then re-raises the signal so the parent sees how it ended.
     assert server.returncode in (0, -signal.SIGTERM), output
     assert "Application shutdown complete" in output
     assert database.exists()
+
+
+def test_a_notification_written_before_a_sigkill_is_mailed_once_after_the_restart(databases, tmp_path):
+    from projects.access import load_actor
+    from projects.profile import update_settings
+    from tests.projects.community import PASSWORD, build_street
+    from tests.servers import SmtpServer
+    from web.database import close_database, open_database
+
+    url = databases.new_url()
+
+    async def street_with_a_resident_told_by_email():
+        engine = await open_database(url)
+        try:
+            street = await build_street()
+            resident = await load_actor(street.resident)
+            await update_settings(resident, email="wang@example.org", channels=["email"])
+            return street
+        finally:
+            await close_database(engine)
+
+    street = asyncio.run(street_with_a_resident_told_by_email())
+    log = tmp_path / "serve.log"
+    with SmtpServer() as smtp:
+        env = {"LINLI_SMTP_URL": smtp.url, "LINLI_SWEEP_INTERVAL_S": "0"}
+        # The delivery job runs at start-up and then not for an hour: what is written after it
+        # waits in the outbox when the process is killed.
+        server, port = start_server(url, tmp_path, log, LINLI_NOTIFY_INTERVAL_S="3600", **env)
+        try:
+            base = f"http://127.0.0.1:{port}/api/v1"
+
+            def bearer(member: int) -> dict[str, str]:
+                answer = httpx.post(
+                    f"{base}/auth/token", json={"phone": street.phones[member], "password": PASSWORD}
+                )
+                return {"Authorization": f"Bearer {answer.json()['token']}"}
+
+            need = {"category": "care.meals", "description": "楼道灯不亮", "scope": "personal"}
+            reported = httpx.post(f"{base}/needs", json=need, headers=bearer(street.resident))
+            assert reported.status_code == 201, reported.text
+            triage = {"grade": "B"}
+            accepted = httpx.post(
+                f"{base}/needs/{reported.json()['id']}/triage", json=triage, headers=bearer(street.staff)
+            )
+            assert accepted.status_code == 200, accepted.text
+        finally:
+            server.send_signal(signal.SIGKILL)
+            server.wait()
+        assert smtp.mailbox.mails == []
+
+        server, _ = start_server(url, tmp_path, log, LINLI_NOTIFY_INTERVAL_S="0.2", **env)
+        try:
+            smtp.mailbox.wait_for(1)
+            time.sleep(1.5)  # several more runs of the job: none sends it again
+        finally:
+            stop_server(server)
+    assert len(smtp.mailbox.mails) == 1, log.read_text()
+    (mail,) = smtp.mailbox.mails
+    assert mail["To"] == "wang@example.org"
+    assert "楼道灯不亮" in mail.get_body(("plain",)).get_content()
 
 
 def postgres_tools() -> Path:
@@ -254,6 +316,46 @@ def test_a_backup_taken_from_a_live_database_restores_to_a_ledger_that_verifies(
         )
     assert linli("ledger", "verify", url=restored, cwd=tmp_path).stdout == original
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_backup_copies_the_photos_its_database_names_for_its_owner_alone(databases, tmp_path, monkeypatch):
+    from projects import attachments, media, needs
+    from tests.photo_samples import webp
+    from tests.projects.community import build_street
+    from web.database import close_database, open_database
+
+    url = databases.new_url()
+    monkeypatch.setenv("LINLI_MEDIA_DIR", str(tmp_path / "media"))
+    media.use(tmp_path / "media")
+
+    async def photographed() -> int:
+        engine = await open_database(url)
+        try:
+            street = await build_street(volunteers=6)
+            need = await needs.report_need(
+                await street.actor(street.resident),
+                category="care.meals",
+                description="送餐",
+                photos=await attachments.prepare([webp(), webp()]),
+                now=datetime.now(UTC),
+            )
+            return need.id
+        finally:
+            await close_database(engine)
+
+    asyncio.run(photographed())
+    if databases.engine_name == "postgres":
+        monkeypatch.setenv("PATH", f"{postgres_tools()}{os.pathsep}{os.environ['PATH']}")
+    archive = tmp_path / "linli.backup"
+    out = linli("backup", "-o", str(archive), url=url, cwd=tmp_path, umask=0).stdout
+    assert f"4 photo files copied to {archive}.media" in out  # two photos, each with its thumbnail
+    copied = sorted(
+        path.relative_to(tmp_path / "linli.backup.media")
+        for path in media.files(tmp_path / "linli.backup.media")
+    )
+    assert copied == sorted(path.relative_to(tmp_path / "media") for path in media.files(tmp_path / "media"))
+    assert all((tmp_path / "linli.backup.media" / path).stat().st_mode & 0o777 == 0o600 for path in copied)
+    assert (tmp_path / "linli.backup.media").stat().st_mode & 0o777 == 0o700
 
 
 def test_a_postgres_backup_without_pg_dump_says_so_and_leaves_no_file(

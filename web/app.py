@@ -27,8 +27,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 from ledger.anchor import anchor, latest_anchor
 from ledger.transfers import expire_all_due
 from market.sweep import sweep as market_sweep
-from projects import leases
+from projects import leases, media
 from projects.db import utcnow
+from projects.digest import write_digests
 from projects.members import DEFAULT_IDLE
 from projects.sweep import sweep
 from web.admin import admin_mount
@@ -37,7 +38,9 @@ from web.api.deps import DEPENDENCIES
 from web.api.errors import EXCEPTION_HANDLERS
 from web.api.health import HealthController
 from web.client import Network, trusted_proxies
-from web.database import anchor_path, close_database, migrate, open_database
+from web.contract import ContractJson, install, reject_unknown_query
+from web.database import anchor_path, close_database, media_path, migrate, open_database
+from web.delivery import DeliverySettings, deliver_due
 from web.head import AnsweringHead
 from web.headers import security_headers
 from web.limits import check_json_body
@@ -49,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_SWEEP_INTERVAL_S = 30.0
 ANCHOR_EVERY = timedelta(days=1)
+DEFAULT_NOTIFY_INTERVAL_S = 2.0
 SHUTDOWN_GRACE_S = 30.0
 MAX_SETTING_MINUTES = 366 * 24 * 60  # a year: longer is a typo
 
@@ -59,10 +63,13 @@ class Settings:
 
     database_url: str | None  # None: LINLI_DATABASE_URL, else the SQLite default
     sweep_interval_s: float  # 0 turns the expiry sweep off
+    notify_interval_s: float  # 0 turns the delivery of notifications off
+    delivery: DeliverySettings
     https: bool = False  # LINLI_HTTPS=1: served over HTTPS (HSTS, Secure cookies)
     trusted_proxies: tuple[Network, ...] = ()  # LINLI_TRUSTED_PROXIES: whose X-Forwarded-For counts
     session_idle: timedelta = DEFAULT_IDLE  # LINLI_SESSION_IDLE_MINUTES: an unused sign-in ends
     anchor_file: str | None = None  # LINLI_ANCHOR_FILE; None: web.database.anchor_path's default
+    media_dir: str | None = None  # LINLI_MEDIA_DIR; None: web.database.media_path's default
 
     @classmethod
     def from_env(
@@ -70,23 +77,34 @@ class Settings:
         database_url: str | None = None,
         sweep_interval_s: float | None = None,
         session_idle: timedelta | None = None,
+        notify_interval_s: float | None = None,
     ) -> Settings:
-        if sweep_interval_s is None:
-            raw = os.environ.get("LINLI_SWEEP_INTERVAL_S", "").strip()
-            try:
-                sweep_interval_s = float(raw) if raw else DEFAULT_SWEEP_INTERVAL_S
-            except ValueError:
-                raise ValueError(f"LINLI_SWEEP_INTERVAL_S must be a number of seconds, not {raw!r}") from None
-        if not sweep_interval_s >= 0:  # also refuses NaN
-            raise ValueError("the sweep interval must be zero (off) or a positive number of seconds")
+        sweep_interval_s = _seconds("LINLI_SWEEP_INTERVAL_S", sweep_interval_s, DEFAULT_SWEEP_INTERVAL_S)
+        notify_interval_s = _seconds("LINLI_NOTIFY_INTERVAL_S", notify_interval_s, DEFAULT_NOTIFY_INTERVAL_S)
         return cls(
             database_url=database_url or os.environ.get("LINLI_DATABASE_URL"),
             sweep_interval_s=sweep_interval_s,
+            notify_interval_s=notify_interval_s,
+            delivery=DeliverySettings.from_env(),
             https=os.environ.get("LINLI_HTTPS", "").strip() == "1",
             trusted_proxies=trusted_proxies(os.environ.get("LINLI_TRUSTED_PROXIES", "")),
             session_idle=session_idle or _minutes("LINLI_SESSION_IDLE_MINUTES", DEFAULT_IDLE),
             anchor_file=os.environ.get("LINLI_ANCHOR_FILE", "").strip() or None,
+            media_dir=os.environ.get("LINLI_MEDIA_DIR", "").strip() or None,
         )
+
+
+def _seconds(variable: str, given: float | None, default: float) -> float:
+    """An interval from the argument, else the environment, else the default; 0 is off."""
+    if given is None:
+        raw = os.environ.get(variable, "").strip()
+        try:
+            given = float(raw) if raw else default
+        except ValueError:
+            raise ValueError(f"{variable} must be a number of seconds, not {raw!r}") from None
+    if not given >= 0:  # also refuses NaN
+        raise ValueError(f"{variable}: the interval must be zero (off) or a positive number of seconds")
+    return given
 
 
 def _minutes(name: str, default: timedelta) -> timedelta:
@@ -115,24 +133,41 @@ MIN_LEASE_S = 5.0
 
 @dataclass(frozen=True, slots=True)
 class PeriodicJob:
-    """A job the app runs every period, in one process at a time across every worker: the one
-    that holds the lease ``name`` (``projects.leases``). ``run`` is given the app's now and
-    answers what it did (a count, or a dataclass of counts), for the log."""
+    """A job the app runs every ``every_s`` seconds (None: the sweep interval), in one process at
+    a time across every worker: the one that holds the lease ``name`` (``projects.leases``).
+    ``run`` is given the app's now and answers what it did (a count, a dataclass or a dict of
+    counts), for the log."""
 
     name: str
     run: Callable[[datetime], Awaitable[object]]
+    every_s: float | None = None
 
 
-def periodic_jobs(anchor_file: Path | None = None) -> list[PeriodicJob]:
-    """The app's periodic jobs, in the order they run: the expiry of due reservations (ledger),
-    once a day the ledger's anchor in ``anchor_file``, the deadline sweep (needs, tasks and
-    projects) and the market's (redemptions not fulfilled in time, venture calls past their
-    deadline). Another job joins by its own lease name."""
-    jobs = [PeriodicJob("reservation expiry", lambda now: expire_all_due(now=now))]
-    if anchor_file is not None:
-        jobs.append(PeriodicJob("ledger anchor", DailyAnchor(anchor_file).run))
-    jobs.append(PeriodicJob("deadline sweep", lambda now: sweep(now=now)))
-    jobs.append(PeriodicJob("market sweep", lambda now: market_sweep(now=now)))
+def periodic_jobs(
+    interval_s: float,
+    clock: Callable[[], datetime],
+    *,
+    anchor_file: Path | None = None,
+    notify_interval_s: float = 0,
+    delivery: DeliverySettings | None = None,
+) -> list[PeriodicJob]:
+    """The app's periodic jobs, in the order they run. Every ``interval_s`` (0: none of these):
+    the expiry of due reservations (ledger), once a day the ledger's anchor in ``anchor_file``,
+    the deadline sweep (needs, tasks and projects), the market's (redemptions not fulfilled in
+    time, venture calls past their deadline) and the staff's daily digest. Every
+    ``notify_interval_s`` (0: never): the delivery of notifications beyond the site. Another job
+    joins by its own lease name."""
+    jobs: list[PeriodicJob] = []
+    if interval_s > 0:
+        jobs.append(PeriodicJob("reservation expiry", lambda now: expire_all_due(now=now)))
+        if anchor_file is not None:
+            jobs.append(PeriodicJob("ledger anchor", DailyAnchor(anchor_file).run))
+        jobs.append(PeriodicJob("deadline sweep", lambda now: sweep(now=now)))
+        jobs.append(PeriodicJob("market sweep", lambda now: market_sweep(now=now)))
+        jobs.append(PeriodicJob("digest", lambda now: write_digests(now=now)))
+    if notify_interval_s > 0 and delivery is not None:
+        deliver = lambda now: deliver_due(delivery, clock)  # noqa: E731  (it reads the clock itself)
+        jobs.append(PeriodicJob("notification delivery", deliver, notify_interval_s))
     return jobs
 
 
@@ -150,6 +185,8 @@ class DailyAnchor:
 def _worth_logging(result: object) -> bool:
     if is_dataclass(result) and not isinstance(result, type):
         return any(astuple(result))
+    if isinstance(result, dict):
+        return any(result.values())
     return bool(result)
 
 
@@ -157,38 +194,56 @@ async def run_periodic_jobs(
     interval_s: float,
     clock: Callable[[], datetime],
     stop: asyncio.Event,
-    anchor_file: Path | None = None,
     *,
+    notify_interval_s: float = 0,
+    delivery: DeliverySettings | None = None,
+    anchor_file: Path | None = None,
     jobs: list[PeriodicJob] | None = None,
     holder: str | None = None,
 ) -> None:
-    """Run the periodic jobs (``periodic_jobs(anchor_file)`` unless ``jobs`` are given) now and
-    then every ``interval_s`` until ``stop`` is set, each only while this process (``holder``)
-    holds its lease; the leases are given up on the way out, so that another worker takes
-    the jobs over at once.
+    """Run the periodic jobs (``periodic_jobs(...)`` unless ``jobs`` are given) now and then each
+    every its period until ``stop`` is set, each only while this process (``holder``) holds its
+    lease, so that several workers run each job once per period; the leases are given up on the
+    way out, so that another worker takes the jobs over at once.
 
     A failing job is logged and tried again next time: it must never take the app down. Stopping
     waits for the jobs under way to finish: cancelling one in the middle of opening a
     transaction could strand its pooled connection, and closing the pool would then wait forever.
     """
-    jobs = periodic_jobs(anchor_file) if jobs is None else jobs
+    if jobs is None:
+        jobs = periodic_jobs(
+            interval_s,
+            clock,
+            anchor_file=anchor_file,
+            notify_interval_s=notify_interval_s,
+            delivery=delivery,
+        )
+    periods = {job.name: job.every_s or interval_s for job in jobs}
+    if not jobs or not all(period > 0 for period in periods.values()):
+        return
     holder = holder or leases.new_holder()
-    ttl = timedelta(seconds=max(LEASE_PERIODS * interval_s, MIN_LEASE_S))
-    logger.info("periodic jobs every %s s, as %s", interval_s, holder)
+    logger.info("periodic jobs as %s: %s", holder, periods)
+    loop = asyncio.get_running_loop()
+    due = {job.name: loop.time() for job in jobs}
     try:
         while not stop.is_set():
             for job in jobs:
+                period = periods[job.name]
+                if loop.time() < due[job.name]:
+                    continue
+                due[job.name] = loop.time() + period
+                ttl = timedelta(seconds=max(LEASE_PERIODS * period, MIN_LEASE_S))
                 try:
                     ran, result = await leases.run_if_held(
                         job.name, holder, lambda job=job: job.run(clock()), ttl=ttl, now=clock()
                     )
                 except Exception:
-                    logger.exception("%s failed; next try in %s s", job.name, interval_s)
+                    logger.exception("%s failed; next try in %s s", job.name, period)
                 else:
                     if ran and _worth_logging(result):
                         logger.info("%s: %s", job.name, result)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), interval_s)
+                await asyncio.wait_for(stop.wait(), max(min(due.values()) - loop.time(), 0))
     finally:
         for job in jobs:
             try:
@@ -221,9 +276,11 @@ async def check_request(request: Request) -> None:
     (PostgreSQL's text refuses it), is a 400; so is a body too large or too deeply nested to
     decode (``web.limits``): every body but a form's is read as JSON. Forms
     (``web.pages.core.read_form``), JSON fields (their models) and Open311's fields are checked
-    for NUL where they are read."""
+    for NUL where they are read. An /api/v1 call refuses query parameters it does not declare
+    (``web.contract``)."""
     if "%00" in request.url.query.lower() or "\x00" in request.url.path:
         raise ValidationException("a NUL character is not allowed")
+    reject_unknown_query(request)
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         content_type = request.headers.get("content-type", "").lower()
         if not content_type.startswith(FORM_TYPES):
@@ -235,6 +292,7 @@ def create_app(
     *,
     sweep_interval_s: float | None = None,
     session_idle: timedelta | None = None,
+    notify_interval_s: float | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> Litestar:
     """The Linli app for ``database_url`` (default: LINLI_DATABASE_URL, else ``sqlite:///linli.sqlite``).
@@ -242,7 +300,7 @@ def create_app(
     ``clock`` is the app's idea of now (tests move it to reach deadlines); ``session_idle``
     overrides LINLI_SESSION_IDLE_MINUTES.
     """
-    settings = Settings.from_env(database_url, sweep_interval_s, session_idle)
+    settings = Settings.from_env(database_url, sweep_interval_s, session_idle, notify_interval_s)
 
     @contextlib.asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -250,10 +308,16 @@ def create_app(
         try:
             await migrate()
             app.state.engine = engine
+            media.use(media_path(engine, settings.media_dir))
             sweeper, stop = None, asyncio.Event()
-            if settings.sweep_interval_s > 0:
+            if settings.sweep_interval_s > 0 or settings.notify_interval_s > 0:
                 jobs = run_periodic_jobs(
-                    settings.sweep_interval_s, clock, stop, anchor_path(engine, settings.anchor_file)
+                    settings.sweep_interval_s,
+                    clock,
+                    stop,
+                    notify_interval_s=settings.notify_interval_s,
+                    delivery=settings.delivery,
+                    anchor_file=anchor_path(engine, settings.anchor_file),
                 )
                 sweeper = asyncio.create_task(jobs, name="linli-periodic-jobs")
             try:
@@ -272,7 +336,7 @@ def create_app(
             await close_database(engine)
 
     csrf = csrf_config(https=settings.https)
-    return AnsweringHead(
+    app = AnsweringHead(
         route_handlers=[HealthController, *CONTROLLERS, PAGES, STATIC, admin_mount],
         lifespan=[database, startup(csrf)],
         before_request=check_request,
@@ -293,7 +357,7 @@ def create_app(
             title="Linli 邻里 API",
             version=linli_version(),
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[ScalarRenderPlugin(), ContractJson()],
             security=[{"BearerToken": []}],
             components=Components(
                 security_schemes={
@@ -304,3 +368,4 @@ def create_app(
             ),
         ),
     )
+    return install(app)

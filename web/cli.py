@@ -227,19 +227,25 @@ def demo_district(scale: str, seed_value: int) -> None:
     help="The backup file (SQLite: a database file; PostgreSQL: a pg_dump custom-format archive).",
 )
 def backup_command(output: Path) -> None:
-    """Write a consistent copy of the whole database while Linli keeps running."""
-    from web.database import BackupError, backup
+    """Write a consistent copy of the whole database while Linli keeps running, and a copy of
+    the photos' files beside it (OUTPUT.media)."""
+    from web.database import BackupError, backup, backup_media, media_path
 
-    async def work() -> None:
+    photos = output.with_name(output.name + ".media")
+
+    async def work() -> int:
         import piccolo_conf
 
         try:
             await backup(piccolo_conf.DB, output)
         except BackupError as error:
             raise click.ClickException(str(error)) from error
+        root = media_path(piccolo_conf.DB, os.environ.get("LINLI_MEDIA_DIR", "").strip() or None)
+        return await asyncio.to_thread(backup_media, root, photos)
 
-    run_with_database(work)
+    copied = run_with_database(work)
     click.echo(f"backup written to {output}")
+    click.echo(f"{copied} photo files copied to {photos}")
 
 
 @linli.group(name="ledger")
@@ -398,6 +404,21 @@ def sweep_command(now_text: str | None) -> None:
     click.echo(json.dumps({**fields, "reservations_expired": expired}))
 
 
+@linli.command(name="notify")
+def notify_command() -> None:
+    """Send the notifications due now through their outlets (email through LINLI_SMTP_URL, areas'
+    group robots and webhooks), once; the app does this every LINLI_NOTIFY_INTERVAL_S seconds."""
+    from projects.db import utcnow
+    from web.delivery import DeliverySettings, OutletError, deliver_due
+
+    try:
+        settings = DeliverySettings.from_env()
+    except OutletError as error:
+        raise click.ClickException(str(error)) from error
+    counts = run_with_database(lambda: deliver_due(settings, utcnow))
+    click.echo(json.dumps(counts))
+
+
 @linli.group(name="bench")
 def bench_group() -> None:
     """Benchmarks."""
@@ -407,7 +428,7 @@ def bench_group() -> None:
 @click.option("--quick", is_flag=True, help="A short run (seconds, not minutes).")
 def bench_ledger(quick: bool) -> None:
     """Measure ledger throughput against plain sqlite3; print one JSON object."""
-    from ledger.bench import run
+    from bench.ledger import run
 
     click.echo(json.dumps(run(quick=quick)))
 
@@ -416,7 +437,7 @@ def bench_ledger(quick: bool) -> None:
 @click.option("--quick", is_flag=True, help="A short run (seconds, not minutes).")
 def bench_loop(quick: bool) -> None:
     """Measure claim → submit → confirm against plain sqlite3; print one JSON object."""
-    from projects.bench import run
+    from bench.loop import run
 
     click.echo(json.dumps(run(quick=quick)))
 
@@ -425,7 +446,7 @@ def bench_loop(quick: bool) -> None:
 @click.option("--quick", is_flag=True, help="A short run (seconds, not minutes).")
 def bench_market(quick: bool) -> None:
     """Measure redeem → fulfil against plain sqlite3, concurrent redemptions, the catalogue page."""
-    from market.bench import run
+    from bench.market import run
 
     click.echo(json.dumps(run(quick=quick)))
 

@@ -22,6 +22,7 @@ from ledger.engine import engine_from_url, is_sqlite
 
 MIGRATION_LOCK = 0x4C494E4C4A  # PostgreSQL advisory lock key: one migrator at a time
 BACKUP_MODE = 0o600  # a backup holds secrets: its owner alone reads it
+MEDIA_BACKUP_MODE = 0o700  # and so do the folders of its photos
 
 
 async def migrate(quiet: bool = True) -> None:
@@ -80,6 +81,7 @@ async def close_database(engine: Engine) -> None:
         await engine.close_connection_pool()
 
 
+DEFAULT_POSTGRES_MEDIA_DIR = "linli-media"
 DEFAULT_POSTGRES_ANCHOR_FILE = "linli-anchors.jsonl"
 
 
@@ -91,6 +93,17 @@ def anchor_path(engine: Engine, configured: str | None = None) -> Path:
     if is_sqlite(engine):
         return Path(f"{engine.path}.anchors.jsonl")
     return Path(DEFAULT_POSTGRES_ANCHOR_FILE)
+
+
+def media_path(engine: Engine, configured: str | None = None) -> Path:
+    """Where photos' files go: ``configured`` (LINLI_MEDIA_DIR), else beside the SQLite file
+    (``linli.sqlite.media``), else (PostgreSQL) ``linli-media`` in the current directory. Every
+    worker of a deployment must use the same one (README, "Photos")."""
+    if configured:
+        return Path(configured)
+    if is_sqlite(engine):
+        return Path(f"{engine.path}.media")
+    return Path(DEFAULT_POSTGRES_MEDIA_DIR)
 
 
 def database_name(engine: Engine) -> str:
@@ -128,6 +141,32 @@ async def backup(engine: Engine, destination: Path) -> None:
         partial.replace(destination)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def backup_media(root: Path, destination: Path) -> int:
+    """Copy the photos' files under ``root`` into the folder ``destination`` (made, its owner's
+    alone), after the database's backup: every photo that backup names is there, unless it was
+    removed meanwhile. Files are written once and never changed, so a copy taken while Linli runs
+    is whole. How many files were copied."""
+    from projects import media
+
+    destination.mkdir(parents=True, exist_ok=True)
+    destination.chmod(MEDIA_BACKUP_MODE)
+    copied = 0
+    for path in media.files(root):
+        target = destination / path.relative_to(root)
+        for folder in (target.parent.parent, target.parent):
+            folder.mkdir(exist_ok=True)
+            folder.chmod(MEDIA_BACKUP_MODE)
+        try:
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, BACKUP_MODE)
+            with os.fdopen(descriptor, "wb") as out, path.open("rb") as source:
+                shutil.copyfileobj(source, out)
+        except FileNotFoundError:  # removed since it was listed: so it is in no later backup either
+            target.unlink(missing_ok=True)
+            continue
+        copied += 1
+    return copied
 
 
 def _sqlite_backup(engine, target: Path) -> None:

@@ -1,27 +1,35 @@
 """Open311 GeoReport v2 at /open311/v2 (DESIGN.md, "Interfaces"): the service list and
-definitions (Linli's categories), creating requests (needs, with a client's API key) and reading
+definitions (Linli's categories), creating requests (needs, with a client's API key; the place,
+coordinates and media link kept as sent, an attached ``media`` image kept as a photo) and reading
 them, in JSON or XML as the address's suffix says. Errors follow GeoReport's shape,
-``[{"code": 400, "description": "..."}]``, in the request's language."""
+``[{"code": 400, "description": "..."}]``, in the request's language.
+
+A form-encoded body is read as UTF-8 whatever the client declares: ``curl -d description=路灯不亮``
+sends the characters' bytes as they are, with no charset, and they mean 路灯不亮."""
 
 from __future__ import annotations
 
+import urllib.parse
 import xml.etree.ElementTree as ElementTree
 from datetime import datetime
 from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get, post
-from litestar.exceptions import HTTPException
+from litestar.datastructures import UploadFile
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.params import FromPath
 
-from projects import errors, open311
+from projects import attachments, errors, open311
 from projects.categories import list_categories
 from projects.errors import N_
 from web.api.deps import Now, language
 from web.api.errors import STATUS
+from web.api.photos import ONE_PHOTO_BYTES, read_upload
 from web.i18n import translate
 from web.words import STATE_NAMES
 
 FORMATS = {"json": MediaType.JSON, "xml": MediaType.XML}
+MAX_FIELDS = 50  # a request has about fifteen
 
 
 def _split(name: str) -> tuple[str, str]:
@@ -86,12 +94,12 @@ def _request_row(found: open311.ServiceRequest, lang: str) -> dict[str, Any]:
         "requested_datetime": _when(found.requested),
         "updated_datetime": _when(found.updated),
         "expected_datetime": _when(found.expected),
-        "address": "",
+        "address": found.address,
         "address_id": str(found.address_id),
         "zipcode": "",
-        "lat": None,
-        "long": None,
-        "media_url": "",
+        "lat": found.lat,
+        "long": found.long,
+        "media_url": found.media_url,
     }
 
 
@@ -131,10 +139,37 @@ def _id(value: str | None, name: str) -> int | None:
     return int(value)
 
 
+async def _fields(request: Request) -> tuple[dict[str, str], UploadFile | None]:
+    """A request's fields (JSON, a form, or a multipart form with its ``media`` image), and the
+    image. A form-encoded body is decoded as UTF-8 here, whatever its charset says: Litestar's
+    own decoding takes unescaped bytes for Latin-1."""
+    content_type = request.content_type[0]
+    try:
+        if content_type == MediaType.JSON:
+            body = await request.json()
+            return {key: str(value) for key, value in (body if isinstance(body, dict) else {}).items()}, None
+        if content_type == "application/x-www-form-urlencoded":
+            text = (await request.body()).decode("utf-8")
+            pairs = urllib.parse.parse_qsl(
+                text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=MAX_FIELDS
+            )
+            return dict(reversed(pairs)), None  # the first of a field given twice, as forms read
+        form = await request.form()
+    except (UnicodeDecodeError, ValueError, SerializationException):  # not UTF-8, not the JSON it says
+        raise errors.Invalid(N_("The request is not valid.")) from None
+    media = form.get("media")
+    fields = {key: str(form.get(key)) for key in form if key != "media"}
+    return fields, media if isinstance(media, UploadFile) else None
+
+
 class Open311Controller(Controller):
     path = "/open311/v2"
     tags = ["open311"]
-    exception_handlers = {errors.ProjectError: open311_error, HTTPException: open311_error}
+    exception_handlers = {
+        errors.ProjectError: open311_error,
+        HTTPException: open311_error,
+        ValidationException: open311_error,  # the app's own would answer a page, not GeoReport's shape
+    }
 
     @get(
         ["/services.json", "/services.xml"],
@@ -177,19 +212,12 @@ class Open311Controller(Controller):
     @post(
         ["/requests.json", "/requests.xml"],
         name="open311:create",
-        summary="Create a service request (a need), with a client's api_key",
+        summary="Create a service request (a need), with a client's api_key; an image as media",
         status_code=201,
+        request_max_body_size=ONE_PHOTO_BYTES,
     )
     async def create(self, request: Request, now: Now) -> Response:
-        try:
-            if request.content_type[0] == MediaType.JSON:
-                body = await request.json()
-                fields = {key: str(value) for key, value in (body if isinstance(body, dict) else {}).items()}
-            else:
-                form = await request.form()
-                fields = {key: str(form.get(key)) for key in form}
-        except Exception:  # a body that is not the JSON or the form it says it is
-            raise errors.Invalid(N_("The request is not valid.")) from None
+        fields, media = await _fields(request)
         if any("\x00" in value for value in fields.values()):
             raise errors.Invalid(N_("A NUL character is not allowed."))
         client = await open311.client_for(fields.get("api_key"))
@@ -206,6 +234,8 @@ class Open311Controller(Controller):
             lat=_number(fields.get("lat"), "lat", -90, 90),
             long=_number(fields.get("long"), "long", -180, 180),
             phone=fields.get("phone", "")[:32],
+            media_url=fields.get("media_url", ""),
+            photos=await attachments.prepare([await read_upload(media)]) if media is not None else [],
             now=now,
         )
         notice = translate(language(request), N_("The community will see to it."))

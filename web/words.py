@@ -119,3 +119,6 @@ CHANNELS = {
 }
 CHANNEL_NAMES = CHANNELS  # the ledgers' and statistics' name for the same words
 SCOPE_NAMES = {"personal": N_("personal"), "common": N_("common")}
+
+# Outlets a member can choose for their notifications (projects.outbox.CHANNELS).
+NOTIFY_CHANNELS = {"email": N_("email")}

@@ -1,11 +1,13 @@
 """Who may see a venture call, a bid or a milestone and what they may do to it now: staff of the
-call's community cancel it and award it; organisations' representatives bid, revise and withdraw
-until the deadline; the panel scores the bids (never their own organisation's) once bidding has
-closed; residents of the call's area vote once; the awarded organisation reports each milestone
-and staff accept it (paying it from the fund) or return it.
+call's community cancel it, close its voting and award it; organisations' representatives bid,
+revise and withdraw until the deadline; the panel scores the bids (never their own
+organisation's) once bidding has closed; residents of the call's area vote once, until staff
+close voting; the awarded organisation reports each milestone and staff accept it (paying it
+from the fund) or return it.
 
 An open call whose deadline has passed is under review, whether or not the sweep came by yet:
-its facts carry the state it is in now (``CallFacts.of``)."""
+its facts carry the state it is in now (``CallFacts.of``). Votes are secret: until voting has
+closed nobody, staff included, sees how many each bid has (``votes_counted``)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ class CallFacts:
     deadline_passed: bool
     area_path: str
     community: int
+    vote_weight: int = 0  # percent of the ranking that residents' votes decide
+    voting_closed_at: datetime | None = None  # when staff closed voting (or the award did)
     on_panel: bool = False  # the actor is on its panel
     voted: bool = False  # the actor voted in it
 
@@ -38,7 +42,16 @@ class CallFacts:
         """From a call's row, where it is and the time (``None``: as stored)."""
         passed = now is not None and now >= row["deadline"]
         status = "reviewing" if row["status"] == "open" and passed else row["status"]
-        return cls(row["id"], status, passed, area_path, row["community"], **looked_up)
+        return cls(
+            row["id"],
+            status,
+            passed,
+            area_path,
+            row["community"],
+            vote_weight=row.get("vote_weight", 0),
+            voting_closed_at=row.get("voting_closed_at"),
+            **looked_up,
+        )
 
     @property
     def community_path(self) -> str:
@@ -48,6 +61,12 @@ class CallFacts:
     def bidding_closed(self) -> bool:
         """Bids are in: under review or decided. A call cancelled while open never closes."""
         return self.status in ("reviewing", *DECIDED)
+
+    @property
+    def voting_closed(self) -> bool:
+        """No vote can come any more: staff closed voting, or the call was decided or cancelled
+        (a call decided before voting had its own close counts as closed)."""
+        return self.voting_closed_at is not None or self.status in (*DECIDED, "cancelled")
 
 
 def _represents_any(actor: Actor) -> bool:
@@ -104,13 +123,38 @@ def vote(actor: Actor, call: CallFacts) -> errors.ProjectError | None:
     if call.status == "open":
         return errors.Conflict(N_("Voting opens after the deadline for bids."))
     refusal = _state(call.status, ("reviewing",), N_("call"), N_("vote in"))
+    if refusal is None and call.voting_closed:
+        return market_errors.VotingClosed()
     if refusal is None and call.voted:
         return market_errors.AlreadyVoted()
     return refusal
 
 
+def close_voting(actor: Actor, call: CallFacts) -> errors.ProjectError | None:
+    """Staff close the residents' vote while the bids are reviewed: the counts are shown from
+    then on, and no vote comes after."""
+    refusal = _staff(actor, call) or _state(call.status, ("reviewing",), N_("call"), N_("close voting in"))
+    if refusal is None and call.voting_closed:
+        return market_errors.VotingClosed()
+    return refusal
+
+
 def award(actor: Actor, call: CallFacts) -> errors.ProjectError | None:
-    return _staff(actor, call) or _state(call.status, ("reviewing",), N_("call"), N_("award"))
+    """Staff award a call under review; where votes weigh, once voting has closed (the award of a
+    call whose votes do not weigh closes voting itself)."""
+    refusal = _staff(actor, call) or _state(call.status, ("reviewing",), N_("call"), N_("award"))
+    if refusal is None and call.vote_weight and not call.voting_closed:
+        return market_errors.VotingOpen()
+    return refusal
+
+
+def votes_counted(call: CallFacts) -> bool:
+    """Whether a ranking of the call may show its votes (counts, shares and the scores they
+    weigh in): only once voting has closed, so that nobody, staff included, learns a resident's
+    choice by reading the ranking before and after a vote. Until then the bids rank by the
+    panel's part alone; where votes do not weigh (``vote_weight`` 0) that part is the whole
+    score, so only the counts are held back."""
+    return call.voting_closed
 
 
 def see_ranking(actor: Actor, call: CallFacts) -> errors.ProjectError | None:
@@ -123,7 +167,14 @@ def see_ranking(actor: Actor, call: CallFacts) -> errors.ProjectError | None:
     return errors.NotAllowed(N_("The ranking is published when the call is awarded."))
 
 
-CALL_RULES = {"bid": bid, "cancel": cancel, "vote": vote, "award": award, "rank": see_ranking}
+CALL_RULES = {
+    "bid": bid,
+    "cancel": cancel,
+    "vote": vote,
+    "close_voting": close_voting,
+    "award": award,
+    "rank": see_ranking,
+}
 
 
 def call_may(actor: Actor, call: CallFacts) -> frozenset[str]:

@@ -1,5 +1,6 @@
-"""Who may see a claim and what they may do to it now: its performer checks in, submits and
-withdraws; those who received the work confirm, dispute and rate it; a leader settles disputes."""
+"""Who may see a claim and what they may do to it now: its performer checks in, submits,
+withdraws and adds photos of the work (so may whoever recorded it for them); those who received the
+work confirm, dispute and rate it; a leader settles disputes."""
 
 from __future__ import annotations
 
@@ -110,6 +111,16 @@ def _received(actor: Actor, claim: ClaimFacts, action: str) -> errors.ProjectErr
     return None
 
 
+def add_photo(actor: Actor, claim: ClaimFacts) -> errors.ProjectError | None:
+    """Photos of the work (the proof, 拍照存档): by the performer from checking in until the work
+    is decided, or by the leader who recorded it for them."""
+    if claim.recorded_by is not None and claim.recorded_by == actor.member_id:
+        return _state(claim, ("submitted", "disputed"), N_("add a photo to"))
+    if not performs(actor, claim):
+        return _hidden(actor, claim)
+    return _state(claim, ("checked_in", "submitted", "disputed"), N_("add a photo to"))
+
+
 def confirm(actor: Actor, claim: ClaimFacts) -> errors.ProjectError | None:
     return _received(actor, claim, N_("confirm")) or _state(claim, ("submitted",), N_("confirm"))
 
@@ -162,6 +173,7 @@ RULES = {
     "check_in": check_in,
     "submit": submit,
     "withdraw": withdraw,
+    "add_photo": add_photo,
     "confirm": confirm,
     "dispute": dispute,
     "settle": settle,

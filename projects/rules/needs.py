@@ -1,5 +1,5 @@
 """Who may see a need and what they may do to it now (cancel, join, triage, escalate, reject,
-merge, dispatch a task, report progress)."""
+merge, dispatch a task, report progress, add a photo), and who may know its address and contact."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from typing import Any
 
 from projects import errors
 from projects.access import Actor, community_path
+from projects.area_path import GRID_DEPTH, AreaPath
 from projects.errors import N_
 from projects.rules import allowed
+from projects.rules.workorders import WorkOrderFacts
+from projects.rules.workorders import sees_contact as sees_work_order
 
 OPEN = ("new", "triaged", "in_progress")
 TRIAGEABLE = ("new", "triaged")
@@ -18,8 +21,8 @@ WORKABLE = ("triaged", "in_progress")
 
 @dataclass(frozen=True, slots=True)
 class NeedFacts:
-    """What the rules look at: the need's row, where it is and who handles it, and whether the
-    actor already joined it (+1)."""
+    """What the rules look at: the need's row, where it is and who handles it, whether the actor
+    already joined it (+1) and whether they work on one of its tasks now."""
 
     id: int
     resident: int
@@ -32,9 +35,10 @@ class NeedFacts:
     handling_level: str
     handed_from: int | None = None
     joined: bool = False
+    working: bool = False  # an active claim or a live assignment on one of its tasks
 
     @classmethod
-    def of(cls, row: dict[str, Any], *, joined: bool = False) -> NeedFacts:
+    def of(cls, row: dict[str, Any], *, joined: bool = False, working: bool = False) -> NeedFacts:
         """From a row with the need's columns and ``area_path``, ``handling_path`` and
         ``handling_level`` (``projects.needs.select_needs``)."""
         return cls(
@@ -49,13 +53,18 @@ class NeedFacts:
             handling_level=row["handling_level"],
             handed_from=row.get("handed_from"),
             joined=joined,
+            working=working,
         )
+
+    @property
+    def work_order(self) -> WorkOrderFacts:
+        return WorkOrderFacts(self.area_path, (self.resident, self.reporter), self.working)
 
     @property
     def grid_path(self) -> str | None:
         """The grid the need is in, if it is in one (a community's common need may not be)."""
-        parts = self.area_path.strip("/").split("/")
-        return "/" + "/".join(parts[:4]) + "/" if len(parts) >= 4 else None
+        grid = AreaPath.parse(self.area_path).at(GRID_DEPTH)
+        return None if grid is None else str(grid)
 
 
 def asked(actor: Actor, need: NeedFacts) -> bool:
@@ -99,6 +108,11 @@ def sees(actor: Actor, need: NeedFacts) -> bool:
 def sees_whole(actor: Actor, need: NeedFacts) -> bool:
     """Who may know who asked: a neighbour sees a common need without its reporter."""
     return asked(actor, need) or manages(actor, need)
+
+
+def sees_contact(actor: Actor, need: NeedFacts) -> bool:
+    """Its address and contact (``projects.rules.workorders``)."""
+    return sees_work_order(actor, need.work_order)
 
 
 def _hidden(actor: Actor, need: NeedFacts) -> errors.ProjectError:
@@ -190,6 +204,14 @@ def progress(actor: Actor, need: NeedFacts) -> errors.ProjectError | None:
     return _state(need, OPEN, N_("report on"))
 
 
+def add_photo(actor: Actor, need: NeedFacts) -> errors.ProjectError | None:
+    """Whoever asked, and the leaders and staff who handle it, add photos while it is open (a
+    progress report's photos come with the report)."""
+    if not (asked(actor, need) or manages(actor, need)):
+        return _hidden(actor, need)
+    return _state(need, OPEN, N_("add a photo to"))
+
+
 def supervise(actor: Actor, need: NeedFacts) -> errors.ProjectError | None:
     """Staff of any level above the holder push it with a notice (督办单)."""
     if not above(actor, need):
@@ -247,6 +269,7 @@ RULES = {
     "merge": merge,
     "dispatch": dispatch,
     "progress": progress,
+    "add_photo": add_photo,
     "supervise": supervise,
     "hand_down": hand_down,
     "return": return_,

@@ -32,12 +32,18 @@ def runs(actor: Actor, project: ProjectFacts) -> bool:
     return project.organisation is not None and actor.acts_for(project.organisation)
 
 
+def offered_to(actor: Actor, project: ProjectFacts) -> bool:
+    """A published project is offered to the organisations that serve its community: their
+    representatives may see it and claim it."""
+    return project.status == "published" and bool(actor.serves_for(project.area_path))
+
+
 def sees(actor: Actor, project: ProjectFacts) -> bool:
     return (
         actor.near(project.area_path)
         or actor.is_staff(project.area_path)
         or runs(actor, project)
-        or (project.status == "published" and bool(actor.represented))
+        or offered_to(actor, project)
     )
 
 
@@ -56,9 +62,9 @@ def see(actor: Actor, project: ProjectFacts) -> errors.ProjectError | None:
 
 
 def claim(actor: Actor, project: ProjectFacts) -> errors.ProjectError | None:
-    """An organisation's representative takes a published project on (for which organisation is
-    the use case's to check)."""
-    if not actor.represented:
+    """An organisation's representative takes a published project on, for an organisation that
+    serves its community (which one is the use case's to check)."""
+    if not (actor.is_admin or actor.serves_for(project.area_path)):
         return _hidden(actor, project)
     return _state(project, ("published",), N_("claim"))
 

@@ -1,5 +1,5 @@
 """Who may see a task and what they may do to it now (claim, send a member, accept, decline,
-dispatch again, cancel, record work done)."""
+dispatch again, cancel, record work done), and who may know where it is and whom to call."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from projects import errors
 from projects.access import Actor
 from projects.errors import N_
 from projects.rules import allowed
+from projects.rules.workorders import WorkOrderFacts
+from projects.rules.workorders import sees_contact as sees_work_order
 
 LIVE = ("offered", "declined", "open", "full")
 PUBLIC = ("open", "full", "done")  # what neighbours see of a task; the rest is for those involved
@@ -30,6 +32,9 @@ class TaskFacts:
     assignee_organisation: int | None
     area_path: str
     need_resident: int | None = None
+    need_reporter: int | None = None
+    need_area_path: str | None = None  # where its need is (None: a task of no need)
+    working: bool = False  # an active claim or a live assignment on a task of the same need (or this one)
     claimed_by_me: bool = False  # I hold a claim that is not withdrawn or cancelled
     involved: bool = False  # I or an organisation I represent claimed a place (ever)
     work_waiting: bool = False  # some work is submitted or disputed: confirm or settle it first
@@ -49,6 +54,11 @@ class TaskFacts:
             **looked_up,
         )
 
+    @property
+    def work_order(self) -> WorkOrderFacts:
+        asked = tuple(member for member in (self.need_resident, self.need_reporter) if member is not None)
+        return WorkOrderFacts(self.need_area_path or self.area_path, asked, self.working)
+
 
 def for_assignee(actor: Actor, task: TaskFacts) -> bool:
     """The member or organisation the task was dispatched to (its representative answers)."""
@@ -65,6 +75,11 @@ def sees(actor: Actor, task: TaskFacts) -> bool:
         or (task.status in PUBLIC and actor.near(task.area_path))
         or task.involved
     )
+
+
+def sees_contact(actor: Actor, task: TaskFacts) -> bool:
+    """Its need's address and contact (``projects.rules.workorders``)."""
+    return sees_work_order(actor, task.work_order)
 
 
 def _hidden(actor: Actor, task: TaskFacts) -> errors.ProjectError:

@@ -95,7 +95,9 @@ async def running(app: Litestar) -> AsyncIterator[None]:
 @pytest.fixture
 async def api(database_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Api]:
     clock = Clock()
-    app = create_app(database_url, sweep_interval_s=0, session_idle=session_idle(request), clock=clock)
+    app = create_app(
+        database_url, sweep_interval_s=0, notify_interval_s=0, session_idle=session_idle(request), clock=clock
+    )
     async with running(app):
         street = await build_street(clock())
         transport = httpx.ASGITransport(app=app)

@@ -53,6 +53,7 @@ async def counts(api) -> dict:
         "projects_rating",
         "projects_need_supporter",
         "projects_project",
+        "projects_photo",
         "ledger_transfer",
     )
     result = {}

@@ -163,7 +163,7 @@ async def test_every_edit_made_in_the_admin_is_traced_with_who_when_before_and_a
     )
     assert member.status_code == 200, member.text
     (renamed,) = await edits_of("projects_member", str(s.neighbour))
-    assert '"name": "李阿姨"' in renamed.after and "password" not in renamed.before + renamed.after
+    assert '"name": "李阿姨"' in renamed.after and "password_hash" not in renamed.before + renamed.after
 
     # Admins read the trace on a page of Linli's (the admin would offer to add rows to it);
     # nobody changes it, in the admin or in the database.
@@ -175,7 +175,7 @@ async def test_every_edit_made_in_the_admin_is_traced_with_who_when_before_and_a
     assert signed.status_code == 303
     page = await browser.get("/admin-edits")
     assert page.status_code == 200 and page.text.count("projects_organisation") == 3
-    assert "邻里洗衣社" in page.text and "password" not in page.text
+    assert "邻里洗衣社" in page.text and "password_hash" not in page.text
     for method, body in (("PATCH", {"after": ""}), ("DELETE", None)):
         response = await client.request(
             method, "/admin/api/tables/projects_admin_edit/1/", json=body, headers=headers

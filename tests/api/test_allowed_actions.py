@@ -14,9 +14,17 @@ def allowed(item: dict) -> set[str]:
 async def test_a_need_says_what_its_resident_its_staff_and_a_neighbour_may_do(api):
     s = api.street
     created = await need(api, scope="common", category="construction.lighting", description="楼道灯坏了")
-    assert allowed(created) == {"cancel"}  # the resident, on a new need
+    assert allowed(created) == {"cancel", "add_photo"}  # the resident, on a new need
     staff_view = await api.ok(s.staff, "GET", f"/api/v1/needs/{created['id']}")  # its holder
-    assert allowed(staff_view) == {"triage", "escalate", "reject", "merge", "hand_down", "progress"}
+    assert allowed(staff_view) == {
+        "triage",
+        "escalate",
+        "reject",
+        "merge",
+        "hand_down",
+        "progress",
+        "add_photo",
+    }
     neighbour_view = await api.ok(s.neighbour, "GET", f"/api/v1/needs/{created['id']}")
     assert allowed(neighbour_view) == {"join"}
     await api.ok(s.neighbour, "POST", f"/api/v1/needs/{created['id']}/join")
@@ -25,12 +33,14 @@ async def test_a_need_says_what_its_resident_its_staff_and_a_neighbour_may_do(ap
     assert allowed(await api.ok(s.street_staff, "GET", f"/api/v1/needs/{created['id']}")) == {
         "supervise",
         "progress",
+        "add_photo",
     }
     # (and, living there, join it)
     assert allowed(await api.ok(s.leader, "GET", f"/api/v1/needs/{created['id']}")) == {
         "take",
         "progress",
         "join",
+        "add_photo",
     }
     graded = await api.ok(s.staff, "POST", f"/api/v1/needs/{created['id']}/triage", {"grade": "B"})
     assert {"dispatch", "progress", "triage"} <= allowed(graded)
@@ -50,9 +60,9 @@ async def test_a_task_and_a_claim_say_what_each_may_do_as_the_work_goes_on(api):
     assert allowed(claim) == {"check_in", "withdraw"}
     assert allowed(await api.ok(volunteer, "GET", f"/api/v1/tasks/{task['id']}")) == set()  # full, and mine
     claim = await api.ok(volunteer, "POST", f"/api/v1/claims/{claim['id']}/check-in")
-    assert allowed(claim) == {"submit", "withdraw"}
+    assert allowed(claim) == {"submit", "withdraw", "add_photo"}
     claim = await worked(api, volunteer, claim["id"], 45)
-    assert allowed(claim) == set()
+    assert allowed(claim) == {"add_photo"}  # photos of the work, until it is decided
     assert allowed(await api.ok(s.resident, "GET", f"/api/v1/claims/{claim['id']}")) == {"confirm", "dispute"}
     confirmed = await api.ok(s.resident, "POST", f"/api/v1/claims/{claim['id']}/confirm")
     assert allowed(confirmed) == {"rate"}

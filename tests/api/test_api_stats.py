@@ -153,7 +153,7 @@ async def test_a_communitys_ledger_is_the_needs_it_reports_with_their_contacts(a
     sheet = _sheet(response.content)
     header = [cell.value for cell in sheet[1]]
     assert header[:3] == ["编号", "所在区域", "类别"]
-    assert header[-2:] == ["联系人", "联系电话"]
+    assert header[-3:] == ["地址", "联系人", "联系电话"]
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["B"].width > 30
     rows = {

@@ -48,6 +48,10 @@ async def test_a_large_confirmation_waits_for_a_second_staff_member_and_pays_onc
     waiting = await api.ok(s.resident, "POST", f"/api/v1/claims/{claim['id']}/confirm")
     assert (waiting["status"], waiting["transfer_id"], waiting["points"]) == ("awaiting_approval", None, None)
     assert (await api.ok(s.volunteers[0], "GET", "/api/v1/me"))["balance"]["posted"] == 0
+    told = await api.ok(s.volunteers[0], "GET", "/api/v1/me/notifications")
+    assert "积分待另一位工作人员审核后发放" in told["items"][0]["text"]
+    staff_told = await api.ok(s.staff, "GET", "/api/v1/me/notifications")
+    assert "需另一位工作人员审核" in staff_told["items"][0]["text"]
     # Not the one who created the task (community staff), nor the confirmer, nor the performer.
     await refused(
         api, s.staff, "POST", f"/api/v1/claims/{claim['id']}/approve", status=403, code="not_allowed"
@@ -65,6 +69,8 @@ async def test_a_large_confirmation_waits_for_a_second_staff_member_and_pays_onc
     again = await api.post(s.district_staff, f"/api/v1/claims/{claim['id']}/approve")
     assert (again.status_code, again.json()["code"]) == (409, "wrong_state")  # the points moved once
     assert (await api.ok(s.volunteers[0], "GET", "/api/v1/me"))["balance"]["posted"] == 150
+    told = await api.ok(s.volunteers[0], "GET", "/api/v1/me/notifications")
+    assert told["items"][0]["text"].endswith("中的服务，150积分已入账。")
     history = await api.ok(s.volunteers[0], "GET", f"/api/v1/claims/{claim['id']}/history")
     assert [(h["action"], h["to_state"]) for h in history][-2:] == [
         ("confirm", "awaiting_approval"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ElementTree
 
 from projects.open311 import register_client
+from tests.photo_samples import jpeg_with_gps, opened
 
 BASE = "/open311/v2"
 
@@ -55,11 +56,14 @@ async def test_a_client_submits_a_request_that_becomes_a_common_need(api):
     # It is a need of the community, from the resident whose phone it gave, through channel open311.
     need = await api.ok(street.resident, "GET", f"/api/v1/needs/{request_id}")
     assert (need["channel"], need["scope"], need["status"]) == ("open311", "common", "new")
-    assert "幸福里1号楼 (31.230400, 121.473700)" in need["description"]
+    # What the client said of the place is kept in fields of its own, not in the description.
+    assert need["description"] == "1号楼门前路灯不亮"
+    assert (need["address_string"], need["lat"], need["long"]) == ("幸福里1号楼", 31.2304, 121.4737)
 
     listed = (await api.client.get(f"{BASE}/requests.json?jurisdiction_id={street.community}")).json()
     assert [r["service_request_id"] for r in listed] == [request_id]
     assert listed[0]["status"] == "open" and "phone" not in listed[0]
+    assert (listed[0]["address"], listed[0]["lat"], listed[0]["long"]) == ("幸福里1号楼", 31.2304, 121.4737)
     one = (await api.client.get(f"{BASE}/requests/{request_id}.json")).json()[0]
     assert one["service_code"] == "construction.lighting"
     xml = ElementTree.fromstring((await api.client.get(f"{BASE}/requests/{request_id}.xml")).text)
@@ -114,3 +118,79 @@ async def test_refusals_come_in_georeport_shape_and_write_nothing(api):
         status=201,
     )
     assert (await api.client.get(f"{BASE}/requests.json")).json() == []
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}  # no charset, as curl -d sends it
+
+
+async def test_a_form_of_raw_utf8_bytes_is_read_as_utf8_whatever_the_client_declares(api):
+    key = await _client(api)
+    # What `curl -d description=路灯不亮` sends: the characters' UTF-8 bytes, not percent-encoded.
+    raw = f"api_key={key}&service_code=construction.lighting&description=路灯不亮&address_string=东门岗亭旁"
+    for headers in (FORM, {"Content-Type": "application/x-www-form-urlencoded; charset=ISO-8859-1"}):
+        response = await api.client.post(
+            f"{BASE}/requests.json", content=raw.encode("utf-8"), headers=headers
+        )
+        assert response.status_code == 201, response.text
+        made = (
+            await api.client.get(f"{BASE}/requests/{response.json()[0]['service_request_id']}.json")
+        ).json()
+        assert (made[0]["description"], made[0]["address"]) == ("路灯不亮", "东门岗亭旁")
+    # Percent-encoded, as a browser or httpx sends it, reads the same.
+    encoded = await api.client.post(
+        f"{BASE}/requests.json",
+        data={"api_key": key, "service_code": "construction.lighting", "description": "路灯不亮"},
+    )
+    assert (await api.client.get(f"{BASE}/requests/{encoded.json()[0]['service_request_id']}.json")).json()[
+        0
+    ]["description"] == "路灯不亮"
+    # Bytes that are not UTF-8 (GBK here) are refused in GeoReport's shape, never stored as mojibake.
+    gbk = f"api_key={key}&service_code=construction.lighting&description=".encode() + "路灯不亮".encode("gbk")
+    refused = await api.client.post(f"{BASE}/requests.json", content=gbk, headers=FORM)
+    assert refused.status_code == 400 and refused.json()[0]["code"] == 400
+
+
+async def test_a_requests_place_coordinates_media_url_and_image_are_kept_and_returned_as_sent(api):
+    street = api.street
+    key = await _client(api)
+    response = await api.client.post(
+        f"{BASE}/requests.json",
+        data={
+            "api_key": key,
+            "service_code": "construction.lighting",
+            "description": "路灯杆倾斜",
+            "lat": "43.88",
+            "long": "125.32",
+            "media_url": "https://photos.example.com/p/123.jpg",
+        },
+        files={"media": ("IMG_0001.JPG", jpeg_with_gps(), "image/jpeg")},
+    )
+    assert response.status_code == 201, response.text
+    request_id = response.json()[0]["service_request_id"]
+    row = (await api.client.get(f"{BASE}/requests/{request_id}.json")).json()[0]
+    assert (row["lat"], row["long"], row["media_url"]) == (
+        43.88,
+        125.32,
+        "https://photos.example.com/p/123.jpg",
+    )
+    assert (
+        row["address"] == "幸福里社区" and row["description"] == "路灯杆倾斜"
+    )  # no place given: the area's name
+    xml = ElementTree.fromstring((await api.client.get(f"{BASE}/requests/{request_id}.xml")).text)
+    assert (xml.find("request/lat").text, xml.find("request/media_url").text) == (
+        "43.88",
+        "https://photos.example.com/p/123.jpg",
+    )
+    # The attached image is a photo of the need, re-encoded, for those who may see the need.
+    photos = await api.ok(street.staff, "GET", f"/api/v1/needs/{request_id}/photos")
+    assert len(photos) == 1
+    image = await api.get(street.staff, photos[0]["url"])
+    assert image.status_code == 200 and not opened(image.content).getexif()
+    # A media_url that is no web address, or lat without long: refused, nothing kept.
+    for extra in ({"media_url": "javascript:alert(1)"}, {"lat": "43.1"}):
+        refused = await api.client.post(
+            f"{BASE}/requests.json",
+            data={"api_key": key, "service_code": "construction.lighting", "description": "x", **extra},
+        )
+        assert refused.status_code == 400, refused.text
+    assert len((await api.client.get(f"{BASE}/requests.json?api_key={key}")).json()) == 1

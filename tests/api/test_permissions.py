@@ -249,3 +249,30 @@ async def test_only_registered_volunteers_claim_from_the_open_pool(api):
             api, member, "POST", f"/api/v1/tasks/{task['id']}/claims", status=403, code="not_allowed"
         )
     await api.ok(s.volunteers[0], "POST", f"/api/v1/tasks/{task['id']}/claims", status=201)
+
+
+async def test_a_resource_is_rated_by_the_people_of_the_community_it_serves(api):
+    s = api.street
+    body = {
+        "name": "幸福里便民理发",
+        "kind": "merchant",
+        "level": "community",
+        "area_id": str(s.community),
+        "categories": ["care.meals"],
+    }
+    resource = await api.ok(s.staff, "POST", "/api/v1/resources", body, status=201)
+    url = f"/api/v1/resources/{resource['id']}/ratings"
+    for outsider in (s.outsider, s.other_staff):  # 和平里's people would move 幸福里's evaluation
+        await refused(api, outsider, "POST", url, {"score": 1}, status=403, code="not_allowed")
+    await api.ok(s.resident, "POST", url, {"score": 5}, status=201)
+
+
+async def test_a_communitys_issuance_caps_are_read_by_its_staff_and_staff_above_it(api):
+    s = api.street
+    url = f"/api/v1/communities/{s.community}/issuance"
+    for member in (s.staff, s.street_staff, s.district_staff, s.admin):
+        assert (await api.ok(member, "GET", url))["approval_over_points"] == 100
+    for member in (s.resident, s.leader, s.volunteers[0]):
+        await refused(api, member, "GET", url, status=403, code="not_allowed")
+    for member in (s.other_staff, s.outsider):
+        await refused(api, member, "GET", url, status=404, code="not_found")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from projects import organisations
 from projects.sweep import sweep
 from tests.api.helpers import need, triaged_need
 from tests.api.test_permissions import refused
@@ -150,3 +151,28 @@ async def test_an_overdue_project_is_flagged_once(api):
     assert (await sweep(now=api.clock.advance(days=3, seconds=1))).projects_flagged == 1
     assert (await sweep(now=api.clock.advance(days=1))).projects_flagged == 0
     assert (await api.ok(s.staff, "GET", f"/api/v1/projects/{project['id']}"))["overdue"] is True
+
+
+async def test_a_published_project_is_offered_only_to_organisations_serving_its_community(api):
+    s = api.street
+    deadline = (api.clock() + timedelta(days=30)).isoformat()
+    body = {"title": "和平里助老项目", "area_id": str(s.other_community), "deadline": deadline}
+    project = await api.ok(s.other_staff, "POST", "/api/v1/projects", body, status=201)
+    url = f"/api/v1/projects/{project['id']}"
+    # 幸福里's organisation does not serve 和平里: the project is not there for its representative.
+    await refused(api, s.representative, "GET", url, status=404, code="not_found")
+    claim = {"organisation_id": str(s.organisation)}
+    await refused(api, s.representative, "POST", f"{url}/claim", claim, status=404, code="not_found")
+    listed = await api.ok(s.representative, "GET", "/api/v1/projects")
+    assert project["id"] not in [p["id"] for p in listed["items"]]
+    # An organisation registered in 和平里 (or in the street above both) sees it and claims it.
+    here = await organisations.create_organisation(
+        "和平里志愿服务站", "social_organisation", area_id=s.other_community, now=api.clock()
+    )
+    await organisations.add_member(here.id, s.neighbour, role="representative", now=api.clock())
+    assert (await api.ok(s.neighbour, "GET", url))["status"] == "published"
+    # ...but not for another organisation it also represents that serves elsewhere.
+    await organisations.add_member(s.organisation, s.neighbour, role="representative", now=api.clock())
+    await refused(api, s.neighbour, "POST", f"{url}/claim", claim, status=403, code="not_allowed")
+    claimed = await api.ok(s.neighbour, "POST", f"{url}/claim", {"organisation_id": str(here.id)})
+    assert claimed["status"] == "claimed"

@@ -43,6 +43,10 @@ async def test_an_overdue_need_shows_on_every_board_above_its_holder_and_a_notic
     assert (notice["area_id"], notice["answered_at"]) == (str(s.street), None)
     read = await api.ok(s.staff, "GET", f"/api/v1/needs/{created['id']}")
     assert read["deadline"] == created["deadline"] and "supervise" not in allowed(read)
+    pushed = (await api.ok(s.staff, "GET", "/api/v1/me/notifications"))["items"][0]
+    assert "督办需求" in pushed["text"] and "请三日内答复处理进展" in pushed["text"]
+    resident_told = await api.ok(s.resident, "GET", "/api/v1/me/notifications")
+    assert not any("督办" in item["text"] for item in resident_told["items"])  # a push on the holder
     await refused(
         api, s.staff, "POST", f"/api/v1/needs/{created['id']}/supervise", body, status=403, code="not_allowed"
     )
@@ -92,6 +96,8 @@ async def test_escalation_moves_the_holder_up_and_the_level_above_hands_it_down_
         "new",
     )
     assert handed["deadline"] == due.replace("+00:00", "Z")
+    yours = (await api.ok(s.staff, "GET", "/api/v1/me/notifications"))["items"][0]["text"]
+    assert "交由幸福里社区办理，请您处理" in yours
     graded = await api.ok(s.staff, "POST", f"/api/v1/needs/{created['id']}/triage", {"grade": "B"})
     assert graded["deadline"] == due.replace("+00:00", "Z")  # the hand-down's deadline holds
     wrong = {**body, "area_id": str(s.other_community)}

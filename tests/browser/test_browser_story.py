@@ -1,7 +1,8 @@
 """The loop as people live it, in a real browser: a resident orders from the menu on a phone,
-community staff triage and dispatch to the open pool at a desk, a volunteer claims, checks in
-and submits on a phone, the resident confirms and rates, and the volunteer's points show it.
-Every main page is photographed at phone (375 px) and desktop (1280 px) width."""
+saying where and when and attaching a photo, community staff triage and dispatch to the open pool
+at a desk, a volunteer claims and finds where to go and whom to call, checks in and submits on a
+phone, the resident confirms and rates, and the volunteer's points show it. Every main page is
+photographed at phone (375 px) and desktop (1280 px) width."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+from tests.photo_samples import jpeg_with_gps
 from tests.projects.community import PASSWORD
 
 PHONE = {"width": 375, "height": 800}
@@ -58,10 +60,25 @@ def test_a_need_goes_round_the_loop_in_a_real_browser(server, browser, artefacts
     shoot(resident, artefacts, "order-menu")
     resident.get_by_role("link", name="助餐送餐").click()
     resident.get_by_label("需要什么帮助？").fill("腿脚不便，每天中午需要有人送一份午餐。")
+    resident.get_by_label("具体位置（选填）").fill("1号楼1单元301")
+    resident.get_by_label("方便的时间（选填）").fill("工作日中午")
+    # A photo from the phone: a plain file input (the camera, on a real phone).
+    resident.set_input_files(
+        "#photos",
+        files=[{"name": "IMG_0001.JPG", "mimeType": "image/jpeg", "buffer": jpeg_with_gps(640, 480)}],
+    )
     resident.get_by_role("button", name="提交").click()
     resident.wait_for_url(re.compile(r".*/needs/\d+$"))
     need_url = resident.url
     assert "需求已提交" in resident.content()
+    thumbnail = resident.locator("ul.photos img").first
+    thumbnail.wait_for()
+    # The thumbnail really loaded (served to its resident, and allowed by the page's CSP).
+    assert (
+        resident.evaluate("image => image.complete && image.naturalWidth", thumbnail.element_handle()) == 320
+    )
+    assert "1号楼1单元301" in resident.locator("dl.work-order").inner_text()
+    shoot(resident, artefacts, "need-photo")
 
     # Community staff grade it A and publish a task to the open pool, at a desk.
     staff_context, staff = person(browser, base, phones[street.staff], viewport=DESKTOP)
@@ -84,8 +101,20 @@ def test_a_need_goes_round_the_loop_in_a_real_browser(server, browser, artefacts
     volunteer.goto("/tasks")
     shoot(volunteer, artefacts, "open-tasks")
     item = volunteer.locator("ul.items > li", has_text="给王阿姨送午餐")
+    assert "1号楼1单元301" not in item.inner_text()  # the pool shows the area's names only
     item.get_by_role("button", name="接单").click()
     volunteer.wait_for_url(re.compile(r".*/claims/\d+$"))
+    # Once claimed: where to go and whom to call, at the top of the claim.
+    work_order = volunteer.locator("dl.work-order")
+    assert "1号楼1单元301" in work_order.inner_text() and "工作日中午" in work_order.inner_text()
+    assert work_order.locator(f'a[href="tel:{phones[street.resident]}"]').count() == 1
+    claim_url = volunteer.url
+    volunteer.goto("/claims")
+    assert (
+        "1号楼1单元301" in volunteer.locator("section", has=volunteer.locator("#coming-title")).inner_text()
+    )
+    shoot(volunteer, artefacts, "my-claims")
+    volunteer.goto(claim_url)
     volunteer.get_by_role("button", name="签到").click()
     checked_in_earlier(street.database_url, int(volunteer.url.rsplit("/", 1)[1]), 121)
     volunteer.reload()
@@ -97,6 +126,10 @@ def test_a_need_goes_round_the_loop_in_a_real_browser(server, browser, artefacts
 
     # The resident confirms and rates; the volunteer's balance shows the points.
     resident.goto(need_url)
+    # The header counts what the resident has not read yet (claimed, checked in, submitted...).
+    unread = resident.locator("#unread")
+    assert "some" in (unread.get_attribute("class") or "")
+    assert int(re.search(r"\d+", unread.inner_text()).group()) >= 1
     resident.get_by_role("button", name="确认 120 分钟").click()
     assert "30 积分已存入志愿者4的账户" in resident.content()  # who received them
     resident.locator('input[name="score"][value="5"]').check()
@@ -106,6 +139,9 @@ def test_a_need_goes_round_the_loop_in_a_real_browser(server, browser, artefacts
     assert "感谢您的评价" in resident.content()
     resident.goto("/notifications")
     shoot(resident, artefacts, "notifications")
+    resident.goto(need_url)  # what the notifications page showed is read now
+    assert re.search(r"\d+", resident.locator("#unread").inner_text()).group() == "0"
+    assert "some" not in (resident.locator("#unread").get_attribute("class") or "")
 
     volunteer.goto("/points")
     assert volunteer.locator("#available").inner_text() == "30"

@@ -118,7 +118,7 @@ async def test_the_expiry_sweeps_ids_are_its_own(db):
 async def test_a_statement_cursor_it_never_gave_out_is_refused(db, cursor):
     await open_street()
 
-    with pytest.raises(errors.InvalidTransfer):
+    with pytest.raises(errors.InvalidCursor):
         await statements.statement("alice", cursor=cursor)
 
 

@@ -5,7 +5,7 @@ each leaving everything as it was."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ledger.accounts import get_account
 from market.accounts import fund_account, money_account
@@ -183,15 +183,21 @@ async def test_a_venture_call_runs_from_publication_to_the_last_milestone_paymen
     assert (await api.ok(s.resident, "GET", f"/api/v1/calls/{call['id']}"))["status"] == "reviewing"
     residents_view = await api.ok(s.resident, "GET", f"/api/v1/calls/{call['id']}/bids")
     assert [b["id"] for b in residents_view["items"]] == [ours["id"], theirs["id"]]
-    # What each may do now: residents vote, the panel scores, nobody withdraws; staff may not
-    # award before every score is in.
+    # What each may do now: residents vote, the panel scores, nobody withdraws; staff may close
+    # voting, and award only once voting has closed (the votes weigh) and every score is in.
     assert [(b["may_vote"], b["may_score"], b["may_withdraw"]) for b in residents_view["items"]] == [
         (True, False, False)
     ] * 2
     panels_view = await api.ok(panel[0], "GET", f"/api/v1/calls/{call['id']}/bids")
     assert all(b["may_score"] for b in panels_view["items"])
     staff_call = await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}")
-    assert (staff_call["may_award"], staff_call["may_rank"], staff_call["may_bid"]) == (True, True, False)
+    assert (
+        staff_call["may_award"],
+        staff_call["may_rank"],
+        staff_call["may_bid"],
+        staff_call["may_close_voting"],
+    ) == (False, True, False, True)
+    assert staff_call["voting_closed_at"] is None
     assert not any(
         b["may_award"] for b in (await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}/bids"))["items"]
     )
@@ -210,8 +216,24 @@ async def test_a_venture_call_runs_from_publication_to_the_last_milestone_paymen
         assert vote["bid_id"] == theirs["id"]
     await api.ok(s.volunteers[13], "POST", f"/api/v1/calls/{call['id']}/votes", {"bid_id": ours["id"]}, 201)
 
-    # Panel: 60 × 0.85 + 40 × 0.9 = 87 and 60 × 0.65 + 40 × 0.7 = 67. Votes weigh 20%:
-    # 87 × 0.8 + 25 × 0.2 = 74.6 and 67 × 0.8 + 75 × 0.2 = 68.6.
+    # Panel: 60 × 0.85 + 40 × 0.9 = 87 and 60 × 0.65 + 40 × 0.7 = 67. While residents vote,
+    # the ranking holds the votes back, from staff too, and ranks by the panel's part.
+    ranking = await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}/ranking")
+    assert (ranking["voting_closed"], ranking["votes"], ranking["missing"]) == (False, None, 0)
+    assert [
+        (e["bid_id"], e["panel_score"], e["votes"], e["vote_score"], e["score"]) for e in ranking["entries"]
+    ] == [
+        (ours["id"], "87.00", None, None, None),
+        (theirs["id"], "67.00", None, None, None),
+    ]
+    award = f"/api/v1/calls/{call['id']}/award"
+    early = await refused(api, s.staff, "POST", award, {"bid_id": ours["id"]}, 409, "voting_open")
+    assert early["message"] == "本项目计入居民投票：请先结束投票，再定标。"
+    closed = await api.ok(s.staff, "POST", f"/api/v1/calls/{call['id']}/close-voting")
+    assert datetime.fromisoformat(closed["voting_closed_at"]) == api.clock()
+    assert (closed["status"], closed["may_close_voting"], closed["may_award"]) == ("reviewing", False, True)
+
+    # Votes weigh 20%: 87 × 0.8 + 25 × 0.2 = 74.6 and 67 × 0.8 + 75 × 0.2 = 68.6.
     ranking = await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}/ranking")
     assert (ranking["votes"], ranking["missing"], ranking["complete"]) == (4, 0, True)
     awardable = await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}/bids")
@@ -236,8 +258,9 @@ async def test_a_venture_call_runs_from_publication_to_the_last_milestone_paymen
     # Residents see the ranking once the call is awarded, not before.
     await refused(api, s.resident, "GET", f"/api/v1/calls/{call['id']}/ranking", None, 403, "not_allowed")
 
-    awarded = await api.ok(s.staff, "POST", f"/api/v1/calls/{call['id']}/award", {"bid_id": ours["id"]})
+    awarded = await api.ok(s.staff, "POST", award, {"bid_id": ours["id"]})
     assert (awarded["status"], awarded["awarded_bid_id"]) == ("awarded", ours["id"])
+    assert awarded["voting_closed_at"] == closed["voting_closed_at"]
     assert (await api.ok(s.volunteers[0], "GET", f"/api/v1/bids/{theirs['id']}"))["status"] == "lost"
     ours = await api.ok(s.representative, "GET", f"/api/v1/bids/{ours['id']}")
     assert ours["status"] == "awarded"
@@ -279,6 +302,7 @@ async def test_a_venture_call_runs_from_publication_to_the_last_milestone_paymen
         ("publish", "open"),
         ("close", "reviewing"),
         *[("vote", "reviewing")] * 4,
+        ("close_voting", "reviewing"),
         ("award", "awarded"),
         ("complete", "completed"),
     ]
@@ -441,6 +465,157 @@ async def test_ten_concurrent_votes_by_one_resident_count_once(api):
     statuses = sorted(response.status_code for response in responses)
     assert statuses == [201] + [409] * 9, [response.text for response in responses]
     assert len(await Vote.select()) == 1
+
+
+# -- secret votes ----------------------------------------------------------------------------------
+
+
+async def scored_call(api, **kw):
+    """A call under review whose bids the whole panel scored: ours 86, theirs 46 by the panel."""
+    call, ours, theirs = await reviewing_call(api, **kw)
+    for panelist in api.street.volunteers[10:12]:
+        await score(api, panelist, ours, call, 9, 4)
+        await score(api, panelist, theirs, call, 5, 2)
+    return call, ours, theirs
+
+
+VOTED = ("votes", "vote_score", "score", "score_exact")
+
+
+async def test_staff_polling_the_ranking_between_two_votes_learn_nothing_until_voting_closes(api):
+    s = api.street
+    call, ours, theirs = await scored_call(api, vote_weight=50)
+    ranking = f"/api/v1/calls/{call['id']}/ranking"
+    votes = f"/api/v1/calls/{call['id']}/votes"
+    panelist = s.volunteers[10]
+    before = await api.ok(s.staff, "GET", ranking)
+    assert (before["voting_closed"], before["votes"]) == (False, None)
+    assert [(e["bid_id"], e["rank"], e["panel_score"]) for e in before["entries"]] == [
+        (ours["id"], 1, "86.00"),
+        (theirs["id"], 2, "46.00"),
+    ]
+    assert {e[field] for e in before["entries"] for field in VOTED} == {None}
+    # Two residents vote, for different bids; staff and the panel poll the ranking after each.
+    await api.ok(s.resident, "POST", votes, {"bid_id": theirs["id"]}, 201)
+    assert await api.ok(s.staff, "GET", ranking) == before
+    assert await api.ok(panelist, "GET", ranking) == before
+    await api.ok(s.neighbour, "POST", votes, {"bid_id": theirs["id"]}, 201)
+    await api.ok(s.volunteers[13], "POST", votes, {"bid_id": ours["id"]}, 201)
+    assert await api.ok(s.staff, "GET", ranking) == before
+    # Nor does the call or its bids say anything that a vote changed, to staff.
+    staff_call = await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}")
+    assert (staff_call["may_close_voting"], staff_call["may_award"]) == (True, False)
+
+    closed = await api.ok(s.staff, "POST", f"/api/v1/calls/{call['id']}/close-voting")
+    assert (closed["may_close_voting"], closed["may_award"], closed["may_vote"]) == (False, True, False)
+    after = await api.ok(s.staff, "GET", ranking)
+    # The counts appear and match the votes cast: 1 and 2 of 3; 86 × ½ + 33⅓ × ½ = 59⅔ and
+    # 46 × ½ + 66⅔ × ½ = 56⅓.
+    cast = {bid_id: 0 for bid_id in (ours["id"], theirs["id"])}
+    for row in await Vote.select(Vote.bid):
+        cast[str(row["bid"])] += 1
+    assert (after["voting_closed"], after["votes"]) == (True, sum(cast.values()))
+    assert [
+        (e["bid_id"], e["votes"], e["vote_score"], e["score"], e["score_exact"], e["rank"])
+        for e in after["entries"]
+    ] == [
+        (ours["id"], cast[ours["id"]], "33.33", "59.67", "179/3", 1),
+        (theirs["id"], cast[theirs["id"]], "66.67", "56.33", "169/3", 2),
+    ]
+    assert cast == {ours["id"]: 1, theirs["id"]: 2}
+    assert await api.ok(panelist, "GET", ranking) == after  # the same for everyone who reads it
+
+    # No vote comes after, and voting closes once.
+    late = await refused(api, s.volunteers[14], "POST", votes, {"bid_id": ours["id"]}, 409, "voting_closed")
+    assert late["message"] == "本项目的投票已结束。"
+    bids = await api.ok(s.volunteers[14], "GET", f"/api/v1/calls/{call['id']}/bids")
+    assert not any(b["may_vote"] for b in bids["items"])
+    url = f"/api/v1/calls/{call['id']}/close-voting"
+    await refused(api, s.staff, "POST", url, None, 409, "voting_closed")
+
+
+async def test_where_votes_weigh_the_award_waits_for_voting_to_close(api):
+    s = api.street
+    call, ours, _ = await scored_call(api, vote_weight=30)
+    url = f"/api/v1/calls/{call['id']}/award"
+    answer = await refused(api, s.staff, "POST", url, {"bid_id": ours["id"]}, 409, "voting_open")
+    english = await api.call(s.staff, "POST", url, json={"bid_id": ours["id"]}, language="en")
+    assert (
+        english.json()["message"] == "Residents' votes count in this call: close voting first, then award it."
+    )
+    assert answer["message"] != english.json()["message"]
+    staff_bids = await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}/bids")
+    assert not any(b["may_award"] for b in staff_bids["items"])
+    await api.ok(s.staff, "POST", f"/api/v1/calls/{call['id']}/close-voting")
+    awarded = await api.ok(s.staff, "POST", url, {"bid_id": ours["id"]})
+    assert awarded["status"] == "awarded"
+
+
+async def test_where_votes_do_not_weigh_the_award_closes_voting_and_the_ranking_keeps_its_scores(api):
+    s = api.street
+    call, ours, theirs = await scored_call(api)  # vote_weight 0
+    await api.ok(s.resident, "POST", f"/api/v1/calls/{call['id']}/votes", {"bid_id": theirs["id"]}, 201)
+    ranking = await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}/ranking")
+    # The panel's score is the whole score: only the counts are held back.
+    assert [(e["score"], e["panel_score"], e["votes"], e["vote_score"]) for e in ranking["entries"]] == [
+        ("86.00", "86.00", None, None),
+        ("46.00", "46.00", None, None),
+    ]
+    staff_call = await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}")
+    assert (staff_call["may_award"], staff_call["may_close_voting"]) == (True, True)
+    awarded = await api.ok(s.staff, "POST", f"/api/v1/calls/{call['id']}/award", {"bid_id": ours["id"]})
+    assert datetime.fromisoformat(awarded["voting_closed_at"]) == api.clock()
+    published = await api.ok(s.resident, "GET", f"/api/v1/calls/{call['id']}/ranking")
+    assert (published["voting_closed"], [e["votes"] for e in published["entries"]]) == (True, [0, 1])
+    url = f"/api/v1/calls/{call['id']}/votes"
+    await refused(api, s.neighbour, "POST", url, {"bid_id": ours["id"]}, 409, "wrong_state")
+    history = await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}/history")
+    assert [e["action"] for e in history][-2:] == ["vote", "award"]
+
+
+async def test_only_the_calls_staff_close_voting_and_only_while_the_bids_are_reviewed(api):
+    s = api.street
+    call = await publish(api, vote_weight=20)
+    await bid(api, call, 100_000)
+    url = f"/api/v1/calls/{call['id']}/close-voting"
+    assert not (await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}"))["may_close_voting"]
+    await refused(api, s.staff, "POST", url, None, 409, "wrong_state")  # bids are still taken
+    api.clock.advance(days=8)  # the deadline has passed; the sweep has not come yet
+    for member in (s.resident, s.volunteers[10], s.representative, s.leader):
+        seen = await api.ok(member, "GET", f"/api/v1/calls/{call['id']}")
+        assert not seen["may_close_voting"], member
+        await refused(api, member, "POST", url, None, 403, "not_allowed")
+    await refused(api, s.other_staff, "POST", url, None, 404, "not_found")
+    assert (await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}"))["may_close_voting"]
+    closed = await api.ok(s.staff, "POST", url)
+    assert (closed["status"], closed["may_close_voting"]) == ("reviewing", False)
+    history = await api.ok(s.resident, "GET", f"/api/v1/calls/{call['id']}/history")
+    assert [(e["action"], e["to_state"], e["actor_id"]) for e in history][-2:] == [
+        ("close", "reviewing", None),
+        ("close_voting", "reviewing", str(s.staff)),
+    ]
+    cancelled = await api.ok(s.staff, "POST", f"/api/v1/calls/{call['id']}/cancel", {"reason": "预算调整"})
+    assert not cancelled["may_close_voting"]
+
+
+async def test_the_history_says_that_someone_voted_never_for_which_bid(api):
+    s = api.street
+    call, ours, theirs = await reviewing_call(api)
+    await api.ok(s.resident, "POST", f"/api/v1/calls/{call['id']}/votes", {"bid_id": theirs["id"]}, 201)
+    url = f"/api/v1/calls/{call['id']}/history"
+    for member, who in ((s.staff, str(s.resident)), (s.neighbour, None), (s.representative, None)):
+        (vote,) = [e for e in await api.ok(member, "GET", url) if e["action"] == "vote"]
+        assert (vote["actor_id"], vote["reason"], vote["from_state"], vote["to_state"]) == (
+            who,
+            "",
+            "reviewing",
+            "reviewing",
+        )
+        assert set(vote) == {"seq", "action", "from_state", "to_state", "actor_id", "reason", "created_at"}
+    # Only the voter is told which bid they chose: no bid's trace records a vote.
+    for bid_ in (ours, theirs):
+        trace = await api.ok(s.staff, "GET", f"/api/v1/bids/{bid_['id']}/history")
+        assert "vote" not in {e["action"] for e in trace}
 
 
 async def test_no_award_while_scores_are_missing(api):
@@ -610,6 +785,7 @@ async def test_the_venture_calls_are_in_the_openapi_schema_with_summaries(api):
         ("post", "/api/v1/calls/{call_id}/bids"),
         ("get", "/api/v1/calls/{call_id}/bids"),
         ("post", "/api/v1/calls/{call_id}/votes"),
+        ("post", "/api/v1/calls/{call_id}/close-voting"),
         ("get", "/api/v1/calls/{call_id}/ranking"),
         ("post", "/api/v1/calls/{call_id}/award"),
         ("post", "/api/v1/calls/{call_id}/cancel"),

@@ -75,7 +75,9 @@ class Site:
 @pytest.fixture
 async def site(database_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Site]:
     clock = Clock()
-    app = create_app(database_url, sweep_interval_s=0, session_idle=session_idle(request), clock=clock)
+    app = create_app(
+        database_url, sweep_interval_s=0, notify_interval_s=0, session_idle=session_idle(request), clock=clock
+    )
     async with running(app):
         street = await build_street(clock())
         transport = httpx.ASGITransport(app=app)

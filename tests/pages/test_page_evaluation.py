@@ -66,7 +66,7 @@ async def test_a_sampled_resident_finds_the_survey_and_answers_it_once(site):
     home = await resident.get("/")
     assert 'id="surveys"' in home.text and "社区满意度" in home.text
     notices = await resident.get("/notifications")
-    assert f'href="{survey_url}"' in notices.text and "抽中您参加" in notices.text
+    assert f'href="{survey_url}"' in notices.text and "您被抽中参加调查「社区满意度" in notices.text
     page = await resident.get(survey_url)
     question = re.search(r'name="(q-\d+)" value="5"', page.text).group(1)
     missing = await resident.post(f"{survey_url}/answers", {})
@@ -75,7 +75,7 @@ async def test_a_sampled_resident_finds_the_survey_and_answers_it_once(site):
     assert "答卷已记录" in thanks.text and 'id="surveys"' in thanks.text and "已作答" in thanks.text
     twice = await resident.post(f"{survey_url}/answers", {question: "1"})
     assert twice.status_code == 400 and "您已作答过本调查" in twice.text
-    assert "抽中您参加" not in (await resident.get("/notifications")).text
+    assert "您被抽中参加调查" not in (await resident.get("/notifications")).text
     results = await staff.get(survey_url)
     assert "作答不足5人" in results.text
     outsider = await site.signed_in(s.outsider)

@@ -54,8 +54,13 @@ async def test_the_loop_from_ordering_to_points_through_the_pages(site):
     submitted = await volunteer.post(f"/claims/{claim}/submit", {"minutes": "120", "note": "送到了"})
     assert "服务时长已提交" in (await volunteer.follow(submitted)).text
 
+    # The resident reads it in a plain sentence that leads to their need, and it counts as read.
+    home = await resident.get("/")
+    assert re.search(r'id="unread"[^>]*>[^<]*\d+ 条未读', home.text)
     notes = await resident.get("/notifications")
-    assert f"/claims/{claim}" in notes.text
+    assert "志愿者3 已完成「送午餐」，请确认。" in notes.text and f'href="/needs/{need}"' in notes.text
+    assert "→" not in notes.text and "submitted" not in notes.text
+    assert 'aria-label="0 条未读通知">0 条未读</a>' in (await resident.get("/notifications")).text
     page = await resident.get(f"/needs/{need}")
     assert f'action="/claims/{claim}/confirm"' in page.text
     confirmed = await resident.post(f"/claims/{claim}/confirm", {"next": f"/needs/{need}"})

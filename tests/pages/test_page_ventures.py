@@ -127,9 +127,31 @@ async def test_a_call_from_publishing_to_a_paid_milestone_through_the_pages(site
     assert "您的投票已计入" in page.text and "我的投票" in page.text
     assert f'action="/calls/{call}/vote"' not in page.text
 
+    # While residents vote, the ranking holds the votes back, from staff too: the panel's part
+    # only (60 × 8.5/10 + 40 × 8/10 = 83 and 60 × 5.5/10 + 40 × 5.5/10 = 55), and no award yet.
     page = await staff.get(f"/calls/{call}")
+    assert "排名" in page.text and "投票结束后才计票" in page.text
+    assert "83.00" in page.text and "55.00" in page.text
+    assert "86.40" not in page.text and "已投票数" not in page.text
+    assert f'action="/calls/{call}/award"' not in page.text
+    # The history says that a resident voted, never for which bid; who, to staff only.
+    assert re.search(r"<strong>王阿姨</strong>\s*已投票", page.text)
+    bidders_page = await representative.get(f"/calls/{call}")
+    assert re.search(r"<strong>一位邻居</strong>\s*已投票", bidders_page.text)
+    assert "王阿姨" not in bidders_page.text
+    assert f'action="/calls/{call}/close-voting"' not in bidders_page.text  # staff close voting
+
+    closed = await staff.post(f"/calls/{call}/close-voting")
+    page = await staff.follow(closed)
+    assert "投票已结束，已计票" in page.text and "已结束投票" in page.text and "投票结束时间" in page.text
+    assert f'action="/calls/{call}/close-voting"' not in page.text
     # (60 × 8.5/10 + 40 × 8/10) × 80% + 100% of the votes × 20%; (60 × 5.5/10 + 40 × 5.5/10) × 80%
-    assert "排名" in page.text and "86.40" in page.text and "44.00" in page.text
+    assert "86.40" in page.text and "44.00" in page.text and "已投票数：1" in page.text
+    late = await site.signed_in(s.volunteers[7])
+    assert f'action="/calls/{call}/vote"' not in (await late.get(f"/calls/{call}")).text
+    await refused(
+        late, await late.post(f"/calls/{call}/vote", {"bid_id": str(ours)}), 409, "本项目的投票已结束"
+    )
     assert f'name="bid_id" value="{ours}"' in page.text and f'name="bid_id" value="{theirs}"' not in page.text
     awarded = await staff.post(f"/calls/{call}/award", {"bid_id": str(ours)})
     page = await staff.follow(awarded)
@@ -256,4 +278,10 @@ async def test_refused_venture_actions_answer_with_their_status_and_message(site
     assert f'action="/calls/{call}/award"' not in (await resident.get(f"/calls/{call}")).text
     await refused(resident, await resident.post(f"/calls/{call}/award", {"bid_id": str(bid)}), 403)
     staff = await site.signed_in(s.staff)
+    # Residents' votes weigh in this call: no award while they vote.
+    await refused(staff, await staff.post(f"/calls/{call}/award", {"bid_id": str(bid)}), 409, "请先结束投票")
+    assert f'action="/calls/{call}/close-voting"' not in (await resident.get(f"/calls/{call}")).text
+    await refused(resident, await resident.post(f"/calls/{call}/close-voting"), 403)
+    assert (await staff.post(f"/calls/{call}/close-voting")).status_code == 303
+    await refused(staff, await staff.post(f"/calls/{call}/close-voting"), 409, "本项目的投票已结束")
     await refused(staff, await staff.post(f"/calls/{call}/award", {"bid_id": str(bid)}), 409, "还缺")

@@ -249,8 +249,15 @@ PANELIST = member(20, grants=[("resident", UNIT)])
 BIDDER = member(21, home=None, organisations={MERCHANT: "representative"})
 
 
-def call(status="open", *, passed=False, **looked_up) -> CallFacts:
-    row = {"id": 1, "status": status, "deadline": NOW, "community": 3}
+def call(status="open", *, passed=False, vote_weight=0, voting_closed_at=None, **looked_up) -> CallFacts:
+    row = {
+        "id": 1,
+        "status": status,
+        "deadline": NOW,
+        "community": 3,
+        "vote_weight": vote_weight,
+        "voting_closed_at": voting_closed_at,
+    }
     return CallFacts.of(row, COMMUNITY, NOW if passed else NOW - timedelta(days=1), **looked_up)
 
 
@@ -265,7 +272,7 @@ def test_organisations_bid_until_the_deadline_and_staff_cancel_before_the_award(
     assert ventures.call_may(BIDDER, call()) == {"bid"}
     assert isinstance(ventures.bid(BIDDER, call(passed=True)), market_errors.DeadlinePassed)
     assert ventures.call_may(STAFF, call()) == {"cancel", "rank"}
-    assert ventures.call_may(STAFF, call(passed=True)) == {"cancel", "award", "rank"}
+    assert ventures.call_may(STAFF, call(passed=True)) == {"cancel", "close_voting", "award", "rank"}
     assert "cancel" not in ventures.call_may(STAFF, call("awarded"))
 
 
@@ -301,6 +308,52 @@ def test_staff_award_a_bid_ranked_first_once_no_score_is_missing():
     assert isinstance(ventures.award_bid(STAFF, first.with_rank(2, 0)), market_errors.NotTopRanked)
     assert isinstance(ventures.award_bid(STAFF, first.with_rank(1, 3)), market_errors.ScoresMissing)
     assert isinstance(ventures.award_bid(RESIDENT, first.with_rank(1, 0)), errors.NotAllowed)
+
+
+def test_the_calls_staff_close_voting_once_while_the_bids_are_reviewed():
+    reviewing = call(passed=True)
+    assert ventures.close_voting(STAFF, reviewing) is None
+    assert "close_voting" in ventures.call_may(STAFF, reviewing)
+    assert isinstance(ventures.close_voting(STAFF, call()), errors.WrongState)  # bids still open
+    closed = call(passed=True, voting_closed_at=NOW)
+    assert isinstance(ventures.close_voting(STAFF, closed), market_errors.VotingClosed)
+    assert "close_voting" not in ventures.call_may(STAFF, closed)
+    for decided in ("awarded", "completed", "cancelled"):
+        assert isinstance(ventures.close_voting(STAFF, call(decided, passed=True)), errors.WrongState)
+    assert isinstance(ventures.close_voting(RESIDENT, reviewing), errors.NotAllowed)
+    assert isinstance(ventures.close_voting(PANELIST, call(passed=True, on_panel=True)), errors.NotAllowed)
+    assert isinstance(ventures.close_voting(OTHER_STAFF, reviewing), errors.NotFound)
+    for someone in (RESIDENT, PANELIST, BIDDER, OTHER_STAFF):
+        assert "close_voting" not in ventures.call_may(someone, call(passed=True, on_panel=True))
+
+
+def test_no_vote_comes_once_voting_has_closed():
+    closed = call(passed=True, voting_closed_at=NOW)
+    refusal = ventures.vote(RESIDENT, closed)
+    assert isinstance(refusal, market_errors.VotingClosed) and isinstance(refusal, errors.Conflict)
+    assert refusal.template == "Voting in this call has closed."
+    assert "vote" not in ventures.bid_may(RESIDENT, BidFacts(1, MERCHANT, "submitted", closed))
+    assert isinstance(ventures.vote(RESIDENT, call("awarded", passed=True)), errors.WrongState)
+
+
+def test_votes_are_counted_in_a_ranking_only_once_voting_has_closed():
+    assert not ventures.votes_counted(call(passed=True, vote_weight=30))
+    assert not ventures.votes_counted(call(passed=True))  # weightless votes are secret too
+    assert ventures.votes_counted(call(passed=True, voting_closed_at=NOW))
+    for decided in ("awarded", "completed", "cancelled"):  # decided before voting_closed_at existed
+        assert ventures.votes_counted(call(decided, passed=True))
+
+
+def test_where_votes_weigh_staff_award_only_once_voting_has_closed():
+    weighing = call(passed=True, vote_weight=30)
+    refusal = ventures.award(STAFF, weighing)
+    assert isinstance(refusal, market_errors.VotingOpen) and isinstance(refusal, errors.Conflict)
+    assert "award" not in ventures.call_may(STAFF, weighing)
+    first = BidFacts(1, MERCHANT, "submitted", weighing).with_rank(1, 0)
+    assert isinstance(ventures.award_bid(STAFF, first), market_errors.VotingOpen)
+    assert ventures.award(STAFF, call(passed=True, vote_weight=30, voting_closed_at=NOW)) is None
+    assert ventures.award(STAFF, call(passed=True, vote_weight=0)) is None  # the award closes voting
+    assert isinstance(ventures.award(RESIDENT, weighing), errors.NotAllowed)
 
 
 def test_the_awarded_organisation_reports_a_milestone_and_staff_pay_or_return_it():

@@ -1,5 +1,5 @@
-"""The JSON API under /api/v1 (DESIGN.md, "Interfaces"): one controller per resource; and Open311
-GeoReport v2 under /open311/v2."""
+"""The JSON API under /api/v1 (DESIGN.md, "Interfaces"): one controller per resource; Open311
+GeoReport v2 under /open311/v2; and the photos' images under /photos."""
 
 from web.api.auth import AuthController
 from web.api.catalogue import CatalogueController, CommunityPointsController, RedemptionController
@@ -17,7 +17,14 @@ from web.api.exchange import ExchangeController, FundController, GiftController,
 from web.api.indicators import IndicatorController
 from web.api.me import MeController
 from web.api.needs import NeedController, SupervisionController
+from web.api.photos import (
+    ClaimPhotoController,
+    NeedPhotoController,
+    PhotoController,
+    PhotoFileController,
+)
 from web.api.projects import ProjectController, RatingController
+from web.api.registrations import MyRegistrationController, PasswordResetController, RegistrationController
 from web.api.stats import ExportController, StatsController
 from web.api.surveys import SurveyController
 from web.api.tasks import ClaimController, TaskController
@@ -27,6 +34,9 @@ from web.open311 import Open311Controller
 CONTROLLERS = [
     AuthController,
     MeController,
+    MyRegistrationController,
+    RegistrationController,
+    PasswordResetController,
     CategoryController,
     GradeController,
     IssuanceController,
@@ -38,6 +48,10 @@ CONTROLLERS = [
     IndicatorController,
     TaskController,
     ClaimController,
+    NeedPhotoController,
+    ClaimPhotoController,
+    PhotoController,
+    PhotoFileController,
     ProjectController,
     RatingController,
     LeaderRatingController,

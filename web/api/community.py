@@ -138,7 +138,7 @@ class IssuanceController(Controller):
 
     @get(name="api:issuance", summary="A community's issuance caps and four-eyes thresholds")
     async def read(self, actor: CurrentActor, community_id: IdPath) -> IssuancePolicyOut:
-        return IssuancePolicyOut.model_validate(await issuance.policy_for(community_id))
+        return IssuancePolicyOut.model_validate(await issuance.read_policy(actor, community_id))
 
     @put(
         name="api:issuance-save",

@@ -11,6 +11,7 @@ from litestar.di import NamedDependency, Provide
 from projects import errors
 from projects.access import Actor, load_actor
 from projects.members import member_for_token
+from projects.profile import require_settled
 from web.client import address_of
 from web.i18n import negotiate
 
@@ -37,8 +38,16 @@ async def actor_for_token(request: Request, token: str | None, now: datetime) ->
     return await load_actor(await member_for_token(token, now=now, idle=request.app.state.session_idle))
 
 
+def open_to(request: Request, actor: Actor) -> Actor:
+    """The actor, unless they must first change their password or be approved and this route is
+    not one of the few open to them (``opt={"open_to_pending": True}``)."""
+    if not request.route_handler.opt.get("open_to_pending"):
+        require_settled(actor)
+    return actor
+
+
 async def provide_actor(request: Request, now: Now) -> Actor:
-    return await actor_for_token(request, bearer_token(request), now)
+    return open_to(request, await actor_for_token(request, bearer_token(request), now))
 
 
 async def provide_optional_actor(request: Request, now: Now) -> Actor | None:

@@ -27,6 +27,7 @@ STATUS = {
     errors.NotAllowed: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.TooLarge: 413,
 }
 
 HTTP_MESSAGES = {
@@ -35,7 +36,7 @@ HTTP_MESSAGES = {
     403: ("not_allowed", N_("You are not allowed to do that.")),
     404: ("not_found", N_("There is nothing at this address.")),
     405: ("method_not_allowed", N_("This address does not accept that method.")),
-    413: ("too_large", N_("The request is too large.")),
+    413: ("too_large", N_("The request is too large: a photo is at most 10 MB.")),
     429: ("too_many_requests", N_("Too many attempts: wait a moment and try again.")),
 }
 
@@ -70,6 +71,7 @@ def ledger_error(request: Request, error: LedgerError) -> Response:
 
 LEDGER_MESSAGES = {
     "insufficient_balance": N_("The balance is too low."),
+    "invalid_input": N_("This page link is no longer valid: reload the list."),  # a statement's cursor
 }
 
 
@@ -87,10 +89,11 @@ def validation_error(request: Request, error: ValidationException) -> Response:
     items = _problems(error)
     if bad_address(error):
         return _body(request, 404, *HTTP_MESSAGES[404])
+    language_ = language(request)
     fields = []
     for item in items:
-        fields.append({"field": str(item.get("key", "")), "problem": str(item.get("message", ""))})
-    language_ = language(request)
+        problem = translate(language_, str(item.get("message", "")))
+        fields.append({"field": str(item.get("key", "")), "problem": problem})
     names = [translate(language_, field["field"]) for field in fields if field["field"]]
     if names:
         listed = ("、" if language_ == "zh" else ", ").join(dict.fromkeys(names))

@@ -3,6 +3,7 @@ leaf's value, source and weight, a street's communities side by side, and assess
 
 from __future__ import annotations
 
+from datetime import datetime
 from fractions import Fraction
 from typing import Annotated
 
@@ -11,10 +12,18 @@ from litestar.params import JSONBody, QueryParameter
 
 from projects import indicators
 from projects.indicator_score import Scored
+from projects.quarters import ZONE
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import Id, IdPath, In, OptionalId, Out, ref
 
-Year = Annotated[int, QueryParameter(ge=2000, le=2100, description="The year scored.")]
+Year = Annotated[
+    int | None,
+    QueryParameter(ge=2000, le=2100, description="The year scored; this year in China if not given."),
+]
+
+
+def _year(year: int | None, now: datetime) -> int:
+    return year if year is not None else now.astimezone(ZONE).year
 
 
 class IndicatorOut(Out):
@@ -101,16 +110,21 @@ class IndicatorController(Controller):
         name="api:community-indicators",
         summary="A community's score for a year, leaf by leaf (its staff, staff above it)",
     )
-    async def community(self, actor: CurrentActor, community_id: IdPath, year: Year) -> CommunityScoreOut:
-        return community_out(await indicators.community_score(actor, community_id, year))
+    async def community(
+        self, actor: CurrentActor, community_id: IdPath, now: Now, year: Year = None
+    ) -> CommunityScoreOut:
+        return community_out(await indicators.community_score(actor, community_id, _year(year, now)))
 
     @get(
         "/api/v1/streets/{street_id:int}/indicators",
         name="api:street-indicators",
         summary="The communities of a street scored side by side",
     )
-    async def street(self, actor: CurrentActor, street_id: IdPath, year: Year) -> list[CommunityScoreOut]:
-        return [community_out(found) for found in await indicators.street_scores(actor, street_id, year)]
+    async def street(
+        self, actor: CurrentActor, street_id: IdPath, now: Now, year: Year = None
+    ) -> list[CommunityScoreOut]:
+        scores = await indicators.street_scores(actor, street_id, _year(year, now))
+        return [community_out(found) for found in scores]
 
     @put(
         "/api/v1/communities/{community_id:int}/assessments/{indicator_id:int}",

@@ -44,6 +44,10 @@ class NeedController(Controller):
             channel=data.channel,
             area_id=optional_id(data.area_id),
             resident_id=optional_id(data.resident_id),
+            address=data.address,
+            contact_name=data.contact_name,
+            contact_phone=data.contact_phone,
+            preferred_time=data.preferred_time,
             now=now,
         )
         return NeedOut.model_validate(need)

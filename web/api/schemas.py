@@ -19,6 +19,7 @@ from pydantic import (
     Strict,
     StringConstraints,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -131,6 +132,11 @@ class Me(Out):
     home_area_id: OptionalId = None
     areas: list[RoleOut] = []
     organisations: dict[str, str] = {}
+    email: str = ""
+    channels: list[str] = []
+    lang: str = "zh"
+    pending: bool = False  # registered, not yet approved: nothing else is open to them
+    must_change_password: bool = False
 
 
 class StatementItem(Out):
@@ -272,6 +278,52 @@ class TraceOut(Out):
     created_at: datetime
 
 
+# -- work orders -----------------------------------------------------------------------------------
+
+
+class WhereOut(Out):
+    """Where the work is: the area's names, and the room or landmark for those who may know it
+    (for anyone else ``address`` is left out)."""
+
+    area_id: Id
+    area_names: list[str] = Field(
+        description="Community, grid, building and unit names, as far down as the area goes."
+    )
+    address: str | None = Field(default=None, description="Only for those who may know it.")
+
+    @model_serializer(mode="wrap")
+    def _without_hidden_address(self, handler):
+        data = handler(self)
+        if data.get("address") is None:
+            data.pop("address", None)
+        return data
+
+
+class ContactOut(Out):
+    name: str
+    phone: str
+
+
+class PhotoOut(Out):
+    id: Id
+    url: str
+    thumbnail_url: str
+
+
+class PhotoItemOut(WithActions):
+    id: Id
+    url: str
+    thumbnail_url: str
+    report_id: OptionalId = Field(
+        default=None, validation_alias="report", description="The progress report (trace seq) it shows."
+    )
+    uploaded_by: Id
+    width: int
+    height: int
+    created_at: datetime
+    may_remove: bool = False
+
+
 # -- needs -----------------------------------------------------------------------------------------
 
 Channel = Literal["door_visit", "online", "consultation", "hotline", "grid_patrol"]
@@ -284,6 +336,10 @@ class NeedIn(In):
     channel: Channel = "online"
     area_id: IdIn | None = None
     resident_id: IdIn | None = Field(default=None, description="Leaders and staff report for a resident.")
+    address: str | None = Field(default=None, description="Where inside the area: a room or a landmark.")
+    contact_name: str | None = Field(default=None, description="Whom to call, when not the resident.")
+    contact_phone: str | None = None
+    preferred_time: str | None = Field(default=None, description="When suits them, in words (周六上午).")
 
 
 class NeedOut(WithActions):
@@ -306,6 +362,18 @@ class NeedOut(WithActions):
     supporters: int
     resident_id: OptionalId = ref("resident")
     reporter_id: OptionalId = ref("reporter")
+    address: str | None = Field(description="For those who may know it (else null).")
+    contact_name: str | None = Field(description="For those who may know it (else null).")
+    contact_phone: str | None
+    preferred_time: str
+    where: WhereOut | None
+    contact: ContactOut | None = Field(
+        description="Null for anyone but its area's staff and leaders, whoever asked and whoever works on it."
+    )
+    address_string: str | None = Field(description="What an Open311 client said of the place.")
+    lat: float | None
+    long: float | None
+    media_url: str | None
     created_at: datetime
     updated_at: datetime
     may_cancel: bool = False
@@ -320,6 +388,7 @@ class NeedOut(WithActions):
     may_hand_down: bool = Field(default=False, description="Hand it down (交办) to a community or grid.")
     may_return: bool = Field(default=False, description="Return it (退回) to the level that handed it down.")
     may_take: bool = Field(default=False, description="A grid's leader takes it on.")
+    may_add_photo: bool = False
 
 
 class NeedPageOut(Out):
@@ -433,6 +502,11 @@ class TaskOut(WithActions):
     overdue: bool
     reason: str
     created_at: datetime
+    where: WhereOut | None
+    contact: ContactOut | None = Field(
+        description="Null but for its area's staff and leaders and holders of an active claim or assignment."
+    )
+    preferred_time: str
     may_claim: bool = False
     may_send: bool = Field(default=False, description="Send a member of an organisation I represent.")
     may_accept: bool = False
@@ -487,6 +561,7 @@ class ClaimOut(WithActions):
     may_check_in: bool = False
     may_submit: bool = False
     may_withdraw: bool = False
+    may_add_photo: bool = Field(default=False, description="Add photos of the work (the proof).")
     may_confirm: bool = False
     may_dispute: bool = False
     may_settle: bool = False

@@ -41,8 +41,14 @@ def _shown(value):
     return ventures.shown(value) if isinstance(value, Fraction) else value
 
 
+def _exact(value):
+    return None if value is None else str(value)
+
+
 # A score out of 100, to two decimal places (ranks are computed on the exact values).
 Points = Annotated[str, BeforeValidator(_shown)]
+# The same, null until voting has closed where votes make it (votes are secret until then).
+VotedPoints = Annotated[str | None, BeforeValidator(_shown)]
 
 
 class CriterionIn(In):
@@ -87,6 +93,10 @@ class CallOut(WithActions):
     deadline: datetime
     vote_weight: int
     awarded_bid_id: OptionalId = ref("awarded_bid")
+    voting_closed_at: datetime | None = Field(
+        description="When voting closed (null while residents may vote; a call decided earlier "
+        "counts as closed)."
+    )
     criteria: list[CriterionOut]
     panel: list[Id]
     bids: int = Field(description="Bids in the running (not withdrawn).")
@@ -96,8 +106,13 @@ class CallOut(WithActions):
     may_bid: bool = Field(default=False, description="Submit or revise a bid for an organisation.")
     may_cancel: bool = False
     may_vote: bool = Field(default=False, description="Vote for one of its bids (once).")
+    may_close_voting: bool = Field(
+        default=False, description="Close the residents' vote: its counts are shown from then on."
+    )
     may_award: bool = Field(
-        default=False, description="Award it (to a bid ranked first: see may_award of bids)."
+        default=False,
+        description="Award it (to a bid ranked first: see may_award of bids; where votes weigh, "
+        "once voting has closed).",
     )
     may_rank: bool = Field(default=False, description="Read its ranking.")
 
@@ -190,20 +205,27 @@ class VoteOut(Out):
 
 
 class RankingEntryOut(Out):
-    rank: int = Field(description="1 + how many bids score more: tied bids share a rank (1, 1, 3).")
+    rank: int = Field(
+        description="1 + how many bids score more (by the panel's score until voting has closed): "
+        "tied bids share a rank (1, 1, 3)."
+    )
     tied: bool
     bid_id: Id = ref("bid")
     organisation_id: Id = ref("organisation")
     organisation_name: str
     budget: int
     status: str
-    score: Points
-    score_exact: Annotated[str, BeforeValidator(str)] = Field(
+    score: VotedPoints = Field(
+        description="The panel's and the votes' parts, weighted: null until voting has closed if votes weigh."
+    )
+    score_exact: Annotated[str | None, BeforeValidator(_exact)] = Field(
         validation_alias="score", description="The exact score, as a fraction."
     )
     panel_score: Points
-    votes: int
-    vote_score: Points = Field(description="The bid's share of the votes, out of 100.")
+    votes: int | None = Field(description="Votes for the bid: null until voting has closed.")
+    vote_score: VotedPoints = Field(
+        description="The bid's share of the votes, out of 100: null until voting has closed."
+    )
     missing: int = Field(description="Panel member × criterion scores not yet given.")
 
 
@@ -211,7 +233,8 @@ class RankingOut(Out):
     call_id: Id = ref("call")
     status: str
     vote_weight: int
-    votes: int
+    voting_closed: bool = Field(description="The votes are counted in; until then they are null.")
+    votes: int | None = Field(description="Votes cast: null until voting has closed.")
     missing: int
     complete: bool
     entries: list[RankingEntryOut]
@@ -300,7 +323,8 @@ class CallController(Controller):
     @post(
         "/{call_id:int}/votes",
         name="api:call-vote",
-        summary="Vote for a bid: residents of the call's area, once per call, while it is reviewed",
+        summary="Vote for a bid: residents of the call's area, once per call, while it is reviewed "
+        "and voting is open",
     )
     async def vote(self, actor: CurrentActor, call_id: IdPath, data: JSONBody[VoteIn], now: Now) -> VoteOut:
         return VoteOut.model_validate(await ventures.vote(actor, call_id, int(data.bid_id), now=now))
@@ -308,15 +332,25 @@ class CallController(Controller):
     @get(
         "/{call_id:int}/ranking",
         name="api:call-ranking",
-        summary="The bids ranked by weighted panel score and votes, with ties and missing scores",
+        summary="The bids ranked by weighted panel score and votes (the votes once voting has "
+        "closed), with ties and missing scores",
     )
     async def ranking(self, actor: CurrentActor, call_id: IdPath, now: Now) -> RankingOut:
         return RankingOut.model_validate(await ventures.ranking(actor, call_id, now=now))
 
     @post(
+        "/{call_id:int}/close-voting",
+        name="api:call-close-voting",
+        summary="Close the residents' vote on a call under review (staff): the ranking counts it from then",
+        status_code=200,
+    )
+    async def close_voting(self, actor: CurrentActor, call_id: IdPath, now: Now) -> CallOut:
+        return CallOut.model_validate(await ventures.close_voting(actor, call_id, now=now))
+
+    @post(
         "/{call_id:int}/award",
         name="api:call-award",
-        summary="Award the grant to a bid ranked first (staff)",
+        summary="Award the grant to a bid ranked first (staff; where votes weigh, once voting has closed)",
         status_code=200,
     )
     async def award(self, actor: CurrentActor, call_id: IdPath, data: JSONBody[AwardIn], now: Now) -> CallOut:

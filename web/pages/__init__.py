@@ -30,6 +30,8 @@ from web.pages.fund import FundPages
 from web.pages.indicators import IndicatorPages
 from web.pages.needs import NeedPages
 from web.pages.organisation import OrganisationPages, ProjectPages
+from web.pages.photos import PhotoPages
+from web.pages.profile import OutletPages, ProfilePages, RegistrationPages
 from web.pages.stats import StatsPages
 from web.pages.surveys import SurveyPages
 from web.pages.ventures import CallPages
@@ -46,6 +48,7 @@ ROUTER = Router(
         NeedPages,
         TaskPages,
         ClaimPages,
+        PhotoPages,
         VolunteerPages,
         DeskPages,
         ResourcePages,
@@ -63,6 +66,9 @@ ROUTER = Router(
         CertificatePages,
         StatsPages,
         IndicatorPages,
+        ProfilePages,
+        RegistrationPages,
+        OutletPages,
     ],
     dependencies={"viewer": Provide(provide_viewer), "actor": Provide(provide_page_actor)},
     include_in_schema=False,

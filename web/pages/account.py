@@ -11,12 +11,11 @@ from litestar.response import Redirect, Template
 from ledger.accounts import balance
 from market.activity import activity
 from market.agenda import agenda
-from market.notifications import market_notifications
 from projects import errors, members
 from projects.admin_edits import list_edits
 from projects.errors import N_
 from projects.members import member_account
-from projects.notifications import notifications
+from projects.notifications import mark_read, notifications
 from projects.signin import TooManyAttempts, sign_in
 from projects.surveys import invitations
 from web.api.deps import CurrentActor, Now, client_address
@@ -139,14 +138,19 @@ class AccountPages(Controller):
     async def notification_list(
         self, request: Request, actor: CurrentActor, now: Now, cursor: FromQuery[str | None] = None
     ) -> Template:
+        """Opening the list marks what it shows read (shown as new this once)."""
         found = await notifications(actor, cursor=cursor, now=now)
+        shown = [int(item.id) for item in found.items if item.id.isdigit() and not item.read]
+        await mark_read(actor, shown, now=now)
         return await page(
-            request,
-            "notifications.html",
-            actor,
-            items=found.items,
-            next_cursor=found.next_cursor,
-            market=await market_notifications(actor) if cursor is None else [],
+            request, "notifications.html", actor, items=found.items, next_cursor=found.next_cursor
+        )
+
+    @post("/notifications/read", name="page:notifications-read")
+    async def notifications_read(self, request: Request, actor: CurrentActor, now: Now) -> Redirect:
+        marked = await mark_read(actor, None, now=now)
+        return redirect(
+            request, "/notifications", N_("{count} notifications marked read."), {"count": marked}
         )
 
     @get("/points", name="page:points")

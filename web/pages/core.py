@@ -22,7 +22,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import Request
-from litestar.datastructures import Cookie
+from litestar.datastructures import Cookie, UploadFile
 from litestar.di import NamedDependency
 from litestar.middleware.csrf import generate_csrf_token
 from litestar.response import Redirect, Template
@@ -33,8 +33,10 @@ from projects.access import Actor
 from projects.areas import AreaRecord, children, get_area, subtree
 from projects.categories import list_categories
 from projects.errors import N_
-from web.api.deps import actor_for_token, language
+from projects.notifications import unread_count
+from web.api.deps import actor_for_token, language, open_to
 from web.i18n import locale, moment, translate, translations
+from web.notices import render
 from web.words import STATE_NAMES
 
 ID = re.compile(r"[1-9][0-9]{0,17}")  # an id as the pages give them out: ASCII digits, a BIGINT
@@ -83,6 +85,12 @@ def moment_words(value: datetime, language: str, now: datetime | None = None) ->
     """A moment as every page writes it (``web.i18n.moment``: 12月4日 15:07, the year when it is
     not this year's)."""
     return moment(language, value, now)
+
+
+@pass_context
+def _notice(context, message: str, params: dict) -> str:
+    """A notification's sentence in the page's language."""
+    return render(lang_of(context), message, params)
 
 
 @pass_context
@@ -142,6 +150,7 @@ ACTIONS: dict = {
     "record": N_("recorded the work"),
     "approve": N_("approved (four eyes)"),
     "sample": N_("drew you to answer it"),
+    "remove_photo": N_("removed a photo"),
 }
 
 
@@ -183,6 +192,7 @@ def environment() -> Environment:
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["message"] = _message
+    env.globals["notice"] = _notice
     env.filters.update(
         when=_when,
         day=_day,
@@ -211,8 +221,8 @@ NAV: list[NavEntry] = [
     NavEntry(N_("Home"), "/", lambda actor: True),
     NavEntry(N_("Order a service"), "/needs/new", lambda actor: actor.is_resident),
     NavEntry(N_("My needs"), "/needs", lambda actor: actor.is_resident),
-    NavEntry(N_("Common needs"), "/needs/common", lambda actor: actor.is_resident),
     NavEntry(N_("Open tasks"), "/tasks", lambda actor: actor.is_volunteer),
+    NavEntry(N_("Common needs"), "/needs/common", lambda actor: actor.is_resident),
     NavEntry(N_("Desk"), "/desk", lambda actor: actor.has_desk),
     NavEntry(N_("Statistics"), "/stats", lambda actor: actor.is_admin or actor.is_staff_somewhere),
     NavEntry(N_("My claims"), "/claims", lambda actor: actor.is_volunteer or bool(actor.represented)),
@@ -285,11 +295,12 @@ async def provide_viewer(request: Request) -> Actor | None:
     return actor
 
 
-async def provide_page_actor(viewer: Viewer) -> Actor:
-    """The signed-in member; a page that needs one sends everyone else to /login."""
+async def provide_page_actor(request: Request, viewer: Viewer) -> Actor:
+    """The signed-in member; a page that needs one sends everyone else to /login (and a member
+    who must change their password or wait for approval to the page that says so)."""
     if viewer is None:
         raise errors.Unauthenticated()
-    return viewer
+    return open_to(request, viewer)
 
 
 # -- flash messages ------------------------------------------------------------------------------
@@ -370,6 +381,7 @@ class Form:
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, tuple[str, dict]] = field(default_factory=dict)
     lists: dict[str, list[str]] = field(default_factory=dict)  # every value of each field
+    files: dict[str, list[UploadFile]] = field(default_factory=dict)  # the files chosen in each file input
 
     def ids(self, name: str) -> list[int]:
         """The ids ticked in a group of checkboxes (what is not an id is left out)."""
@@ -448,14 +460,22 @@ def as_id(value: object) -> int | None:
 
 
 async def read_form(request: Request) -> Form:
-    """The form's fields (the first value of each; ``Form.ids`` reads all the values of one).
-    A NUL character, which no column can store, refuses the whole form."""
+    """The form's fields (the first value of each; ``Form.ids`` reads all the values of one) and
+    its files (a multipart form's). A NUL character, which no column can store, refuses the whole
+    form."""
     data = await request.form()
-    values = {key: data.get(key) for key in data if key != "_csrf_token"}
-    lists = {key: [str(value) for value in data.getall(key)] for key in data}
+    files: dict[str, list[UploadFile]] = {}
+    lists: dict[str, list[str]] = {}
+    for key in data:
+        for value in data.getall(key):
+            if isinstance(value, UploadFile):
+                files.setdefault(key, []).append(value)
+            else:
+                lists.setdefault(key, []).append(str(value))
+    values = {key: found[0] for key, found in lists.items() if key != "_csrf_token"}
     if any("\x00" in value for values_ in lists.values() for value in values_):
         raise errors.Invalid(N_("A NUL character is not allowed."))
-    return Form(values=values, lists=lists)
+    return Form(values=values, lists=lists, files=files)
 
 
 def navigation(actor: Actor | None) -> list[NavEntry]:
@@ -478,6 +498,7 @@ async def page(
         for category in await list_categories()
     }
     nav = navigation(actor)
+    unread = await unread_count(actor.member_id, now=request.app.state.clock()) if actor else 0
     return Template(
         template_name=template,
         context={
@@ -487,6 +508,7 @@ async def page(
             "flash": flash,
             "category_names": names,
             "here": request.url.path,
+            "unread": unread,
             "form": context.pop("form", None) or Form(),
             **context,
         },

@@ -30,6 +30,7 @@ from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
 from web.pages.core import Form, page, read_form, redirect
 from web.pages.needs import GRADES, category_menu, need_page
+from web.pages.photos import PHOTO_FORM_BYTES, chosen_photos
 
 TITLE = N_("title")
 DEADLINE = N_("deadline")
@@ -224,14 +225,15 @@ class DeskPages(Controller):
             unknown_years=years - await deadlines.known_years(years),
         )
 
-    @post("/needs/{need_id:int}/progress", name="page:desk-progress")
+    @post("/needs/{need_id:int}/progress", name="page:desk-progress", request_max_body_size=PHOTO_FORM_BYTES)
     async def progress(
         self, request: Request, actor: CurrentActor, need_id: IdPath, now: Now
     ) -> Template | Redirect:
         form = await read_form(request)
         note = form.text("note", required=True, label=N_("progress report"))
+        chosen = await chosen_photos(form)
         if form.ok:
-            await triage.report_progress(actor, need_id, note=note, now=now)
+            await triage.report_progress(actor, need_id, note=note, photos=chosen, now=now)
             return redirect(request, f"/needs/{need_id}", N_("The progress report was published."))
         return await self._need(request, actor, need_id, form, 400)
 

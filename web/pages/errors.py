@@ -18,6 +18,7 @@ from ledger.engine import unreachable
 from ledger.errors import LedgerError
 from projects import errors
 from projects.errors import N_
+from projects.profile import PasswordChangeRequired, RegistrationPending
 from projects.signin import TooManyAttempts
 from web.api.errors import HTTP_MESSAGES, LEDGER_MESSAGES, RETRY_AFTER_S, STATUS, UNAVAILABLE, bad_address
 from web.i18n import translate
@@ -33,6 +34,7 @@ TITLES = {
     403: N_("Not allowed"),
     404: N_("Page not found"),
     409: N_("Not possible now"),
+    413: N_("Too large"),
     429: N_("Too many attempts"),
     500: N_("Something went wrong"),
     503: N_("Briefly unavailable"),
@@ -102,6 +104,9 @@ def status_of(error: errors.ProjectError) -> int:
 def page_error(request: Request, error: Exception) -> Response:
     if isinstance(error, errors.Unauthenticated) and not isinstance(error, errors.BadCredentials):
         return Redirect(path=login_url(request), status_code=303)
+    if isinstance(error, PasswordChangeRequired | RegistrationPending):
+        to = "/profile/password" if isinstance(error, PasswordChangeRequired) else "/pending"
+        return redirect(request, to, error.template, error.params, level="error", status=403)
     if isinstance(error, TooManyAttempts):
         return error_page(request, 429, error.template, error.params, {"Retry-After": str(error.retry_after)})
     if isinstance(error, errors.NotFound) or bad_address(error):

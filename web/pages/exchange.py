@@ -13,6 +13,7 @@ from market import errors as market_errors
 from market import exchange
 from projects import errors
 from projects.access import Actor, community_path
+from projects.area_path import COMMUNITY_DEPTH, AreaPath
 from projects.areas import get_area
 from projects.errors import N_
 from projects.members import member_account, member_by_phone
@@ -53,8 +54,8 @@ def home_community(actor: Actor) -> int | None:
     """The community of my home, else the first community I have a role in (None: none)."""
     paths = [community_path(actor.home_path)] if actor.home_path else []
     paths += actor.communities()
-    community = next((path for path in paths if path.count("/") == 4), None)  # /district/street/community/
-    return int(community.strip("/").split("/")[-1]) if community else None
+    communities = (AreaPath.parse(path) for path in paths)
+    return next((path.area_id for path in communities if path.level_index == COMMUNITY_DEPTH - 1), None)
 
 
 def _resident(actor: Actor) -> bool:

@@ -1,5 +1,6 @@
-"""Residents' pages: order a service from the menu or report a need, follow my needs with their
-history, cancel, join common needs of my community. Leaders and staff report for residents."""
+"""Residents' pages: order a service from the menu or report a need (where, whom to call, when,
+photos), follow my needs with their history, cancel, join common needs of my community, add
+photos. Leaders and staff report for residents (an elder's contact may be someone else)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from projects import categories, errors, needs, supervision
-from projects.access import Actor, community_path
+from projects import categories, errors, needs, photos, supervision
+from projects.access import Actor
+from projects.area_path import AreaPath
 from projects.errors import N_
 from projects.members import member_by_phone
 from projects.organisations import list_organisations
@@ -16,6 +18,7 @@ from projects.work import member_names, need_work
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
 from web.pages.core import Form, page, read_form, redirect
+from web.pages.photos import PHOTO_FORM_BYTES, chosen_photos
 from web.words import CHANNELS
 
 SCOPES = {"personal": N_("one household (personal)"), "common": N_("many neighbours (common)")}
@@ -36,6 +39,8 @@ async def need_page(
     history = await needs.need_history(actor, need_id)
     work = await need_work(actor, need_id)
     category = await categories.get_category(need.category)
+    pictures = (await photos.of_needs(actor, [need_id])).get(need_id, [])
+    claimed = [claim.id for item in work for claim in item.claims]
     return await page(
         request,
         "need.html",
@@ -52,7 +57,18 @@ async def need_page(
         organisations=await list_organisations() if "dispatch" in need.may else [],
         handling=await supervision.handling(actor, need),
         notices=await supervision.need_notices(actor, need_id),
+        photos=[photo for photo in pictures if photo.report is None],
+        report_photos=_by_report(pictures),
+        claim_photos=await photos.of_claims(actor, claimed),
     )
+
+
+def _by_report(pictures: list[photos.PhotoRecord]) -> dict[int, list[photos.PhotoRecord]]:
+    found: dict[int, list[photos.PhotoRecord]] = {}
+    for photo in pictures:
+        if photo.report is not None:
+            found.setdefault(photo.report, []).append(photo)
+    return found
 
 
 class NeedPages(Controller):
@@ -74,7 +90,7 @@ class NeedPages(Controller):
     ) -> Template:
         items, next_cursor = [], None
         if actor.home_path:
-            community = int(community_path(actor.home_path).strip("/").split("/")[-1])
+            community = AreaPath.parse(actor.home_path).community_id
             found = await needs.list_needs(actor, area_id=community, scope="common", cursor=cursor, limit=20)
             items, next_cursor = found.items, found.next_cursor
         return await page(request, "needs.html", actor, items=items, next_cursor=next_cursor, common=True)
@@ -100,11 +116,12 @@ class NeedPages(Controller):
             for_residents=actor.has_desk,
         )
 
-    @post(name="page:need-report")
+    @post(name="page:need-report", request_max_body_size=PHOTO_FORM_BYTES)
     async def report(self, request: Request, actor: CurrentActor, now: Now) -> Template | Redirect:
         form = await read_form(request)
         category = form.text("category", required=True, label=N_("category"))
         description = form.text("description", required=True, label=N_("description"))
+        chosen = await chosen_photos(form)
         scope = form.text("scope") or "personal"
         channel = form.text("channel") or "online"
         resident_id = None
@@ -125,6 +142,11 @@ class NeedPages(Controller):
                     scope=scope,
                     channel=channel,
                     resident_id=resident_id,
+                    address=form.text("address"),
+                    contact_name=form.text("contact_name"),
+                    contact_phone=form.text("contact_phone"),
+                    preferred_time=form.text("preferred_time"),
+                    photos=chosen,
                     now=now,
                 )
             except (errors.Invalid, errors.NotFound) as error:
@@ -144,6 +166,19 @@ class NeedPages(Controller):
         form = await read_form(request)
         await needs.cancel_need(actor, need_id, reason=form.text("reason"), now=now)
         return redirect(request, f"/needs/{need_id}", N_("The need was withdrawn."))
+
+    @post("/{need_id:int}/photos", name="page:need-photos", request_max_body_size=PHOTO_FORM_BYTES)
+    async def add_photos(
+        self, request: Request, actor: CurrentActor, need_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        chosen = await chosen_photos(form)
+        if not chosen and form.ok:
+            form.error("photos", N_("Choose a photo first."))
+        if form.ok:
+            await photos.add_to_need(actor, need_id, chosen, now=now)
+            return redirect(request, f"/needs/{need_id}", N_("The photos were added."))
+        return await need_page(request, actor, need_id, form=form, status=400)
 
     @post("/{need_id:int}/join", name="page:need-join")
     async def join(self, request: Request, actor: CurrentActor, need_id: IdPath, now: Now) -> Redirect:

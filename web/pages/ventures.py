@@ -1,6 +1,6 @@
 """Venture projects' pages (公益创投): calls near me, a call with its bids, scores, votes, ranking
-and milestones; staff publish, award and pay; organisations bid and report; the panel scores;
-residents vote. Money is typed in yuan and kept in fen. Every rule is ``market.ventures``'s."""
+and milestones; staff publish, close voting, award and pay; organisations bid and report; the
+panel scores; residents vote. Money is typed in yuan and kept in fen. Every rule is ``market.ventures``'s."""
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ NAV.append(NavEntry(N_("Venture projects"), "/calls", _involved))
 for action, said in {
     "publish": N_("published"),
     "vote": N_("voted"),
+    "close_voting": N_("closed voting"),
     "award": N_("awarded"),
     "lose": N_("not chosen"),
     "revise": N_("revised"),
@@ -348,6 +349,13 @@ class CallPages(Controller):
             raise errors.NotFound(thing=N_("bid"))
         await ventures.vote(actor, call_id, bid, now=now)
         return redirect(request, f"/calls/{call_id}", N_("Thank you: your vote was counted."))
+
+    @post("/{call_id:int}/close-voting", name="page:call-close-voting")
+    async def close_voting(
+        self, request: Request, actor: CurrentActor, call_id: IdPath, now: Now
+    ) -> Redirect:
+        await ventures.close_voting(actor, call_id, now=now)
+        return redirect(request, f"/calls/{call_id}#ranking", N_("Voting has closed: the votes are counted."))
 
     @post("/{call_id:int}/award", name="page:call-award")
     async def award(self, request: Request, actor: CurrentActor, call_id: IdPath, now: Now) -> Redirect:

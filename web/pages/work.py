@@ -1,6 +1,7 @@
-"""Volunteers' pages: open tasks near me (by category and day), a task, claiming it, my claims,
-checking in and submitting minutes; my teams and my ratings. The claim page also carries what
-the resident (confirm, dispute, rate) and leaders (settle) do with submitted work."""
+"""Volunteers' pages: open tasks near me (by category and day), a task, claiming it, my claims
+(what is coming, by day, with where to go and whom to call), checking in and submitting minutes
+with photos of the work; my teams and my ratings. The claim page also carries what the resident
+(confirm, dispute, rate) and leaders (settle) do with submitted work."""
 
 from __future__ import annotations
 
@@ -10,16 +11,18 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from projects import claims, errors, ratings, tasks
+from projects import claims, errors, photos, ratings, tasks
 from projects.access import Actor
 from projects.claims import MAX_MINUTES
 from projects.errors import N_
 from projects.members import member_by_phone
-from projects.work import member_names, members_to_send, memberships, my_claims, ratings_received
+from projects.tables import Task
+from projects.work import member_names, members_to_send, memberships, my_claims, my_work, ratings_received
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import Form, as_id, local_path, page, read_form, redirect
+from web.pages.core import ZONE, Form, as_id, local_path, page, read_form, redirect
 from web.pages.needs import category_menu
+from web.pages.photos import PHOTO_FORM_BYTES, chosen_photos
 
 MINUTES = N_("minutes")
 REASON = N_("reason")
@@ -30,7 +33,9 @@ async def claim_page(
     request: Request, actor: Actor, claim_id: int, *, form: Form | None = None, status: int = 200
 ):
     claim = await claims.view_claim(actor, claim_id)
-    task = await tasks.get_task(claim.task)
+    # The claim's task with its work order as far as the viewer may know it (whoever may see the
+    # claim sees its task's title, whatever the task's own state).
+    task = (await tasks.as_records(actor, await Task.select().where(Task.id == claim.task)))[0]
     history = await claims.claim_history(actor, claim_id)
     now = request.app.state.clock()
     elapsed = claims.minutes_since(claim.checked_in_at, now) if claim.checked_in_at else 0
@@ -45,6 +50,7 @@ async def claim_page(
         history=history,
         names=await member_names([event.actor for event in history] + [claim.member]),
         elapsed=min(elapsed, MAX_MINUTES),
+        photos=(await photos.of_claims(actor, [claim_id])).get(claim_id, []),
     )
 
 
@@ -129,11 +135,12 @@ class TaskPages(Controller):
             request, local_path(form.text("next"), f"/tasks/{task_id}"), N_("You declined the task.")
         )
 
-    @post("/{task_id:int}/record", name="page:task-record")
+    @post("/{task_id:int}/record", name="page:task-record", request_max_body_size=PHOTO_FORM_BYTES)
     async def record(
         self, request: Request, actor: CurrentActor, task_id: IdPath, now: Now
     ) -> Template | Redirect:
         form = await read_form(request)
+        pictures = await chosen_photos(form)
         chosen = form.id("member_id", required=False)  # one who holds a place, on a full task
         phone = "" if chosen else form.text("phone", required=True, label=N_("mobile number"))
         minutes = form.integer("minutes", low=1, high=MAX_MINUTES, label=MINUTES)
@@ -142,7 +149,7 @@ class TaskPages(Controller):
             try:
                 member = chosen or (await member_by_phone(phone)).id
                 claim = await claims.record_work(
-                    actor, task_id, member_id=member, minutes=minutes, note=note, now=now
+                    actor, task_id, member_id=member, minutes=minutes, note=note, photos=pictures, now=now
                 )
             except errors.ProjectError as error:
                 if error.field is None:
@@ -179,7 +186,14 @@ class ClaimPages(Controller):
 
     @get(name="page:claims")
     async def mine(self, request: Request, actor: CurrentActor) -> Template:
-        return await page(request, "claims.html", actor, items=await my_claims(actor))
+        return await page(
+            request,
+            "claims.html",
+            actor,
+            coming=await my_work(actor),
+            today=request.app.state.clock().astimezone(ZONE).date(),
+            items=await my_claims(actor),
+        )
 
     @get("/{claim_id:int}", name="page:claim")
     async def read(self, request: Request, actor: CurrentActor, claim_id: IdPath) -> Template:
@@ -192,22 +206,36 @@ class ClaimPages(Controller):
             request, f"/claims/{claim_id}", N_("Checked in. Submit your minutes when you are done.")
         )
 
-    @post("/{claim_id:int}/submit", name="page:claim-submit")
+    @post("/{claim_id:int}/submit", name="page:claim-submit", request_max_body_size=PHOTO_FORM_BYTES)
     async def submit(
         self, request: Request, actor: CurrentActor, claim_id: IdPath, now: Now
     ) -> Template | Redirect:
         form = await read_form(request)
         minutes = form.integer("minutes", low=1, high=MAX_MINUTES, label=MINUTES)
         note = form.text("note")
+        chosen = await chosen_photos(form)
         if form.ok and minutes is not None:
             try:
-                await claims.submit_work(actor, claim_id, minutes=minutes, note=note, now=now)
+                await claims.submit_work(actor, claim_id, minutes=minutes, note=note, photos=chosen, now=now)
             except errors.Invalid as error:
                 form.refuse(error)
             else:
                 return redirect(
                     request, f"/claims/{claim_id}", N_("Your minutes were sent for confirmation.")
                 )
+        return await claim_page(request, actor, claim_id, form=form, status=400)
+
+    @post("/{claim_id:int}/photos", name="page:claim-photos", request_max_body_size=PHOTO_FORM_BYTES)
+    async def add_photos(
+        self, request: Request, actor: CurrentActor, claim_id: IdPath, now: Now
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        chosen = await chosen_photos(form)
+        if not chosen and form.ok:
+            form.error("photos", N_("Choose a photo first."))
+        if form.ok:
+            await photos.add_to_claim(actor, claim_id, chosen, now=now)
+            return redirect(request, f"/claims/{claim_id}", N_("The photos were added."))
         return await claim_page(request, actor, claim_id, form=form, status=400)
 
     @post("/{claim_id:int}/withdraw", name="page:claim-withdraw")

@@ -29,11 +29,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.loop import street
 from ledger.transfers import transfer
 from market.catalogue import ItemDraft, create_item, list_catalogue
 from market.redemptions import fulfil, redeem
 from projects.areas import issuer_account
-from projects.bench import street
 from projects.members import member_account
 
 T0 = datetime(2026, 12, 1, 9, tzinfo=UTC)
