@@ -465,6 +465,59 @@ def bench_stats(repeat: int) -> None:
     click.echo(json.dumps(run(repeat=repeat)))
 
 
+@bench_group.command(name="load")
+@click.option(
+    "--config",
+    "configurations",
+    multiple=True,
+    type=click.Choice(["sqlite-1", "postgres-1", "postgres-4"]),
+    help="Which to run (repeatable); all three when not given.",
+)
+@click.option(
+    "--users", default=40, show_default=True, type=click.IntRange(1, 1000), help="Simulated people."
+)
+@click.option(
+    "--seconds", default=60, show_default=True, type=click.IntRange(3, 3600), help="Each run's length."
+)
+@click.option(
+    "--kill-worker-after",
+    "kill_after_s",
+    type=click.FloatRange(min=0),
+    help="The fault run: SIGKILL one worker this many seconds into each run.",
+)
+@click.option(
+    "--keep",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the databases, logs and Locust's CSV files in this folder.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+def bench_load(
+    configurations: tuple[str, ...],
+    users: int,
+    seconds: int,
+    kill_after_s: float | None,
+    keep: Path | None,
+    as_json: bool,
+) -> None:
+    """Load-test the demo street on loopback: Locust's residents, volunteers, staff and merchant
+    against `linli serve` on SQLite (1 worker) and PostgreSQL (1 and 4 workers); requests/s,
+    median and p99 latency per operation, failures (must be none), then `linli ledger verify`.
+    Exits 1 when a run had a failure or its ledger did not verify."""
+    from dataclasses import asdict
+
+    from bench.load.run import run, table
+
+    chosen = list(configurations) or ["sqlite-1", "postgres-1", "postgres-4"]
+    results = run(chosen, users=users, seconds=seconds, keep=keep, kill_after_s=kill_after_s)
+    if as_json:
+        click.echo(json.dumps([asdict(result) for result in results], ensure_ascii=False))
+    else:
+        for result in results:
+            click.echo(table(result) + "\n")
+    if not all(result.ok for result in results):
+        raise SystemExit(1)
+
+
 def main() -> None:
     linli(prog_name="linli")
 

@@ -1,0 +1,314 @@
+"""The load test behind ``linli bench load``: the demo street served by ``linli serve`` on loopback
+(SQLite with one worker, PostgreSQL with one and with several), driven by Locust's users
+(bench/load/locustfile.py) for a bounded time; per configuration, requests per second and the
+median and 99th-percentile latency of each operation, the failures (which must be none) and
+``linli ledger verify`` afterwards.
+
+Every piece is a real process: the server, Locust, the CLI. PostgreSQL is an embedded server of
+the run's own (bench/postgres.py); the demo is built once per engine and each configuration gets
+a fresh copy of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+CONFIGURATIONS = {"sqlite-1": ("sqlite", 1), "postgres-1": ("postgres", 1), "postgres-4": ("postgres", 4)}
+START_TIMEOUT_S = 90.0
+
+
+@dataclass
+class Operation:
+    name: str
+    requests: int
+    failures: int
+    median_ms: float
+    p99_ms: float
+    per_s: float
+
+
+@dataclass
+class Result:
+    configuration: str
+    seconds: float
+    users: int
+    requests_per_s: float
+    failures: int
+    operations: list[Operation]
+    refused: dict[str, int]
+    done: dict[str, int]
+    ledger_verified: bool
+    killed: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.failures == 0 and self.ledger_verified
+
+
+def linli(*args: str, env: dict[str, str], **kw) -> subprocess.CompletedProcess:
+    """The ``linli`` command of this environment."""
+    command = [sys.executable, "-c", "from web.cli import main; main()", *args]
+    return subprocess.run(command, env=env, check=True, capture_output=True, text=True, **kw)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Databases:
+    """The demo street, built once per engine, and a fresh copy of it per configuration."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.postgres = None
+        self.sqlite_demo: Path | None = None
+        self.postgres_demo = False
+
+    def env(self, url: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            "LINLI_DATABASE_URL": url,
+            "LINLI_ANCHOR_FILE": str(self.folder / "anchors.jsonl"),
+            "LINLI_MEDIA_DIR": str(self.folder / "media"),
+        }
+
+    def fresh(self, engine: str, name: str) -> str:
+        if engine == "sqlite":
+            if self.sqlite_demo is None:
+                self.sqlite_demo = self.folder / "demo.sqlite"
+            if not self.sqlite_demo.exists():  # (a kept folder's is used again)
+                url = f"sqlite:///{self.sqlite_demo}"
+                linli("demo", env=self.env(url))
+                linli("ledger", "verify", env=self.env(url))  # also checkpoints: one file to copy
+            copy = self.folder / f"{name}.sqlite"
+            shutil.copyfile(self.sqlite_demo, copy)
+            return f"sqlite:///{copy}"
+        if self.postgres is None:
+            from bench.postgres import EmbeddedPostgres
+
+            self.postgres = EmbeddedPostgres(self.folder / "postgres")
+        if not self.postgres_demo:
+            linli("demo", env=self.env(self.postgres.create_database("linli_load_demo")))
+            self.postgres_demo = True
+        database = name.replace("-", "_")
+        asyncio.run(_copy_database(self.postgres.url(), "linli_load_demo", database))
+        return self.postgres.url(database)
+
+    def close(self) -> None:
+        if self.postgres is not None:
+            self.postgres.close()
+
+
+async def _copy_database(url: str, template: str, name: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    finally:
+        await connection.close()
+
+
+class Server:
+    """``linli serve --workers N`` on a loopback port, its output in ``log``."""
+
+    def __init__(self, env: dict[str, str], workers: int, log: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log.open("w")
+        command = [
+            *(sys.executable, "-c", "from web.cli import main; main()"),
+            *("serve", "--port", str(self.port), "--workers", str(workers)),
+        ]
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait_until_up()
+
+    def _wait_until_up(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"linli serve exited with {self.process.returncode}: see {self.log.name}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"linli serve did not answer within {START_TIMEOUT_S} s: see {self.log.name}")
+
+    def workers(self) -> list[int]:
+        """The worker processes' ids: uvicorn's supervisor's children, not multiprocessing's
+        resource tracker beside them (one worker: the server process itself)."""
+        import psutil
+
+        children = [
+            child.pid
+            for child in psutil.Process(self.process.pid).children()
+            if "resource_tracker" not in " ".join(child.cmdline())
+        ]
+        return children or [self.process.pid]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def run_locust(url: str, users: int, seconds: float, folder: Path, env: dict[str, str]) -> tuple[list, dict]:
+    prefix = folder / "locust"
+    report = folder / "load-report.json"  # the refusals and what was done (locustfile.py)
+    command = [
+        *(sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary"),
+        *("--host", url, "--users", str(users), "--spawn-rate", str(max(users / 2, 1))),
+        *("--run-time", f"{int(seconds)}s", "--stop-timeout", "10", "--csv", str(prefix)),
+        *("--exit-code-on-error", "0", "--loglevel", "WARNING"),
+        # The figures are of the steady state: the sign-ins (argon2, on purpose slow) while the
+        # users arrive are counted apart, not mixed into the operations' latencies.
+        "--reset-stats",
+    ]
+    with (folder / "locust.log").open("w") as log:
+        subprocess.run(
+            command, env={**env, "LINLI_LOAD_REPORT": str(report)}, stdout=log, stderr=log, check=True
+        )
+    with (folder / "locust_stats.csv").open(encoding="utf-8") as stats:
+        rows = list(csv.DictReader(stats))
+    return rows, json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
+
+
+def _ms(text: str) -> float:
+    return float(text) if text not in ("", "N/A") else 0.0
+
+
+def measure(
+    configuration: str,
+    databases: Databases,
+    *,
+    users: int,
+    seconds: float,
+    folder: Path,
+    kill_after_s: float | None = None,
+) -> Result:
+    """One configuration: a fresh database, the server, Locust for ``seconds``, the ledger
+    verified after the server stopped. ``kill_after_s``: SIGKILL one worker that long into the
+    run (the fault run; uvicorn's supervisor starts another)."""
+    engine, workers = CONFIGURATIONS[configuration]
+    url = databases.fresh(engine, f"load-{configuration}")
+    env = databases.env(url)
+    run_folder = folder / configuration
+    run_folder.mkdir(parents=True, exist_ok=True)
+    server = Server(env, workers, run_folder / "server.log")
+    killed: list[int] = []
+    try:
+        if kill_after_s is not None:
+            import threading
+
+            def kill() -> None:
+                time.sleep(kill_after_s)
+                victims = server.workers()
+                if victims:
+                    os.kill(victims[0], signal.SIGKILL)
+                    killed.append(victims[0])
+
+            threading.Thread(target=kill, daemon=True).start()
+        rows, report = run_locust(server.url, users, seconds, run_folder, env)
+    finally:
+        server.stop()
+    verified = subprocess.run(
+        [sys.executable, "-c", "from web.cli import main; main()", "ledger", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    (run_folder / "verify.log").write_text(verified.stdout + verified.stderr, encoding="utf-8")
+    operations = [
+        Operation(
+            row["Name"],
+            int(row["Request Count"]),
+            int(row["Failure Count"]),
+            _ms(row["50%"]),
+            _ms(row["99%"]),
+            float(row["Requests/s"]),
+        )
+        for row in rows
+        if row["Name"] != "Aggregated"
+    ]
+    total = next(row for row in rows if row["Name"] == "Aggregated")
+    return Result(
+        configuration=configuration,
+        seconds=seconds,
+        users=users,
+        requests_per_s=float(total["Requests/s"]),
+        failures=int(total["Failure Count"]),
+        operations=sorted(operations, key=lambda o: o.name),
+        refused=report.get("refused", {}),
+        done=report.get("done", {}),
+        ledger_verified=verified.returncode == 0,
+        killed=killed,
+    )
+
+
+def run(
+    configurations: list[str],
+    *,
+    users: int,
+    seconds: float,
+    keep: Path | None = None,
+    kill_after_s: float | None = None,
+) -> list[Result]:
+    """Each configuration in turn, in a temporary folder (``keep``: this one, left in place)."""
+    folder = keep or Path(tempfile.mkdtemp(prefix="linli-load-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    databases = Databases(folder)
+    try:
+        return [
+            measure(c, databases, users=users, seconds=seconds, folder=folder, kill_after_s=kill_after_s)
+            for c in configurations
+        ]
+    finally:
+        databases.close()
+        if keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def table(result: Result) -> str:
+    """The figures of one configuration, as a Markdown table."""
+    killed = f", worker {result.killed} killed" if result.killed else ""
+    verified = "verified" if result.ledger_verified else "NOT VERIFIED"
+    lines = [
+        f"### {result.configuration}: {result.requests_per_s:.1f} requests/s, {result.failures} failures, "
+        f"ledger {verified} ({result.users} users, {result.seconds:.0f} s{killed})",
+        "",
+        "| operation | requests | failures | req/s | median ms | p99 ms |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for op in result.operations:
+        figures = (op.requests, op.failures, f"{op.per_s:.1f}", f"{op.median_ms:.0f}", f"{op.p99_ms:.0f}")
+        lines.append(f"| {op.name} | " + " | ".join(map(str, figures)) + " |")
+    if result.refused:
+        refusals = ", ".join(f"{k}: {v}" for k, v in sorted(result.refused.items()))
+        lines += ["", f"refused as the rules say (not failures): {refusals}"]
+    if result.done:
+        lines.append("done: " + ", ".join(f"{k}: {v}" for k, v in sorted(result.done.items())))
+    return "\n".join(lines)
