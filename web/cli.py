@@ -490,6 +490,7 @@ def bench_stats(repeat: int) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Keep the databases, logs and Locust's CSV files in this folder.",
 )
+@click.option("--small", is_flag=True, help="The smallest demo street (quicker to build).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 def bench_load(
     configurations: tuple[str, ...],
@@ -497,6 +498,7 @@ def bench_load(
     seconds: int,
     kill_after_s: float | None,
     keep: Path | None,
+    small: bool,
     as_json: bool,
 ) -> None:
     """Load-test the demo street on loopback: Locust's residents, volunteers, staff and merchant
@@ -505,10 +507,17 @@ def bench_load(
     Exits 1 when a run had a failure or its ledger did not verify."""
     from dataclasses import asdict
 
-    from bench.load.run import run, table
+    from bench.load.run import SMALL_DEMO, run, table
 
     chosen = list(configurations) or ["sqlite-1", "postgres-1", "postgres-4"]
-    results = run(chosen, users=users, seconds=seconds, keep=keep, kill_after_s=kill_after_s)
+    results = run(
+        chosen,
+        users=users,
+        seconds=seconds,
+        keep=keep,
+        kill_after_s=kill_after_s,
+        demo_args=SMALL_DEMO if small else (),
+    )
     if as_json:
         click.echo(json.dumps([asdict(result) for result in results], ensure_ascii=False))
     else:

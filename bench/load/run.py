@@ -31,6 +31,7 @@ import httpx
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 CONFIGURATIONS = {"sqlite-1": ("sqlite", 1), "postgres-1": ("postgres", 1), "postgres-4": ("postgres", 4)}
 START_TIMEOUT_S = 90.0
+SMALL_DEMO = ("--residents", "150", "--transfers", "0")  # the smallest demo street: a smoke run
 
 
 @dataclass
@@ -76,8 +77,9 @@ def free_port() -> int:
 class Databases:
     """The demo street, built once per engine, and a fresh copy of it per configuration."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, demo_args: tuple[str, ...] = ()):
         self.folder = folder
+        self.demo_args = demo_args  # for `linli demo`: SMALL_DEMO for a smoke run
         self.postgres = None
         self.sqlite_demo: Path | None = None
         self.postgres_demo = False
@@ -96,7 +98,7 @@ class Databases:
                 self.sqlite_demo = self.folder / "demo.sqlite"
             if not self.sqlite_demo.exists():  # (a kept folder's is used again)
                 url = f"sqlite:///{self.sqlite_demo}"
-                linli("demo", env=self.env(url))
+                linli("demo", *self.demo_args, env=self.env(url))
                 linli("ledger", "verify", env=self.env(url))  # also checkpoints: one file to copy
             copy = self.folder / f"{name}.sqlite"
             shutil.copyfile(self.sqlite_demo, copy)
@@ -106,7 +108,8 @@ class Databases:
 
             self.postgres = EmbeddedPostgres(self.folder / "postgres")
         if not self.postgres_demo:
-            linli("demo", env=self.env(self.postgres.create_database("linli_load_demo")))
+            url = self.postgres.create_database("linli_load_demo")
+            linli("demo", *self.demo_args, env=self.env(url))
             self.postgres_demo = True
         database = name.replace("-", "_")
         asyncio.run(_copy_database(self.postgres.url(), "linli_load_demo", database))
@@ -276,11 +279,12 @@ def run(
     seconds: float,
     keep: Path | None = None,
     kill_after_s: float | None = None,
+    demo_args: tuple[str, ...] = (),
 ) -> list[Result]:
     """Each configuration in turn, in a temporary folder (``keep``: this one, left in place)."""
     folder = keep or Path(tempfile.mkdtemp(prefix="linli-load-"))
     folder.mkdir(parents=True, exist_ok=True)
-    databases = Databases(folder)
+    databases = Databases(folder, demo_args)
     try:
         return [
             measure(c, databases, users=users, seconds=seconds, folder=folder, kill_after_s=kill_after_s)
