@@ -38,6 +38,8 @@ submitted: deque[int] = deque()  # waiting for confirmation
 codes: deque[str] = deque()  # redeemed, waiting to be fulfilled
 volunteer_ids: dict[str, str] = {}
 done: Counter[str] = Counter()
+# What the server acknowledged (a 2xx), checked against the database after the run.
+acknowledged: dict[str, list[str]] = {"needs": [], "redemptions": [], "fulfilled": [], "confirmed": []}
 refused: Counter[str] = Counter()
 _residents = itertools.cycle(RESIDENT_PHONES)
 _volunteers = itertools.cycle(VOLUNTEER_PHONES)
@@ -110,6 +112,7 @@ class Resident(Member):
         need = self.post("/api/v1/needs", "POST /needs", body)
         if need:
             needs.append(need["id"])
+            acknowledged["needs"].append(need["id"])
 
     @task(1)
     def redeem(self) -> None:
@@ -122,6 +125,7 @@ class Resident(Member):
         redemption = self.post("/api/v1/redemptions", "POST /redemptions", body, refusals=(409,))
         if redemption:
             codes.append(redemption["code"])
+            acknowledged["redemptions"].append(redemption["id"])
 
 
 class Volunteer(Member):
@@ -182,7 +186,9 @@ class Staff(Member):
     @task(3)
     def confirm(self) -> None:
         if submitted:
-            self.post(f"/api/v1/claims/{submitted.popleft()}/confirm", "POST /claims/{id}/confirm")
+            claim = self.post(f"/api/v1/claims/{submitted.popleft()}/confirm", "POST /claims/{id}/confirm")
+            if claim and claim["status"] == "confirmed":  # (not one waiting for a second approval)
+                acknowledged["confirmed"].append(claim["id"])
 
     @task(2)
     def record(self) -> None:
@@ -213,7 +219,10 @@ class Merchant(Member):
     @task(3)
     def fulfil(self) -> None:
         if codes:
-            self.post("/api/v1/redemptions/fulfil", "POST /redemptions/fulfil", {"code": codes.popleft()})
+            body = {"code": codes.popleft()}
+            redemption = self.post("/api/v1/redemptions/fulfil", "POST /redemptions/fulfil", body)
+            if redemption:
+                acknowledged["fulfilled"].append(redemption["id"])
 
     @task(1)
     def catalogue(self) -> None:
@@ -255,4 +264,4 @@ def _report(environment, **_kw) -> None:
     path = os.environ.get("LINLI_LOAD_REPORT")
     if path:
         with open(path, "w", encoding="utf-8") as out:
-            json.dump({"done": done, "refused": refused, "waiting": {"codes": len(codes)}}, out)
+            json.dump({"done": done, "refused": refused, "acknowledged": acknowledged}, out)

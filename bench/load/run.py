@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,11 +56,22 @@ class Result:
     refused: dict[str, int]
     done: dict[str, int]
     ledger_verified: bool
+    lost: dict[str, int] = field(default_factory=dict)  # acknowledged but not in the database
     killed: list[int] = field(default_factory=list)
+    dropped: int = 0  # requests whose connection broke unanswered (the killed worker's)
+    restarted: bool = True  # every killed worker was started again and served
 
     @property
     def ok(self) -> bool:
-        return self.failures == 0 and self.ledger_verified
+        # A worker killed under load drops what it was answering: those clients saw no answer
+        # (nothing acknowledged); every other failure counts.
+        allowed = self.dropped if self.killed else 0
+        return (
+            self.failures - allowed == 0
+            and self.ledger_verified
+            and not any(self.lost.values())
+            and self.restarted
+        )
 
 
 def linli(*args: str, env: dict[str, str], **kw) -> subprocess.CompletedProcess:
@@ -200,6 +212,62 @@ def run_locust(url: str, users: int, seconds: float, folder: Path, env: dict[str
     return rows, json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
 
 
+# What each acknowledgement promised: its row, in one of these states (a later step may have
+# moved it on: a need triaged, a redemption fulfilled).
+PROMISES = {
+    "needs": ("projects_need", None),
+    "redemptions": ("market_redemption", None),
+    "fulfilled": ("market_redemption", ("fulfilled",)),
+    "confirmed": ("projects_claim", ("confirmed",)),
+}
+
+
+def lost(url: str, acknowledged: dict[str, list]) -> dict[str, int]:
+    """How many of each kind of acknowledged write the database does not hold (as promised)."""
+    return asyncio.run(_lost(url, acknowledged))
+
+
+async def _lost(url: str, acknowledged: dict[str, list]) -> dict[str, int]:
+    import sqlite3
+
+    counts = {}
+    for kind, (table, states) in PROMISES.items():
+        ids = sorted({int(i) for i in acknowledged.get(kind, [])})
+        if not ids:
+            counts[kind] = 0
+            continue
+        where = "status IN (" + ", ".join(f"'{s}'" for s in states) + ")" if states else "TRUE"
+        query = f"SELECT count(*) FROM {table} WHERE id IN ({', '.join(map(str, ids))}) AND {where}"
+        if url.startswith("sqlite:///"):
+            with sqlite3.connect(url[len("sqlite:///") :]) as connection:
+                found = connection.execute(query.replace("TRUE", "1")).fetchone()[0]
+        else:
+            connection = await asyncpg.connect(url)
+            try:
+                found = await connection.fetchval(query)
+            finally:
+                await connection.close()
+        counts[kind] = len(ids) - found
+    return counts
+
+
+def _started(log: Path) -> int:
+    return log.read_text(encoding="utf-8", errors="replace").count("Application startup complete")
+
+
+def dropped(folder: Path) -> int:
+    """Locust's failures that were a connection broken without an HTTP answer."""
+    path = folder / "locust_failures.csv"
+    if not path.exists():
+        return 0
+    with path.open(encoding="utf-8") as failures:
+        return sum(
+            int(row["Occurrences"])
+            for row in csv.DictReader(failures)
+            if not row["Error"][:1].isdigit() and "HTTPError" not in row["Error"]
+        )
+
+
 def _ms(text: str) -> float:
     return float(text) if text not in ("", "N/A") else 0.0
 
@@ -224,8 +292,7 @@ def measure(
     server = Server(env, workers, run_folder / "server.log")
     killed: list[int] = []
     try:
-        if kill_after_s is not None:
-            import threading
+        if kill_after_s is not None and workers > 1:  # (one worker: nobody would be left)
 
             def kill() -> None:
                 time.sleep(kill_after_s)
@@ -268,7 +335,10 @@ def measure(
         refused=report.get("refused", {}),
         done=report.get("done", {}),
         ledger_verified=verified.returncode == 0,
+        lost=lost(url, report.get("acknowledged", {})),
         killed=killed,
+        dropped=dropped(run_folder),
+        restarted=_started(run_folder / "server.log") >= workers + len(killed),
     )
 
 
@@ -298,8 +368,14 @@ def run(
 
 def table(result: Result) -> str:
     """The figures of one configuration, as a Markdown table."""
-    killed = f", worker {result.killed} killed" if result.killed else ""
+    killed = (
+        f", worker {result.killed} killed: {result.dropped} requests dropped unanswered, "
+        f"{'restarted' if result.restarted else 'NOT restarted'}"
+        if result.killed
+        else ""
+    )
     verified = "verified" if result.ledger_verified else "NOT VERIFIED"
+    checked = ", ".join(f"{kind} {count}" for kind, count in result.lost.items())
     lines = [
         f"### {result.configuration}: {result.requests_per_s:.1f} requests/s, {result.failures} failures, "
         f"ledger {verified} ({result.users} users, {result.seconds:.0f} s{killed})",
@@ -313,6 +389,8 @@ def table(result: Result) -> str:
     if result.refused:
         refusals = ", ".join(f"{k}: {v}" for k, v in sorted(result.refused.items()))
         lines += ["", f"refused as the rules say (not failures): {refusals}"]
+    if result.lost:
+        lines.append(f"acknowledged but missing from the database: {checked}")
     if result.done:
         lines.append("done: " + ", ".join(f"{k}: {v}" for k, v in sorted(result.done.items())))
     return "\n".join(lines)
