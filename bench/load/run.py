@@ -97,10 +97,11 @@ class Databases:
         self.postgres_demo = False
 
     def env(self, url: str) -> dict[str, str]:
+        name = url.rstrip("/").rsplit("/", 1)[-1]  # each database's ledger has its own anchors
         return {
             **os.environ,
             "LINLI_DATABASE_URL": url,
-            "LINLI_ANCHOR_FILE": str(self.folder / "anchors.jsonl"),
+            "LINLI_ANCHOR_FILE": str(self.folder / f"{name}.anchors.jsonl"),
             "LINLI_MEDIA_DIR": str(self.folder / "media"),
         }
 
