@@ -206,3 +206,45 @@ def test_the_sweep_interval_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("LINLI_SWEEP_INTERVAL_S", "soon")
     with pytest.raises(ValueError, match="LINLI_SWEEP_INTERVAL_S"):
         Settings.from_env()
+
+
+async def test_the_delivery_and_the_digest_run_in_one_worker_at_a_time(db, monkeypatch):
+    """Every periodic job, main's notification delivery and digest included, runs by its lease:
+    of two workers' loops, one runs each job each period; the delivery keeps its own period."""
+    runs: list[tuple[str, str]] = []
+
+    async def deliver(settings, clock):
+        runs.append(("notification delivery", asyncio.current_task().get_name()))
+        return {"sent": 0}
+
+    async def digests(now):
+        runs.append(("digest", asyncio.current_task().get_name()))
+        return 0
+
+    monkeypatch.setattr(web_app, "deliver_due", deliver)
+    monkeypatch.setattr(web_app, "write_digests", digests)
+    delivery = web_app.DeliverySettings(None, "http://linli.test")
+    stop = asyncio.Event()
+    loops = [
+        asyncio.create_task(
+            run_periodic_jobs(
+                0.5, web_app.utcnow, stop, notify_interval_s=0.02, delivery=delivery, holder=holder
+            ),
+            name=holder,
+        )
+        for holder in ("first", "second")
+    ]
+    for _ in range(500):
+        if sum(job == "notification delivery" for job, _ in runs) >= 20:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(asyncio.gather(*loops), 5)
+    delivered_by = {worker for job, worker in runs if job == "notification delivery"}
+    digested_by = {worker for job, worker in runs if job == "digest"}
+    assert len(delivered_by) == 1 and len(digested_by) == 1, runs
+    # The delivery runs at its own period (0.02 s), more often than the digest (the sweep's 0.5 s).
+    digests, deliveries = (
+        sum(job == name for job, _ in runs) for name in ("digest", "notification delivery")
+    )
+    assert digests < deliveries, runs
