@@ -127,8 +127,10 @@ def linli_version() -> str:
 
 # -- background jobs -----------------------------------------------------------------------------
 
-LEASE_PERIODS = 3  # a job's lease outlives this many periods: a holder that died frees it after them
-MIN_LEASE_S = 5.0
+# A holder renews the leases of its jobs every RENEW_LEASES_S, whatever their periods (an hourly
+# job's lease must not wait an hour to pass on): one that dies frees them after LEASE_TTL.
+LEASE_TTL = timedelta(seconds=10)
+RENEW_LEASES_S = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +205,8 @@ async def run_periodic_jobs(
 ) -> None:
     """Run the periodic jobs (``periodic_jobs(...)`` unless ``jobs`` are given) now and then each
     every its period until ``stop`` is set, each only while this process (``holder``) holds its
-    lease, so that several workers run each job once per period; the leases are given up on the
+    lease, so that several workers run each job once per period. The leases held are renewed
+    every ``RENEW_LEASES_S`` (a dead worker's pass on after ``LEASE_TTL``) and given up on the
     way out, so that another worker takes the jobs over at once.
 
     A failing job is logged and tried again next time: it must never take the app down. Stopping
@@ -223,6 +226,8 @@ async def run_periodic_jobs(
         return
     holder = holder or leases.new_holder()
     logger.info("periodic jobs as %s: %s", holder, periods)
+    held: set[str] = set()  # the jobs whose leases this process holds, renewed by keep_leases
+    renewer = asyncio.create_task(_keep_leases(held, holder, clock, stop), name="linli-lease-renewal")
     loop = asyncio.get_running_loop()
     due = {job.name: loop.time() for job in jobs}
     try:
@@ -232,24 +237,47 @@ async def run_periodic_jobs(
                 if loop.time() < due[job.name]:
                     continue
                 due[job.name] = loop.time() + period
-                ttl = timedelta(seconds=max(LEASE_PERIODS * period, MIN_LEASE_S))
                 try:
                     ran, result = await leases.run_if_held(
-                        job.name, holder, lambda job=job: job.run(clock()), ttl=ttl, now=clock()
+                        job.name, holder, lambda job=job: job.run(clock()), ttl=LEASE_TTL, now=clock()
                     )
                 except Exception:
                     logger.exception("%s failed; next try in %s s", job.name, period)
                 else:
+                    if ran:
+                        held.add(job.name)
+                    else:
+                        held.discard(job.name)
                     if ran and _worth_logging(result):
                         logger.info("%s: %s", job.name, result)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), max(min(due.values()) - loop.time(), 0))
     finally:
+        stop.set()
+        await renewer  # it stops at once, after a renewal under way (never cancelled mid-query)
         for job in jobs:
             try:
                 await leases.release(job.name, holder)
             except Exception:  # the database is away: the lease expires by itself
                 logger.warning("could not give up the lease of %s; it expires by itself", job.name)
+
+
+async def _keep_leases(
+    held: set[str], holder: str, clock: Callable[[], datetime], stop: asyncio.Event
+) -> None:
+    """Renew ``holder``'s leases in ``held`` every ``RENEW_LEASES_S`` until ``stop``, however long
+    a job runs or however rarely it is due; a lease lost meanwhile leaves ``held``."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), RENEW_LEASES_S)
+        if stop.is_set():
+            return
+        for name in list(held):
+            try:
+                if not await leases.renew(name, holder, ttl=LEASE_TTL, now=clock()):
+                    held.discard(name)
+            except Exception:  # the database is away: the job's next run tries to take it again
+                logger.warning("could not renew the lease of %s", name)
 
 
 async def anchor_daily(path: Path, now: datetime, last: datetime | None) -> datetime:

@@ -248,3 +248,37 @@ async def test_the_delivery_and_the_digest_run_in_one_worker_at_a_time(db, monke
         sum(job == name for job, _ in runs) for name in ("digest", "notification delivery")
     )
     assert digests < deliveries, runs
+
+
+async def test_a_rare_job_s_lease_is_renewed_meanwhile_so_that_a_dead_holder_frees_it_soon(db, monkeypatch):
+    """An hourly job's lease is not held for hours: its holder renews it every few seconds for
+    ``LEASE_TTL`` (a worker killed without giving it up frees it within that time)."""
+    from projects.tables import Lease
+
+    monkeypatch.setattr(web_app, "RENEW_LEASES_S", 0.05)
+    runs: list[datetime] = []
+
+    async def record(now):
+        runs.append(now)
+
+    async def expires_at() -> datetime:
+        row = await Lease.select(Lease.expires_at).where(Lease.name == "rare job").first()
+        return row["expires_at"]
+
+    stop = asyncio.Event()
+    loop = asyncio.create_task(
+        run_periodic_jobs(3600, web_app.utcnow, stop, jobs=[PeriodicJob("rare job", record)], holder="first")
+    )
+    try:
+        for _ in range(500):
+            if runs:
+                break
+            await asyncio.sleep(0.01)
+        first = await expires_at()
+        assert first - runs[0] < web_app.LEASE_TTL + timedelta(seconds=2)  # not the hour of its period
+        await asyncio.sleep(0.5)
+        assert await expires_at() > first  # renewed although the job is not due for an hour
+        assert len(runs) == 1
+    finally:
+        stop.set()
+        await asyncio.wait_for(loop, 5)
