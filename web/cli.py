@@ -486,6 +486,13 @@ def bench_stats(repeat: int) -> None:
     help="The fault run: SIGKILL one worker this many seconds into each run.",
 )
 @click.option(
+    "--stop-database",
+    "stop_database",
+    type=(click.FloatRange(min=0), click.FloatRange(min=0)),
+    help="The second fault run: stop PostgreSQL AFTER seconds into each run, for FOR seconds.",
+    metavar="AFTER FOR",
+)
+@click.option(
     "--keep",
     type=click.Path(file_okay=False, path_type=Path),
     help="Keep the databases, logs and Locust's CSV files in this folder.",
@@ -497,6 +504,7 @@ def bench_load(
     users: int,
     seconds: int,
     kill_after_s: float | None,
+    stop_database: tuple[float, float] | None,
     keep: Path | None,
     small: bool,
     as_json: bool,
@@ -516,6 +524,7 @@ def bench_load(
         seconds=seconds,
         keep=keep,
         kill_after_s=kill_after_s,
+        stop_database=stop_database,
         demo_args=SMALL_DEMO if small else (),
     )
     if as_json:

@@ -60,12 +60,14 @@ class Result:
     killed: list[int] = field(default_factory=list)
     dropped: int = 0  # requests whose connection broke unanswered (the killed worker's)
     restarted: bool = True  # every killed worker was started again and served
+    database_down_s: float = 0  # how long PostgreSQL was stopped mid-run (the second fault run)
+    unavailable: int = 0  # answers 503 (while it was down)
 
     @property
     def ok(self) -> bool:
         # A worker killed under load drops what it was answering: those clients saw no answer
         # (nothing acknowledged); every other failure counts.
-        allowed = self.dropped if self.killed else 0
+        allowed = (self.dropped if self.killed else 0) + (self.unavailable if self.database_down_s else 0)
         return (
             self.failures - allowed == 0
             and self.ledger_verified
@@ -256,6 +258,19 @@ def _started(log: Path) -> int:
     return log.read_text(encoding="utf-8", errors="replace").count("Application startup complete")
 
 
+def unavailable(folder: Path) -> int:
+    """Locust's failures that were a 503 (the app's answer while its database is away)."""
+    path = folder / "locust_failures.csv"
+    if not path.exists():
+        return 0
+    with path.open(encoding="utf-8") as failures:
+        return sum(
+            int(row["Occurrences"])
+            for row in csv.DictReader(failures)
+            if row["Error"].startswith(("503", "CatchResponseError('503", "HTTPError('503"))
+        )
+
+
 def dropped(folder: Path) -> int:
     """Locust's failures that were a connection broken without an HTTP answer."""
     path = folder / "locust_failures.csv"
@@ -281,10 +296,12 @@ def measure(
     seconds: float,
     folder: Path,
     kill_after_s: float | None = None,
+    stop_database: tuple[float, float] | None = None,
 ) -> Result:
     """One configuration: a fresh database, the server, Locust for ``seconds``, the ledger
     verified after the server stopped. ``kill_after_s``: SIGKILL one worker that long into the
-    run (the fault run; uvicorn's supervisor starts another)."""
+    run (the fault run; uvicorn's supervisor starts another). ``stop_database``: (after, for)
+    seconds: PostgreSQL is stopped that long into the run and started again that much later."""
     engine, workers = CONFIGURATIONS[configuration]
     url = databases.fresh(engine, f"load-{configuration}")
     env = databases.env(url)
@@ -303,6 +320,19 @@ def measure(
                     killed.append(victims[0])
 
             threading.Thread(target=kill, daemon=True).start()
+        down_s = 0.0
+        if stop_database is not None and engine == "postgres":
+            after_s, down_s = stop_database
+
+            def stop_and_start() -> None:
+                time.sleep(after_s)
+                databases.postgres.stop()
+                try:
+                    time.sleep(down_s)
+                finally:
+                    databases.postgres.start()
+
+            threading.Thread(target=stop_and_start, daemon=True).start()
         rows, report = run_locust(server.url, users, seconds, run_folder, env)
     finally:
         server.stop()
@@ -339,6 +369,8 @@ def measure(
         lost=lost(url, report.get("acknowledged", {})),
         killed=killed,
         dropped=dropped(run_folder),
+        database_down_s=down_s,
+        unavailable=unavailable(run_folder),
         restarted=_started(run_folder / "server.log") >= workers + len(killed),
     )
 
@@ -350,6 +382,7 @@ def run(
     seconds: float,
     keep: Path | None = None,
     kill_after_s: float | None = None,
+    stop_database: tuple[float, float] | None = None,
     demo_args: tuple[str, ...] = (),
 ) -> list[Result]:
     """Each configuration in turn, in a temporary folder (``keep``: this one, left in place)."""
@@ -358,7 +391,15 @@ def run(
     databases = Databases(folder, demo_args)
     try:
         return [
-            measure(c, databases, users=users, seconds=seconds, folder=folder, kill_after_s=kill_after_s)
+            measure(
+                c,
+                databases,
+                users=users,
+                seconds=seconds,
+                folder=folder,
+                kill_after_s=kill_after_s,
+                stop_database=stop_database,
+            )
             for c in configurations
         ]
     finally:
@@ -375,6 +416,8 @@ def table(result: Result) -> str:
         if result.killed
         else ""
     )
+    if result.database_down_s:
+        killed += f", PostgreSQL stopped for {result.database_down_s:.0f} s: {result.unavailable} answers 503"
     verified = "verified" if result.ledger_verified else "NOT VERIFIED"
     checked = ", ".join(f"{kind} {count}" for kind, count in result.lost.items())
     lines = [
