@@ -633,6 +633,10 @@ def _unreachable_itself(error: BaseException) -> bool:
     if isinstance(error, asyncpg.InterfaceError):
         text = str(error).lower()
         return "closed" in text or "closing" in text
+    if isinstance(error, asyncpg.exceptions.InternalClientError):
+        # A connection the server dropped mid-query, used again before the pool noticed (seen
+        # under load as PostgreSQL shut down): "another operation is in progress".
+        return "another operation" in str(error).lower()
     if isinstance(error, sqlite3.OperationalError):
         return str(error).lower().startswith(_SQLITE_UNAVAILABLE)
     return False
