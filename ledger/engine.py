@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.querystring import QueryString
 
@@ -479,12 +479,116 @@ def _in_savepoint(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T
 DEFAULT_DATABASE_URL = "sqlite:///linli.sqlite"
 
 
+# PostgreSQL: how long a request may wait for the database before it is told it is unreachable.
+CONNECT_TIMEOUT_S = 5.0  # opening a connection (a server that is down refuses at once; a lost one)
+ACQUIRE_TIMEOUT_S = 10.0  # waiting for a pooled connection (every one busy, or being reopened)
+
+
+class DatabaseUnreachable(ConnectionError):
+    """No connection to the database server could be opened (it is down, restarting, or too
+    slow to answer within ``CONNECT_TIMEOUT_S``)."""
+
+
+async def _connect(*args, **kwargs):
+    """``asyncpg.connect``, its failures to reach the server told apart from every other error
+    (a missing socket file is a FileNotFoundError, which means something else elsewhere)."""
+    import asyncpg
+
+    try:
+        return await asyncpg.connect(*args, **kwargs)
+    except (OSError, TimeoutError) as error:
+        raise DatabaseUnreachable(f"cannot connect to the database: {error}") from error
+
+
+class LinliPostgresTransaction(PostgresTransaction):
+    """Piccolo's transaction, giving its connection back whatever happens.
+
+    Piccolo's own keeps the pooled connection when ``BEGIN`` fails or is cancelled (its
+    ``__aexit__`` never runs) or when ``COMMIT``/``ROLLBACK`` raises (the release is skipped):
+    the pool drains, and once the server is back every request waits for a connection for ever.
+    Here a connection in an unknown state (its work failed or was cancelled halfway) is
+    terminated rather than reused, and the pool opens a fresh one when next asked.
+    """
+
+    async def get_connection(self):
+        if self.engine.pool:
+            return await self.engine.pool.acquire(timeout=ACQUIRE_TIMEOUT_S)
+        return await self.engine.get_new_connection()
+
+    async def __aenter__(self) -> PostgresTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            self.transaction = self.connection.transaction()
+            await self.begin()
+        except BaseException:
+            await self._give_back(broken=True)
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        broken = False
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        except BaseException:
+            broken = True
+            raise
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self._give_back(broken=broken)
+        return exception is None
+
+    async def _give_back(self, *, broken: bool) -> None:
+        connection, self.connection = self.connection, None
+        if connection is None:
+            return
+        if broken:
+            connection.terminate()  # never awaits: a dead server cannot make it hang
+        if self.engine.pool:
+            await asyncio.shield(self.engine.pool.release(connection, timeout=CONNECT_TIMEOUT_S))
+        elif not broken:
+            await connection.close(timeout=CONNECT_TIMEOUT_S)
+
+
+class LinliPostgresEngine(PostgresEngine):
+    """Piccolo's PostgreSQL engine with bounded waits: a connection opens within
+    ``CONNECT_TIMEOUT_S`` and comes from the pool within ``ACQUIRE_TIMEOUT_S``, or the caller
+    gets an error (web answers 503) instead of waiting for ever; transactions always give their
+    connection back (``LinliPostgresTransaction``)."""
+
+    def __init__(self, url: str):
+        super().__init__(config={"dsn": url, "timeout": CONNECT_TIMEOUT_S}, log_queries=False)
+
+    async def start_connection_pool(self, **kwargs) -> None:
+        await super().start_connection_pool(connect=_connect, **kwargs)
+
+    async def get_new_connection(self):
+        return await _connect(**self.config)
+
+    async def _run_in_pool(self, query: str, args=None):
+        if not self.pool:
+            raise ValueError("A pool isn't currently running.")
+        async with self.pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as connection:
+            return await connection.fetch(query, *(args or []))
+
+    def transaction(self, allow_nested: bool = True) -> LinliPostgresTransaction:
+        return LinliPostgresTransaction(engine=self, allow_nested=allow_nested)
+
+
 def engine_from_url(url: str | None = None) -> Engine:
     """The engine for a database URL: ``sqlite:///path`` (the default) or ``postgresql://...``."""
     url = url or os.environ.get("LINLI_DATABASE_URL") or DEFAULT_DATABASE_URL
     parsed = urllib.parse.urlparse(url)
     if parsed.scheme in ("postgres", "postgresql"):
-        return PostgresEngine(config={"dsn": url}, log_queries=False)
+        return LinliPostgresEngine(url)
     if parsed.scheme == "sqlite":
         # sqlite:///relative.sqlite and sqlite:////absolute/path.sqlite, as SQLAlchemy spells them.
         path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
@@ -495,6 +599,47 @@ def engine_from_url(url: str | None = None) -> Engine:
             )
         return LinliSQLiteEngine(path=path)
     raise ValueError(f"LINLI_DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")
+
+
+_SQLITE_UNAVAILABLE = ("database is locked", "disk i/o error", "unable to open database file")
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) says the database cannot be reached or used just now
+    (a server stopped, restarting or refusing connections; a connection lost; no connection
+    free in time; SQLite's file busy past its timeout or gone), rather than a refusal or a bug."""
+    seen = 0
+    current: BaseException | None = error
+    while current is not None and seen < 8:
+        if _unreachable_itself(current):
+            return True
+        current, seen = current.__cause__ or current.__context__, seen + 1
+    return False
+
+
+def _unreachable_itself(error: BaseException) -> bool:
+    import asyncpg
+
+    if isinstance(
+        error,
+        asyncpg.PostgresConnectionError  # class 08: the connection failed or was refused
+        | asyncpg.exceptions.OperatorInterventionError  # class 57: shutting down, starting up
+        | asyncpg.exceptions.ConnectionDoesNotExistError  # lost while in use
+        | DatabaseUnreachable
+        | ConnectionError  # reset or broken under a query
+        | TimeoutError,  # no pooled connection free in time
+    ):
+        return True
+    if isinstance(error, asyncpg.InterfaceError):
+        text = str(error).lower()
+        return "closed" in text or "closing" in text
+    if isinstance(error, asyncpg.exceptions.InternalClientError):
+        # A connection the server dropped mid-query, used again before the pool noticed (seen
+        # under load as PostgreSQL shut down): "another operation is in progress".
+        return "another operation" in str(error).lower()
+    if isinstance(error, sqlite3.OperationalError):
+        return str(error).lower().startswith(_SQLITE_UNAVAILABLE)
+    return False
 
 
 def is_sqlite(engine: Engine) -> bool:

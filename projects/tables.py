@@ -390,6 +390,16 @@ class Setting(Table, tablename="projects_setting"):
     value = Text()
 
 
+class Lease(Table, tablename="projects_lease"):
+    """Who runs a periodic job now (``projects.leases``): one holder at a time, until it expires."""
+
+    name = Varchar(length=64, primary_key=True)
+    holder = Varchar(length=128)
+    taken_at = Timestamptz()
+    renewed_at = Timestamptz()
+    expires_at = Timestamptz()
+
+
 class Open311Client(Table, tablename="projects_open311_client"):
     """A civic-reporting app that submits needs through Open311 GeoReport v2, for one community."""
 

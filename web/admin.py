@@ -23,6 +23,7 @@ from litestar.handlers import asgi
 from litestar.types import Message, Receive, Scope, Send
 from piccolo.apps.user.tables import BaseUser
 from piccolo_admin.endpoints import TableConfig, create_admin
+from piccolo_api.rate_limiting.middleware import RateLimitProvider
 from piccolo_api.session_auth.tables import SessionsBase
 
 from market.tables import Item, ItemArea
@@ -66,6 +67,15 @@ class LinliAdmin(BaseUser, tablename="piccolo_user"):
         user.superuser = True
         await user.save()
         return user.id
+
+
+class CountedByLinli(RateLimitProvider):
+    """The admin's sign-in limit is Linli's, counted in the database (``LinliAdmin.login`` goes
+    through ``projects.signin``): Piccolo Admin's default counts in each process's memory, which
+    several workers would each keep apart, and by the proxy's address behind a reverse proxy."""
+
+    def increment(self, identifier: str) -> None:
+        return None
 
 
 # What each table is, in Chinese first: Piccolo Admin titles a table by its name in the database
@@ -116,6 +126,7 @@ def admin_app():
         default_language_code="zh-CN",
         # Served over HTTPS (behind a proxy that terminates it): the admin's cookies are Secure.
         production=os.environ.get("LINLI_HTTPS", "") == "1",
+        rate_limit_provider=CountedByLinli(),
     )
 
 

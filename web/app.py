@@ -11,8 +11,8 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
-from dataclasses import astuple, dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import astuple, dataclass, is_dataclass
 from datetime import datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -27,7 +27,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from ledger.anchor import anchor, latest_anchor
 from ledger.transfers import expire_all_due
 from market.sweep import sweep as market_sweep
-from projects import media
+from projects import leases, media
 from projects.db import utcnow
 from projects.digest import write_digests
 from projects.members import DEFAULT_IDLE
@@ -127,6 +127,70 @@ def linli_version() -> str:
 
 # -- background jobs -----------------------------------------------------------------------------
 
+# A holder renews the leases of its jobs every RENEW_LEASES_S, whatever their periods (an hourly
+# job's lease must not wait an hour to pass on): one that dies frees them after LEASE_TTL.
+LEASE_TTL = timedelta(seconds=10)
+RENEW_LEASES_S = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodicJob:
+    """A job the app runs every ``every_s`` seconds (None: the sweep interval), in one process at
+    a time across every worker: the one that holds the lease ``name`` (``projects.leases``).
+    ``run`` is given the app's now and answers what it did (a count, a dataclass or a dict of
+    counts), for the log."""
+
+    name: str
+    run: Callable[[datetime], Awaitable[object]]
+    every_s: float | None = None
+
+
+def periodic_jobs(
+    interval_s: float,
+    clock: Callable[[], datetime],
+    *,
+    anchor_file: Path | None = None,
+    notify_interval_s: float = 0,
+    delivery: DeliverySettings | None = None,
+) -> list[PeriodicJob]:
+    """The app's periodic jobs, in the order they run. Every ``interval_s`` (0: none of these):
+    the expiry of due reservations (ledger), once a day the ledger's anchor in ``anchor_file``,
+    the deadline sweep (needs, tasks and projects), the market's (redemptions not fulfilled in
+    time, venture calls past their deadline) and the staff's daily digest. Every
+    ``notify_interval_s`` (0: never): the delivery of notifications beyond the site. Another job
+    joins by its own lease name."""
+    jobs: list[PeriodicJob] = []
+    if interval_s > 0:
+        jobs.append(PeriodicJob("reservation expiry", lambda now: expire_all_due(now=now)))
+        if anchor_file is not None:
+            jobs.append(PeriodicJob("ledger anchor", DailyAnchor(anchor_file).run))
+        jobs.append(PeriodicJob("deadline sweep", lambda now: sweep(now=now)))
+        jobs.append(PeriodicJob("market sweep", lambda now: market_sweep(now=now)))
+        jobs.append(PeriodicJob("digest", lambda now: write_digests(now=now)))
+    if notify_interval_s > 0 and delivery is not None:
+        deliver = lambda now: deliver_due(delivery, clock)  # noqa: E731  (it reads the clock itself)
+        jobs.append(PeriodicJob("notification delivery", deliver, notify_interval_s))
+    return jobs
+
+
+class DailyAnchor:
+    """The ledger's anchor, once a day, in one file; remembers the last one it read or wrote."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.last: datetime | None = None
+
+    async def run(self, now: datetime) -> None:
+        self.last = await anchor_daily(self.path, now, self.last)
+
+
+def _worth_logging(result: object) -> bool:
+    if is_dataclass(result) and not isinstance(result, type):
+        return any(astuple(result))
+    if isinstance(result, dict):
+        return any(result.values())
+    return bool(result)
+
 
 async def run_periodic_jobs(
     interval_s: float,
@@ -136,64 +200,84 @@ async def run_periodic_jobs(
     notify_interval_s: float = 0,
     delivery: DeliverySettings | None = None,
     anchor_file: Path | None = None,
+    jobs: list[PeriodicJob] | None = None,
+    holder: str | None = None,
 ) -> None:
-    """Run the periodic jobs now and then every ``interval_s`` until ``stop`` is set: the expiry
-    of due reservations (ledger), the deadline sweep (needs, tasks and projects), the market's
-    (redemptions not fulfilled in time, venture calls past their deadline), the staff's daily
-    digest and, once a day, the ledger's anchor in ``anchor_file``; and, every
-    ``notify_interval_s`` (0: never), the delivery of notifications beyond the site.
-    ``interval_s`` 0 runs the delivery alone.
+    """Run the periodic jobs (``periodic_jobs(...)`` unless ``jobs`` are given) now and then each
+    every its period until ``stop`` is set, each only while this process (``holder``) holds its
+    lease, so that several workers run each job once per period. The leases held are renewed
+    every ``RENEW_LEASES_S`` (a dead worker's pass on after ``LEASE_TTL``) and given up on the
+    way out, so that another worker takes the jobs over at once.
 
     A failing job is logged and tried again next time: it must never take the app down. Stopping
     waits for the jobs under way to finish: cancelling one in the middle of opening a
     transaction could strand its pooled connection, and closing the pool would then wait forever.
     """
-    logger.info("periodic jobs every %s s, deliveries every %s s", interval_s, notify_interval_s)
+    if jobs is None:
+        jobs = periodic_jobs(
+            interval_s,
+            clock,
+            anchor_file=anchor_file,
+            notify_interval_s=notify_interval_s,
+            delivery=delivery,
+        )
+    periods = {job.name: job.every_s or interval_s for job in jobs}
+    if not jobs or not all(period > 0 for period in periods.values()):
+        return
+    holder = holder or leases.new_holder()
+    logger.info("periodic jobs as %s: %s", holder, periods)
+    held: set[str] = set()  # the jobs whose leases this process holds, renewed by keep_leases
+    renewer = asyncio.create_task(_keep_leases(held, holder, clock, stop), name="linli-lease-renewal")
     loop = asyncio.get_running_loop()
-    next_sweep = loop.time()
-    last_anchor: datetime | None = None
-    while not stop.is_set():
-        if interval_s > 0 and loop.time() >= next_sweep:
-            next_sweep = loop.time() + interval_s
-            await _sweep_once(clock, interval_s)
-            if anchor_file is not None:
-                try:
-                    last_anchor = await anchor_daily(anchor_file, clock(), last_anchor)
-                except Exception:
-                    logger.exception("anchoring in %s failed; next try in %s s", anchor_file, interval_s)
-        if notify_interval_s > 0 and delivery is not None:
-            try:
-                delivered = await deliver_due(delivery, clock)
-            except Exception:
-                logger.exception("delivery failed; next try in %s s", notify_interval_s)
-            else:
-                if any(delivered.values()):
-                    logger.info("notifications: %s", delivered)
-        waits = [max(next_sweep - loop.time(), 0)] if interval_s > 0 else []
-        if notify_interval_s > 0 and delivery is not None:
-            waits.append(notify_interval_s)
-        if not waits:
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), min(waits))
-
-
-async def _sweep_once(clock: Callable[[], datetime], interval_s: float) -> None:
+    due = {job.name: loop.time() for job in jobs}
     try:
-        expired = await expire_all_due(now=clock())
-    except Exception:
-        logger.exception("reservation expiry failed; next try in %s s", interval_s)
-    else:
-        if expired:
-            logger.info("expired %d pending transfer(s)", expired)
-    for name, job in (("deadline sweep", sweep), ("market sweep", market_sweep), ("digest", write_digests)):
-        try:
-            swept = await job(now=clock())
-        except Exception:
-            logger.exception("%s failed; next try in %s s", name, interval_s)
-        else:
-            if swept if isinstance(swept, int) else any(astuple(swept)):
-                logger.info("%s: %s", name, swept)
+        while not stop.is_set():
+            for job in jobs:
+                period = periods[job.name]
+                if loop.time() < due[job.name]:
+                    continue
+                due[job.name] = loop.time() + period
+                try:
+                    ran, result = await leases.run_if_held(
+                        job.name, holder, lambda job=job: job.run(clock()), ttl=LEASE_TTL, now=clock()
+                    )
+                except Exception:
+                    logger.exception("%s failed; next try in %s s", job.name, period)
+                else:
+                    if ran:
+                        held.add(job.name)
+                    else:
+                        held.discard(job.name)
+                    if ran and _worth_logging(result):
+                        logger.info("%s: %s", job.name, result)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), max(min(due.values()) - loop.time(), 0))
+    finally:
+        stop.set()
+        await renewer  # it stops at once, after a renewal under way (never cancelled mid-query)
+        for job in jobs:
+            try:
+                await leases.release(job.name, holder)
+            except Exception:  # the database is away: the lease expires by itself
+                logger.warning("could not give up the lease of %s; it expires by itself", job.name)
+
+
+async def _keep_leases(
+    held: set[str], holder: str, clock: Callable[[], datetime], stop: asyncio.Event
+) -> None:
+    """Renew ``holder``'s leases in ``held`` every ``RENEW_LEASES_S`` until ``stop``, however long
+    a job runs or however rarely it is due; a lease lost meanwhile leaves ``held``."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), RENEW_LEASES_S)
+        if stop.is_set():
+            return
+        for name in list(held):
+            try:
+                if not await leases.renew(name, holder, ttl=LEASE_TTL, now=clock()):
+                    held.discard(name)
+            except Exception:  # the database is away: the job's next run tries to take it again
+                logger.warning("could not renew the lease of %s", name)
 
 
 async def anchor_daily(path: Path, now: datetime, last: datetime | None) -> datetime:

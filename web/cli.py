@@ -68,14 +68,38 @@ def linli(database: str | None) -> None:
         )
 
 
+MAX_WORKERS = 64
+
+
+def serving_sqlite() -> bool:
+    """Whether the database the app will open is a SQLite file (the default)."""
+    url = os.environ.get("LINLI_DATABASE_URL") or "sqlite:///linli.sqlite"
+    return urllib.parse.urlparse(url).scheme == "sqlite"
+
+
 @linli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
-def serve(host: str, port: int, reload: bool) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, MAX_WORKERS),
+    help="Processes serving requests behind one address (PostgreSQL only; SQLite has one writer). "
+    "A worker that dies is started again.",
+)
+def serve(host: str, port: int, reload: bool, workers: int) -> None:
     """Run the web app (it applies pending migrations as it starts)."""
     import uvicorn
 
+    if workers > 1 and serving_sqlite():
+        raise click.UsageError(
+            "SQLite has one writer: serve it with one worker, or move to PostgreSQL "
+            "(LINLI_DATABASE_URL=postgresql://...) to serve with several (see the README's Deployment)."
+        )
+    if workers > 1 and reload:
+        raise click.UsageError("--reload restarts one process: give it without --workers")
     code = str(Path(__file__).resolve().parent.parent)  # with --reload, watch Linli's code wherever we run
     uvicorn.run(
         "web.app:create_app",
@@ -84,6 +108,8 @@ def serve(host: str, port: int, reload: bool) -> None:
         port=port,
         reload=reload,
         reload_dirs=[code] if reload else None,
+        # Several workers share the port; uvicorn's supervisor starts a dead one again.
+        workers=workers if workers > 1 else None,
         # The client's address is Linli's to decide (web.client, LINLI_TRUSTED_PROXIES): uvicorn
         # would otherwise take X-Forwarded-For from anyone on loopback.
         proxy_headers=False,
@@ -437,6 +463,77 @@ def bench_stats(repeat: int) -> None:
     if not os.environ.get("LINLI_DATABASE_URL"):
         os.environ["LINLI_DATABASE_URL"] = "sqlite:///linli.sqlite"
     click.echo(json.dumps(run(repeat=repeat)))
+
+
+@bench_group.command(name="load")
+@click.option(
+    "--config",
+    "configurations",
+    multiple=True,
+    type=click.Choice(["sqlite-1", "postgres-1", "postgres-4"]),
+    help="Which to run (repeatable); all three when not given.",
+)
+@click.option(
+    "--users", default=40, show_default=True, type=click.IntRange(1, 1000), help="Simulated people."
+)
+@click.option(
+    "--seconds", default=60, show_default=True, type=click.IntRange(3, 3600), help="Each run's length."
+)
+@click.option(
+    "--kill-worker-after",
+    "kill_after_s",
+    type=click.FloatRange(min=0),
+    help="The fault run: SIGKILL one worker this many seconds into each run.",
+)
+@click.option(
+    "--stop-database",
+    "stop_database",
+    type=(click.FloatRange(min=0), click.FloatRange(min=0)),
+    help="The second fault run: stop PostgreSQL AFTER seconds into each run, for FOR seconds.",
+    metavar="AFTER FOR",
+)
+@click.option(
+    "--keep",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the databases, logs and Locust's CSV files in this folder.",
+)
+@click.option("--small", is_flag=True, help="The smallest demo street (quicker to build).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+def bench_load(
+    configurations: tuple[str, ...],
+    users: int,
+    seconds: int,
+    kill_after_s: float | None,
+    stop_database: tuple[float, float] | None,
+    keep: Path | None,
+    small: bool,
+    as_json: bool,
+) -> None:
+    """Load-test the demo street on loopback: Locust's residents, volunteers, staff and merchant
+    against `linli serve` on SQLite (1 worker) and PostgreSQL (1 and 4 workers); requests/s,
+    median and p99 latency per operation, failures (must be none), then `linli ledger verify`.
+    Exits 1 when a run had a failure or its ledger did not verify."""
+    from dataclasses import asdict
+
+    from bench.load.run import SMALL_DEMO, run, table
+
+    chosen = list(configurations) or ["sqlite-1", "postgres-1", "postgres-4"]
+    results = run(
+        chosen,
+        users=users,
+        seconds=seconds,
+        keep=keep,
+        kill_after_s=kill_after_s,
+        stop_database=stop_database,
+        demo_args=SMALL_DEMO if small else (),
+    )
+    if as_json:
+        click.echo(json.dumps([asdict(result) for result in results], ensure_ascii=False))
+    else:
+        for result in results:
+            click.echo(table(result) + "\n")
+    if not all(result.ok for result in results):
+        raise SystemExit(1)
 
 
 def main() -> None:

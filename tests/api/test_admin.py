@@ -45,6 +45,14 @@ async def test_only_linli_admins_sign_in_with_their_linli_password(api):
     assert schema["extra"]["help_text"] == "服务类别 Categories"
 
 
+async def test_only_the_database_limits_admin_sign_ins_not_a_worker_s_memory(api):
+    """Piccolo Admin's own limit (20 sign-ins in 5 minutes, per process) would refuse the 21st;
+    Linli counts in the database, where a success forgives, so that every worker agrees."""
+    for _ in range(21):
+        response, _ = await _signed_in(api, api.street.admin)
+        assert response.status_code in (200, 303), response.text
+
+
 async def test_reference_data_changes_there_but_the_ledger_is_not_there(api):
     response, headers = await _signed_in(api, api.street.admin)
     assert response.status_code in (200, 303), response.text

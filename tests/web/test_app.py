@@ -19,8 +19,9 @@ from litestar.testing import AsyncTestClient
 from ledger.accounts import DEBITS_MUST_NOT_EXCEED_CREDITS, open_account
 from ledger.anchor import latest_anchor
 from ledger.transfers import expiry_id, reserve, transfer
+from projects import leases
 from web import app as web_app
-from web.app import Settings, anchor_daily, create_app, run_periodic_jobs
+from web.app import PeriodicJob, Settings, anchor_daily, create_app, run_periodic_jobs
 from web.database import close_database, open_database
 
 
@@ -128,7 +129,7 @@ async def test_the_daily_anchor_is_written_when_the_last_is_a_day_old(tmp_path, 
         await close_database(engine)
 
 
-async def test_a_failing_job_is_logged_and_tried_again(monkeypatch, caplog):
+async def test_a_failing_job_is_logged_and_tried_again(db, monkeypatch, caplog):
     calls = []
 
     async def flaky_expire_all_due(now):
@@ -158,6 +159,45 @@ async def test_a_failing_job_is_logged_and_tried_again(monkeypatch, caplog):
     assert "deadline sweep broke" in caplog.text
 
 
+async def test_two_workers_run_each_job_once_per_period_and_the_survivor_takes_over(db):
+    """Two processes' job loops on one database: each period's job runs in one of them only;
+    when that one stops, the other takes its jobs over at once (the lease is given up)."""
+    runs: list[str] = []
+
+    def job(holder: str) -> list[PeriodicJob]:
+        async def record(now):
+            runs.append(holder)
+
+        return [PeriodicJob("test job", record)]
+
+    stops = {holder: asyncio.Event() for holder in ("first", "second")}
+    loops = {
+        holder: asyncio.create_task(
+            run_periodic_jobs(0.02, web_app.utcnow, stop, jobs=job(holder), holder=holder)
+        )
+        for holder, stop in stops.items()
+    }
+    for _ in range(500):
+        if len(runs) >= 20:
+            break
+        await asyncio.sleep(0.01)
+    assert len(set(runs)) == 1, runs  # one holder ran every period
+    (first,) = set(runs)
+    stops[first].set()
+    await asyncio.wait_for(loops[first], 5)
+    assert await leases.holder_of("test job", now=web_app.utcnow()) in (None, *stops)
+    before = len(runs)
+    for _ in range(500):
+        if len(runs) >= before + 5:
+            break
+        await asyncio.sleep(0.01)
+    (second,) = set(stops) - {first}
+    assert set(runs[before:]) == {second}
+    stops[second].set()
+    await asyncio.wait_for(loops[second], 5)
+    assert await leases.holder_of("test job", now=web_app.utcnow()) is None
+
+
 def test_the_sweep_interval_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("LINLI_SWEEP_INTERVAL_S", "2.5")
     assert Settings.from_env().sweep_interval_s == 2.5
@@ -166,3 +206,79 @@ def test_the_sweep_interval_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("LINLI_SWEEP_INTERVAL_S", "soon")
     with pytest.raises(ValueError, match="LINLI_SWEEP_INTERVAL_S"):
         Settings.from_env()
+
+
+async def test_the_delivery_and_the_digest_run_in_one_worker_at_a_time(db, monkeypatch):
+    """Every periodic job, main's notification delivery and digest included, runs by its lease:
+    of two workers' loops, one runs each job each period; the delivery keeps its own period."""
+    runs: list[tuple[str, str]] = []
+
+    async def deliver(settings, clock):
+        runs.append(("notification delivery", asyncio.current_task().get_name()))
+        return {"sent": 0}
+
+    async def digests(now):
+        runs.append(("digest", asyncio.current_task().get_name()))
+        return 0
+
+    monkeypatch.setattr(web_app, "deliver_due", deliver)
+    monkeypatch.setattr(web_app, "write_digests", digests)
+    delivery = web_app.DeliverySettings(None, "http://linli.test")
+    stop = asyncio.Event()
+    loops = [
+        asyncio.create_task(
+            run_periodic_jobs(
+                0.5, web_app.utcnow, stop, notify_interval_s=0.02, delivery=delivery, holder=holder
+            ),
+            name=holder,
+        )
+        for holder in ("first", "second")
+    ]
+    for _ in range(500):
+        if sum(job == "notification delivery" for job, _ in runs) >= 20:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(asyncio.gather(*loops), 5)
+    delivered_by = {worker for job, worker in runs if job == "notification delivery"}
+    digested_by = {worker for job, worker in runs if job == "digest"}
+    assert len(delivered_by) == 1 and len(digested_by) == 1, runs
+    # The delivery runs at its own period (0.02 s), more often than the digest (the sweep's 0.5 s).
+    digests, deliveries = (
+        sum(job == name for job, _ in runs) for name in ("digest", "notification delivery")
+    )
+    assert digests < deliveries, runs
+
+
+async def test_a_rare_job_s_lease_is_renewed_meanwhile_so_that_a_dead_holder_frees_it_soon(db, monkeypatch):
+    """An hourly job's lease is not held for hours: its holder renews it every few seconds for
+    ``LEASE_TTL`` (a worker killed without giving it up frees it within that time)."""
+    from projects.tables import Lease
+
+    monkeypatch.setattr(web_app, "RENEW_LEASES_S", 0.05)
+    runs: list[datetime] = []
+
+    async def record(now):
+        runs.append(now)
+
+    async def expires_at() -> datetime:
+        row = await Lease.select(Lease.expires_at).where(Lease.name == "rare job").first()
+        return row["expires_at"]
+
+    stop = asyncio.Event()
+    loop = asyncio.create_task(
+        run_periodic_jobs(3600, web_app.utcnow, stop, jobs=[PeriodicJob("rare job", record)], holder="first")
+    )
+    try:
+        for _ in range(500):
+            if runs:
+                break
+            await asyncio.sleep(0.01)
+        first = await expires_at()
+        assert first - runs[0] < web_app.LEASE_TTL + timedelta(seconds=2)  # not the hour of its period
+        await asyncio.sleep(0.5)
+        assert await expires_at() > first  # renewed although the job is not due for an hour
+        assert len(runs) == 1
+    finally:
+        stop.set()
+        await asyncio.wait_for(loop, 5)

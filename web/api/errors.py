@@ -11,6 +11,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from ledger.engine import unreachable
 from ledger.errors import LedgerError
 from projects import errors
 from projects.errors import N_
@@ -127,7 +128,23 @@ def font_missing(request: Request, error: FontMissing) -> Response:
     )
 
 
+UNAVAILABLE = N_(
+    "The service is briefly unavailable (its database cannot be reached). Please try again in a moment."
+)
+RETRY_AFTER_S = 5
+
+
+def database_unavailable(request: Request, error: Exception) -> Response:
+    """The database is down, restarting or out of connections: 503, never a hang or a 500."""
+    logger.warning("database unavailable on %s %s: %r", request.method, request.url.path, error)
+    response = _body(request, 503, "unavailable", UNAVAILABLE)
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
 def internal_error(request: Request, error: Exception) -> Response:
+    if unreachable(error):
+        return database_unavailable(request, error)
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return _body(
         request,

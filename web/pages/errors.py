@@ -14,12 +14,13 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.response import Redirect, Template
 
+from ledger.engine import unreachable
 from ledger.errors import LedgerError
 from projects import errors
 from projects.errors import N_
 from projects.profile import PasswordChangeRequired, RegistrationPending
 from projects.signin import TooManyAttempts
-from web.api.errors import HTTP_MESSAGES, LEDGER_MESSAGES, STATUS, bad_address
+from web.api.errors import HTTP_MESSAGES, LEDGER_MESSAGES, RETRY_AFTER_S, STATUS, UNAVAILABLE, bad_address
 from web.i18n import translate
 from web.pages.core import lang_of, local_path, login_url, navigation, redirect
 
@@ -36,6 +37,7 @@ TITLES = {
     413: N_("Too large"),
     429: N_("Too many attempts"),
     500: N_("Something went wrong"),
+    503: N_("Briefly unavailable"),
 }
 
 
@@ -134,6 +136,9 @@ def page_error(request: Request, error: Exception) -> Response:
     if isinstance(error, HTTPException):
         _, message = HTTP_MESSAGES.get(error.status_code, ("", N_("The request could not be handled.")))
         return error_page(request, error.status_code, message, headers=error.headers)
+    if unreachable(error):
+        logger.warning("database unavailable on %s %s: %r", request.method, request.url.path, error)
+        return error_page(request, 503, UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_S)})
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return error_page(
         request, 500, N_("Something went wrong on our side. Nothing was changed; please try again.")

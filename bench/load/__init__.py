@@ -1,0 +1,1 @@
+"""The load test (``linli bench load``): Locust's users against ``linli serve`` on loopback."""
