@@ -60,12 +60,18 @@ def test_several_workers_serve_and_a_killed_one_is_started_again(postgres_databa
             supervisor = psutil.Process(server.pid)
 
             def children() -> list[psutil.Process]:
-                # uvicorn's workers, not multiprocessing's resource tracker beside them
-                return [
-                    child
-                    for child in supervisor.children()
-                    if child.is_running() and "resource_tracker" not in " ".join(child.cmdline())
-                ]
+                # uvicorn's workers, not multiprocessing's resource tracker beside them, nor a
+                # killed worker the supervisor has not reaped yet (a zombie)
+                found = []
+                for child in supervisor.children():
+                    try:
+                        if child.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in " ".join(
+                            child.cmdline()
+                        ):
+                            found.append(child)
+                    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+                        continue
+                return found
 
             _wait_for(lambda: len(children()) == workers and _health(port), 60, "three workers")
             victim = children()[0]
