@@ -93,7 +93,11 @@ def test_the_catalogue_is_simplified_chinese_and_its_translations_are_chinese():
     assert str(ZH.locale) == "zh_Hans_CN"
     for message in ZH:
         if message.id and message.string:
-            assert any("\u4e00" <= char <= "\u9fff" for char in message.string), message.id
+            # Chinese words, or at least Chinese punctuation (a label and its text: "%(label)s：%(text)s")
+            assert any(
+                "\u4e00" <= char <= "\u9fff" or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef"
+                for char in message.string
+            ), message.id
 
 
 def test_every_state_and_thing_name_is_translated():
