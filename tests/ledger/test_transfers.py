@@ -671,7 +671,7 @@ async def test_a_statement_of_an_account_without_transfers_is_empty(db):
 async def test_a_statement_refuses_a_cursor_it_did_not_give_out(db):
     await open_street()
 
-    with pytest.raises(errors.InvalidTransfer):
+    with pytest.raises(errors.InvalidCursor):
         await statement("alice", cursor="1; DROP TABLE ledger_transfer")
 
 
