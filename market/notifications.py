@@ -6,10 +6,10 @@ the bidders of a venture call and the staff who published it. Never the actor.""
 from __future__ import annotations
 
 from market.tables import Bid, Call, Donation, Exchange, Gift, Milestone, Redemption
-from projects.concerns import representatives
+from projects.concerns import holders, representatives
 from projects.errors import N_
 from projects.outbox import MAX_READERS, Change, Notice, register, short, to
-from projects.tables import Role
+from projects.tables import Area, Role
 
 SUBJECTS = ("redemption", "exchange", "gift", "donation", "call", "bid", "milestone")
 
@@ -118,7 +118,9 @@ async def gift_concern(change: Change) -> list[Notice]:
 
 async def donation_concern(change: Change) -> list[Notice]:
     found = (
-        await Donation.select(Donation.member, Donation.amount, Donation.community)
+        await Donation.select(
+            Donation.member, Donation.amount, Donation.community, Donation.community.path.as_alias("path")
+        )
         .where(Donation.id == change.subject_id)
         .first()
     )
@@ -126,8 +128,12 @@ async def donation_concern(change: Change) -> list[Notice]:
         return []
     from market.fund import yuan  # market.fund registers this module as it loads
 
+    link, amount = f"/fund/{found['community']}", yuan(found["amount"])
+    if change.to_state == "awaiting_approval":  # over the four-eyes threshold
+        message = N_("{actor} recorded a donation of {amount}: a second staff member approves it.")
+        return to(await holders(found["path"], ("staff",)), message, link, amount=amount)
     message = N_("{actor} recorded your donation of {amount} to the community fund. Thank you!")
-    return to([found["member"]], message, f"/fund/{found['community']}", amount=yuan(found["amount"]))
+    return to([found["member"]], message, link, amount=amount)
 
 
 async def _bidders(call_id: int) -> list[int]:
@@ -188,6 +194,7 @@ async def milestone_concern(change: Change) -> list[Notice]:
             Milestone.bid.organisation.as_alias("organisation"),
             Milestone.bid.call.as_alias("call"),
             Milestone.bid.call.created_by.as_alias("created_by"),
+            Milestone.bid.call.community.as_alias("community"),
         )
         .where(Milestone.id == change.subject_id)
         .first()
@@ -200,8 +207,18 @@ async def milestone_concern(change: Change) -> list[Notice]:
     if action == "report":
         message = N_('{actor} reported the milestone "{title}": accept it to pay {amount}.')
         return to([found["created_by"]], message, link, title=title, amount=yuan(found["amount"]))
-    if action == "accept":
+    if change.to_state == "awaiting_approval":  # over the four-eyes threshold
+        message = N_(
+            '{actor} accepted the milestone "{title}": a second staff member approves paying {amount}.'
+        )
+        path = await Area.select(Area.path).where(Area.id == found["community"]).first()
+        return to(
+            await holders(path["path"], ("staff",)), message, link, title=title, amount=yuan(found["amount"])
+        )
+    if action in ("accept", "approve"):
         message = N_('{actor} accepted the milestone "{title}": {amount} paid from the fund.')
+        if action == "approve":
+            message = N_('{actor} approved the milestone "{title}": {amount} paid from the fund.')
         reps = await representatives([found["organisation"]])
         return to(reps, message, link, title=title, amount=yuan(found["amount"]))
     if action == "return":
