@@ -160,6 +160,14 @@ async def donate(
     waits = issuance.needs_fund_approval(await issuance.policy_for(community_id), amount)
     status = WAITING if waits else "received"
     async with kept_if_committed(), atomic():
+        if receipt_number and await Donation.exists().where(
+            (Donation.community == community_id) & (Donation.receipt_number == receipt_number)
+        ):
+            raise errors.Conflict(
+                N_("The receipt {number} is already recorded for another donation."),
+                field="receipt_number",
+                number=receipt_number,
+            )
         rows = await Donation.insert(
             Donation(
                 community=community_id,

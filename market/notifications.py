@@ -6,7 +6,7 @@ the bidders of a venture call and the staff who published it. Never the actor.""
 from __future__ import annotations
 
 from market.tables import Bid, Call, Donation, Exchange, Gift, Milestone, Redemption
-from projects.concerns import holders, representatives
+from projects.concerns import representatives
 from projects.errors import N_
 from projects.outbox import MAX_READERS, Change, Notice, register, short, to
 from projects.tables import Area, Role
@@ -116,6 +116,18 @@ async def gift_concern(change: Change) -> list[Notice]:
     return to([found["recipient"]], message, "/points", amount=found["amount"], reason=change.reason)
 
 
+async def approvers(community_path: str) -> list[int]:
+    """Who may give the second pair of eyes: staff of the community and of the areas above it."""
+    ids = [int(part) for part in community_path.strip("/").split("/") if part.isdigit()]
+    rows = (
+        await Role.select(Role.member)
+        .where(Role.area.is_in(ids) & (Role.role == "staff"))
+        .order_by(Role.id)
+        .limit(MAX_READERS)
+    )
+    return [row["member"] for row in rows]
+
+
 async def donation_concern(change: Change) -> list[Notice]:
     found = (
         await Donation.select(
@@ -131,7 +143,7 @@ async def donation_concern(change: Change) -> list[Notice]:
     link, amount = f"/fund/{found['community']}", yuan(found["amount"])
     if change.to_state == "awaiting_approval":  # over the four-eyes threshold
         message = N_("{actor} recorded a donation of {amount}: a second staff member approves it.")
-        return to(await holders(found["path"], ("staff",)), message, link, amount=amount)
+        return to(await approvers(found["path"]), message, link, amount=amount)
     message = N_("{actor} recorded your donation of {amount} to the community fund. Thank you!")
     return to([found["member"]], message, link, amount=amount)
 
@@ -212,9 +224,7 @@ async def milestone_concern(change: Change) -> list[Notice]:
             '{actor} accepted the milestone "{title}": a second staff member approves paying {amount}.'
         )
         path = await Area.select(Area.path).where(Area.id == found["community"]).first()
-        return to(
-            await holders(path["path"], ("staff",)), message, link, title=title, amount=yuan(found["amount"])
-        )
+        return to(await approvers(path["path"]), message, link, title=title, amount=yuan(found["amount"]))
     if action in ("accept", "approve"):
         message = N_('{actor} accepted the milestone "{title}": {amount} paid from the fund.')
         if action == "approve":

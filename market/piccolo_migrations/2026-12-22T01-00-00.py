@@ -15,6 +15,9 @@ DONATIONS = [
     "ALTER TABLE market_donation ADD COLUMN status VARCHAR(24) NOT NULL DEFAULT 'received' "
     "CHECK (status IN ('received', 'awaiting_approval'))",
     "ALTER TABLE market_donation ADD COLUMN receipt_number VARCHAR(64) NOT NULL DEFAULT ''",
+    # A receipt is counted once in a community's fund.
+    "CREATE UNIQUE INDEX market_donation_receipt ON market_donation (community, receipt_number) "
+    "WHERE receipt_number <> ''",
     # The photo of the receipt or the handover: its image and thumbnail, named by a random key.
     "ALTER TABLE market_donation ADD COLUMN photo_key VARCHAR(64) "
     "CHECK (photo_key IS NULL OR LENGTH(photo_key) >= 32)",

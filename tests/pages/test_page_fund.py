@@ -28,6 +28,7 @@ async def test_the_fund_is_public_and_an_anonymous_donor_is_never_named(site):
             "donor_name": "张三丰",
             "anonymous": "1",
             "note": "助老",
+            "receipt_number": "JZ-2026-001",
         },
     )
     assert "¥1000.50" in (await staff.follow(anonymous)).text
