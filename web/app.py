@@ -30,6 +30,7 @@ from market.sweep import sweep as market_sweep
 from projects import media
 from projects.db import utcnow
 from projects.digest import write_digests
+from projects.issuance_report import write_reports
 from projects.members import DEFAULT_IDLE
 from projects.sweep import sweep
 from web.admin import admin_mount
@@ -186,7 +187,12 @@ async def _sweep_once(clock: Callable[[], datetime], interval_s: float) -> None:
     else:
         if expired:
             logger.info("expired %d pending transfer(s)", expired)
-    for name, job in (("deadline sweep", sweep), ("market sweep", market_sweep), ("digest", write_digests)):
+    for name, job in (
+        ("deadline sweep", sweep),
+        ("market sweep", market_sweep),
+        ("digest", write_digests),
+        ("issuance report", write_reports),
+    ):
         try:
             swept = await job(now=clock())
         except Exception:
