@@ -75,6 +75,7 @@ KINDS = {
     "call_id": "call",
     "bid_id": "bid",
     "survey_id": "survey",
+    "donation_id": "donation",
 }
 # Lists, and the kind of item each lists.
 LISTS = {
