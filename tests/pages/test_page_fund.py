@@ -165,6 +165,8 @@ async def test_a_large_donation_waits_until_a_second_staff_member_approves_it_on
     assert "已存收据" in public.text and "已存照片" in public.text  # that the evidence exists
     assert "JZ-0009" not in public.text and "/donations/" not in public.text
     second = await site.signed_in(s.street_staff)
+    assert f'id="approve-donation-{donation}"' in (await second.get("/desk")).text  # their desk says so
+    assert f'id="approve-donation-{donation}"' not in (await staff.get("/desk")).text
     approved = await second.post(f"{url}/{donation}/approve")
     page = await second.follow(approved)
     assert "已审核通过" in page.text and re.search(r'id="fund-balance">¥20000.00<', page.text)

@@ -184,6 +184,7 @@ async def test_a_call_from_publishing_to_a_paid_milestone_through_the_pages(site
     page = await representative.get(f"/calls/{call}")
     assert 'id="organisation-money">¥0.00<' in page.text  # nothing paid before the approval
     second = await site.signed_in(s.street_staff)
+    assert f'id="approve-grant-{milestone}"' in (await second.get("/desk")).text
     page = await second.get(f"/calls/{call}")
     assert f'action="/calls/{call}/milestones/{milestone}/approve"' in page.text
     approved = await second.post(f"/calls/{call}/milestones/{milestone}/approve")
