@@ -306,6 +306,14 @@ async def approve_recognition(actor: Actor, recognition_id: int, *, now: datetim
     return (await recognitions(row["community"], only=recognition_id, viewer=actor))[0]
 
 
+async def get_recognition(recognition_id: int, viewer: Actor | None = None) -> RecognitionRecord:
+    """One honour (public), with what ``viewer`` may do to it."""
+    row = await Recognition.select(Recognition.community).where(Recognition.id == recognition_id).first()
+    if row is None:
+        raise errors.NotFound(thing=N_("recognition"))
+    return (await recognitions(row["community"], only=recognition_id, viewer=viewer))[0]
+
+
 async def recognition_history(recognition_id: int) -> list[events.Trace]:
     """A recognition's trace (public, as the recognition is)."""
     if not await Recognition.exists().where(Recognition.id == recognition_id):

@@ -192,6 +192,12 @@ class RecognitionPages(Controller):
     path = "/recognitions"
     include_in_schema = False
 
+    @get("/{recognition_id:int}", name="page:recognition")
+    async def read(self, recognition_id: IdPath) -> Redirect:
+        """An honour is shown on its year's ranking."""
+        found = await recognition.get_recognition(recognition_id)
+        return Redirect(path=f"/evaluations/{found.community}/years/{found.year}#honours", status_code=303)
+
     @post("/{recognition_id:int}/approve", name="page:recognition-approve")
     async def approve(
         self, request: Request, actor: CurrentActor, recognition_id: IdPath, now: Now
