@@ -251,7 +251,7 @@ async def _fund_and_venture(cast: _Cast, now: datetime) -> None:
     staff = await cast.actor(cast.ids[STAFF])
     # The second pair of eyes (DESIGN "Issuance"): the street's staff approve what is over the
     # community's thresholds (a donation, a milestone's grant) that the community's staff recorded.
-    second = await cast.actor(cast.ids[STREET_STAFF])
+    approver = await cast.actor(cast.ids[STREET_STAFF])
     for number, (kind, who, name, anonymous, amount, note) in enumerate(DONATIONS):
         received = now - timedelta(days=28 - number * 3)
         donation = await fund.donate(
@@ -268,7 +268,7 @@ async def _fund_and_venture(cast: _Cast, now: datetime) -> None:
             now=received,
         )
         if donation.status == "awaiting_approval":
-            await fund.approve_donation(second, donation.id, now=received + timedelta(hours=3))
+            await fund.approve_donation(approver, donation.id, now=received + timedelta(hours=3))
     published = now - timedelta(days=21)
     call = await ventures.publish_call(
         staff,
@@ -331,7 +331,7 @@ async def _fund_and_venture(cast: _Cast, now: datetime) -> None:
     )
     accepted = await ventures.accept_milestone(staff, first.id, now=awarded + timedelta(days=5))
     if accepted.status == "awaiting_approval":
-        await ventures.approve_milestone(second, first.id, now=awarded + timedelta(days=5, hours=2))
+        await ventures.approve_milestone(approver, first.id, now=awarded + timedelta(days=5, hours=2))
     await ventures.report_milestone(
         enterprise, second.id, report="1至6号楼扶手和感应灯已安装完毕，待验收", now=now - timedelta(hours=6)
     )
