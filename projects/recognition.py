@@ -17,13 +17,16 @@ from projects.errors import N_
 from projects.evaluation import Figure, community_area
 from projects.members import member_account
 from projects.organisations import organisation_account
+from projects.outbox import MAX_READERS, Change, Notice, register, to
 from projects.quarters import check_year, quarters_of, year_bounds
 from projects.rules import allowed, refuse
 from projects.rules import issuance as four_eyes
 from projects.states import register_subjects, text
-from projects.tables import Evaluation, Recognition, RecognitionEvent, Resource
+from projects.tables import Evaluation, Recognition, RecognitionEvent, Resource, Role
 
 register_subjects({"recognition": N_("recognition")}, RecognitionEvent)
+WAITS = N_("{actor} granted {name} {points} bonus points: a second staff member approves them.")
+ISSUED = N_("{actor} approved your {points} bonus points for {year}.")
 
 MAX_BONUS_POINTS = 1000
 TITLES = {
@@ -352,3 +355,36 @@ async def recognitions(
         )
         found.append(RecognitionRecord(**{**row, "name": name, "may": may}))
     return found
+
+
+async def recognition_concern(change: Change) -> list[Notice]:
+    """A bonus waiting: the staff of its community and above, who may approve it; approved: the
+    honoured leader (a resource's organisation reads it on the ranking)."""
+    row = (
+        await Recognition.select(
+            *Recognition.all_columns(),
+            Recognition.community.path.as_alias("path"),
+            Recognition.leader.name.as_alias("leader_name"),
+            Recognition.resource.name.as_alias("resource_name"),
+        )
+        .where(Recognition.id == change.subject_id)
+        .first()
+    )
+    if row is None:
+        return []
+    link = f"/evaluations/{row['community']}/years/{row['year']}"
+    if change.to_state == four_eyes.WAITING:
+        ids = [int(part) for part in row["path"].strip("/").split("/") if part.isdigit()]
+        staff = (
+            await Role.select(Role.member)
+            .where(Role.area.is_in(ids) & (Role.role == "staff"))
+            .limit(MAX_READERS)
+        )
+        name = row["leader_name"] or row["resource_name"] or ""
+        return to([person["member"] for person in staff], WAITS, link, name=name, points=row["bonus_points"])
+    if change.action == "approve":
+        return to([row["leader"]], ISSUED, link, points=row["bonus_points"], year=row["year"])
+    return []
+
+
+register(("recognition",), recognition_concern)

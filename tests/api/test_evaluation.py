@@ -210,6 +210,8 @@ async def test_a_bonus_over_the_threshold_waits_for_a_second_staff_member_who_di
         False,
     )
     assert (await api.ok(s.volunteers[3], "GET", "/api/v1/me"))["balance"]["posted"] == before
+    told = await api.ok(s.street_staff, "GET", "/api/v1/me/notifications")
+    assert told["items"][0]["text"].endswith("101奖励积分，需另一位工作人员审核。")
     approve = f"/api/v1/recognitions/{waiting['id']}/approve"
     for member, status, code in (
         (s.staff, 403, "not_allowed"),  # who granted it
@@ -224,6 +226,8 @@ async def test_a_bonus_over_the_threshold_waits_for_a_second_staff_member_who_di
     assert (approved["status"], approved["approved_by_id"]) == ("granted", str(s.street_staff))
     assert approved["transfer_id"] == f"recognition:{s.community}:2026:leader:{s.volunteers[3]}"
     assert (await api.ok(s.volunteers[3], "GET", "/api/v1/me"))["balance"]["posted"] == before + 101
+    told = await api.ok(s.volunteers[3], "GET", "/api/v1/me/notifications")
+    assert told["items"][0]["text"].endswith("审核通过了您2026年度的101奖励积分。")
     await refused(api, s.district_staff, "POST", approve, status=409, code="wrong_state")  # issued once
     history = await api.ok(None, "GET", f"/api/v1/recognitions/{waiting['id']}/history")
     assert [(h["action"], h["to_state"], h["actor_id"]) for h in history] == [

@@ -6,6 +6,8 @@ photo, seen by the community's staff; the public sees that the evidence exists."
 
 from __future__ import annotations
 
+import asyncio
+
 from market.accounts import fund_account, money_account
 from market.crosscheck import cross_check
 from tests.market.test_ventures import cny, fund, reviewing_call, score
@@ -168,4 +170,20 @@ async def test_a_grant_over_the_threshold_is_paid_only_once_a_second_staff_membe
         ("accept", "awaiting_approval"),
         ("approve", "paid"),
     ]
+    assert await cross_check() == []
+
+
+async def test_a_donation_approved_five_times_at_once_is_received_once(api):
+    s = api.street
+    url = f"/api/v1/funds/{s.community}/donations"
+    body = {"amount": 3_000_000, "donor_kind": "outside", "donor_name": "爱心企业", "receipt_number": "JZ-7"}
+    waiting = await api.ok(s.staff, "POST", url, body, status=201)
+    approve = f"/api/v1/donations/{waiting['id']}/approve"
+    for member in (s.street_staff, s.district_staff):
+        await api.token(member)
+    answers = await asyncio.gather(
+        *(api.post(member, approve) for member in [s.street_staff, s.district_staff] * 2 + [s.street_staff])
+    )
+    assert sorted(answer.status_code for answer in answers) == [200, 409, 409, 409, 409]
+    assert await cny(fund_account(s.community)) == 3_000_000
     assert await cross_check() == []
