@@ -10,7 +10,10 @@ How the use cases name their transfers (id; reference):
 - a redemption: its hold ``redemption:{id}`` (``item:{item}``), posted as
   ``redemption:{id}:fulfilled`` or released as ``redemption:{id}:{state}`` (``redemption:{id}``)
 - an exchange: its hold ``exchange:{id}``, paid as ``exchange:{id}:confirmed`` (``exchange:{id}``)
-- a gift ``gift:{id}``, a donation ``donation:{id}`` (the same references)
+- a gift ``gift:{id}``, a donation ``donation:{id}`` (the same references); a donation waiting
+  for approval has none yet
+- a recognition's bonus ``recognition:{community}:{year}:{kind}:{subject}`` (the same reference),
+  kept as its ``transfer_id`` once issued
 - a paid milestone: ``grant:bid:{bid}:milestone:{id}``; ``call:{call}``
 The demo's ledger-only history (``ledger.demo``) uses references of its own kind, ``demo:``, which
 name no record; a transfer without a reference names none either.
@@ -95,7 +98,21 @@ def _forward_rules() -> list[tuple[str, str]]:
             "donation {a} ({b} fen) has no transfer {c} of that amount",
             f"SELECT d.id AS a, d.amount AS b, {_concat('donation:', 'd.id')} AS c FROM market_donation d "
             f"LEFT JOIN ledger_transfer t ON t.id = {_concat('donation:', 'd.id')} "
-            f"WHERE t.id IS NULL OR t.amount <> d.amount OR t.reference <> {_concat('donation:', 'd.id')}",
+            "WHERE d.status = 'received' AND (t.id IS NULL OR t.amount <> d.amount "
+            f"OR t.reference <> {_concat('donation:', 'd.id')})",
+        ),
+        (
+            "donation {a} ({b} fen) waits for approval, yet has its transfer {c}",
+            f"SELECT d.id AS a, d.amount AS b, t.id AS c FROM market_donation d "
+            f"JOIN ledger_transfer t ON t.id = {_concat('donation:', 'd.id')} "
+            "WHERE d.status = 'awaiting_approval'",
+        ),
+        (
+            "recognition {a} ({b} bonus points) has no transfer {c} of that amount",
+            "SELECT r.id AS a, r.bonus_points AS b, r.transfer_id AS c FROM projects_recognition r "
+            "LEFT JOIN ledger_transfer t ON t.id = r.transfer_id "
+            "WHERE r.transfer_id IS NOT NULL AND (t.id IS NULL OR t.amount <> r.bonus_points "
+            "OR t.reference <> r.transfer_id)",
         ),
     ]
 
@@ -111,13 +128,19 @@ def _backward_rules() -> list[tuple[str, str]]:
                 f"(SELECT 1 FROM {table} r WHERE r.id = {_referenced_id(kind)})",
             )
         )
-    known = ", ".join(f"'{kind}'" for kind in (*REFERENCED, *NAMES_NOTHING))
+    known = ", ".join(f"'{kind}'" for kind in (*REFERENCED, "recognition", *NAMES_NOTHING))
     kind_of = (
         "split_part(t.reference, ':', 1)"
         if postgres()
         else ("substr(t.reference, 1, instr(t.reference || ':', ':') - 1)")
     )
     rules += [
+        (
+            "transfer {a} names {b}, but no recognition has it",
+            "SELECT t.id AS a, t.reference AS b, NULL AS c FROM ledger_transfer t "
+            "WHERE t.reference LIKE 'recognition:%' AND NOT EXISTS "
+            "(SELECT 1 FROM projects_recognition r WHERE r.transfer_id = t.id)",
+        ),
         (
             "transfer {a} names {b}, which is no claim's transfer",
             "SELECT t.id AS a, t.reference AS b, NULL AS c FROM ledger_transfer t "

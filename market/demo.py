@@ -26,7 +26,16 @@ from market.ventures import CriterionDraft, MilestoneDraft
 from projects.access import Actor, load_actor
 from projects.area_path import AreaPath
 from projects.db import atomic, utcnow
-from projects.demo import ADMIN, ENTERPRISE, GRID_LEADER, MERCHANT, RESIDENT, STAFF, VOLUNTEER
+from projects.demo import (
+    ADMIN,
+    ENTERPRISE,
+    GRID_LEADER,
+    MERCHANT,
+    RESIDENT,
+    STAFF,
+    STREET_STAFF,
+    VOLUNTEER,
+)
 from projects.members import member_account
 from projects.tables import Member, Organisation, OrganisationMember, Role
 
@@ -75,7 +84,7 @@ class _Cast:
 
     async def load(self) -> _Cast:
         self.ids = {}
-        for phone in (ADMIN, STAFF, GRID_LEADER, VOLUNTEER, RESIDENT, ENTERPRISE, MERCHANT):
+        for phone in (ADMIN, STAFF, STREET_STAFF, GRID_LEADER, VOLUNTEER, RESIDENT, ENTERPRISE, MERCHANT):
             row = await Member.select(Member.id).where(Member.phone == phone).first()
             self.ids[phone] = row["id"]
         names = {
@@ -241,8 +250,12 @@ async def _exchanges(cast: _Cast, rng: random.Random, now: datetime) -> None:
 
 async def _fund_and_venture(cast: _Cast, now: datetime) -> None:
     staff = await cast.actor(cast.ids[STAFF])
+    # The second pair of eyes (DESIGN "Issuance"): the street's staff approve what is over the
+    # community's thresholds (a donation, a milestone's grant) that the community's staff recorded.
+    approver = await cast.actor(cast.ids[STREET_STAFF])
     for number, (kind, who, name, anonymous, amount, note) in enumerate(DONATIONS):
-        await fund.donate(
+        received = now - timedelta(days=28 - number * 3)
+        donation = await fund.donate(
             staff,
             cast.community,
             amount,
@@ -252,8 +265,11 @@ async def _fund_and_venture(cast: _Cast, now: datetime) -> None:
             donor_name=name,
             anonymous=anonymous,
             note=note,
-            now=now - timedelta(days=28 - number * 3),
+            receipt_number=f"JZ{received:%Y%m%d}{number + 1:03d}",
+            now=received,
         )
+        if donation.status == "awaiting_approval":
+            await fund.approve_donation(approver, donation.id, now=received + timedelta(hours=3))
     published = now - timedelta(days=21)
     call = await ventures.publish_call(
         staff,
@@ -314,7 +330,9 @@ async def _fund_and_venture(cast: _Cast, now: datetime) -> None:
         report="已入户走访86户，方案经居民议事会通过并公示",
         now=awarded + timedelta(days=4),
     )
-    await ventures.accept_milestone(staff, first.id, now=awarded + timedelta(days=5))
+    accepted = await ventures.accept_milestone(staff, first.id, now=awarded + timedelta(days=5))
+    if accepted.status == "awaiting_approval":
+        await ventures.approve_milestone(approver, first.id, now=awarded + timedelta(days=5, hours=2))
     await ventures.report_milestone(
         enterprise, second.id, report="1至6号楼扶手和感应灯已安装完毕，待验收", now=now - timedelta(hours=6)
     )

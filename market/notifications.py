@@ -9,7 +9,7 @@ from market.tables import Bid, Call, Donation, Exchange, Gift, Milestone, Redemp
 from projects.concerns import representatives
 from projects.errors import N_
 from projects.outbox import MAX_READERS, Change, Notice, register, short, to
-from projects.tables import Role
+from projects.tables import Area, Role
 
 SUBJECTS = ("redemption", "exchange", "gift", "donation", "call", "bid", "milestone")
 
@@ -116,9 +116,23 @@ async def gift_concern(change: Change) -> list[Notice]:
     return to([found["recipient"]], message, "/points", amount=found["amount"], reason=change.reason)
 
 
+async def approvers(community_path: str) -> list[int]:
+    """Who may give the second pair of eyes: staff of the community and of the areas above it."""
+    ids = [int(part) for part in community_path.strip("/").split("/") if part.isdigit()]
+    rows = (
+        await Role.select(Role.member)
+        .where(Role.area.is_in(ids) & (Role.role == "staff"))
+        .order_by(Role.id)
+        .limit(MAX_READERS)
+    )
+    return [row["member"] for row in rows]
+
+
 async def donation_concern(change: Change) -> list[Notice]:
     found = (
-        await Donation.select(Donation.member, Donation.amount, Donation.community)
+        await Donation.select(
+            Donation.member, Donation.amount, Donation.community, Donation.community.path.as_alias("path")
+        )
         .where(Donation.id == change.subject_id)
         .first()
     )
@@ -126,8 +140,12 @@ async def donation_concern(change: Change) -> list[Notice]:
         return []
     from market.fund import yuan  # market.fund registers this module as it loads
 
+    link, amount = f"/fund/{found['community']}", yuan(found["amount"])
+    if change.to_state == "awaiting_approval":  # over the four-eyes threshold
+        message = N_("{actor} recorded a donation of {amount}: a second staff member approves it.")
+        return to(await approvers(found["path"]), message, link, amount=amount)
     message = N_("{actor} recorded your donation of {amount} to the community fund. Thank you!")
-    return to([found["member"]], message, f"/fund/{found['community']}", amount=yuan(found["amount"]))
+    return to([found["member"]], message, link, amount=amount)
 
 
 async def _bidders(call_id: int) -> list[int]:
@@ -188,6 +206,7 @@ async def milestone_concern(change: Change) -> list[Notice]:
             Milestone.bid.organisation.as_alias("organisation"),
             Milestone.bid.call.as_alias("call"),
             Milestone.bid.call.created_by.as_alias("created_by"),
+            Milestone.bid.call.community.as_alias("community"),
         )
         .where(Milestone.id == change.subject_id)
         .first()
@@ -200,8 +219,16 @@ async def milestone_concern(change: Change) -> list[Notice]:
     if action == "report":
         message = N_('{actor} reported the milestone "{title}": accept it to pay {amount}.')
         return to([found["created_by"]], message, link, title=title, amount=yuan(found["amount"]))
-    if action == "accept":
+    if change.to_state == "awaiting_approval":  # over the four-eyes threshold
+        message = N_(
+            '{actor} accepted the milestone "{title}": a second staff member approves paying {amount}.'
+        )
+        path = await Area.select(Area.path).where(Area.id == found["community"]).first()
+        return to(await approvers(path["path"]), message, link, title=title, amount=yuan(found["amount"]))
+    if action in ("accept", "approve"):
         message = N_('{actor} accepted the milestone "{title}": {amount} paid from the fund.')
+        if action == "approve":
+            message = N_('{actor} approved the milestone "{title}": {amount} paid from the fund.')
         reps = await representatives([found["organisation"]])
         return to(reps, message, link, title=title, amount=yuan(found["amount"]))
     if action == "return":

@@ -141,6 +141,11 @@ class Donation(Table, tablename="market_donation"):
     note = Text(default="")
     recorded_by = _fk(Member, null=False)
     created_at = Timestamptz()
+    status = Varchar(length=24, default="received")  # or awaiting_approval: no transfer yet
+    receipt_number = Varchar(length=64, default="")
+    photo_key = Varchar(length=64, null=True, default=None, secret=True)
+    approved_by = _fk(Member)
+    approved_at = Timestamptz(null=True, default=None)
 
 
 class Call(Table, tablename="market_call"):
@@ -201,7 +206,7 @@ class Milestone(Table, tablename="market_milestone"):
     title = Varchar(length=128)
     amount = BigInt()
     due_at = Timestamptz(null=True, default=None)
-    status = Varchar(length=16)
+    status = Varchar(length=24)
     report = Text(default="")
     reported_at = Timestamptz(null=True, default=None)
     decided_by = _fk(Member)

@@ -23,7 +23,7 @@ from market.rules import refuse
 from market.rules import ventures as rules
 from market.rules.ventures import BidFacts, CallFacts, MilestoneFacts
 from market.tables import Bid, Call, Criterion, Milestone, Panelist, Score, Vote
-from projects import errors, events
+from projects import errors, events, issuance
 from projects.access import Actor, community_path
 from projects.areas import get_area, under
 from projects.db import atomic
@@ -55,7 +55,12 @@ STATES = {
         "awarded": N_("awarded"),
         "lost": N_("lost"),
     },
-    "milestone": {"planned": N_("planned"), "reported": N_("reported"), "paid": N_("paid")},
+    "milestone": {
+        "planned": N_("planned"),
+        "reported": N_("reported"),
+        "awaiting_approval": N_("awaiting approval"),
+        "paid": N_("paid"),
+    },
 }
 RANKED = ("submitted", "awarded", "lost")  # every bid but a withdrawn one
 
@@ -546,6 +551,7 @@ def _milestone_facts(milestone: dict, bid: dict, call: CallFacts) -> MilestoneFa
         call_status=call.status,
         call_community=call.community,
         call_area_path=call.area_path,
+        decided_by=milestone["decided_by"],
     )
 
 
@@ -1039,34 +1045,63 @@ async def report_milestone(actor: Actor, milestone_id: int, *, report: str, now:
 async def accept_milestone(actor: Actor, milestone_id: int, *, now: datetime) -> MilestoneRecord:
     """Staff accept a reported milestone: its money goes from the community fund to the
     organisation, exactly once, or not at all if the fund holds less (``FundTooLow``, nothing
-    written). The last milestone paid completes the call."""
+    written); over the community's threshold it waits for a second staff member's approval
+    (``awaiting_approval``, nothing paid). The last milestone paid completes the call."""
     async with atomic():
         call, bid, milestone = await _locked_milestone(actor, milestone_id, rules.accept)
-        transfer_id = f"grant:bid:{bid['id']}:milestone:{milestone_id}"
-        await pay_grant(
-            call["community"],
-            bid["organisation"],
-            milestone["amount"],
-            transfer_id=transfer_id,
-            reference=f"call:{call['id']}",
-            memo=f"{call['title']} · {milestone['title']}",
-            now=now,
-        )
-        await move(
-            Milestone,
-            "milestone",
-            milestone,
-            "paid",
-            "accept",
-            actor=actor.member_id,
-            now=now,
-            why=transfer_id,
-            decided_by=actor.member_id,
-            transfer_id=transfer_id,
-        )
-        if not await Milestone.exists().where((Milestone.bid == bid["id"]) & (Milestone.status != "paid")):
-            await move(Call, "call", call, "completed", "complete", actor=actor.member_id, now=now)
+        policy = await issuance.policy_for(call["community"])
+        if issuance.needs_fund_approval(policy, milestone["amount"]):
+            await move(
+                Milestone,
+                "milestone",
+                milestone,
+                "awaiting_approval",
+                "accept",
+                actor=actor.member_id,
+                now=now,
+                decided_by=actor.member_id,
+            )
+        else:
+            await _pay(actor, call, bid, milestone, action="accept", now=now)
     return await view_milestone(actor, milestone_id, now=now)
+
+
+async def approve_milestone(actor: Actor, milestone_id: int, *, now: datetime) -> MilestoneRecord:
+    """A second staff member approves a grant waiting for approval: it is paid now (or not at all,
+    ``FundTooLow``, if the fund holds less)."""
+    async with atomic():
+        call, bid, milestone = await _locked_milestone(actor, milestone_id, rules.approve)
+        await _pay(actor, call, bid, milestone, action="approve", now=now)
+    return await view_milestone(actor, milestone_id, now=now)
+
+
+async def _pay(actor: Actor, call: dict, bid: dict, milestone: dict, *, action: str, now: datetime) -> None:
+    """Pay the milestone's grant from the fund, in the caller's transaction; the last milestone
+    paid completes the call. Who accepted it stays its ``decided_by``."""
+    transfer_id = f"grant:bid:{bid['id']}:milestone:{milestone['id']}"
+    await pay_grant(
+        call["community"],
+        bid["organisation"],
+        milestone["amount"],
+        transfer_id=transfer_id,
+        reference=f"call:{call['id']}",
+        memo=f"{call['title']} · {milestone['title']}",
+        now=now,
+    )
+    await move(
+        Milestone,
+        "milestone",
+        milestone,
+        "paid",
+        action,
+        actor=actor.member_id,
+        now=now,
+        why=transfer_id,
+        decided_by=milestone["decided_by"] if action == "approve" else actor.member_id,
+        transfer_id=transfer_id,
+    )
+    if not await Milestone.exists().where((Milestone.bid == bid["id"]) & (Milestone.status != "paid")):
+        await move(Call, "call", call, "completed", "complete", actor=actor.member_id, now=now)
 
 
 async def return_milestone(actor: Actor, milestone_id: int, *, reason: str, now: datetime) -> MilestoneRecord:

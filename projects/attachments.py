@@ -1,6 +1,7 @@
-"""Photos attached to a need, a progress report or a claim inside the use case that adds them:
-their files are written, then their rows, in the use case's transaction; if it does not commit,
-the files it wrote are removed (``kept_if_committed``). At most six to an item."""
+"""Photos attached to a need, a progress report or a claim (or kept as a donation's evidence)
+inside the use case that adds them: their files are written, then their rows, in the use case's
+transaction; if it does not commit, the files it wrote are removed (``kept_if_committed``). At
+most six to an item."""
 
 from __future__ import annotations
 
@@ -61,6 +62,17 @@ def _write_both(key: str, photo: Photo) -> None:
     media.write(key, "thumbnail", photo.thumbnail)
 
 
+async def keep(photo: Photo) -> str:
+    """Write ``photo``'s files (inside ``kept_if_committed``): the key that names them, for the
+    row that the caller writes in the same transaction (a photo row, a donation's evidence)."""
+    written = _written.get()
+    assert written is not None, "keep inside kept_if_committed()"
+    key = media.new_key()
+    written.append(key)
+    await asyncio.to_thread(_write_both, key, photo)
+    return key
+
+
 async def attach(
     photos: list[Photo],
     *,
@@ -74,8 +86,6 @@ async def attach(
     transaction); their ids."""
     if not photos:
         return []
-    written = _written.get()
-    assert written is not None, "attach inside kept_if_committed()"
     same = (
         (PhotoRow.claim == claim)
         if claim is not None
@@ -85,9 +95,7 @@ async def attach(
     check_count(await PhotoRow.count().where(same), len(photos))
     ids = []
     for photo in photos:
-        key = media.new_key()
-        written.append(key)
-        await asyncio.to_thread(_write_both, key, photo)
+        key = await keep(photo)
         rows = await PhotoRow.insert(
             PhotoRow(
                 need=need,

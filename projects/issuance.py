@@ -139,3 +139,9 @@ def day_bounds(moment: datetime) -> tuple[datetime, datetime]:
 def needs_approval(policy: Policy, points: int) -> bool:
     """Four eyes: does issuing ``points`` at once wait for a second staff member?"""
     return points > policy.approval_over_points
+
+
+def needs_fund_approval(policy: Policy, amount_fen: int) -> bool:
+    """Four eyes on the community fund: does a donation or a grant of ``amount_fen`` wait for a
+    second staff member?"""
+    return amount_fen > policy.approval_over_fen

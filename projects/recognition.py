@@ -8,18 +8,25 @@ from datetime import datetime
 from fractions import Fraction
 
 from ledger.transfers import transfer
-from projects import errors
+from projects import errors, events, issuance
 from projects.access import Actor
 from projects.areas import issuer_account, path_range
-from projects.db import atomic
+from projects.db import atomic, for_update
 from projects.disclosure import disclosed
 from projects.errors import N_
 from projects.evaluation import Figure, community_area
 from projects.members import member_account
 from projects.organisations import organisation_account
+from projects.outbox import MAX_READERS, Change, Notice, register, to
 from projects.quarters import check_year, quarters_of, year_bounds
-from projects.states import text
-from projects.tables import Evaluation, Recognition, Resource
+from projects.rules import allowed, refuse
+from projects.rules import issuance as four_eyes
+from projects.states import register_subjects, text
+from projects.tables import Evaluation, Recognition, RecognitionEvent, Resource, Role
+
+register_subjects({"recognition": N_("recognition")}, RecognitionEvent)
+WAITS = N_("{actor} granted {name} {points} bonus points: a second staff member approves them.")
+ISSUED = N_("{actor} approved your {points} bonus points for {year}.")
 
 MAX_BONUS_POINTS = 1000
 TITLES = {
@@ -67,6 +74,10 @@ class RecognitionRecord:
     transfer_id: str | None
     granted_by: int
     granted_at: datetime
+    status: str = "granted"  # awaiting_approval: its bonus waits for a second staff member
+    approved_by: int | None = None
+    approved_at: datetime | None = None
+    may: frozenset[str] = frozenset()  # "approve", when the viewer may approve its bonus
 
 
 def _rank(entries: list[tuple[Figure, Figure | None, int]]) -> list[Ranked]:
@@ -218,6 +229,9 @@ async def grant_recognition(
         if bonus_points and account is None:
             raise errors.Invalid(N_("This resource has no organisation to receive the bonus points."))
     transfer_id = f"recognition:{community_id}:{year}:{kind}:{subject}" if bonus_points else None
+    waits = bool(bonus_points) and issuance.needs_approval(
+        await issuance.policy_for(community_id), bonus_points
+    )
     async with atomic():
         column = Recognition.leader if leader_id is not None else Recognition.resource
         if await Recognition.exists().where(
@@ -233,23 +247,89 @@ async def grant_recognition(
                 resource=resource_id,
                 note=note,
                 bonus_points=bonus_points,
-                transfer_id=transfer_id,
+                transfer_id=None if waits else transfer_id,
                 granted_by=actor.member_id,
                 granted_at=now,
+                status=four_eyes.WAITING if waits else "granted",
             )
         ).returning(Recognition.id)
-        if transfer_id is not None and account is not None:
+        state = four_eyes.WAITING if waits else "granted"
+        await events.record(
+            "recognition", rows[0]["id"], "grant", actor=actor.member_id, now=now, to_state=state
+        )
+        if transfer_id is not None and account is not None and not waits:
             await issue_bonus(
                 community_id, transfer_id, account, bonus_points, memo=f"{year} {entry.figure.name}", now=now
             )
-    return (await recognitions(community_id, year=year, only=rows[0]["id"]))[0]
+    return (await recognitions(community_id, year=year, only=rows[0]["id"], viewer=actor))[0]
+
+
+def _waiting(row: dict, community_path: str) -> four_eyes.Waiting:
+    return four_eyes.Waiting(N_("recognition"), community_path, row["status"], (row["granted_by"],))
+
+
+async def approve_recognition(actor: Actor, recognition_id: int, *, now: datetime) -> RecognitionRecord:
+    """A second staff member approves a bonus over the threshold: its points are issued now."""
+    async with atomic():
+        row = await for_update(Recognition.select().where(Recognition.id == recognition_id)).first()
+        if row is None:
+            raise errors.NotFound(thing=N_("recognition"))
+        community = await community_area(row["community"])
+        refuse(four_eyes.approve(actor, _waiting(row, community.path)))
+        kind, subject = (
+            ("leader", row["leader"]) if row["leader"] is not None else ("resource", row["resource"])
+        )
+        if kind == "leader":
+            account = member_account(subject)
+        else:
+            found = await Resource.select(Resource.organisation).where(Resource.id == subject).first()
+            account = organisation_account(found["organisation"])
+        name = (await recognitions(row["community"], only=recognition_id))[0].name
+        transfer_id = f"recognition:{row['community']}:{row['year']}:{kind}:{subject}"
+        await issue_bonus(
+            row["community"], transfer_id, account, row["bonus_points"], memo=f"{row['year']} {name}", now=now
+        )
+        await Recognition.update(
+            {
+                Recognition.status: "granted",
+                Recognition.transfer_id: transfer_id,
+                Recognition.approved_by: actor.member_id,
+                Recognition.approved_at: now,
+            }
+        ).where(Recognition.id == recognition_id)
+        await events.record(
+            "recognition",
+            recognition_id,
+            "approve",
+            actor=actor.member_id,
+            now=now,
+            from_state=four_eyes.WAITING,
+            to_state="granted",
+        )
+    return (await recognitions(row["community"], only=recognition_id, viewer=actor))[0]
+
+
+async def get_recognition(recognition_id: int, viewer: Actor | None = None) -> RecognitionRecord:
+    """One honour (public), with what ``viewer`` may do to it."""
+    row = await Recognition.select(Recognition.community).where(Recognition.id == recognition_id).first()
+    if row is None:
+        raise errors.NotFound(thing=N_("recognition"))
+    return (await recognitions(row["community"], only=recognition_id, viewer=viewer))[0]
+
+
+async def recognition_history(recognition_id: int) -> list[events.Trace]:
+    """A recognition's trace (public, as the recognition is)."""
+    if not await Recognition.exists().where(Recognition.id == recognition_id):
+        raise errors.NotFound(thing=N_("recognition"))
+    return await events.history("recognition", recognition_id)
 
 
 async def recognitions(
-    community_id: int, *, year: int | None = None, only: int | None = None
+    community_id: int, *, year: int | None = None, only: int | None = None, viewer: Actor | None = None
 ) -> list[RecognitionRecord]:
-    """The honours granted in the community (public), newest first."""
-    await community_area(community_id)
+    """The honours granted in the community (public), newest first; with what ``viewer`` (if
+    signed in) may do to each."""
+    community = await community_area(community_id)
     query = (
         Recognition.select(
             *Recognition.all_columns(),
@@ -268,5 +348,43 @@ async def recognitions(
     for row in await query:
         name = row.pop("leader_name") or row.pop("resource_name") or ""
         row.pop("resource_name", None)
-        found.append(RecognitionRecord(**{**row, "name": name}))
+        may = (
+            allowed(viewer, _waiting(row, community.path), {"approve": four_eyes.approve})
+            if viewer
+            else frozenset()
+        )
+        found.append(RecognitionRecord(**{**row, "name": name, "may": may}))
     return found
+
+
+async def recognition_concern(change: Change) -> list[Notice]:
+    """A bonus waiting: the staff of its community and above, who may approve it; approved: the
+    honoured leader (a resource's organisation reads it on the ranking)."""
+    row = (
+        await Recognition.select(
+            *Recognition.all_columns(),
+            Recognition.community.path.as_alias("path"),
+            Recognition.leader.name.as_alias("leader_name"),
+            Recognition.resource.name.as_alias("resource_name"),
+        )
+        .where(Recognition.id == change.subject_id)
+        .first()
+    )
+    if row is None:
+        return []
+    link = f"/evaluations/{row['community']}/years/{row['year']}"
+    if change.to_state == four_eyes.WAITING:
+        ids = [int(part) for part in row["path"].strip("/").split("/") if part.isdigit()]
+        staff = (
+            await Role.select(Role.member)
+            .where(Role.area.is_in(ids) & (Role.role == "staff"))
+            .limit(MAX_READERS)
+        )
+        name = row["leader_name"] or row["resource_name"] or ""
+        return to([person["member"] for person in staff], WAITS, link, name=name, points=row["bonus_points"])
+    if change.action == "approve":
+        return to([row["leader"]], ISSUED, link, points=row["bonus_points"], year=row["year"])
+    return []
+
+
+register(("recognition",), recognition_concern)

@@ -465,6 +465,36 @@ class Recognition(Table, tablename="projects_recognition"):
     transfer_id = Varchar(length=64, null=True, default=None)
     granted_by = _fk(Member, null=False)
     granted_at = Timestamptz()
+    status = Varchar(length=24, default="granted")  # or awaiting_approval: no transfer yet
+    approved_by = _fk(Member)
+    approved_at = Timestamptz(null=True, default=None)
+
+
+class RecognitionEvent(Table, tablename="projects_recognition_event"):
+    """The recognitions' trace (granted, awaiting approval, approved). Append-only."""
+
+    seq = BigSerial(primary_key=True)
+    subject = Varchar(length=12)
+    subject_id = BigInt()
+    action = Varchar(length=24)
+    from_state = Varchar(length=24, default="")
+    to_state = Varchar(length=24, default="")
+    actor = _fk(Member)
+    reason = Text(default="")
+    created_at = Timestamptz()
+
+
+class IssuanceReport(Table, tablename="projects_issuance_report"):
+    """A community's day of issuing points (day: YYYYMMDD in China), written once."""
+
+    id = BigSerial(primary_key=True)
+    community = _fk(Area, null=False)
+    day = Integer()
+    points = BigInt()
+    issues = Integer()
+    issuers = Text(default="[]")  # JSON: [{"member", "name", "points", "issues"}]
+    flags = Text(default="[]")  # JSON: [{"kind", ...}]
+    created_at = Timestamptz()
 
 
 class Survey(Table, tablename="projects_survey"):

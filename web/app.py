@@ -30,6 +30,7 @@ from market.sweep import sweep as market_sweep
 from projects import leases, media
 from projects.db import utcnow
 from projects.digest import write_digests
+from projects.issuance_report import write_reports
 from projects.members import DEFAULT_IDLE
 from projects.sweep import sweep
 from web.admin import admin_mount
@@ -156,7 +157,8 @@ def periodic_jobs(
     """The app's periodic jobs, in the order they run. Every ``interval_s`` (0: none of these):
     the expiry of due reservations (ledger), once a day the ledger's anchor in ``anchor_file``,
     the deadline sweep (needs, tasks and projects), the market's (redemptions not fulfilled in
-    time, venture calls past their deadline) and the staff's daily digest. Every
+    time, venture calls past their deadline), the staff's daily digest and each community's daily
+    issuance report. Every
     ``notify_interval_s`` (0: never): the delivery of notifications beyond the site. Another job
     joins by its own lease name."""
     jobs: list[PeriodicJob] = []
@@ -167,6 +169,7 @@ def periodic_jobs(
         jobs.append(PeriodicJob("deadline sweep", lambda now: sweep(now=now)))
         jobs.append(PeriodicJob("market sweep", lambda now: market_sweep(now=now)))
         jobs.append(PeriodicJob("digest", lambda now: write_digests(now=now)))
+        jobs.append(PeriodicJob("issuance report", lambda now: write_reports(now=now)))
     if notify_interval_s > 0 and delivery is not None:
         deliver = lambda now: deliver_due(delivery, clock)  # noqa: E731  (it reads the clock itself)
         jobs.append(PeriodicJob("notification delivery", deliver, notify_interval_s))

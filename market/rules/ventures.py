@@ -21,6 +21,7 @@ from projects import errors
 from projects.access import Actor, community_path
 from projects.errors import N_
 from projects.rules import allowed
+from projects.rules import issuance as four_eyes
 
 DECIDED = ("awarded", "completed")
 
@@ -274,6 +275,7 @@ class MilestoneFacts:
     call_status: str
     call_community: int
     call_area_path: str
+    decided_by: int | None = None  # who accepted it (a grant waiting for approval)
 
     @property
     def fund(self) -> fund_rules.FundFacts:
@@ -289,25 +291,39 @@ def report(actor: Actor, milestone: MilestoneFacts) -> errors.ProjectError | Non
     )
 
 
-def _decide(actor: Actor, milestone: MilestoneFacts, action: str, paying: str) -> errors.ProjectError | None:
+def _decide(
+    actor: Actor, milestone: MilestoneFacts, action: str, paying: str, states: tuple[str, ...] = ("reported",)
+) -> errors.ProjectError | None:
     return (
         fund_rules.grant(actor, milestone.fund)
         or _state(milestone.call_status, ("awarded",), N_("call"), paying)
-        or _state(milestone.status, ("reported",), N_("milestone"), action)
+        or _state(milestone.status, states, N_("milestone"), action)
     )
 
 
 def accept(actor: Actor, milestone: MilestoneFacts) -> errors.ProjectError | None:
-    """Staff accept a reported milestone: it is paid from the community fund (a grant)."""
+    """Staff accept a reported milestone: it is paid from the community fund (a grant), or,
+    over the community's threshold, waits for a second staff member's approval."""
     return _decide(actor, milestone, N_("accept"), N_("pay a grant of"))
 
 
+def approve(actor: Actor, milestone: MilestoneFacts) -> errors.ProjectError | None:
+    """A second staff member (not who accepted it) approves a grant waiting: it is paid then."""
+    return fund_rules.grant(actor, milestone.fund) or four_eyes.approve(
+        actor,
+        four_eyes.Waiting(
+            N_("milestone"), milestone.fund.community_path, milestone.status, (milestone.decided_by,)
+        ),
+    )
+
+
 def send_back(actor: Actor, milestone: MilestoneFacts) -> errors.ProjectError | None:
-    """Staff return a report (with why): the milestone is planned again."""
-    return _decide(actor, milestone, N_("return"), N_("return"))
+    """Staff return a report (with why), or a grant waiting for approval: the milestone is
+    planned again, and nothing is paid."""
+    return _decide(actor, milestone, N_("return"), N_("return"), ("reported", four_eyes.WAITING))
 
 
-MILESTONE_RULES = {"report": report, "accept": accept, "return": send_back}
+MILESTONE_RULES = {"report": report, "accept": accept, "approve": approve, "return": send_back}
 
 
 def milestone_may(actor: Actor, milestone: MilestoneFacts) -> frozenset[str]:

@@ -189,3 +189,48 @@ async def test_the_year_ranks_from_published_quarters_and_honours_pay_a_bonus_on
     await refused(
         api, s.staff, "POST", url, {"year": 2026, "leader_id": str(s.leader)}, status=409, code="conflict"
     )
+
+
+async def test_a_bonus_over_the_threshold_waits_for_a_second_staff_member_who_did_not_grant_it(api):
+    s = api.street
+    for rater in await _leaders(api):
+        await api.ok(rater, "POST", f"/api/v1/me/leaders/{s.unit}/rating", {"score": 5}, status=201)
+    api.clock.advance(days=31)
+    api.tokens.clear()
+    await api.ok(
+        s.staff, "POST", f"/api/v1/communities/{s.community}/evaluations", {"period": "2026Q4"}, status=201
+    )
+    url = f"/api/v1/communities/{s.community}/recognitions"
+    before = (await api.ok(s.volunteers[3], "GET", "/api/v1/me"))["balance"]["posted"]
+    body = {"year": 2026, "leader_id": str(s.volunteers[3]), "bonus_points": 101}  # over 100
+    waiting = await api.ok(s.staff, "POST", url, body, status=201)
+    assert (waiting["status"], waiting["transfer_id"], waiting["may_approve"]) == (
+        "awaiting_approval",
+        None,
+        False,
+    )
+    assert (await api.ok(s.volunteers[3], "GET", "/api/v1/me"))["balance"]["posted"] == before
+    told = await api.ok(s.street_staff, "GET", "/api/v1/me/notifications")
+    assert told["items"][0]["text"].endswith("101奖励积分，需另一位工作人员审核。")
+    approve = f"/api/v1/recognitions/{waiting['id']}/approve"
+    for member, status, code in (
+        (s.staff, 403, "not_allowed"),  # who granted it
+        (s.volunteers[3], 403, "not_allowed"),
+        (s.other_staff, 403, "not_allowed"),
+    ):
+        await refused(api, member, "POST", approve, status=status, code=code)
+    listed = await api.ok(s.street_staff, "GET", url)
+    assert [(r["id"], r["may_approve"]) for r in listed] == [(waiting["id"], True)]
+    assert (await api.ok(None, "GET", url))[0]["may_approve"] is False
+    approved = await api.ok(s.street_staff, "POST", approve)
+    assert (approved["status"], approved["approved_by_id"]) == ("granted", str(s.street_staff))
+    assert approved["transfer_id"] == f"recognition:{s.community}:2026:leader:{s.volunteers[3]}"
+    assert (await api.ok(s.volunteers[3], "GET", "/api/v1/me"))["balance"]["posted"] == before + 101
+    told = await api.ok(s.volunteers[3], "GET", "/api/v1/me/notifications")
+    assert told["items"][0]["text"].endswith("审核通过了您2026年度的101奖励积分。")
+    await refused(api, s.district_staff, "POST", approve, status=409, code="wrong_state")  # issued once
+    history = await api.ok(None, "GET", f"/api/v1/recognitions/{waiting['id']}/history")
+    assert [(h["action"], h["to_state"], h["actor_id"]) for h in history] == [
+        ("grant", "awaiting_approval", str(s.staff)),
+        ("approve", "granted", str(s.street_staff)),
+    ]

@@ -96,3 +96,58 @@ async def test_staff_above_a_community_set_its_caps_and_its_own_staff_may_not(ap
     assert (await api.ok(s.resident, "POST", f"/api/v1/claims/{claim['id']}/confirm"))[
         "status"
     ] == "awaiting_approval"
+
+
+async def test_the_daily_report_says_who_issued_what_and_flags_the_outliers_once(api):
+    from datetime import timedelta
+
+    from projects import issuance
+    from projects.access import load_actor
+    from projects.issuance_report import write_reports
+    from projects.outlets import set_outlet
+    from tests.web.test_app import fetch_value
+
+    s = api.street
+    await set_outlet(
+        await load_actor(s.admin), s.community, kind="json", target="http://127.0.0.1:9/hook", now=api.clock()
+    )
+    volunteer = s.volunteers[0]
+    big = await open_task(api, points_per_hour=20)
+    claim = await api.ok(volunteer, "POST", f"/api/v1/tasks/{big['id']}/claims", status=201)
+    await worked(api, volunteer, claim["id"], 600)  # at the cap on a claim: 200 points
+    await api.ok(s.staff, "POST", f"/api/v1/claims/{claim['id']}/confirm")
+    await api.ok(s.street_staff, "POST", f"/api/v1/claims/{claim['id']}/approve")
+    small = await open_task(api, points_per_hour=10)
+    other = await api.ok(volunteer, "POST", f"/api/v1/tasks/{small['id']}/claims", status=201)
+    await worked(api, volunteer, other["id"], 120)  # 720 minutes that day: the day's limit
+    await api.ok(s.staff, "POST", f"/api/v1/claims/{other['id']}/confirm")
+
+    start, end = issuance.day_bounds(api.clock())
+    api.clock.now = end + timedelta(hours=7)  # 07:00 the next day: before the digest's hour
+    assert await write_reports(now=api.clock()) == 0
+    api.clock.now = end + timedelta(hours=9)
+    assert await write_reports(now=api.clock()) == 1
+    assert await write_reports(now=api.clock()) == 0  # once a day, whoever runs it again
+
+    url = f"/api/v1/communities/{s.community}/issuance/reports"
+    [report] = await api.ok(s.staff, "GET", url)
+    assert (report["day"], report["points"], report["issues"]) == (start.date().isoformat(), 220, 2)
+    assert [(i["member_id"], i["points"]) for i in report["issuers"]] == [
+        (str(s.street_staff), 200),
+        (str(s.staff), 20),
+    ]
+    assert sorted((f["kind"], f["value"], f["limit"]) for f in report["flags"]) == [
+        ("claim_at_cap", 600, 600),
+        ("member_at_day_limit", 720, 720),
+        ("most_by_one_issuer", 90, 50),
+    ]
+    told = await api.ok(s.staff, "GET", "/api/v1/me/notifications")
+    assert "1笔服务达到单次时长上限" in told["items"][0]["text"] and "90%" in told["items"][0]["text"]
+    groups = await fetch_value(
+        api.database_url,
+        "SELECT COUNT(*) FROM projects_notification n JOIN projects_delivery d ON d.notification = n.id "
+        "WHERE n.subject = 'issuance' AND n.outlet IS NOT NULL AND d.channel = 'group'",
+    )
+    assert groups == 1
+    await refused(api, s.resident, "GET", url, status=403, code="not_allowed")
+    await refused(api, s.other_staff, "GET", url, status=404, code="not_found")

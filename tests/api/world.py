@@ -240,4 +240,13 @@ async def fill(api, p: People) -> Items:
         "closes_at": (clock() + 14 * DAY).isoformat(),
     }
     ids["survey"] = int((await ok(p.staff, "POST", "/api/v1/surveys", survey_body, 201))["id"])
+    # A donation over the fund's four-eyes threshold, waiting for a second staff member.
+    donation_body = {
+        "amount": 2_000_000,
+        "donor_kind": "outside",
+        "donor_name": "爱心企业",
+        "receipt_number": f"JZ-{community}",
+    }
+    donation = await ok(p.staff, "POST", f"/api/v1/funds/{community}/donations", donation_body, 201)
+    ids["donation"] = int(donation["id"])
     return made

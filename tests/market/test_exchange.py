@@ -217,14 +217,25 @@ async def test_the_community_fund_is_public(api):
         street.staff,
         "POST",
         f"/api/v1/funds/{street.community}/donations",
-        {"amount": 500_000, "donor_kind": "organisation", "organisation_id": str(street.organisation)},
+        {
+            "amount": 500_000,
+            "donor_kind": "organisation",
+            "organisation_id": str(street.organisation),
+            "receipt_number": "JZ-1",
+        },
         status=201,
     )
     await api.ok(
         street.staff,
         "POST",
         f"/api/v1/funds/{street.community}/donations",
-        {"amount": 12_345, "donor_kind": "outside", "donor_name": "张先生", "anonymous": True},
+        {
+            "amount": 12_345,
+            "donor_kind": "outside",
+            "donor_name": "张先生",
+            "anonymous": True,
+            "receipt_number": "JZ-2",
+        },
         status=201,
     )
     await api.ok(

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from ledger.accounts import get_account
 from market.accounts import fund_account, money_account
 from market.fund import donate
-from market.tables import Bid, Call, Milestone, Score, Vote
+from market.tables import Bid, Call, Donation, Milestone, Score, Vote
 from market.ventures import close_due_calls
 from projects import organisations
 
@@ -28,7 +28,16 @@ async def fund(api, amount: int) -> None:
     """Money for the community fund, recorded by its staff."""
     s = api.street
     staff = await s.actor(s.staff)
-    await donate(staff, s.community, amount, donor_kind="outside", donor_name="爱心企业", now=api.clock())
+    receipt = f"R{await Donation.count() + 1}"
+    await donate(
+        staff,
+        s.community,
+        amount,
+        donor_kind="outside",
+        donor_name="爱心企业",
+        receipt_number=receipt,
+        now=api.clock(),
+    )
 
 
 async def cny(account: str) -> int:

@@ -152,3 +152,41 @@ async def test_an_admin_uploads_a_seal_that_is_re_encoded_and_staff_may_not(site
     staff = await site.signed_in(s.staff)
     assert (await staff.get("/certificates/certifiers")).status_code == 403
     assert (await staff.post("/certificates/certifiers", fields)).status_code == 403
+
+
+async def test_a_bonus_over_the_threshold_is_approved_on_the_ranking_by_a_second_staff_member(site):
+    from projects import evaluation, members, ratings, recognition
+
+    s = site.street
+    await members.grant_role(s.volunteers[3], s.unit, "leader", now=site.clock())
+    for rater in [s.resident, *s.volunteers[4::2][:6]]:  # residents of unit 1
+        await ratings.rate_leader(await s.actor(rater), s.unit, score=5, now=site.clock())
+    site.clock.advance(days=31)
+    await evaluation.publish_evaluation(await s.actor(s.staff), s.community, "2026Q4", now=site.clock())
+    granted = await recognition.grant_recognition(
+        await s.actor(s.staff),
+        s.community,
+        2026,
+        leader_id=s.volunteers[3],
+        bonus_points=150,
+        now=site.clock(),
+    )
+    assert (granted.status, granted.transfer_id) == ("awaiting_approval", None)
+    url = f"/evaluations/{s.community}/years/2026"
+    staff = await site.signed_in(s.staff)
+    page = await staff.get(url)
+    assert "待复核" in page.text and f'action="/recognitions/{granted.id}/approve"' not in page.text
+    second = await site.signed_in(s.street_staff)
+    assert f'id="approve-bonus-{granted.id}"' in (await second.get("/desk")).text
+    page = await second.get(url)
+    assert f'action="/recognitions/{granted.id}/approve"' in page.text
+    refused = await staff.post(f"/recognitions/{granted.id}/approve")  # back where they were
+    assert refused.status_code == 303 and refused.headers["location"].startswith(
+        f"/recognitions/{granted.id}"
+    )
+    assert (await recognition.get_recognition(granted.id)).status == "awaiting_approval"
+    approved = await second.follow(await second.post(f"/recognitions/{granted.id}/approve"))
+    assert (
+        "已发放150积分" in approved.text
+        and f'action="/recognitions/{granted.id}/approve"' not in approved.text
+    )

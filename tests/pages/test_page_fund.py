@@ -28,6 +28,7 @@ async def test_the_fund_is_public_and_an_anonymous_donor_is_never_named(site):
             "donor_name": "张三丰",
             "anonymous": "1",
             "note": "助老",
+            "receipt_number": "JZ-2026-001",
         },
     )
     assert "¥1000.50" in (await staff.follow(anonymous)).text
@@ -142,3 +143,43 @@ async def test_a_wrong_donation_form_comes_back_and_a_resident_is_refused(site):
     away = await signed_out.post(url, {"amount": "5", "donor_kind": "outside", "donor_name": "我"})
     assert away.status_code == 303 and away.headers["location"].startswith("/login")
     assert (await fund.fund_totals(s.community)).donations == 0
+
+
+async def test_a_large_donation_waits_until_a_second_staff_member_approves_it_on_the_page(site):
+    from tests.photo_samples import jpeg_with_gps
+
+    s = site.street
+    staff = await site.signed_in(s.staff)
+    url = f"/fund/{s.community}/donations"
+    no_receipt = await staff.post(url, {"amount": "500", "donor_kind": "outside", "donor_name": "赵"})
+    assert (
+        no_receipt.status_code == 400
+        and 'id="receipt_number-error">¥100.00及以上的捐赠须填写收据编号' in (no_receipt.text)
+    )
+    body = {"amount": "20000", "donor_kind": "outside", "donor_name": "爱心企业", "receipt_number": "JZ-0009"}
+    sent = await staff.post(url, body, files={"photo": ("receipt.jpg", jpeg_with_gps(), "image/jpeg")})
+    page = await staff.follow(sent)
+    assert "¥20000.00" in page.text and "待复核" in page.text
+    assert re.search(r'id="fund-balance">¥0.00<', page.text)  # nothing moves before the approval
+    assert "收据编号 JZ-0009" in page.text and 'src="/donations/' in page.text  # staff see the evidence
+    assert "/approve" not in page.text  # not who recorded it
+    donation = int(
+        re.search(
+            r'action="/fund/\d+/donations/(\d+)/approve"',
+            (await (await site.signed_in(s.street_staff)).get(f"/fund/{s.community}")).text,
+        ).group(1)
+    )
+    refused_here = await staff.post(f"{url}/{donation}/approve")
+    await refused(staff, refused_here, 403, "须由另一位工作人员审核")
+
+    public = await site.browser().get(f"/fund/{s.community}")
+    assert "已存收据" in public.text and "已存照片" in public.text  # that the evidence exists
+    assert "JZ-0009" not in public.text and "/donations/" not in public.text
+    second = await site.signed_in(s.street_staff)
+    assert f'id="approve-donation-{donation}"' in (await second.get("/desk")).text  # their desk says so
+    assert f'id="approve-donation-{donation}"' not in (await staff.get("/desk")).text
+    approved = await second.post(f"{url}/{donation}/approve")
+    page = await second.follow(approved)
+    assert "已审核通过" in page.text and re.search(r'id="fund-balance">¥20000.00<', page.text)
+    photo = await second.get(f"/donations/{donation}/photo")
+    assert (photo.status_code, photo.headers["content-type"]) == (200, "image/jpeg")

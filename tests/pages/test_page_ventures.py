@@ -157,14 +157,17 @@ async def test_a_call_from_publishing_to_a_paid_milestone_through_the_pages(site
     page = await staff.follow(awarded)
     assert "已定标" in page.text and "邻里社工服务中心" in page.text
 
-    await fund.donate(
+    given = await fund.donate(
         await s.actor(s.staff),
         s.community,
         10_000_000,
         donor_kind="outside",
         donor_name="爱心人士",
+        receipt_number="JZ-0001",
         now=site.clock(),
     )
+    # Over ¥10,000: a second staff member approves it before the fund has it.
+    await fund.approve_donation(await s.actor(s.street_staff), given.id, now=site.clock())
     page = await representative.get(f"/calls/{call}")
     assert 'id="organisation-money">¥0.00<' in page.text
     milestone = int(re.findall(rf'action="/calls/{call}/milestones/(\d+)/report"', page.text)[0])
@@ -175,7 +178,17 @@ async def test_a_call_from_publishing_to_a_paid_milestone_through_the_pages(site
     page = await staff.get(f"/calls/{call}")
     assert f'action="/calls/{call}/milestones/{milestone}/accept"' in page.text
     accepted = await staff.post(f"/calls/{call}/milestones/{milestone}/accept")
-    assert "¥10000.50" in (await staff.follow(accepted)).text
+    page = await staff.follow(accepted)
+    assert "¥10000.50" in page.text and "需另一位工作人员审核" in page.text  # over ¥10,000: four eyes
+    assert f'action="/calls/{call}/milestones/{milestone}/approve"' not in page.text  # not who accepted it
+    page = await representative.get(f"/calls/{call}")
+    assert 'id="organisation-money">¥0.00<' in page.text  # nothing paid before the approval
+    second = await site.signed_in(s.street_staff)
+    assert f'id="approve-grant-{milestone}"' in (await second.get("/desk")).text
+    page = await second.get(f"/calls/{call}")
+    assert f'action="/calls/{call}/milestones/{milestone}/approve"' in page.text
+    approved = await second.post(f"/calls/{call}/milestones/{milestone}/approve")
+    assert "¥10000.50" in (await second.follow(approved)).text
     page = await representative.get(f"/calls/{call}")
     assert 'id="organisation-money">¥10000.50<' in page.text and 'class="state paid"' in page.text
 

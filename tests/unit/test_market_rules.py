@@ -363,3 +363,38 @@ def test_the_awarded_organisation_reports_a_milestone_and_staff_pay_or_return_it
     assert ventures.milestone_may(STAFF, reported) == {"accept", "return"}
     assert ventures.milestone_may(OTHER_STAFF, reported) == frozenset()
     assert ventures.milestone_may(BIDDER, reported) == frozenset()
+
+
+# -- four eyes (DESIGN "Issuance") -------------------------------------------------------------------
+
+STREET_STAFF = member(30, home=None, grants=[("staff", "/1/2/")])
+
+
+def test_a_donation_waiting_is_approved_by_a_second_staff_member_of_the_community_or_above():
+    fund = FundFacts(3, COMMUNITY)
+    waiting = funds.DonationFacts(fund, "awaiting_approval", recorded_by=STAFF.member_id)
+    assert funds.approve_donation(STREET_STAFF, waiting) is None
+    refusal = funds.approve_donation(STAFF, waiting)  # who recorded it
+    assert isinstance(refusal, errors.NotAllowed) and "not whoever recorded" in refusal.template
+    assert isinstance(funds.approve_donation(RESIDENT, waiting), errors.NotAllowed)
+    assert isinstance(funds.approve_donation(OTHER_STAFF, waiting), errors.NotAllowed)
+    assert isinstance(funds.approve_donation(None, waiting), errors.Unauthenticated)
+    received = funds.DonationFacts(fund, "received", recorded_by=STAFF.member_id)
+    assert isinstance(funds.approve_donation(STREET_STAFF, received), errors.WrongState)
+
+
+def test_the_evidence_of_a_donation_is_its_communitys_staffs_to_see():
+    fund = FundFacts(3, COMMUNITY)
+    assert funds.sees_evidence(STAFF, fund) and funds.sees_evidence(STREET_STAFF, fund)
+    assert not funds.sees_evidence(RESIDENT, fund) and not funds.sees_evidence(None, fund)
+    assert not funds.sees_evidence(OTHER_STAFF, fund)
+
+
+def test_a_grant_waiting_is_paid_by_a_second_staff_member_never_who_accepted_it():
+    waiting = MilestoneFacts(
+        1, "awaiting_approval", MERCHANT, "awarded", "awarded", 3, COMMUNITY, STAFF.member_id
+    )
+    assert ventures.milestone_may(STAFF, waiting) == {"return"}  # who accepted it may only send it back
+    assert ventures.milestone_may(STREET_STAFF, waiting) == {"approve", "return"}
+    assert ventures.milestone_may(BIDDER, waiting) == frozenset()
+    assert isinstance(ventures.approve(STAFF, waiting), errors.NotAllowed)

@@ -12,8 +12,15 @@ from web.api.community import (
     OrganisationController,
     ResourceController,
 )
-from web.api.evaluation import EvaluationController, LeaderRatingController
-from web.api.exchange import ExchangeController, FundController, GiftController, ListingController
+from web.api.evaluation import EvaluationController, LeaderRatingController, RecognitionController
+from web.api.exchange import (
+    DonationController,
+    DonationPhotoFileController,
+    ExchangeController,
+    FundController,
+    GiftController,
+    ListingController,
+)
 from web.api.indicators import IndicatorController
 from web.api.me import MeController
 from web.api.needs import NeedController, SupervisionController
@@ -56,6 +63,7 @@ CONTROLLERS = [
     RatingController,
     LeaderRatingController,
     EvaluationController,
+    RecognitionController,
     SurveyController,
     CertificateController,
     CatalogueController,
@@ -65,6 +73,8 @@ CONTROLLERS = [
     ExchangeController,
     GiftController,
     FundController,
+    DonationController,
+    DonationPhotoFileController,
     *VENTURE_CONTROLLERS,
     StatsController,
     ExportController,

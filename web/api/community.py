@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Literal
+
 from litestar import Controller, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
+from pydantic import Field
 
-from projects import areas, categories, deadlines, issuance, organisations, resources
+from projects import areas, categories, deadlines, issuance, issuance_report, organisations, resources
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import (
     AreaOut,
@@ -13,11 +17,14 @@ from web.api.schemas import (
     CategoryOut,
     GradeIn,
     GradeOut,
+    Id,
     IdPath,
     IdQuery,
     IssuancePolicyIn,
     IssuancePolicyOut,
+    OptionalId,
     OrganisationOut,
+    Out,
     ResourceIn,
     ResourceOut,
 )
@@ -132,6 +139,31 @@ class ResourceController(Controller):
         return ResourceOut.model_validate(await resources.get_resource(resource_id))
 
 
+class IssuerOut(Out):
+    member_id: OptionalId = Field(validation_alias="member", description="null: the system (the sweep)")
+    points: int
+    issues: int
+
+
+class FlagOut(Out):
+    kind: Literal["claim_at_cap", "member_at_day_limit", "most_by_one_issuer"]
+    member_id: OptionalId = Field(validation_alias="member")
+    value: int = Field(description="minutes, or the issuer's percent of the day's points")
+    limit: int
+    claim_id: OptionalId = Field(validation_alias="claim")
+
+
+class IssuanceReportOut(Out):
+    id: Id
+    community_id: Id = Field(validation_alias="community")
+    day: date
+    points: int
+    issues: int
+    issuers: list[IssuerOut]
+    flags: list[FlagOut]
+    created_at: datetime
+
+
 class IssuanceController(Controller):
     path = "/api/v1/communities/{community_id:int}/issuance"
     tags = ["community"]
@@ -151,3 +183,12 @@ class IssuanceController(Controller):
         return IssuancePolicyOut.model_validate(
             await issuance.set_policy(actor, community_id, now=now, **values)
         )
+
+    @get(
+        "/reports",
+        name="api:issuance-reports",
+        summary="A community's daily issuance reports, newest first (its staff and staff above it)",
+    )
+    async def reports(self, actor: CurrentActor, community_id: IdPath) -> list[IssuanceReportOut]:
+        found = await issuance_report.list_reports(actor, community_id)
+        return [IssuanceReportOut.model_validate(report) for report in found]

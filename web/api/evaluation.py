@@ -5,16 +5,29 @@ its leaders and resources, and the honours granted for the year."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Controller, get, post
+from litestar.di import Provide
 from litestar.params import JSONBody, PathParameter
 from pydantic import BeforeValidator, Field
 
 from projects import evaluation, ratings, recognition
 from projects.evaluation import Figure
-from web.api.deps import CurrentActor, Now
-from web.api.schemas import Id, IdIn, IdPath, In, OptionalId, Out, RatingIn, optional_id, ref
+from web.api.deps import CurrentActor, Now, Viewer, provide_optional_actor
+from web.api.schemas import (
+    Id,
+    IdIn,
+    IdPath,
+    In,
+    OptionalId,
+    Out,
+    RatingIn,
+    TraceOut,
+    WithActions,
+    optional_id,
+    ref,
+)
 
 Period = Annotated[str, PathParameter(pattern=r"^[0-9]{4}Q[1-4]$", description="A quarter, such as 2026Q4.")]
 Year = Annotated[int, PathParameter(ge=2000, le=2100)]
@@ -114,7 +127,7 @@ class RecognitionIn(In):
     bonus_points: int = Field(default=0, ge=0, le=recognition.MAX_BONUS_POINTS)
 
 
-class RecognitionOut(Out):
+class RecognitionOut(WithActions):
     id: Id
     community_id: Id = ref("community")
     year: int
@@ -124,8 +137,17 @@ class RecognitionOut(Out):
     name: str
     note: str
     bonus_points: int
-    transfer_id: str | None
+    transfer_id: str | None = Field(description="null while its bonus waits for approval")
     granted_at: datetime
+    status: Literal["granted", "awaiting_approval"] = Field(
+        description="awaiting_approval: its bonus points wait for a second staff member"
+    )
+    granted_by_id: Id = ref("granted_by")
+    approved_by_id: OptionalId = ref("approved_by")
+    approved_at: datetime | None
+    may_approve: bool = Field(
+        default=False, description="Approve its bonus: a second staff member, not who granted it."
+    )
 
 
 def _ranked(entry: recognition.Ranked) -> RankedOut:
@@ -221,6 +243,36 @@ class EvaluationController(Controller):
         )
         return RecognitionOut.model_validate(granted)
 
-    @get("/recognitions", name="api:recognitions", summary="The honours granted (public)")
-    async def honours(self, community_id: IdPath) -> list[RecognitionOut]:
-        return [RecognitionOut.model_validate(r) for r in await recognition.recognitions(community_id)]
+    @get(
+        "/recognitions",
+        name="api:recognitions",
+        summary="The honours granted (public)",
+        dependencies={"viewer": Provide(provide_optional_actor)},
+    )
+    async def honours(self, community_id: IdPath, viewer: Viewer) -> list[RecognitionOut]:
+        found = await recognition.recognitions(community_id, viewer=viewer)
+        return [RecognitionOut.model_validate(r) for r in found]
+
+
+class RecognitionController(Controller):
+    path = "/api/v1/recognitions"
+    tags = ["evaluation"]
+
+    @post(
+        "/{recognition_id:int}/approve",
+        name="api:recognition-approve",
+        summary="Approve a bonus over the threshold: a second staff member, not who granted it",
+        status_code=200,
+    )
+    async def approve(self, actor: CurrentActor, recognition_id: IdPath, now: Now) -> RecognitionOut:
+        return RecognitionOut.model_validate(
+            await recognition.approve_recognition(actor, recognition_id, now=now)
+        )
+
+    @get(
+        "/{recognition_id:int}/history",
+        name="api:recognition-history",
+        summary="A recognition's trace (public)",
+    )
+    async def history(self, recognition_id: IdPath) -> list[TraceOut]:
+        return [TraceOut.model_validate(t) for t in await recognition.recognition_history(recognition_id)]

@@ -6,13 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import Provide
 from litestar.params import FromQuery, JSONBody
+from litestar.response import File
 from pydantic import Field, StringConstraints
 
 from market import exchange, fund
+from projects import attachments
 from web.api.deps import CurrentActor, Now, Viewer, provide_optional_actor
+from web.api.photos import CACHE, ONE_PHOTO_BYTES, MultipartPhoto, photo_viewer, read_upload
 from web.api.schemas import (
     Id,
     IdIn,
@@ -136,18 +139,38 @@ class DonationIn(In):
     donor_name: Annotated[str, StringConstraints(max_length=100)] = ""
     anonymous: bool = False
     note: Text500 = ""
+    receipt_number: Annotated[str, StringConstraints(max_length=fund.RECEIPT_MAX_CHARS)] = Field(
+        default="", description=f"Required from {fund.RECEIPT_FROM_FEN} fen on."
+    )
 
 
-class DonationOut(Out):
-    """As the public sees it: an anonymous donor has no name here."""
+class DonationOut(WithActions):
+    """As the public sees it: an anonymous donor has no name here, and its evidence (receipt
+    number, photo) is shown to the community's staff only; the public sees that it exists."""
 
     id: Id
+    community_id: Id = ref("community")
     donor_kind: str
     donor: str = ref("public_name")
     anonymous: bool
     amount: int
     note: str
     created_at: datetime
+    status: Literal["received", "awaiting_approval"] = Field(
+        description="awaiting_approval: not in the fund until a second staff member approves it"
+    )
+    transfer_id: str | None
+    has_receipt: bool
+    has_photo: bool
+    receipt_number: str = Field(description='"" unless the reader may see the evidence')
+    photo_url: str | None = Field(description="Its photo, for those who may see the evidence")
+    thumbnail_url: str | None
+    recorded_by_id: Id = ref("recorded_by")
+    approved_by_id: OptionalId = ref("approved_by")
+    approved_at: datetime | None
+    may_approve: bool = Field(
+        default=False, description="Approve it: a second staff member, not who recorded it."
+    )
 
 
 class DonationPageOut(Out):
@@ -362,9 +385,13 @@ class FundController(Controller):
         "/{community_id:int}/donations", name="api:fund-donations", summary="Donations, newest first, public"
     )
     async def donations(
-        self, community_id: IdPath, cursor: FromQuery[str | None] = None, limit: Limit = fund.PAGE
+        self,
+        community_id: IdPath,
+        viewer: Viewer,
+        cursor: FromQuery[str | None] = None,
+        limit: Limit = fund.PAGE,
     ) -> DonationPageOut:
-        page = await fund.list_donations(community_id, cursor=cursor, limit=limit)
+        page = await fund.list_donations(community_id, cursor=cursor, limit=limit, viewer=viewer)
         return DonationPageOut(
             items=[DonationOut.model_validate(d) for d in page.items], next_cursor=page.next_cursor
         )
@@ -385,6 +412,71 @@ class FundController(Controller):
             donor_name=data.donor_name,
             anonymous=data.anonymous,
             note=data.note,
+            receipt_number=data.receipt_number,
             now=now,
         )
         return DonationOut.model_validate(record)
+
+
+class DonationController(Controller):
+    """One donation: public as the fund is (its evidence for the community's staff); approved by
+    a second staff member when it waits; its photo added by the community's staff."""
+
+    path = "/api/v1/donations"
+    tags = ["fund"]
+
+    @get(
+        "/{donation_id:int}",
+        name="api:donation",
+        summary="One donation, public",
+        dependencies={"viewer": Provide(provide_optional_actor)},
+    )
+    async def read(self, donation_id: IdPath, viewer: Viewer) -> DonationOut:
+        return DonationOut.model_validate(await fund.view_donation(viewer, donation_id))
+
+    @get("/{donation_id:int}/history", name="api:donation-history", summary="A donation's trace, public")
+    async def history(self, donation_id: IdPath) -> list[TraceOut]:
+        return [TraceOut.model_validate(t) for t in await fund.donation_history(donation_id)]
+
+    @post(
+        "/{donation_id:int}/approve",
+        name="api:donation-approve",
+        summary="Approve a donation over the threshold: a second staff member, not who recorded it",
+        status_code=200,
+    )
+    async def approve(self, actor: CurrentActor, donation_id: IdPath, now: Now) -> DonationOut:
+        return DonationOut.model_validate(await fund.approve_donation(actor, donation_id, now=now))
+
+    @post(
+        "/{donation_id:int}/photo",
+        name="api:donation-photo",
+        summary="Add the photo of a donation's receipt or handover (community staff; multipart field file)",
+        request_max_body_size=ONE_PHOTO_BYTES,
+        status_code=200,
+    )
+    async def photo(
+        self, actor: CurrentActor, donation_id: IdPath, data: MultipartPhoto, now: Now
+    ) -> DonationOut:
+        prepared = await attachments.prepare([await read_upload(data.file)])
+        return DonationOut.model_validate(await fund.add_photo(actor, donation_id, prepared[0], now=now))
+
+
+class DonationPhotoFileController(Controller):
+    """A donation's photo, to those who may see its evidence (a token or the pages' cookie)."""
+
+    path = "/donations"
+    include_in_schema = False
+
+    @get("/{donation_id:int}/photo", name="donation-photo-image")
+    async def image(self, request: Request, donation_id: IdPath) -> File:
+        path = await fund.donation_photo(await photo_viewer(request), donation_id)
+        return File(
+            path, media_type="image/jpeg", content_disposition_type="inline", headers={"Cache-Control": CACHE}
+        )
+
+    @get("/{donation_id:int}/photo/thumbnail", name="donation-photo-thumbnail")
+    async def thumbnail(self, request: Request, donation_id: IdPath) -> File:
+        path = await fund.donation_photo(await photo_viewer(request), donation_id, thumbnail=True)
+        return File(
+            path, media_type="image/jpeg", content_disposition_type="inline", headers={"Cache-Control": CACHE}
+        )

@@ -95,7 +95,7 @@ class PhotoController(Controller):
         await photos.remove_photo(actor, photo_id, now=now)
 
 
-async def _viewer(request: Request):
+async def photo_viewer(request: Request):
     """A bearer token's member, else the session cookie's (an <img> on a page sends the cookie)."""
     from web.pages.core import SESSION_COOKIE
 
@@ -109,14 +109,14 @@ class PhotoFileController(Controller):
 
     @get("/{photo_id:int}", name="photo-image")
     async def image(self, request: Request, photo_id: IdPath) -> File:
-        path = await photos.photo_file(await _viewer(request), photo_id)
+        path = await photos.photo_file(await photo_viewer(request), photo_id)
         return File(
             path, media_type="image/jpeg", content_disposition_type="inline", headers={"Cache-Control": CACHE}
         )
 
     @get("/{photo_id:int}/thumbnail", name="photo-thumbnail")
     async def thumbnail(self, request: Request, photo_id: IdPath) -> File:
-        path = await photos.photo_file(await _viewer(request), photo_id, thumbnail=True)
+        path = await photos.photo_file(await photo_viewer(request), photo_id, thumbnail=True)
         return File(
             path, media_type="image/jpeg", content_disposition_type="inline", headers={"Cache-Control": CACHE}
         )

@@ -154,7 +154,13 @@ class VentureMilestoneOut(WithActions):
     transfer_id: str | None
     updated_at: datetime
     may_report: bool = False
-    may_accept: bool = Field(default=False, description="Accept its report: pays it from the fund.")
+    may_accept: bool = Field(
+        default=False,
+        description="Accept its report: pays it from the fund, or over the threshold sends it for approval.",
+    )
+    may_approve: bool = Field(
+        default=False, description="Approve its grant waiting for approval: a second staff member pays it."
+    )
     may_return: bool = False
 
 
@@ -436,6 +442,17 @@ class VentureMilestoneController(Controller):
     async def accept(self, actor: CurrentActor, milestone_id: IdPath, now: Now) -> VentureMilestoneOut:
         return VentureMilestoneOut.model_validate(
             await ventures.accept_milestone(actor, milestone_id, now=now)
+        )
+
+    @post(
+        "/{milestone_id:int}/approve",
+        name="api:milestone-approve",
+        summary="Approve a grant over the threshold: a second staff member, not who accepted it, pays it",
+        status_code=200,
+    )
+    async def approve(self, actor: CurrentActor, milestone_id: IdPath, now: Now) -> VentureMilestoneOut:
+        return VentureMilestoneOut.model_validate(
+            await ventures.approve_milestone(actor, milestone_id, now=now)
         )
 
     @post(

@@ -24,7 +24,7 @@ from web.pages.catalogue import CataloguePages, ProviderPages, RedemptionPages
 from web.pages.certificates import CertificatePages
 from web.pages.core import CSRF_COOKIE, environment, provide_page_actor, provide_viewer
 from web.pages.desk import DeskPages, ResourcePages
-from web.pages.evaluation import EvaluationPages
+from web.pages.evaluation import EvaluationPages, RecognitionPages
 from web.pages.exchange import ExchangePages, GiftPages
 from web.pages.fund import FundPages
 from web.pages.indicators import IndicatorPages
@@ -62,6 +62,7 @@ ROUTER = Router(
         GiftPages,
         FundPages,
         EvaluationPages,
+        RecognitionPages,
         SurveyPages,
         CertificatePages,
         StatsPages,

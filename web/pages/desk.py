@@ -9,6 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from market import approvals
 from projects import (
     areas,
     deadlines,
@@ -33,6 +34,8 @@ from web.pages.needs import GRADES, category_menu, need_page
 from web.pages.photos import PHOTO_FORM_BYTES, chosen_photos
 
 TITLE = N_("title")
+# What waits for a second staff member, as the desk names each kind (market.approvals).
+APPROVAL_KINDS = {"donation": N_("Donation"), "grant": N_("Grant"), "bonus": N_("Bonus points")}
 DEADLINE = N_("deadline")
 ASSIGNEES = {
     "pool": N_("the open pool"),
@@ -95,6 +98,8 @@ class DeskPages(Controller):
             areas=await served_areas(actor),
             menu=await category_menu(),
             to_decide=await desk.claims_to_decide(actor),
+            to_approve=await approvals.waiting_for(actor),
+            approval_kinds=APPROVAL_KINDS,
         )
 
     async def _need(

@@ -188,6 +188,29 @@ class EvaluationPages(Controller):
         return await ranking_page(request, actor, community_id, year, form=form, status=400)
 
 
+class RecognitionPages(Controller):
+    path = "/recognitions"
+    include_in_schema = False
+
+    @get("/{recognition_id:int}", name="page:recognition")
+    async def read(self, recognition_id: IdPath) -> Redirect:
+        """An honour is shown on its year's ranking."""
+        found = await recognition.get_recognition(recognition_id)
+        return Redirect(path=f"/evaluations/{found.community}/years/{found.year}#honours", status_code=303)
+
+    @post("/{recognition_id:int}/approve", name="page:recognition-approve")
+    async def approve(
+        self, request: Request, actor: CurrentActor, recognition_id: IdPath, now: Now
+    ) -> Redirect:
+        approved = await recognition.approve_recognition(actor, recognition_id, now=now)
+        return redirect(
+            request,
+            f"/evaluations/{approved.community}/years/{approved.year}",
+            N_("The bonus was approved: {points} points were issued."),
+            {"points": approved.bonus_points},
+        )
+
+
 async def ranking_page(
     request: Request,
     viewer: Actor | None,
@@ -207,7 +230,7 @@ async def ranking_page(
         form=form,
         ranking=found,
         staff=viewer is not None and viewer.is_staff(community.path),
-        honours=await recognition.recognitions(community_id, year=year),
+        honours=await recognition.recognitions(community_id, year=year, viewer=viewer),
         titles=TITLES,
         levels=LEVELS,
     )

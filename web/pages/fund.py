@@ -1,5 +1,7 @@
 """The community fund's public page (社区基金): totals in yuan, donations (an anonymous donor is
-never named) and movements, readable without signing in; the community's staff record donations."""
+never named; their evidence shown to the community's staff, its existence to everyone) and
+movements, readable without signing in; the community's staff record donations with their
+receipt number and photo, and a second staff member approves one over the threshold."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
 from web.pages.core import NAV, Form, NavEntry, Viewer, page, read_form, redirect
 from web.pages.exchange import home_community
+from web.pages.photos import PHOTO_FORM_BYTES, chosen_photos
 
 DONOR_KINDS = {
     "member": N_("a member"),
@@ -30,7 +33,16 @@ DONOR_KINDS = {
 REASONS = {"donation": N_("donation"), "grant": N_("grant")}
 AMOUNT = N_("amount")
 # The donation form's fields (a browser may leave an empty one out): errors are shown there.
-SHOWN = ("amount", "donor_kind", "donor_phone", "organisation_id", "donor_name", "note")
+SHOWN = (
+    "amount",
+    "donor_kind",
+    "donor_phone",
+    "organisation_id",
+    "donor_name",
+    "note",
+    "receipt_number",
+    "photo",
+)
 
 NAV.append(NavEntry(N_("Community fund"), "/fund", lambda actor: home_community(actor) is not None))
 
@@ -47,7 +59,7 @@ async def fund_page(
 ) -> Template:
     totals = await fund.fund_totals(community_id, viewer)  # 404 unless a community
     community = await get_area(community_id)
-    donations = await fund.list_donations(community_id, cursor=donations_cursor, limit=20)
+    donations = await fund.list_donations(community_id, cursor=donations_cursor, limit=20, viewer=viewer)
     movements = await fund.fund_movements(community_id, cursor=movements_cursor, limit=20)
     return await page(
         request,
@@ -65,6 +77,7 @@ async def fund_page(
         donor_kinds=DONOR_KINDS,
         reasons=REASONS,
         yuan=fund.yuan,
+        receipt_from=fund.yuan(fund.RECEIPT_FROM_FEN),
     )
 
 
@@ -92,7 +105,7 @@ class FundPages(Controller):
             request, viewer, community_id, donations_cursor=donations, movements_cursor=movements
         )
 
-    @post("/{community_id:int}/donations", name="page:fund-donate")
+    @post("/{community_id:int}/donations", name="page:fund-donate", request_max_body_size=PHOTO_FORM_BYTES)
     async def donate(
         self, request: Request, actor: CurrentActor, community_id: IdPath, now: Now
     ) -> Template | Redirect:
@@ -106,6 +119,9 @@ class FundPages(Controller):
         organisation_id = (
             form.id("organisation_id", label=N_("organisation")) if kind == "organisation" else None
         )
+        photos = await chosen_photos(form, "photo")
+        if len(photos) > 1:
+            form.error("photo", N_("At most {limit} photos here."), limit=1)
         if form.ok and amount is not None:
             try:
                 member_id = None
@@ -121,6 +137,8 @@ class FundPages(Controller):
                     donor_name=name if kind == "outside" else "",
                     anonymous=anonymous,
                     note=form.text("note"),
+                    receipt_number=form.text("receipt_number"),
+                    photo=photos[0] if photos else None,
                     now=now,
                 )
             except (errors.Invalid, errors.NotFound) as error:
@@ -135,3 +153,17 @@ class FundPages(Controller):
                     {"amount": fund.yuan(amount)},
                 )
         return await fund_page(request, actor, community_id, form=form, status=400)
+
+    @post("/{community_id:int}/donations/{donation_id:int}/approve", name="page:fund-donation-approve")
+    async def approve(
+        self, request: Request, actor: CurrentActor, community_id: IdPath, donation_id: IdPath, now: Now
+    ) -> Redirect:
+        if (await fund.view_donation(actor, donation_id)).community != community_id:
+            raise errors.NotFound(thing=N_("donation"))
+        approved = await fund.approve_donation(actor, donation_id, now=now)
+        return redirect(
+            request,
+            f"/fund/{community_id}",
+            N_("The donation of {amount} was approved: the fund has received it."),
+            {"amount": fund.yuan(approved.amount)},
+        )

@@ -395,10 +395,30 @@ class CallPages(Controller):
     ) -> Redirect:
         await self._milestone_of(actor, call_id, milestone_id, now)
         milestone = await ventures.accept_milestone(actor, milestone_id, now=now)
+        if milestone.status == "awaiting_approval":
+            return redirect(
+                request,
+                f"/calls/{call_id}#milestones",
+                N_("The milestone was accepted: paying {amount} waits for a second staff member's approval."),
+                {"amount": yuan(milestone.amount)},
+            )
         return redirect(
             request,
             f"/calls/{call_id}#milestones",
             N_("The milestone was accepted: {amount} was paid from the community fund."),
+            {"amount": yuan(milestone.amount)},
+        )
+
+    @post("/{call_id:int}/milestones/{milestone_id:int}/approve", name="page:call-milestone-approve")
+    async def approve(
+        self, request: Request, actor: CurrentActor, call_id: IdPath, milestone_id: IdPath, now: Now
+    ) -> Redirect:
+        await self._milestone_of(actor, call_id, milestone_id, now)
+        milestone = await ventures.approve_milestone(actor, milestone_id, now=now)
+        return redirect(
+            request,
+            f"/calls/{call_id}#milestones",
+            N_("The grant was approved: {amount} was paid from the community fund."),
             {"amount": yuan(milestone.amount)},
         )
 
