@@ -1032,8 +1032,9 @@ class Story:
         if stop == "checked_in":
             return
         yield self.hours(0.5, 3)
+        submitted = await self.worked(claim)
         await claims.submit_work(
-            performer, claim, minutes=await self.worked(claim), note=self.rng.choice(NOTES), now=self.now
+            performer, claim, minutes=submitted, note=self.rng.choice(NOTES), now=self.now
         )
         if stop == "submitted":
             return
@@ -1045,6 +1046,8 @@ class Story:
                 await self.rate(resident, claim)
             return
         reason, corrected = self.rng.choice(DISPUTES)
+        if corrected is not None:
+            corrected = min(corrected, submitted)  # a settlement lowers what was reported, never raises it
         await claims.dispute_work(await self.actor(resident), claim, reason=reason, now=self.now)
         if stop == "disputed":
             return
