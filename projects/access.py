@@ -152,7 +152,7 @@ def community_path(path: str) -> str:
 async def load_actor(member_id: int) -> Actor:
     member = (
         await Member.select(
-            Member.id,
+            Member.id.as_alias("member"),
             Member.name,
             Member.phone,
             Member.is_admin,
@@ -165,8 +165,6 @@ async def load_actor(member_id: int) -> Actor:
         .where(Member.id == member_id)
         .first()
     )
-    if member is None or not member["active"]:
-        raise errors.Unauthenticated()
     grants = await Role.select(Role.role, Role.area, Role.area.level, Role.area.path).where(
         Role.member == member_id
     )
@@ -175,21 +173,34 @@ async def load_actor(member_id: int) -> Actor:
         OrganisationMember.role,
         OrganisationMember.organisation.area.path.as_alias("path"),
     ).where(OrganisationMember.member == member_id)
+    return actor_of(
+        member,
+        [(row["role"], row["area"], row["area.level"], row["area.path"]) for row in grants],
+        [(row["organisation"], row["role"], row["path"]) for row in memberships],
+    )
+
+
+def actor_of(
+    member: dict | None,
+    grants: list[tuple[str, int, str, str]],
+    memberships: list[tuple[int, str, str]],
+) -> Actor:
+    """The actor from the member's row, their (role, area, level, path) grants and their
+    (organisation, role, path) memberships; ``Unauthenticated`` if the member is gone or inactive."""
+    if member is None or not member["active"]:
+        raise errors.Unauthenticated()
     return Actor(
-        member_id=member_id,
+        member_id=member["member"],
         name=member["name"],
         phone=member["phone"],
-        is_admin=member["is_admin"],
+        is_admin=bool(member["is_admin"]),
         home_area=member["home_area"],
         home_path=member["home_path"],
-        grants=tuple(
-            Grant(row["role"], row["area"], row["area.level"], row["area.path"])
-            for row in sorted(grants, key=lambda row: (row["area.path"], row["role"]))
-        ),
-        organisations={row["organisation"]: row["role"] for row in memberships},
-        pending=member["pending"],
-        must_change_password=member["must_change_password"],
-        organisation_paths={row["organisation"]: row["path"] for row in memberships},
+        grants=tuple(Grant(*grant) for grant in sorted(grants, key=lambda grant: (grant[3], grant[0]))),
+        organisations={organisation: role for organisation, role, _ in memberships},
+        pending=bool(member["pending"]),
+        must_change_password=bool(member["must_change_password"]),
+        organisation_paths={organisation: path for organisation, _, path in memberships},
     )
 
 

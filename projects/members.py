@@ -189,7 +189,7 @@ async def authenticate(phone: str, password: str) -> MemberRecord:
     return await get_member(row["id"])
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -197,7 +197,7 @@ async def issue_token(member_id: int, *, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
     await Token.insert(
         Token(
-            token_hash=_digest(token),
+            token_hash=token_digest(token),
             member=member_id,
             created_at=now,
             expires_at=now + TOKEN_LIFETIME,
@@ -210,14 +210,26 @@ async def issue_token(member_id: int, *, now: datetime) -> str:
 async def member_for_token(token: str, *, now: datetime, idle: timedelta = DEFAULT_IDLE) -> int:
     """The member id a token stands for, or ``Unauthenticated``: also once it was not used for
     ``idle`` (a session left open on a shared computer ends by itself)."""
-    if not token or len(token) > 200:
+    if not well_formed_token(token):
         raise errors.Unauthenticated()
-    digest = _digest(token)
+    digest = token_digest(token)
     row = (
         await Token.select(Token.member, Token.created_at, Token.expires_at, Token.last_used_at)
         .where(Token.token_hash == digest)
         .first()
     )
+    await use_token(digest, row, now=now, idle=idle)
+    return row["member"]
+
+
+def well_formed_token(token: str) -> bool:
+    return bool(token) and len(token) <= 200
+
+
+async def use_token(digest: str, row: dict | None, *, now: datetime, idle: timedelta) -> None:
+    """Refuse a token that is unknown (``row`` None), expired or idle; note its use otherwise.
+
+    ``row`` holds the token's ``created_at``, ``expires_at`` and ``last_used_at``."""
     if row is None or row["expires_at"] <= now:
         raise errors.Unauthenticated()
     last_used = row["last_used_at"] or row["created_at"]
@@ -227,11 +239,10 @@ async def member_for_token(token: str, *, now: datetime, idle: timedelta = DEFAU
         await Token.update({Token.last_used_at: now}).where(
             (Token.token_hash == digest) & ((Token.last_used_at < now) | Token.last_used_at.is_null())
         )
-    return row["member"]
 
 
 async def revoke_token(token: str) -> None:
-    await Token.delete().where(Token.token_hash == _digest(token))
+    await Token.delete().where(Token.token_hash == token_digest(token))
 
 
 async def revoke_other_tokens(member_id: int, keep: str | None) -> int:
@@ -239,7 +250,7 @@ async def revoke_other_tokens(member_id: int, keep: str | None) -> int:
     every browser and every app); how many sign-ins ended."""
     clause = Token.member == member_id
     if keep:
-        clause = clause & (Token.token_hash != _digest(keep))
+        clause = clause & (Token.token_hash != token_digest(keep))
     return len(await Token.delete().where(clause).returning(Token.token_hash))
 
 

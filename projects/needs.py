@@ -507,11 +507,11 @@ async def cancel_need(actor: Actor, need_id: int, *, reason: str = "", now: date
 RESIDENTS_ACTIONS = frozenset({"report", "join", "cancel", "remove_photo"})
 
 
-async def need_history(actor: Actor, need_id: int) -> list[events.Trace]:
-    """The need's trace; a neighbour who sees a common need without its reporter sees what
-    residents did to it without who did it (reporter, supporters); leaders and staff are named."""
-    need = await view_need(actor, need_id)
-    history = await events.history("need", need_id)
+async def need_history(actor: Actor, need: NeedRecord) -> list[events.Trace]:
+    """The trace of a need ``actor`` was shown (``view_need``); a neighbour who sees a common
+    need without its reporter sees what residents did to it without who did it (reporter,
+    supporters); leaders and staff are named."""
+    history = await events.history("need", need.id)
     if need.resident is None:
         history = [
             replace(event, actor=None, hidden=True)

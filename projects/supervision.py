@@ -115,12 +115,12 @@ async def notices_of(need_ids: list[int]) -> dict[int, list[NoticeRecord]]:
     return found
 
 
-async def need_notices(actor: Actor, need_id: int) -> list[NoticeRecord]:
-    """A need's notices, for those who manage it (its holder, its area's leaders and staff above)."""
-    need = await needs.view_need(actor, need_id)
+async def need_notices(actor: Actor, need: NeedRecord) -> list[NoticeRecord]:
+    """The notices of a need ``actor`` was shown (``view_need``), for those who manage it (its
+    holder, its area's leaders and staff above)."""
     if not (need.may & {"progress", "supervise"}):
         return []
-    return (await notices_of([need_id])).get(need_id, [])
+    return (await notices_of([need.id])).get(need.id, [])
 
 
 def _any_under(column, paths: list[str]):

@@ -13,7 +13,7 @@ from projects import claims, tasks
 from projects.access import MANAGERS, Actor
 from projects.areas import under
 from projects.claims import ClaimRecord
-from projects.needs import view_need
+from projects.needs import NeedRecord
 from projects.organisations import OrganisationRecord
 from projects.tables import Claim, Member, Organisation, OrganisationMember, Rating, Task
 from projects.tasks import TaskRecord
@@ -58,11 +58,11 @@ def _any_under(column, paths: list[str]):
     return clause
 
 
-async def need_work(actor: Actor, need_id: int) -> list[WorkItem]:
-    """The tasks for a need and their claims: for its resident (who confirms and rates) and for
-    those who manage its area; neighbours who see a common need see its tasks only."""
-    await view_need(actor, need_id)
-    found = await tasks.records(actor, await Task.select().where(Task.need == need_id).order_by(Task.id))
+async def need_work(actor: Actor, need: NeedRecord) -> list[WorkItem]:
+    """The tasks for a need ``actor`` was shown (``view_need``) and their claims: for its
+    resident (who confirms and rates) and for those who manage its area; neighbours who see a
+    common need see its tasks only."""
+    found = await tasks.records(actor, await Task.select().where(Task.need == need.id).order_by(Task.id))
     if not found:
         return []
     rows = (

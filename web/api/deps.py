@@ -9,9 +9,9 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 
 from projects import errors
-from projects.access import Actor, load_actor
-from projects.members import member_for_token
+from projects.access import Actor
 from projects.profile import require_settled
+from projects.signed_in import actor_for_token as signed_in_actor
 from web.client import address_of
 from web.i18n import negotiate
 
@@ -35,7 +35,7 @@ async def actor_for_token(request: Request, token: str | None, now: datetime) ->
     unless it has been idle longer than the app allows (LINLI_SESSION_IDLE_MINUTES)."""
     if not token:
         raise errors.Unauthenticated()
-    return await load_actor(await member_for_token(token, now=now, idle=request.app.state.session_idle))
+    return await signed_in_actor(token, now=now, idle=request.app.state.session_idle)
 
 
 def open_to(request: Request, actor: Actor) -> Actor:

@@ -74,7 +74,10 @@ class NeedController(Controller):
 
     @get("/{need_id:int}/history", name="api:need-history", summary="The need's trace, oldest first")
     async def history(self, actor: CurrentActor, need_id: IdPath) -> list[TraceOut]:
-        return [TraceOut.model_validate(t) for t in await needs.need_history(actor, need_id)]
+        return [
+            TraceOut.model_validate(t)
+            for t in await needs.need_history(actor, await needs.view_need(actor, need_id))
+        ]
 
     @get("/{need_id:int}/resources", name="api:need-resources", summary="Resources that could serve the need")
     async def matching(self, actor: CurrentActor, need_id: IdPath) -> list[ResourceOut]:
@@ -148,7 +151,10 @@ class NeedController(Controller):
 
     @get("/{need_id:int}/notices", name="api:need-notices", summary="The need's supervision notices")
     async def notices(self, actor: CurrentActor, need_id: IdPath) -> list[NoticeOut]:
-        return [NoticeOut.model_validate(n) for n in await supervision.need_notices(actor, need_id)]
+        return [
+            NoticeOut.model_validate(n)
+            for n in await supervision.need_notices(actor, await needs.view_need(actor, need_id))
+        ]
 
     @post(
         "/{need_id:int}/supervise",

@@ -36,8 +36,8 @@ async def need_page(
     request: Request, actor: Actor, need_id: int, *, form: Form | None = None, status: int = 200
 ):
     need = await needs.view_need(actor, need_id)
-    history = await needs.need_history(actor, need_id)
-    work = await need_work(actor, need_id)
+    history = await needs.need_history(actor, need)
+    work = await need_work(actor, need)
     category = await categories.get_category(need.category)
     pictures = (await photos.of_needs(actor, [need_id])).get(need_id, [])
     claimed = [claim.id for item in work for claim in item.claims]
@@ -56,7 +56,7 @@ async def need_page(
         channels=CHANNELS,
         organisations=await list_organisations() if "dispatch" in need.may else [],
         handling=await supervision.handling(actor, need),
-        notices=await supervision.need_notices(actor, need_id),
+        notices=await supervision.need_notices(actor, need),
         photos=[photo for photo in pictures if photo.report is None],
         report_photos=_by_report(pictures),
         claim_photos=await photos.of_claims(actor, claimed),
