@@ -17,12 +17,17 @@ from piccolo.query.functions.aggregate import Count
 
 from ledger.accounts import balance
 from ledger.transfers import last_seq
-from market import catalogue, exchange, fund, redemptions, ventures
+from market import catalogue, exchange, fund, redemptions
 from market import errors as market_errors
 from market.catalogue import ItemDraft
 from market.sweep import sweep
 from market.tables import Call, Donation, Exchange, Gift, Item, Listing, Redemption
-from market.ventures import CriterionDraft, MilestoneDraft
+from market.ventures.award import award_call
+from market.ventures.bids import get_bid, submit_bid
+from market.ventures.calls import close_due_calls, get_call, publish_call
+from market.ventures.drafts import CriterionDraft, MilestoneDraft
+from market.ventures.milestones import accept_milestone, approve_milestone, report_milestone
+from market.ventures.panel import close_voting, score_bid, vote
 from projects.access import Actor, load_actor
 from projects.area_path import AreaPath
 from projects.db import atomic, utcnow
@@ -271,7 +276,7 @@ async def _fund_and_venture(cast: _Cast, now: datetime) -> None:
         if donation.status == "awaiting_approval":
             await fund.approve_donation(approver, donation.id, now=received + timedelta(hours=3))
     published = now - timedelta(days=21)
-    call = await ventures.publish_call(
+    call = await publish_call(
         staff,
         title="老旧小区适老化改造公益创投",
         description="为幸福里社区老旧楼栋加装扶手、感应灯和休息座椅，惠及高龄独居老人。",
@@ -292,7 +297,7 @@ async def _fund_and_venture(cast: _Cast, now: datetime) -> None:
         representative = await cast.actor(cast.representatives[key])
         part = budget // len(steps)
         amounts = [part] * (len(steps) - 1) + [budget - part * (len(steps) - 1)]
-        bids[key] = await ventures.submit_bid(
+        bids[key] = await submit_bid(
             representative,
             call.id,
             organisation_id=cast.organisations[key],
@@ -306,34 +311,32 @@ async def _fund_and_venture(cast: _Cast, now: datetime) -> None:
             now=published + timedelta(days=2 + offset),
         )
     reviewing = published + timedelta(days=10, hours=1)
-    await ventures.close_due_calls(now=reviewing)
+    await close_due_calls(now=reviewing)
     scores = {"enterprise": (9, 8, 8), "social": (8, 8, 7)}
-    criteria = (await ventures.get_call(call.id)).criteria
+    criteria = (await get_call(call.id)).criteria
     for panelist in (cast.ids[STAFF], cast.ids[GRID_LEADER], cast.ids[ADMIN]):
         actor = await cast.actor(panelist)
         for key, values in scores.items():
             sheet = {criterion.id: value for criterion, value in zip(criteria, values, strict=True)}
-            await ventures.score_bid(actor, bids[key].id, sheet, now=reviewing + timedelta(hours=2))
+            await score_bid(actor, bids[key].id, sheet, now=reviewing + timedelta(hours=2))
     for number, voter in enumerate(cast.volunteers[40:55]):
         choice = "enterprise" if number % 3 else "social"
-        await ventures.vote(
-            await cast.actor(voter), call.id, bids[choice].id, now=reviewing + timedelta(hours=3)
-        )
+        await vote(await cast.actor(voter), call.id, bids[choice].id, now=reviewing + timedelta(hours=3))
     awarded = reviewing + timedelta(days=1)
-    await ventures.close_voting(staff, call.id, now=awarded - timedelta(hours=2))
-    await ventures.award_call(staff, call.id, bids["enterprise"].id, now=awarded)
-    first, second, _ = (await ventures.get_bid(bids["enterprise"].id)).milestones
+    await close_voting(staff, call.id, now=awarded - timedelta(hours=2))
+    await award_call(staff, call.id, bids["enterprise"].id, now=awarded)
+    first, second, _ = (await get_bid(bids["enterprise"].id)).milestones
     enterprise = await cast.actor(cast.representatives["enterprise"])
-    await ventures.report_milestone(
+    await report_milestone(
         enterprise,
         first.id,
         report="已入户走访86户，方案经居民议事会通过并公示",
         now=awarded + timedelta(days=4),
     )
-    accepted = await ventures.accept_milestone(staff, first.id, now=awarded + timedelta(days=5))
+    accepted = await accept_milestone(staff, first.id, now=awarded + timedelta(days=5))
     if accepted.status == "awaiting_approval":
-        await ventures.approve_milestone(approver, first.id, now=awarded + timedelta(days=5, hours=2))
-    await ventures.report_milestone(
+        await approve_milestone(approver, first.id, now=awarded + timedelta(days=5, hours=2))
+    await report_milestone(
         enterprise, second.id, report="1至6号楼扶手和感应灯已安装完毕，待验收", now=now - timedelta(hours=6)
     )
 

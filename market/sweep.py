@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from market import exchange, redemptions, ventures
+from market import exchange, redemptions
+from market.ventures.calls import close_due_calls
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,6 @@ class MarketSweep:
 async def sweep(*, now: datetime) -> MarketSweep:
     return MarketSweep(
         redemptions_expired=await redemptions.expire_due(now=now),
-        calls_closed=await ventures.close_due_calls(now=now),
+        calls_closed=await close_due_calls(now=now),
         exchanges_confirmed=await exchange.confirm_overdue(now=now),
     )

@@ -84,7 +84,7 @@ STATES = {
         "declined": N_("declined"),
         "cancelled": N_("cancelled"),
     },
-    # Venture calls, bids and milestones: market.ventures.STATES.
+    # Venture calls, bids and milestones: market.ventures.records.STATES.
 }
 
 # What the catalogue offers.

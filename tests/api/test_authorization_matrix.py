@@ -46,7 +46,7 @@ REFERENCE = {
     "/api/v1/resources/{resource_id}",
 }
 # Venture calls are public to every organisation's representative, who may bid from anywhere,
-# and once bidding has closed their bids to whoever sees the call (market/ventures.py).
+# and once bidding has closed their bids to whoever sees the call (market/ventures/).
 CALLS_FOR_ORGANISATIONS = {
     "/api/v1/calls",
     "/api/v1/calls/{call_id}",

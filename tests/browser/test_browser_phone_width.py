@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from market import ventures
-from market.ventures import CriterionDraft, MilestoneDraft
+from market.ventures.bids import submit_bid
+from market.ventures.calls import close_due_calls, get_call, publish_call
+from market.ventures.drafts import CriterionDraft, MilestoneDraft
+from market.ventures.panel import close_voting, score_bid, vote
 from projects import claims, needs, tasks, triage
 from tests.browser.conftest import populated, serve
 from tests.browser.test_browser_story import PHONE, person
@@ -47,7 +49,7 @@ async def _a_street_at_work():
     claim = await claims.claim_task(await s.actor(s.volunteers[0]), task.id, now=now)
 
     published = now - timedelta(days=15)
-    call = await ventures.publish_call(
+    call = await publish_call(
         staff,
         title="老旧小区适老化改造公益创投",
         area_id=s.community,
@@ -61,7 +63,7 @@ async def _a_street_at_work():
     bids = []
     for bidder, organisation in ((s.representative, s.organisation), (s.volunteers[0], s.team)):
         plan = [MilestoneDraft("第一阶段", 200_000, now + timedelta(days=30))]
-        bid = await ventures.submit_bid(
+        bid = await submit_bid(
             await s.actor(bidder),
             call.id,
             organisation_id=organisation,
@@ -71,14 +73,14 @@ async def _a_street_at_work():
             now=published + timedelta(days=1),
         )
         bids.append(bid)
-    await ventures.close_due_calls(now=published + timedelta(days=8))
-    criteria = (await ventures.get_call(call.id)).criteria
+    await close_due_calls(now=published + timedelta(days=8))
+    criteria = (await get_call(call.id)).criteria
     for panelist in s.volunteers[10:12]:
         for bid, points in zip(bids, ((9, 4), (5, 2)), strict=True):
             scores = {criterion.id: point for criterion, point in zip(criteria, points, strict=True)}
-            await ventures.score_bid(await s.actor(panelist), bid.id, scores, now=now - timedelta(days=5))
-    await ventures.vote(await s.actor(s.neighbour), call.id, bids[1].id, now=now - timedelta(days=4))
-    await ventures.close_voting(staff, call.id, now=now - timedelta(days=3))
+            await score_bid(await s.actor(panelist), bid.id, scores, now=now - timedelta(days=5))
+    await vote(await s.actor(s.neighbour), call.id, bids[1].id, now=now - timedelta(days=4))
+    await close_voting(staff, call.id, now=now - timedelta(days=3))
     s.need, s.task, s.claim, s.call = need.id, task.id, claim.id, call.id
     return s
 

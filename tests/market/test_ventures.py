@@ -11,7 +11,7 @@ from ledger.accounts import get_account
 from market.accounts import fund_account, money_account
 from market.fund import donate
 from market.tables import Bid, Call, Donation, Milestone, Score, Vote
-from market.ventures import close_due_calls
+from market.ventures.calls import close_due_calls
 from projects import organisations
 
 DAY = timedelta(days=1)

@@ -11,8 +11,20 @@ from litestar import Controller, Response, get, post, put
 from litestar.params import FromQuery, JSONBody
 from pydantic import BeforeValidator, Field
 
-from market import ventures
-from market.ventures import CriterionDraft, MilestoneDraft
+from market.ventures import panel, standing
+from market.ventures.award import award_call
+from market.ventures.bids import bid_history, list_bids, submit_bid, view_bid, withdraw_bid
+from market.ventures.calls import call_history, cancel_call, list_calls, publish_call, view_call
+from market.ventures.drafts import CriterionDraft, MilestoneDraft
+from market.ventures.limits import MAX_BUDGET, MAX_CRITERIA, MAX_MILESTONES, MAX_PANEL
+from market.ventures.milestones import (
+    accept_milestone,
+    approve_milestone,
+    milestone_history,
+    report_milestone,
+    return_milestone,
+)
+from market.ventures.ranking import shown
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import (
     Id,
@@ -32,13 +44,11 @@ from web.api.schemas import (
     ref,
 )
 
-Fen = Annotated[
-    int, Field(ge=1, le=ventures.MAX_BUDGET, description="An amount of money in fen (0.01 yuan).")
-]
+Fen = Annotated[int, Field(ge=1, le=MAX_BUDGET, description="An amount of money in fen (0.01 yuan).")]
 
 
 def _shown(value):
-    return ventures.shown(value) if isinstance(value, Fraction) else value
+    return shown(value) if isinstance(value, Fraction) else value
 
 
 def _exact(value):
@@ -69,8 +79,8 @@ class CallIn(In):
     vote_weight: int = Field(
         default=0, ge=0, le=100, description="Percent of the ranking residents' votes decide."
     )
-    criteria: list[CriterionIn] = Field(min_length=1, max_length=ventures.MAX_CRITERIA)
-    panel: list[IdIn] = Field(min_length=1, max_length=ventures.MAX_PANEL, description="Panel members' ids.")
+    criteria: list[CriterionIn] = Field(min_length=1, max_length=MAX_CRITERIA)
+    panel: list[IdIn] = Field(min_length=1, max_length=MAX_PANEL, description="Panel members' ids.")
 
 
 class CriterionOut(Out):
@@ -136,7 +146,7 @@ class BidIn(In):
     team: str = ""
     budget: Fen
     milestones: list[MilestonePlanIn] = Field(
-        min_length=1, max_length=ventures.MAX_MILESTONES, description="Their amounts add up to the budget."
+        min_length=1, max_length=MAX_MILESTONES, description="Their amounts add up to the budget."
     )
 
 
@@ -189,7 +199,7 @@ class BidListOut(Out):
 
 class ScoresIn(In):
     scores: dict[IdIn, Annotated[int, Field(ge=0, le=100)]] = Field(
-        min_length=1, max_length=ventures.MAX_CRITERIA, description="Criterion id → score (0 to its highest)."
+        min_length=1, max_length=MAX_CRITERIA, description="Criterion id → score (0 to its highest)."
     )
 
 
@@ -256,7 +266,7 @@ class CallController(Controller):
 
     @post(name="api:call-publish", summary="Publish a venture call (staff of its community)")
     async def publish(self, actor: CurrentActor, data: JSONBody[CallIn], now: Now) -> CallOut:
-        call = await ventures.publish_call(
+        call = await publish_call(
             actor,
             title=data.title,
             description=data.description,
@@ -283,18 +293,16 @@ class CallController(Controller):
         cursor: FromQuery[str | None] = None,
         limit: Limit = 50,
     ) -> CallPageOut:
-        page = await ventures.list_calls(
-            actor, now=now, status=status, area_id=area_id, cursor=cursor, limit=limit
-        )
+        page = await list_calls(actor, now=now, status=status, area_id=area_id, cursor=cursor, limit=limit)
         return CallPageOut.model_validate(page)
 
     @get("/{call_id:int}", name="api:call", summary="One venture call, with its criteria and panel")
     async def read(self, actor: CurrentActor, call_id: IdPath, now: Now) -> CallOut:
-        return CallOut.model_validate(await ventures.view_call(actor, call_id, now=now))
+        return CallOut.model_validate(await view_call(actor, call_id, now=now))
 
     @get("/{call_id:int}/history", name="api:call-history", summary="The call's trace, oldest first")
     async def history(self, actor: CurrentActor, call_id: IdPath) -> list[TraceOut]:
-        return [TraceOut.model_validate(t) for t in await ventures.call_history(actor, call_id)]
+        return [TraceOut.model_validate(t) for t in await call_history(actor, call_id)]
 
     @post(
         "/{call_id:int}/bids",
@@ -304,7 +312,7 @@ class CallController(Controller):
     async def bid(
         self, actor: CurrentActor, call_id: IdPath, data: JSONBody[BidIn], now: Now
     ) -> Response[BidOut]:
-        bid = await ventures.submit_bid(
+        bid = await submit_bid(
             actor,
             call_id,
             organisation_id=optional_id(data.organisation_id),
@@ -323,7 +331,7 @@ class CallController(Controller):
         "once bidding has closed",
     )
     async def bids(self, actor: CurrentActor, call_id: IdPath, now: Now) -> BidListOut:
-        found = await ventures.list_bids(actor, call_id, now=now)
+        found = await list_bids(actor, call_id, now=now)
         return BidListOut(items=[BidOut.model_validate(b) for b in found])
 
     @post(
@@ -333,7 +341,7 @@ class CallController(Controller):
         "and voting is open",
     )
     async def vote(self, actor: CurrentActor, call_id: IdPath, data: JSONBody[VoteIn], now: Now) -> VoteOut:
-        return VoteOut.model_validate(await ventures.vote(actor, call_id, int(data.bid_id), now=now))
+        return VoteOut.model_validate(await panel.vote(actor, call_id, int(data.bid_id), now=now))
 
     @get(
         "/{call_id:int}/ranking",
@@ -342,7 +350,7 @@ class CallController(Controller):
         "closed), with ties and missing scores",
     )
     async def ranking(self, actor: CurrentActor, call_id: IdPath, now: Now) -> RankingOut:
-        return RankingOut.model_validate(await ventures.ranking(actor, call_id, now=now))
+        return RankingOut.model_validate(await standing.ranking(actor, call_id, now=now))
 
     @post(
         "/{call_id:int}/close-voting",
@@ -351,7 +359,7 @@ class CallController(Controller):
         status_code=200,
     )
     async def close_voting(self, actor: CurrentActor, call_id: IdPath, now: Now) -> CallOut:
-        return CallOut.model_validate(await ventures.close_voting(actor, call_id, now=now))
+        return CallOut.model_validate(await panel.close_voting(actor, call_id, now=now))
 
     @post(
         "/{call_id:int}/award",
@@ -360,7 +368,7 @@ class CallController(Controller):
         status_code=200,
     )
     async def award(self, actor: CurrentActor, call_id: IdPath, data: JSONBody[AwardIn], now: Now) -> CallOut:
-        return CallOut.model_validate(await ventures.award_call(actor, call_id, int(data.bid_id), now=now))
+        return CallOut.model_validate(await award_call(actor, call_id, int(data.bid_id), now=now))
 
     @post(
         "/{call_id:int}/cancel",
@@ -371,7 +379,7 @@ class CallController(Controller):
     async def cancel(
         self, actor: CurrentActor, call_id: IdPath, data: JSONBody[ReasonIn], now: Now
     ) -> CallOut:
-        return CallOut.model_validate(await ventures.cancel_call(actor, call_id, reason=data.reason, now=now))
+        return CallOut.model_validate(await cancel_call(actor, call_id, reason=data.reason, now=now))
 
 
 class BidController(Controller):
@@ -380,11 +388,11 @@ class BidController(Controller):
 
     @get("/{bid_id:int}", name="api:bid", summary="One bid, with its plan of milestones")
     async def read(self, actor: CurrentActor, bid_id: IdPath, now: Now) -> BidOut:
-        return BidOut.model_validate(await ventures.view_bid(actor, bid_id, now=now))
+        return BidOut.model_validate(await view_bid(actor, bid_id, now=now))
 
     @get("/{bid_id:int}/history", name="api:bid-history", summary="The bid's trace, oldest first")
     async def history(self, actor: CurrentActor, bid_id: IdPath, now: Now) -> list[TraceOut]:
-        return [TraceOut.model_validate(t) for t in await ventures.bid_history(actor, bid_id, now=now)]
+        return [TraceOut.model_validate(t) for t in await bid_history(actor, bid_id, now=now)]
 
     @post(
         "/{bid_id:int}/withdraw",
@@ -396,7 +404,7 @@ class BidController(Controller):
         self, actor: CurrentActor, bid_id: IdPath, now: Now, data: JSONBody[ReasonIn | None] = None
     ) -> BidOut:
         reason = data.reason if data else ""
-        return BidOut.model_validate(await ventures.withdraw_bid(actor, bid_id, reason=reason, now=now))
+        return BidOut.model_validate(await withdraw_bid(actor, bid_id, reason=reason, now=now))
 
     @put(
         "/{bid_id:int}/scores",
@@ -406,7 +414,7 @@ class BidController(Controller):
     async def scores(
         self, actor: CurrentActor, bid_id: IdPath, data: JSONBody[ScoresIn], now: Now
     ) -> ScoreSheetOut:
-        sheet = await ventures.score_bid(
+        sheet = await panel.score_bid(
             actor, bid_id, {int(criterion): score for criterion, score in data.scores.items()}, now=now
         )
         return ScoreSheetOut.model_validate(sheet)
@@ -418,7 +426,7 @@ class VentureMilestoneController(Controller):
 
     @get("/{milestone_id:int}/history", name="api:milestone-history", summary="A milestone's trace")
     async def history(self, actor: CurrentActor, milestone_id: IdPath, now: Now) -> list[TraceOut]:
-        found = await ventures.milestone_history(actor, milestone_id, now=now)
+        found = await milestone_history(actor, milestone_id, now=now)
         return [TraceOut.model_validate(t) for t in found]
 
     @post(
@@ -430,7 +438,7 @@ class VentureMilestoneController(Controller):
     async def report(
         self, actor: CurrentActor, milestone_id: IdPath, data: JSONBody[ReportIn], now: Now
     ) -> VentureMilestoneOut:
-        milestone = await ventures.report_milestone(actor, milestone_id, report=data.report, now=now)
+        milestone = await report_milestone(actor, milestone_id, report=data.report, now=now)
         return VentureMilestoneOut.model_validate(milestone)
 
     @post(
@@ -440,9 +448,7 @@ class VentureMilestoneController(Controller):
         status_code=200,
     )
     async def accept(self, actor: CurrentActor, milestone_id: IdPath, now: Now) -> VentureMilestoneOut:
-        return VentureMilestoneOut.model_validate(
-            await ventures.accept_milestone(actor, milestone_id, now=now)
-        )
+        return VentureMilestoneOut.model_validate(await accept_milestone(actor, milestone_id, now=now))
 
     @post(
         "/{milestone_id:int}/approve",
@@ -451,9 +457,7 @@ class VentureMilestoneController(Controller):
         status_code=200,
     )
     async def approve(self, actor: CurrentActor, milestone_id: IdPath, now: Now) -> VentureMilestoneOut:
-        return VentureMilestoneOut.model_validate(
-            await ventures.approve_milestone(actor, milestone_id, now=now)
-        )
+        return VentureMilestoneOut.model_validate(await approve_milestone(actor, milestone_id, now=now))
 
     @post(
         "/{milestone_id:int}/return",
@@ -464,7 +468,7 @@ class VentureMilestoneController(Controller):
     async def send_back(
         self, actor: CurrentActor, milestone_id: IdPath, data: JSONBody[ReasonIn], now: Now
     ) -> VentureMilestoneOut:
-        milestone = await ventures.return_milestone(actor, milestone_id, reason=data.reason, now=now)
+        milestone = await return_milestone(actor, milestone_id, reason=data.reason, now=now)
         return VentureMilestoneOut.model_validate(milestone)
 
 

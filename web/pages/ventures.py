@@ -11,9 +11,24 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from market import ventures
 from market.fund import yuan
-from market.ventures import CriterionDraft, MilestoneDraft
+from market.ventures import panel
+from market.ventures.award import award_call
+from market.ventures.bids import get_bid, list_bids, submit_bid, view_bid, withdraw_bid
+from market.ventures.calls import call_history, cancel_call, list_calls, publish_call, view_call
+from market.ventures.drafts import CriterionDraft, MilestoneDraft
+from market.ventures.limits import MAX_BUDGET, MAX_CRITERIA, MAX_MILESTONES
+from market.ventures.milestones import (
+    accept_milestone,
+    approve_milestone,
+    get_milestone,
+    organisation_money,
+    report_milestone,
+    return_milestone,
+)
+from market.ventures.ranking import shown
+from market.ventures.records import BidRecord
+from market.ventures.standing import ranking
 from projects import errors
 from projects.access import Actor
 from projects.areas import get_area
@@ -109,12 +124,12 @@ async def call_page(
 ) -> Template:
     """The call's page, each form shown when the domain lets the viewer use it (``may`` of the
     call, its bids and milestones); ``posted`` names the form that came back with errors."""
-    call = await ventures.view_call(actor, call_id, now=now)
+    call = await view_call(actor, call_id, now=now)
     area = await get_area(call.area)
-    bids = await ventures.list_bids(actor, call_id, now=now)
+    bids = await list_bids(actor, call_id, now=now)
     names = await organisation_names(sorted({bid.organisation for bid in bids} | set(actor.represented)))
-    history = await ventures.call_history(actor, call_id)
-    standing = await ventures.ranking(actor, call_id, now=now) if "rank" in call.may else None
+    history = await call_history(actor, call_id)
+    standing = await ranking(actor, call_id, now=now) if "rank" in call.may else None
     ours = actor.represented
     form = form or Form()
     # The bid form: that of the organisation chosen (or the only one), filled with its bid.
@@ -126,7 +141,7 @@ async def call_page(
     awarded = next((bid for bid in bids if bid.id == call.awarded_bid), None)
     money = None
     if awarded and awarded.organisation in actor.organisations:
-        money = await ventures.organisation_money(actor, awarded.organisation)
+        money = await organisation_money(actor, awarded.organisation)
     return await page(
         request,
         "call.html",
@@ -142,23 +157,23 @@ async def call_page(
         members=await member_names([event.actor for event in history]),
         history=history,
         standing=standing,
-        shown=ventures.shown,
+        shown=shown,
         yuan=yuan,
         ours=ours,
         bidder=bidder,
         own_bid=own_bid,
         bid_rows=row_count(
-            form, "milestone", ventures.MAX_MILESTONES, rows, len(own_bid.milestones) if own_bid else 0
+            form, "milestone", MAX_MILESTONES, rows, len(own_bid.milestones) if own_bid else 0
         ),
-        scores=await ventures.my_scores(actor, call_id),
-        voted=await ventures.my_vote(actor, call_id),
+        scores=await panel.my_scores(actor, call_id),
+        voted=await panel.my_vote(actor, call_id),
         awarded=awarded,
         money=money,
         bid_form="bid" in call.may or posted == "bid",
     )
 
 
-def bid_values(bid: ventures.BidRecord) -> dict[str, str]:
+def bid_values(bid: BidRecord) -> dict[str, str]:
     """A bid as its form shows it again, to revise."""
     values = {"proposal": bid.proposal, "team": bid.team, "budget": plain_yuan(bid.budget)}
     for number, milestone in enumerate(bid.milestones, start=1):
@@ -184,7 +199,7 @@ class CallPages(Controller):
     async def list(
         self, request: Request, actor: CurrentActor, cursor: FromQuery[str | None] = None
     ) -> Template:
-        found = await ventures.list_calls(actor, cursor=cursor, limit=20)
+        found = await list_calls(actor, cursor=cursor, limit=20)
         areas = {call.area: (await get_area(call.area)).name for call in found.items}
         return await page(
             request,
@@ -215,7 +230,7 @@ class CallPages(Controller):
             status=status,
             form=form,
             communities=communities,
-            criterion_rows=row_count(form, "criterion", ventures.MAX_CRITERIA, rows),
+            criterion_rows=row_count(form, "criterion", MAX_CRITERIA, rows),
         )
 
     @post(name="page:call-publish")
@@ -228,11 +243,11 @@ class CallPages(Controller):
         area = form.text("area_id", required=True, label=N_("community"))
         if area and area not in communities:
             form.error("area_id", N_("Choose a community you are staff of."))
-        budget = form.money("budget", high=ventures.MAX_BUDGET, label=N_("budget"))
+        budget = form.money("budget", high=MAX_BUDGET, label=N_("budget"))
         deadline = form.moment("deadline", required=True, label=N_("deadline"))
         vote_weight = form.integer("vote_weight", low=0, high=100, label=N_("weight of residents' votes"))
         criteria = []
-        for number in rows_of(form, "criterion", ventures.MAX_CRITERIA, ("name", "weight")):
+        for number in rows_of(form, "criterion", MAX_CRITERIA, ("name", "weight")):
             name = form.text(f"criterion_name_{number}", required=True, label=N_("criterion"))
             weight = form.integer(f"criterion_weight_{number}", low=1, high=100, label=N_("weight"))
             highest = form.integer(f"criterion_max_{number}", low=1, high=100, label=N_("highest score"))
@@ -240,12 +255,12 @@ class CallPages(Controller):
                 criteria.append(CriterionDraft(name, weight, max_score=highest))
         if form.ok and budget is not None and deadline is not None and vote_weight is not None:
             try:
-                panel = [
+                panelists = [
                     (await member_by_phone(phone, field="panel")).id
                     for phone in PHONES.split(form.text("panel"))
                     if phone
                 ]
-                call = await ventures.publish_call(
+                call = await publish_call(
                     actor,
                     title=title,
                     description=description,
@@ -253,7 +268,7 @@ class CallPages(Controller):
                     budget=budget,
                     deadline=deadline,
                     criteria=criteria,
-                    panel=panel,
+                    panel=panelists,
                     vote_weight=vote_weight,
                     now=now,
                 )
@@ -282,17 +297,17 @@ class CallPages(Controller):
         organisation = form.text("organisation_id")
         proposal = form.text("proposal", required=True, label=N_("proposal"))
         team = form.text("team")
-        budget = form.money("budget", high=ventures.MAX_BUDGET, label=N_("budget"))
+        budget = form.money("budget", high=MAX_BUDGET, label=N_("budget"))
         plan = []
-        for number in rows_of(form, "milestone", ventures.MAX_MILESTONES):
+        for number in rows_of(form, "milestone", MAX_MILESTONES):
             title = form.text(f"milestone_title_{number}", required=True, label=N_("title"))
-            amount = form.money(f"milestone_amount_{number}", high=ventures.MAX_BUDGET, label=N_("amount"))
+            amount = form.money(f"milestone_amount_{number}", high=MAX_BUDGET, label=N_("amount"))
             due = day(form, f"milestone_due_{number}", label=N_("due date"))
             if title and amount is not None and due is not None:
                 plan.append(MilestoneDraft(title, amount, due))
         if form.ok and budget is not None:
             try:
-                bid = await ventures.submit_bid(
+                bid = await submit_bid(
                     actor,
                     call_id,
                     organisation_id=as_id(organisation),
@@ -313,9 +328,9 @@ class CallPages(Controller):
     async def withdraw(
         self, request: Request, actor: CurrentActor, call_id: IdPath, bid_id: IdPath, now: Now
     ) -> Redirect:
-        if (await ventures.get_bid(bid_id)).call != call_id:
+        if (await get_bid(bid_id)).call != call_id:
             raise errors.NotFound(thing=N_("bid"))
-        await ventures.withdraw_bid(actor, bid_id, now=now)
+        await withdraw_bid(actor, bid_id, now=now)
         return redirect(request, f"/calls/{call_id}", N_("Your bid was withdrawn."))
 
     @post("/{call_id:int}/bids/{bid_id:int}/scores", name="page:call-score")
@@ -323,7 +338,7 @@ class CallPages(Controller):
         self, request: Request, actor: CurrentActor, call_id: IdPath, bid_id: IdPath, now: Now
     ) -> Template | Redirect:
         form = await read_form(request)
-        call = await ventures.view_call(actor, call_id)
+        call = await view_call(actor, call_id)
         scores = {}
         for criterion in call.criteria:
             name = f"score_{bid_id}_{criterion.id}"
@@ -335,9 +350,9 @@ class CallPages(Controller):
                 f"score_{bid_id}_{call.criteria[0].id}", N_("Please fill in the {label}."), label=N_("score")
             )
         if form.ok:
-            if (await ventures.view_bid(actor, bid_id, now=now)).call != call_id:
+            if (await view_bid(actor, bid_id, now=now)).call != call_id:
                 raise errors.NotFound(thing=N_("bid"))
-            await ventures.score_bid(actor, bid_id, scores, now=now)
+            await panel.score_bid(actor, bid_id, scores, now=now)
             return redirect(request, f"/calls/{call_id}#bid-{bid_id}", N_("Your scores were saved."))
         return await call_page(request, actor, call_id, now, form=form, status=400)
 
@@ -347,14 +362,14 @@ class CallPages(Controller):
         bid = as_id(form.text("bid_id"))
         if bid is None:
             raise errors.NotFound(thing=N_("bid"))
-        await ventures.vote(actor, call_id, bid, now=now)
+        await panel.vote(actor, call_id, bid, now=now)
         return redirect(request, f"/calls/{call_id}", N_("Thank you: your vote was counted."))
 
     @post("/{call_id:int}/close-voting", name="page:call-close-voting")
     async def close_voting(
         self, request: Request, actor: CurrentActor, call_id: IdPath, now: Now
     ) -> Redirect:
-        await ventures.close_voting(actor, call_id, now=now)
+        await panel.close_voting(actor, call_id, now=now)
         return redirect(request, f"/calls/{call_id}#ranking", N_("Voting has closed: the votes are counted."))
 
     @post("/{call_id:int}/award", name="page:call-award")
@@ -363,7 +378,7 @@ class CallPages(Controller):
         bid = as_id(form.text("bid_id"))
         if bid is None:
             raise errors.NotFound(thing=N_("bid"))
-        await ventures.award_call(actor, call_id, bid, now=now)
+        await award_call(actor, call_id, bid, now=now)
         return redirect(request, f"/calls/{call_id}", N_("The grant was awarded."))
 
     @post("/{call_id:int}/cancel", name="page:call-cancel")
@@ -373,7 +388,7 @@ class CallPages(Controller):
         form = await read_form(request)
         reason = form.text("cancel_reason", required=True, label=N_("reason"))
         if form.ok:
-            await ventures.cancel_call(actor, call_id, reason=reason, now=now)
+            await cancel_call(actor, call_id, reason=reason, now=now)
             return redirect(request, f"/calls/{call_id}", N_("The call was cancelled."))
         return await call_page(request, actor, call_id, now, form=form, status=400)
 
@@ -385,7 +400,7 @@ class CallPages(Controller):
         report = form.text(f"report_{milestone_id}", required=True, label=N_("report"))
         await self._milestone_of(actor, call_id, milestone_id, now)
         if form.ok:
-            await ventures.report_milestone(actor, milestone_id, report=report, now=now)
+            await report_milestone(actor, milestone_id, report=report, now=now)
             return redirect(request, f"/calls/{call_id}#milestones", N_("The milestone was reported."))
         return await call_page(request, actor, call_id, now, form=form, status=400)
 
@@ -394,7 +409,7 @@ class CallPages(Controller):
         self, request: Request, actor: CurrentActor, call_id: IdPath, milestone_id: IdPath, now: Now
     ) -> Redirect:
         await self._milestone_of(actor, call_id, milestone_id, now)
-        milestone = await ventures.accept_milestone(actor, milestone_id, now=now)
+        milestone = await accept_milestone(actor, milestone_id, now=now)
         if milestone.status == "awaiting_approval":
             return redirect(
                 request,
@@ -414,7 +429,7 @@ class CallPages(Controller):
         self, request: Request, actor: CurrentActor, call_id: IdPath, milestone_id: IdPath, now: Now
     ) -> Redirect:
         await self._milestone_of(actor, call_id, milestone_id, now)
-        milestone = await ventures.approve_milestone(actor, milestone_id, now=now)
+        milestone = await approve_milestone(actor, milestone_id, now=now)
         return redirect(
             request,
             f"/calls/{call_id}#milestones",
@@ -430,13 +445,13 @@ class CallPages(Controller):
         reason = form.text(f"return_{milestone_id}", required=True, label=N_("reason"))
         await self._milestone_of(actor, call_id, milestone_id, now)
         if form.ok:
-            await ventures.return_milestone(actor, milestone_id, reason=reason, now=now)
+            await return_milestone(actor, milestone_id, reason=reason, now=now)
             return redirect(request, f"/calls/{call_id}#milestones", N_("The report was sent back."))
         return await call_page(request, actor, call_id, now, form=form, status=400)
 
     @staticmethod
     async def _milestone_of(actor: Actor, call_id: int, milestone_id: int, now: datetime) -> None:
         """A milestone of another call is not found under this one."""
-        bid = await ventures.get_bid((await ventures.get_milestone(milestone_id)).bid)
+        bid = await get_bid((await get_milestone(milestone_id)).bid)
         if bid.call != call_id:
             raise errors.NotFound(thing=N_("milestone"))
