@@ -1,6 +1,6 @@
 """Counting the SQL statements the app sends to the database, on either engine.
 
-SQLite reports every statement each connection runs through a trace callback; asyncpg through a
+SQLite reports each statement a connection runs to a trace callback; asyncpg through a
 query logger on each pooled connection. Transaction control (BEGIN, COMMIT, SAVEPOINT, ...) and
 statements run by triggers are not counted: the budgets are about the work a use case asks for.
 """
@@ -45,7 +45,16 @@ class StatementCounter:
 
     async def _install_sqlite(self, engine) -> None:
         def trace(conn: sqlite3.Connection) -> None:
-            conn.set_trace_callback(self._record)
+            # SQLite reports a statement again as each trigger it fires starts (with the same
+            # text): a repeat right after itself on one connection is that, not a new statement.
+            last = [""]
+
+            def record(sql: str) -> None:
+                if sql != last[0]:
+                    self._record(sql)
+                last[0] = sql
+
+            conn.set_trace_callback(record)
 
         # The writer's connection is reachable only from its own thread; readers are opened
         # lazily, one per reader thread, so future ones are traced as they are made.

@@ -4,7 +4,7 @@ The budgets are what each one issues today, on each engine: a change that adds a
 path fails here, and whoever makes one cheaper lowers its budget. Transaction control is not
 counted (tests/statements.py). The cost of the signed-in member is inside every figure.
 
-Before (SQLite / PostgreSQL), December 2026: GET /me 6 / 12, claim 24 / 25, confirm 46 / 44.
+Before, on PostgreSQL (December 2026): GET /me 12, claim 25, submit 26, confirm 44, redeem 29.
 The member, their roles and organisations now come in one statement (projects/signed_in.py),
 and PostgreSQL's pool no longer sends a reset statement after every read (ledger/engine.py).
 """
@@ -20,12 +20,12 @@ from tests.statements import StatementCounter
 BUDGETS = {
     "GET /api/v1/me": (3, 3),
     "GET /api/v1/tasks?status=open": (4, 4),
-    "POST /api/v1/needs": (15, 12),
+    "POST /api/v1/needs": (12, 12),
     "GET /api/v1/needs/{id}": (3, 3),
-    "claim": (21, 15),
-    "check in": (15, 12),
-    "submit": (18, 15),
-    "confirm": (43, 33),
+    "claim": (14, 15),
+    "check in": (12, 12),
+    "submit": (15, 15),
+    "confirm": (33, 33),
     "GET /api/v1/claims/{id}": (3, 3),
     "redeem": (20, 20),
     "fulfil": (22, 22),
