@@ -35,6 +35,8 @@ from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.querystring import QueryString
 
+from settings import DATABASE_URL
+
 T = TypeVar("T")
 
 # Limits (TigerStyle: a bound on everything).
@@ -476,9 +478,6 @@ def _in_savepoint(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T
     return result
 
 
-DEFAULT_DATABASE_URL = "sqlite:///linli.sqlite"
-
-
 # PostgreSQL: how long a request may wait for the database before it is told it is unreachable.
 CONNECT_TIMEOUT_S = 5.0  # opening a connection (a server that is down refuses at once; a lost one)
 ACQUIRE_TIMEOUT_S = 10.0  # waiting for a pooled connection (every one busy, or being reopened)
@@ -596,7 +595,7 @@ class LinliPostgresEngine(PostgresEngine):
 
 def engine_from_url(url: str | None = None) -> Engine:
     """The engine for a database URL: ``sqlite:///path`` (the default) or ``postgresql://...``."""
-    url = url or os.environ.get("LINLI_DATABASE_URL") or DEFAULT_DATABASE_URL
+    url = url or DATABASE_URL.read()
     parsed = urllib.parse.urlparse(url)
     if parsed.scheme in ("postgres", "postgresql"):
         return LinliPostgresEngine(url)

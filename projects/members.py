@@ -17,12 +17,13 @@ from projects import errors
 from projects.areas import get_area
 from projects.db import atomic
 from projects.tables import ROLES, Member, Role, Token
+from settings import SESSION_IDLE_MINUTES
 
 PHONE = re.compile(r"1[3-9][0-9]{9}")  # a mainland mobile number
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
 TOKEN_LIFETIME = timedelta(days=30)
-DEFAULT_IDLE = timedelta(minutes=120)  # a token unused this long stops working (LINLI_SESSION_IDLE_MINUTES)
+DEFAULT_IDLE = SESSION_IDLE_MINUTES.default  # a token unused this long stops working
 TOUCH_EVERY = timedelta(minutes=1)  # how precisely a token's last use is kept
 
 # Argon2id with the library's defaults (RFC 9106's low-memory profile).

@@ -19,6 +19,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from settings import TEST_POSTGRES_URL
 from web.database import close_database, migrate, open_database
 
 ENGINES = ("sqlite", "postgres")
@@ -64,7 +65,7 @@ def media_apart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A PostgreSQL server for the session (or LINLI_TEST_POSTGRES_URL, if given)."""
-    given = os.environ.get("LINLI_TEST_POSTGRES_URL")
+    given = TEST_POSTGRES_URL.read()
     if given:
         yield given
         return

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextvars
 import json
-import os
 import re
 import secrets
 import urllib.parse
@@ -42,6 +41,7 @@ from projects.tables import (
     Resource,
     Role,
 )
+from settings import HTTPS
 from web.client import address_of
 
 # Who is signing in: the address, for the rate limit (Piccolo Admin's login gives no request).
@@ -125,7 +125,7 @@ def admin_app():
         site_name="邻里 Linli 管理后台",
         default_language_code="zh-CN",
         # Served over HTTPS (behind a proxy that terminates it): the admin's cookies are Secure.
-        production=os.environ.get("LINLI_HTTPS", "") == "1",
+        production=HTTPS.read(),
         rate_limit_provider=CountedByLinli(),
     )
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import astuple, dataclass, is_dataclass
 from datetime import datetime, timedelta
@@ -31,14 +30,13 @@ from projects import leases, media
 from projects.db import utcnow
 from projects.digest import write_digests
 from projects.issuance_report import write_reports
-from projects.members import DEFAULT_IDLE
 from projects.sweep import sweep
+from settings import NOTIFY_INTERVAL_S, Settings
 from web.admin import admin_mount
 from web.api import CONTROLLERS
 from web.api.deps import DEPENDENCIES
 from web.api.errors import EXCEPTION_HANDLERS
 from web.api.health import HealthController
-from web.client import Network, trusted_proxies
 from web.contract import ContractJson, install, reject_unknown_query
 from web.database import anchor_path, close_database, media_path, migrate, open_database
 from web.delivery import DeliverySettings, deliver_due
@@ -51,72 +49,9 @@ from web.pages.errors import for_pages_too
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SWEEP_INTERVAL_S = 30.0
 ANCHOR_EVERY = timedelta(days=1)
-DEFAULT_NOTIFY_INTERVAL_S = 2.0
+DEFAULT_NOTIFY_INTERVAL_S = NOTIFY_INTERVAL_S.default
 SHUTDOWN_GRACE_S = 30.0
-MAX_SETTING_MINUTES = 366 * 24 * 60  # a year: longer is a typo
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """What the app reads from the environment (arguments to ``create_app`` take precedence)."""
-
-    database_url: str | None  # None: LINLI_DATABASE_URL, else the SQLite default
-    sweep_interval_s: float  # 0 turns the expiry sweep off
-    notify_interval_s: float  # 0 turns the delivery of notifications off
-    delivery: DeliverySettings
-    https: bool = False  # LINLI_HTTPS=1: served over HTTPS (HSTS, Secure cookies)
-    trusted_proxies: tuple[Network, ...] = ()  # LINLI_TRUSTED_PROXIES: whose X-Forwarded-For counts
-    session_idle: timedelta = DEFAULT_IDLE  # LINLI_SESSION_IDLE_MINUTES: an unused sign-in ends
-    anchor_file: str | None = None  # LINLI_ANCHOR_FILE; None: web.database.anchor_path's default
-    media_dir: str | None = None  # LINLI_MEDIA_DIR; None: web.database.media_path's default
-
-    @classmethod
-    def from_env(
-        cls,
-        database_url: str | None = None,
-        sweep_interval_s: float | None = None,
-        session_idle: timedelta | None = None,
-        notify_interval_s: float | None = None,
-    ) -> Settings:
-        sweep_interval_s = _seconds("LINLI_SWEEP_INTERVAL_S", sweep_interval_s, DEFAULT_SWEEP_INTERVAL_S)
-        notify_interval_s = _seconds("LINLI_NOTIFY_INTERVAL_S", notify_interval_s, DEFAULT_NOTIFY_INTERVAL_S)
-        return cls(
-            database_url=database_url or os.environ.get("LINLI_DATABASE_URL"),
-            sweep_interval_s=sweep_interval_s,
-            notify_interval_s=notify_interval_s,
-            delivery=DeliverySettings.from_env(),
-            https=os.environ.get("LINLI_HTTPS", "").strip() == "1",
-            trusted_proxies=trusted_proxies(os.environ.get("LINLI_TRUSTED_PROXIES", "")),
-            session_idle=session_idle or _minutes("LINLI_SESSION_IDLE_MINUTES", DEFAULT_IDLE),
-            anchor_file=os.environ.get("LINLI_ANCHOR_FILE", "").strip() or None,
-            media_dir=os.environ.get("LINLI_MEDIA_DIR", "").strip() or None,
-        )
-
-
-def _seconds(variable: str, given: float | None, default: float) -> float:
-    """An interval from the argument, else the environment, else the default; 0 is off."""
-    if given is None:
-        raw = os.environ.get(variable, "").strip()
-        try:
-            given = float(raw) if raw else default
-        except ValueError:
-            raise ValueError(f"{variable} must be a number of seconds, not {raw!r}") from None
-    if not given >= 0:  # also refuses NaN
-        raise ValueError(f"{variable}: the interval must be zero (off) or a positive number of seconds")
-    return given
-
-
-def _minutes(name: str, default: timedelta) -> timedelta:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_SETTING_MINUTES:
-        raise ValueError(
-            f"{name} must be a whole number of minutes from 1 to {MAX_SETTING_MINUTES}, not {raw!r}"
-        )
-    return timedelta(minutes=int(raw))
 
 
 def linli_version() -> str:
@@ -347,7 +282,7 @@ def create_app(
                     clock,
                     stop,
                     notify_interval_s=settings.notify_interval_s,
-                    delivery=settings.delivery,
+                    delivery=DeliverySettings(settings.smtp_url, settings.base_url),
                     anchor_file=anchor_path(engine, settings.anchor_file),
                 )
                 sweeper = asyncio.create_task(jobs, name="linli-periodic-jobs")

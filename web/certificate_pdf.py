@@ -5,7 +5,6 @@ seals or a signature line, and a QR code (segno) of its public check at /verify/
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from fpdf import FPDF
 from projects.certificates import CertificateRecord, hours_text
 from projects.errors import N_
 from projects.quarters import ZONE
+from settings import CJK_FONT
 from web.i18n import locale
 
 # Noto Sans CJK, Simplified Chinese face of the collection; LINLI_CJK_FONT names another file.
@@ -31,7 +31,7 @@ class FontMissing(RuntimeError):
 
 
 def font_path() -> Path:
-    for candidate in (os.environ.get("LINLI_CJK_FONT", ""), *FONT_CANDIDATES):
+    for candidate in (CJK_FONT.read() or "", *FONT_CANDIDATES):
         if candidate and Path(candidate).is_file():
             return Path(candidate)
     raise FontMissing("no CJK font: apt-get install fonts-noto-cjk, or set LINLI_CJK_FONT")

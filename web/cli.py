@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 import urllib.parse
 from collections.abc import Awaitable, Callable
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import TextIO, TypeVar
 
 import click
+
+from settings import ANCHOR_FILE, DATABASE_URL, MEDIA_DIR
 
 T = TypeVar("T")
 
@@ -59,13 +60,14 @@ def linli(database: str | None) -> None:
     """Linli 邻里: a community time bank and volunteer-points marketplace."""
     if database:
         # Through the environment, so that uvicorn's workers and reloader see it too.
-        os.environ["LINLI_DATABASE_URL"] = database
-    url = os.environ.get("LINLI_DATABASE_URL")
-    if url and urllib.parse.urlparse(url).scheme not in ("sqlite", "postgres", "postgresql"):
+        DATABASE_URL.export(database)
+    try:
+        DATABASE_URL.read()
+    except ValueError:
         raise click.BadParameter(
             "a database URL starts with sqlite:/// or postgresql://",
-            param_hint="--database or LINLI_DATABASE_URL",
-        )
+            param_hint=f"--database or {DATABASE_URL.name}",
+        ) from None
 
 
 MAX_WORKERS = 64
@@ -73,8 +75,7 @@ MAX_WORKERS = 64
 
 def serving_sqlite() -> bool:
     """Whether the database the app will open is a SQLite file (the default)."""
-    url = os.environ.get("LINLI_DATABASE_URL") or "sqlite:///linli.sqlite"
-    return urllib.parse.urlparse(url).scheme == "sqlite"
+    return urllib.parse.urlparse(DATABASE_URL.read()).scheme == "sqlite"
 
 
 @linli.command()
@@ -240,7 +241,7 @@ def backup_command(output: Path) -> None:
             await backup(piccolo_conf.DB, output)
         except BackupError as error:
             raise click.ClickException(str(error)) from error
-        root = media_path(piccolo_conf.DB, os.environ.get("LINLI_MEDIA_DIR", "").strip() or None)
+        root = media_path(piccolo_conf.DB, MEDIA_DIR.read())
         return await asyncio.to_thread(backup_media, root, photos)
 
     copied = run_with_database(work)
@@ -258,7 +259,7 @@ def _anchor_file():
     import piccolo_conf
     from web.database import anchor_path
 
-    return anchor_path(piccolo_conf.DB, os.environ.get("LINLI_ANCHOR_FILE", "").strip() or None)
+    return anchor_path(piccolo_conf.DB, ANCHOR_FILE.read())
 
 
 @ledger_group.command(name="verify")
@@ -460,8 +461,8 @@ def bench_stats(repeat: int) -> None:
     `linli demo --scale district` first); print one JSON object."""
     from bench.stats import run
 
-    if not os.environ.get("LINLI_DATABASE_URL"):
-        os.environ["LINLI_DATABASE_URL"] = "sqlite:///linli.sqlite"
+    if not DATABASE_URL.is_set():
+        DATABASE_URL.export(DATABASE_URL.default)
     click.echo(json.dumps(run(repeat=repeat)))
 
 

@@ -12,24 +12,15 @@ from collections.abc import Iterable
 
 from litestar.types import Scope
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+from settings import TRUSTED_PROXIES, Network
+
 MAX_FORWARDED_HOPS = 20  # a longer X-Forwarded-For is read from its right end only
 UNKNOWN = "unknown"
 
 
 def trusted_proxies(raw: str) -> tuple[Network, ...]:
     """``LINLI_TRUSTED_PROXIES``: addresses or CIDR networks separated by commas (empty: none)."""
-    networks = []
-    for item in (part.strip() for part in raw.split(",")):
-        if not item:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            raise ValueError(
-                f"LINLI_TRUSTED_PROXIES: {item!r} is not an address or a network such as 10.0.0.0/8"
-            ) from None
-    return tuple(networks)
+    return TRUSTED_PROXIES.parse(raw)
 
 
 def _trusted(address: str, proxies: Iterable[Network]) -> bool:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -18,6 +17,8 @@ import apprise
 
 from projects.delivery import BATCH, Job, claim_due, finish
 from projects.errors import N_
+from settings import BASE_URL, SMTP_URL
+from settings import smtp_url as check_smtp_url
 from web.i18n import translations
 from web.notices import render
 
@@ -26,7 +27,6 @@ logger = logging.getLogger(__name__)
 TITLE = N_("Linli: a notification")
 CONCURRENT_SENDS = 4
 MAX_BATCHES = 20  # deliveries per run: at most BATCH × MAX_BATCHES, the rest next time
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 DEFAULT_FROM = "linli@localhost"
 ERROR_MAX_CHARS = 1000
 
@@ -42,11 +42,10 @@ class DeliverySettings:
 
     @classmethod
     def from_env(cls) -> DeliverySettings:
-        smtp = os.environ.get("LINLI_SMTP_URL", "").strip() or None
-        if smtp is not None:
-            email_url(smtp, "check@example.org", delivery=0)  # refuse a wrong URL at start-up
-        base = os.environ.get("LINLI_BASE_URL", "").strip().rstrip("/") or DEFAULT_BASE_URL
-        return cls(smtp, base)
+        try:
+            return cls(SMTP_URL.read(), BASE_URL.read())
+        except ValueError as error:
+            raise OutletError(str(error)) from None
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -59,15 +58,13 @@ class DeliverySettings:
 def email_url(smtp_url: str, to_address: str, *, delivery: int) -> str:
     """The Apprise ``mailto`` URL for LINLI_SMTP_URL: ``smtp://[user[:password]@]host[:port][?from=]``
     (plain, as to a relay on the same network; ``?tls=starttls`` to upgrade) or ``smtps://`` (TLS)."""
+    try:
+        check_smtp_url(SMTP_URL.name, smtp_url)
+    except ValueError as error:
+        raise OutletError(str(error)) from None
     parts = urllib.parse.urlsplit(smtp_url)
-    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise OutletError(
-            "LINLI_SMTP_URL is smtp://host:port or smtps://host:port (user and password optional)"
-        )
     query = urllib.parse.parse_qs(parts.query)
     mode = "ssl" if parts.scheme == "smtps" else query.get("tls", ["insecure"])[0]
-    if mode not in ("insecure", "ssl", "starttls"):
-        raise OutletError("LINLI_SMTP_URL's tls is starttls")
     port = parts.port or (465 if mode == "ssl" else 25)
     auth = ""
     if parts.username:

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import random
 import time
 from collections import Counter, deque
 
 from gevent.lock import Semaphore
 from locust import HttpUser, between, events, task
+
+from settings import LOAD_REPORT
 
 PASSWORD = "linli-demo"
 STAFF_PHONE = "13800000001"
@@ -272,7 +273,7 @@ class StatisticsReader(HttpUser):
 
 @events.test_stop.add_listener
 def _report(environment, **_kw) -> None:
-    path = os.environ.get("LINLI_LOAD_REPORT")
+    path = LOAD_REPORT.read()
     if path:
         with open(path, "w", encoding="utf-8") as out:
             json.dump({"done": done, "refused": refused, "acknowledged": acknowledged}, out)

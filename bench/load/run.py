@@ -29,6 +29,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from settings import ANCHOR_FILE, DATABASE_URL, LOAD_REPORT, MEDIA_DIR
+
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 CONFIGURATIONS = {"sqlite-1": ("sqlite", 1), "postgres-1": ("postgres", 1), "postgres-4": ("postgres", 4)}
 START_TIMEOUT_S = 90.0
@@ -102,9 +104,9 @@ class Databases:
         name = url.rstrip("/").rsplit("/", 1)[-1]  # each database's ledger has its own anchors
         return {
             **os.environ,
-            "LINLI_DATABASE_URL": url,
-            "LINLI_ANCHOR_FILE": str(self.folder / f"{name}.anchors.jsonl"),
-            "LINLI_MEDIA_DIR": str(self.folder / "media"),
+            DATABASE_URL.name: url,
+            ANCHOR_FILE.name: str(self.folder / f"{name}.anchors.jsonl"),
+            MEDIA_DIR.name: str(self.folder / "media"),
         }
 
     def fresh(self, engine: str, name: str) -> str:
@@ -208,7 +210,7 @@ def run_locust(url: str, users: int, seconds: float, folder: Path, env: dict[str
     ]
     with (folder / "locust.log").open("w") as log:
         subprocess.run(
-            command, env={**env, "LINLI_LOAD_REPORT": str(report)}, stdout=log, stderr=log, check=True
+            command, env={**env, LOAD_REPORT.name: str(report)}, stdout=log, stderr=log, check=True
         )
     with (folder / "locust_stats.csv").open(encoding="utf-8") as stats:
         rows = list(csv.DictReader(stats))

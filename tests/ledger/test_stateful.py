@@ -29,13 +29,14 @@ from ledger.accounts import DEBITS_MUST_NOT_EXCEED_CREDITS, Balance
 from ledger.posting import NewTransfer, Operation, ResolvePending, Reverse, TransferRecord
 from ledger.tables import Account, Reservation, Transfer
 from ledger.verify import verify
+from settings import STATEFUL_EXAMPLES
 from web.database import close_database, open_database
 
 T0 = datetime(2027, 1, 1, tzinfo=UTC)
 MAX_ACCOUNTS = 8
 TIMEOUTS_S = (30, 300, 3600, None)
 RUNS = settings(
-    max_examples=int(os.environ.get("LINLI_STATEFUL_EXAMPLES", "25")),
+    max_examples=STATEFUL_EXAMPLES.read(),
     stateful_step_count=30,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],

@@ -5,6 +5,7 @@ configuration. The contracts are import-linter's, written in pyproject.toml."""
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 from importlinter.cli import lint_imports
@@ -33,3 +34,14 @@ def test_no_domain_module_imports_the_piccolo_configuration():
                 if any(name.split(".")[0] == "piccolo_conf" for name in names):
                     found.append(str(path.relative_to(ROOT)))
     assert found == []
+
+
+def test_the_settings_import_nothing_but_the_standard_library():
+    # settings.py is a module too: every layer imports it, so it may import none of them.
+    imported = set()
+    for node in ast.walk(ast.parse((ROOT / "settings.py").read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            imported.add((node.module or "").split(".")[0])
+    assert imported - set(sys.stdlib_module_names) - {"__future__"} == set()

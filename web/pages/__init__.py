@@ -7,7 +7,6 @@ POST-redirect-GET, a session cookie carrying a sign-in token, CSRF on every form
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from projects.signin import shared_secret
+from settings import SECRET_KEY
 from web.pages.account import AccountPages
 from web.pages.catalogue import CataloguePages, ProviderPages, RedemptionPages
 from web.pages.certificates import CertificatePages
@@ -107,7 +107,7 @@ def csrf_config(*, https: bool = False) -> CSRFConfig:
 def startup(csrf: CSRFConfig):
     @contextlib.asynccontextmanager
     async def read_secret(app: Litestar) -> AsyncIterator[None]:
-        secret = os.environ.get("LINLI_SECRET_KEY", "").strip() or await shared_secret()
+        secret = SECRET_KEY.read() or await shared_secret()
         csrf.secret = secret
         app.state.secret_key = secret
         yield
