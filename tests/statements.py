@@ -16,6 +16,7 @@ from piccolo.engine.base import Engine
 
 from ledger.engine import is_sqlite
 
+_WRITES = ("INSERT", "UPDATE", "DELETE")
 _CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA", "END", "--")
 
 
@@ -28,6 +29,7 @@ class StatementCounter:
 
     def __init__(self) -> None:
         self._seen: list[str] | None = None
+        self._last: dict[int, str] = {}  # connection -> the last statement it reported
 
     def _record(self, sql: str) -> None:
         seen = self._seen
@@ -45,14 +47,12 @@ class StatementCounter:
 
     async def _install_sqlite(self, engine) -> None:
         def trace(conn: sqlite3.Connection) -> None:
-            # SQLite reports a statement again as each trigger it fires starts (with the same
-            # text): a repeat right after itself on one connection is that, not a new statement.
-            last = [""]
-
+            # SQLite reports a write again as each trigger it fires starts (with the same text):
+            # a write repeated right after itself on one connection is that, not a new one.
             def record(sql: str) -> None:
-                if sql != last[0]:
+                if not (sql == self._last.get(id(conn)) and sql.lstrip().upper().startswith(_WRITES)):
                     self._record(sql)
-                last[0] = sql
+                self._last[id(conn)] = sql
 
             conn.set_trace_callback(record)
 
@@ -79,6 +79,7 @@ class StatementCounter:
     @contextlib.contextmanager
     def counting(self) -> Iterator[list[str]]:
         self._seen = seen = []
+        self._last.clear()
         try:
             yield seen
         finally:

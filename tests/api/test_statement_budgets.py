@@ -22,7 +22,7 @@ BUDGETS = {
     "GET /api/v1/tasks?status=open": (4, 4),
     "POST /api/v1/needs": (12, 12),
     "GET /api/v1/needs/{id}": (3, 3),
-    "claim": (14, 15),
+    "claim": (15, 15),
     "check in": (12, 12),
     "submit": (15, 15),
     "confirm": (33, 33),
