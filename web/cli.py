@@ -132,7 +132,7 @@ def migrate_command() -> None:
     "--residents",
     default=300,
     show_default=True,
-    type=click.IntRange(min=150),  # projects.demo.MIN_RESIDENTS
+    type=click.IntRange(min=150),  # demo.street.MIN_RESIDENTS
     help="Residents besides the volunteers, leaders and staff.",
 )
 @click.option(
@@ -158,8 +158,8 @@ def demo(residents: int, transfers: int, seed_value: int, scale: str | None) -> 
     if scale is not None:
         demo_district(scale, seed_value)
         return
-    from market.demo import build_market_demo
-    from projects.demo import ACCOUNTS, PASSWORD, build_demo
+    from demo.market import build_market_demo
+    from demo.street import ACCOUNTS, PASSWORD, build_demo
 
     async def build():
         street = await build_demo(seed=seed_value, residents=residents, transfers=transfers)
@@ -185,7 +185,7 @@ def demo_district(scale: str, seed_value: int) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from demo.district import NAMED, build_district
-    from projects.demo import PASSWORD
+    from demo.street import PASSWORD
 
     async def build():
         import piccolo_conf

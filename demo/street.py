@@ -31,13 +31,13 @@ from datetime import datetime, timedelta
 
 from piccolo.query.functions.aggregate import Count
 
-from ledger import demo as ledger_demo
+from demo import appraisal as demo_appraisal
+from demo import ledger as ledger_demo
 from ledger.accounts import DEBITS_MUST_NOT_EXCEED_CREDITS
 from ledger.transfers import last_seq
 from projects import (
     areas,
     claims,
-    demo_appraisal,
     indicators,
     members,
     needs,
