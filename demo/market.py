@@ -15,16 +15,7 @@ from datetime import datetime, timedelta
 
 from piccolo.query.functions.aggregate import Count
 
-from demo.street import (
-    ADMIN,
-    ENTERPRISE,
-    GRID_LEADER,
-    MERCHANT,
-    RESIDENT,
-    STAFF,
-    STREET_STAFF,
-    VOLUNTEER,
-)
+from demo.accounts import ADMIN, ENTERPRISE, GRID_LEADER, MERCHANT, RESIDENT, STAFF, STREET_STAFF, VOLUNTEER
 from ledger.accounts import balance
 from ledger.transfers import last_seq
 from market import catalogue, exchange, fund, redemptions, ventures

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from demo.street import ACCOUNTS, MIN_RESIDENTS, PASSWORD, build_demo
+from demo.accounts import ACCOUNTS, PASSWORD
+from demo.build import MIN_RESIDENTS, build_demo
 from ledger.tables import Account, Transfer
 from ledger.verify import verify
 from projects import errors

@@ -33,3 +33,15 @@ def test_no_domain_module_imports_the_piccolo_configuration():
                 if any(name.split(".")[0] == "piccolo_conf" for name in names):
                     found.append(str(path.relative_to(ROOT)))
     assert found == []
+
+
+def test_the_domain_holds_no_demo_or_benchmark_code():
+    # The tools live in demo/ and bench/; a module named after them in the domain would be one
+    # the forbidden-import contract cannot see (it imports nothing of theirs, it *is* theirs).
+    found = [
+        str(path.relative_to(ROOT))
+        for package in DOMAIN
+        for path in (ROOT / package).rglob("*.py")
+        if any(part.startswith(("demo", "bench")) for part in path.relative_to(ROOT / package).parts)
+    ]
+    assert found == []
