@@ -1,7 +1,7 @@
 """A district's worth of data (`linli demo --scale district`): about 100 communities, 1,000 grids,
 a million residents and a year of needs, tasks, claims, ratings and the points they banked.
 
-Unlike the demo street (projects/demo.py), which goes through every use case, this writes rows
+Unlike the demo street (demo/build.py), which goes through every use case, this writes rows
 in bulk (demo/bulk.py) inside one transaction: the district, its people and its year are there
 entirely or not at all. The rows are those the use cases would have written (demo/history.py
 draws each need's life by the loop's rules). Then the points of the confirmed claims are posted
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import groupby
 
+from demo.accounts import PASSWORD
 from demo.bulk import Bulk
 from demo.history import (
     CLAIM_COLUMNS,
@@ -36,13 +37,13 @@ from demo.history import (
     Home,
     Writer,
 )
+from demo.names import GIVEN, SURNAMES
 from ledger.accounts import DEBITS_MUST_NOT_EXCEED_CREDITS
 from ledger.posting import NewTransfer, as_utc
 from ledger.transfers import post_batch
 from projects import members
 from projects.areas import issuer_account
 from projects.db import utcnow
-from projects.demo import GIVEN, PASSWORD, SURNAMES
 from projects.members import member_account
 from projects.organisations import organisation_account
 from projects.points import confirmation_transfer_id
@@ -570,6 +571,6 @@ async def bank_confirmed_claims(phases: Phases) -> int:
 
 
 async def count_district() -> dict[str, int]:
-    from projects.demo import count_demo
+    from demo.build import count_demo
 
     return await count_demo()

@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from projects.demo import COMMON, PERSONAL
+from demo.words import COMMON, PERSONAL
 from projects.points import confirmation_transfer_id, points_for
 from projects.ratings import quarter
 

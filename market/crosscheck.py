@@ -15,7 +15,7 @@ How the use cases name their transfers (id; reference):
 - a recognition's bonus ``recognition:{community}:{year}:{kind}:{subject}`` (the same reference),
   kept as its ``transfer_id`` once issued
 - a paid milestone: ``grant:bid:{bid}:milestone:{id}``; ``call:{call}``
-The demo's ledger-only history (``ledger.demo``) uses references of its own kind, ``demo:``, which
+The demo's ledger-only history (``demo.ledger``) uses references of its own kind, ``demo:``, which
 name no record; a transfer without a reference names none either.
 """
 

@@ -18,12 +18,13 @@ from pathlib import Path
 
 import pytest
 
+from demo.accounts import ACCOUNTS, PASSWORD
+from demo.build import MIN_RESIDENTS, build_demo
 from ledger.tables import Account, Transfer
 from ledger.verify import verify
 from projects import errors
 from projects.access import load_actor
 from projects.areas import get_area
-from projects.demo import ACCOUNTS, MIN_RESIDENTS, PASSWORD, build_demo
 from projects.members import authenticate, find_by_phone, member_account
 from projects.tables import (
     Area,
@@ -437,7 +438,7 @@ async def test_the_ledger_history_is_woven_in_with_the_streets_accounts(street):
 
 
 async def test_the_standalone_ledger_demo_opens_its_own_accounts_and_replays_idempotently(db):
-    from ledger.demo import seed
+    from demo.ledger import seed
 
     first = await seed(transfers=200, seed=3)
     assert first == await seed(transfers=200, seed=3)

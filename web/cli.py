@@ -133,7 +133,7 @@ def migrate_command() -> None:
     "--residents",
     default=300,
     show_default=True,
-    type=click.IntRange(min=150),  # projects.demo.MIN_RESIDENTS
+    type=click.IntRange(min=150),  # demo.build.MIN_RESIDENTS
     help="Residents besides the volunteers, leaders and staff.",
 )
 @click.option(
@@ -159,8 +159,9 @@ def demo(residents: int, transfers: int, seed_value: int, scale: str | None) -> 
     if scale is not None:
         demo_district(scale, seed_value)
         return
-    from market.demo import build_market_demo
-    from projects.demo import ACCOUNTS, PASSWORD, build_demo
+    from demo.accounts import ACCOUNTS, PASSWORD
+    from demo.build import build_demo
+    from demo.market import build_market_demo
 
     async def build():
         street = await build_demo(seed=seed_value, residents=residents, transfers=transfers)
@@ -185,8 +186,8 @@ def demo_district(scale: str, seed_value: int) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from demo.accounts import PASSWORD
     from demo.district import NAMED, build_district
-    from projects.demo import PASSWORD
 
     async def build():
         import piccolo_conf

@@ -31,7 +31,7 @@ READER_PHONE = "13900000101"  # the street's staff, reading its communities' sta
 MERCHANT_PHONE = "13800000006"
 RESIDENT_PHONES = ["13800000004"] + [f"139000000{n:02d}" for n in range(50, 100)]
 VOLUNTEER_PHONES = [f"139000000{n:02d}" for n in range(50)]
-ITEM_NAME = "洗剪吹"  # the barber's: no stock limit, no limit per member (market/demo.py)
+ITEM_NAME = "洗剪吹"  # the barber's: no stock limit, no limit per member (demo/market.py)
 SUBMIT_AFTER_S = 61  # minutes reported may not exceed the minutes since checking in
 
 needs: deque[int] = deque(maxlen=10_000)  # reported, waiting to be triaged

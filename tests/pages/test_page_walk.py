@@ -20,8 +20,9 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import pytest
 
-from market.demo import build_market_demo
-from projects.demo import PASSWORD, build_demo
+from demo.accounts import PASSWORD
+from demo.build import build_demo
+from demo.market import build_market_demo
 from tests.api.conftest import running
 from tests.pages.conftest import FLASH
 from tests.pages.walk import Page, kind_of

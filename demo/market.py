@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from piccolo.query.functions.aggregate import Count
 
+from demo.accounts import ADMIN, ENTERPRISE, GRID_LEADER, MERCHANT, RESIDENT, STAFF, STREET_STAFF, VOLUNTEER
 from ledger.accounts import balance
 from ledger.transfers import last_seq
 from market import catalogue, exchange, fund, redemptions
@@ -31,16 +32,6 @@ from market.ventures.panel import close_voting, score_bid, vote
 from projects.access import Actor, load_actor
 from projects.area_path import AreaPath
 from projects.db import atomic, utcnow
-from projects.demo import (
-    ADMIN,
-    ENTERPRISE,
-    GRID_LEADER,
-    MERCHANT,
-    RESIDENT,
-    STAFF,
-    STREET_STAFF,
-    VOLUNTEER,
-)
 from projects.members import member_account
 from projects.tables import Member, Organisation, OrganisationMember, Role
 

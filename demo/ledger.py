@@ -6,9 +6,10 @@ redemptions held as pending transfers and then posted (in full or in part), void
 pending, mistaken issuances reversed, and money donated to and granted from a community fund.
 
 Who plays each part is a ``Cast`` of account ids. ``standalone_cast()`` opens accounts of its own,
-under ids that no real member, organisation or community account can take; ``projects.demo`` casts
-the demo street's members, organisations and community issuers instead, and weaves the episodes
-into the street's own history (nothing here imports the rest of Linli).
+under ids that no real member, organisation or community account can take; the demo street
+(``demo.stories.ledger_history``) casts its members, organisations and community issuers instead,
+and weaves the episodes into the street's own history (nothing here imports the rest of Linli:
+only the ledger).
 
 Its references are of a kind of their own, ``demo:task:7`` and the like: they name no record of
 the domain, and the domain's cross-check (``market.crosscheck``) knows to leave them be.
