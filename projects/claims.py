@@ -6,7 +6,7 @@ neighbour who has no phone)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ledger.transfers import transfer
@@ -14,7 +14,7 @@ from projects import errors, events, issuance
 from projects.access import Actor
 from projects.areas import get_area, issuer_account
 from projects.attachments import attach, kept_if_committed
-from projects.db import atomic
+from projects.db import atomic, for_update
 from projects.errors import N_
 from projects.images import Photo
 from projects.limits import REASON_MAX_CHARS
@@ -133,11 +133,12 @@ async def claim_task(
 
 
 async def lock_claim(claim_id: int) -> tuple[dict, dict]:
-    """The claim's task and the claim, locked in that order (see ``states``)."""
-    head = await Claim.select(Claim.task).where(Claim.id == claim_id).first()
-    if head is None:
+    """The claim's task and the claim, locked in that order (see ``states``); the task is found
+    through the claim in the same statement that locks it."""
+    of_claim = Claim.select(Claim.task).where(Claim.id == claim_id)
+    task = await for_update(Task.select().where(Task.id.is_in(of_claim))).first()
+    if task is None:
         raise errors.NotFound(thing=N_("claim"))
-    task = await load(Task, "task", head["task"])
     return task, await load(Claim, "claim", claim_id)
 
 
@@ -180,6 +181,14 @@ async def locked(actor: Actor, claim_id: int, rule) -> tuple[dict, dict, ClaimFa
     return task, claim, facts
 
 
+def answer(actor: Actor, row: dict, facts: ClaimFacts) -> ClaimRecord:
+    """The record of a claim a use case has just changed, from the row ``move`` answered and the
+    facts it checked (which the change leaves as they were but for the row's own state): no
+    second read after the commit."""
+    facts = replace(facts, status=row["status"], decided_by=row["decided_by"])
+    return ClaimRecord(**row, may=claim_rules.may(actor, facts))
+
+
 def performs(actor: Actor, claim: dict) -> bool:
     """The performer, or the representative of the organisation that claimed for them."""
     return claim["member"] == actor.member_id or actor.acts_for(claim["organisation"])
@@ -196,11 +205,11 @@ async def withdraw_claim(actor: Actor, claim_id: int, *, reason: str = "", now: 
 
 async def check_in(actor: Actor, claim_id: int, *, now: datetime) -> ClaimRecord:
     async with atomic():
-        _, claim, _ = await locked(actor, claim_id, claim_rules.check_in)
-        await move(
+        _, claim, facts = await locked(actor, claim_id, claim_rules.check_in)
+        claim = await move(
             Claim, "claim", claim, "checked_in", "check_in", actor=actor.member_id, now=now, checked_in_at=now
         )
-    return await view_claim(actor, claim_id)
+    return answer(actor, claim, facts)
 
 
 def _check_minutes(minutes: int, field: str = "minutes") -> None:
@@ -236,7 +245,7 @@ async def submit_work(
                 field="minutes",
                 elapsed=elapsed,
             )
-        await move(
+        claim = await move(
             Claim,
             "claim",
             claim,
@@ -250,7 +259,7 @@ async def submit_work(
             submitted_at=now,
         )
         await attach(list(photos), uploaded_by=actor.member_id, claim=claim_id, now=now)
-    return await view_claim(actor, claim_id)
+    return answer(actor, claim, facts)
 
 
 async def record_work(
@@ -413,17 +422,17 @@ async def confirm_work(actor: Actor, claim_id: int, *, now: datetime) -> ClaimRe
             refuse(claim_rules.see(actor, facts))
         else:
             refuse(claim_rules.confirm(actor, facts))
-            await _decide(
+            claim = await _decide(
                 task, claim, claim["minutes"], actor=actor.member_id, now=now, action="confirm", why=""
             )
-    return await view_claim(actor, claim_id)
+    return answer(actor, claim, facts)
 
 
 async def dispute_work(actor: Actor, claim_id: int, *, reason: str, now: datetime) -> ClaimRecord:
     reason = text(reason, REASON_MAX_CHARS, N_("reason"), required=True)
     async with atomic():
-        _, claim, _ = await locked(actor, claim_id, claim_rules.dispute)
-        await move(
+        _, claim, facts = await locked(actor, claim_id, claim_rules.dispute)
+        claim = await move(
             Claim,
             "claim",
             claim,
@@ -434,7 +443,7 @@ async def dispute_work(actor: Actor, claim_id: int, *, reason: str, now: datetim
             why=reason,
             reason=reason,
         )
-    return await view_claim(actor, claim_id)
+    return answer(actor, claim, facts)
 
 
 async def settle_dispute(
