@@ -18,7 +18,7 @@ from piccolo.query.functions.aggregate import Count
 from demo.accounts import ADMIN, ENTERPRISE, GRID_LEADER, MERCHANT, RESIDENT, STAFF, STREET_STAFF, VOLUNTEER
 from ledger.accounts import balance
 from ledger.transfers import last_seq
-from market import catalogue, exchange, fund, redemptions
+from market import catalogue, exchanges, fund, gifts, listings, redemptions
 from market import errors as market_errors
 from market.catalogue import ItemDraft
 from market.sweep import sweep
@@ -213,28 +213,30 @@ async def _exchanges(cast: _Cast, rng: random.Random, now: datetime) -> None:
     # The richest volunteers first: the requesters among them pay from their own balance.
     available = {member: (await balance(member_account(member))).available for member in cast.volunteers}
     people = sorted(cast.volunteers, key=lambda member: -available[member])[:20]
-    listings = []
+    published = []
     for number, (kind, category, title, rate) in enumerate(OFFERS):
         owner = await cast.actor(people[number])
         when = now - timedelta(days=10 - number)
-        listings.append(
-            await exchange.create_listing(owner, kind, category, title, points_per_hour=rate, now=when)
+        published.append(
+            await listings.create_listing(owner, kind, category, title, points_per_hour=rate, now=when)
         )
-    piano, shopping, hospital, _ = listings
+    piano, shopping, hospital, _ = published
     learner = await cast.actor(people[5])
     teacher = await cast.actor(piano.member)
-    done = await exchange.propose(learner, piano.id, 60, note="孩子八岁，零基础", now=now - timedelta(days=6))
-    await exchange.accept(teacher, done.id, now=now - timedelta(days=6, hours=-2))
-    await exchange.submit(teacher, done.id, 60, note="第一课：认识琴键", now=now - timedelta(days=4))
-    await exchange.confirm(learner, done.id, now=now - timedelta(days=4, hours=-3))
+    done = await exchanges.propose(
+        learner, piano.id, 60, note="孩子八岁，零基础", now=now - timedelta(days=6)
+    )
+    await exchanges.accept(teacher, done.id, now=now - timedelta(days=6, hours=-2))
+    await exchanges.submit(teacher, done.id, 60, note="第一课：认识琴键", now=now - timedelta(days=4))
+    await exchanges.confirm(learner, done.id, now=now - timedelta(days=4, hours=-3))
     helper = await cast.actor(people[6])
-    held = await exchange.propose(helper, hospital.id, 180, now=now - timedelta(days=2))
-    await exchange.accept(await cast.actor(hospital.member), held.id, now=now - timedelta(days=1))
-    await exchange.propose(await cast.actor(people[7]), shopping.id, 60, now=now - timedelta(hours=5))
+    held = await exchanges.propose(helper, hospital.id, 180, now=now - timedelta(days=2))
+    await exchanges.accept(await cast.actor(hospital.member), held.id, now=now - timedelta(days=1))
+    await exchanges.propose(await cast.actor(people[7]), shopping.id, 60, now=now - timedelta(hours=5))
     for giver, recipient in ((people[8], people[9]), (people[9], None)):
         actor = await cast.actor(giver)
         if (await balance(member_account(giver))).available >= 5:
-            await exchange.give(
+            await gifts.give(
                 actor,
                 5,
                 recipient_id=recipient,

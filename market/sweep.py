@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from market import exchange, redemptions
+from market import exchanges, redemptions
 from market.ventures.calls import close_due_calls
 
 
@@ -22,5 +22,5 @@ async def sweep(*, now: datetime) -> MarketSweep:
     return MarketSweep(
         redemptions_expired=await redemptions.expire_due(now=now),
         calls_closed=await close_due_calls(now=now),
-        exchanges_confirmed=await exchange.confirm_overdue(now=now),
+        exchanges_confirmed=await exchanges.confirm_overdue(now=now),
     )

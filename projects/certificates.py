@@ -2,7 +2,7 @@
 as the Ministry of Civil Affairs' rules for volunteer records ask: name and volunteer number,
 the service by category with each task's title and date, the hours, who recorded and confirmed
 them (the community, and the organisation the work was done through) with its person in charge,
-handler and phone, a number and a date. Peer exchange (market.exchange) is not volunteer
+handler and phone, a number and a date. Peer exchange (market.exchanges) is not volunteer
 service: only confirmed claims count. Each certificate is frozen as issued and carries an
 unguessable code; ``verify`` shows its figures to anyone holding the code, the name masked."""
 

@@ -66,7 +66,7 @@ STATES = {
         "completed": N_("completed"),
         "cancelled": N_("cancelled"),
     },
-    # The market (market/redemptions.py, exchange.py, ventures.py).
+    # The market (market/redemptions.py, listings.py, exchanges.py).
     "redemption": {
         "pending": N_("pending"),
         "fulfilled": N_("fulfilled"),

@@ -59,7 +59,7 @@ CALLS_FOR_ORGANISATIONS = {
 }
 REPRESENTATIVES = {"organisation representative", "merchant representative", "volunteer"}  # (a team's)
 # What the market's rules allow across communities today, reported to the market's owner rather
-# than decided here: a gift reaches a member of any community (market/exchange.py, give).
+# than decided here: a gift reaches a member of any community (market/gifts.py, give).
 MARKET_ACROSS = {("POST", "/api/v1/gifts"): "a gift to a member of another community"}
 # A path parameter's name, and the kind of item whose id it takes (a milestone's depends on whose).
 KINDS = {

@@ -12,7 +12,7 @@ from litestar.params import FromQuery, JSONBody
 from litestar.response import File
 from pydantic import Field, StringConstraints
 
-from market import exchange, fund
+from market import exchanges, fund, gifts, listings
 from projects import attachments
 from web.api.deps import CurrentActor, Now, Viewer, provide_optional_actor
 from web.api.photos import CACHE, ONE_PHOTO_BYTES, MultipartPhoto, photo_viewer, read_upload
@@ -65,17 +65,17 @@ class ListingPageOut(Out):
 
 
 class ProposalIn(In):
-    minutes: int = Field(ge=1, le=exchange.MAX_MINUTES)
+    minutes: int = Field(ge=1, le=exchanges.MAX_MINUTES)
     note: Text500 = ""
 
 
 class MinutesIn(In):
-    minutes: int = Field(ge=1, le=exchange.MAX_MINUTES)
+    minutes: int = Field(ge=1, le=exchanges.MAX_MINUTES)
     note: Text500 = ""
 
 
 class SettleIn(In):
-    minutes: int = Field(ge=0, le=exchange.MAX_MINUTES)
+    minutes: int = Field(ge=0, le=exchanges.MAX_MINUTES)
     reason: Text500
 
 
@@ -110,7 +110,7 @@ class ExchangeListOut(Out):
 
 
 class GiftIn(In):
-    amount: int = Field(ge=1, le=exchange.MAX_GIFT)
+    amount: int = Field(ge=1, le=gifts.MAX_GIFT)
     recipient_id: IdIn | None = None
     community_id: IdIn | None = None
     note: Text500 = ""
@@ -194,7 +194,7 @@ class ListingController(Controller):
 
     @post(name="api:listing-create", summary="Publish an offer or a request")
     async def create(self, actor: CurrentActor, data: JSONBody[ListingIn], now: Now) -> ListingOut:
-        listing = await exchange.create_listing(
+        listing = await listings.create_listing(
             actor,
             data.kind,
             data.category,
@@ -213,9 +213,9 @@ class ListingController(Controller):
         category: FromQuery[str | None] = None,
         mine: FromQuery[bool] = False,
         cursor: FromQuery[str | None] = None,
-        limit: Limit = exchange.PAGE,
+        limit: Limit = listings.PAGE,
     ) -> ListingPageOut:
-        page = await exchange.list_listings(
+        page = await listings.list_listings(
             actor, kind=kind, category=category, mine=mine, cursor=cursor, limit=limit
         )
         return ListingPageOut(
@@ -224,11 +224,11 @@ class ListingController(Controller):
 
     @get("/{listing_id:int}", name="api:listing", summary="One listing")
     async def read(self, actor: CurrentActor, listing_id: IdPath) -> ListingOut:
-        return ListingOut.model_validate(await exchange.view_listing(actor, listing_id))
+        return ListingOut.model_validate(await listings.view_listing(actor, listing_id))
 
     @post("/{listing_id:int}/close", name="api:listing-close", summary="Close my listing", status_code=200)
     async def close(self, actor: CurrentActor, listing_id: IdPath, now: Now) -> ListingOut:
-        return ListingOut.model_validate(await exchange.close_listing(actor, listing_id, now=now))
+        return ListingOut.model_validate(await listings.close_listing(actor, listing_id, now=now))
 
     @post(
         "/{listing_id:int}/exchanges",
@@ -238,7 +238,7 @@ class ListingController(Controller):
     async def propose(
         self, actor: CurrentActor, listing_id: IdPath, data: JSONBody[ProposalIn], now: Now
     ) -> ExchangeOut:
-        record = await exchange.propose(actor, listing_id, data.minutes, note=data.note, now=now)
+        record = await exchanges.propose(actor, listing_id, data.minutes, note=data.note, now=now)
         return ExchangeOut.model_validate(record)
 
 
@@ -248,16 +248,16 @@ class ExchangeController(Controller):
 
     @get(name="api:exchanges", summary="My exchanges, as requester or performer")
     async def list(self, actor: CurrentActor, status: FromQuery[str | None] = None) -> ExchangeListOut:
-        found = await exchange.list_exchanges(actor, status=status)
+        found = await exchanges.list_exchanges(actor, status=status)
         return ExchangeListOut(items=[ExchangeOut.model_validate(e) for e in found])
 
     @get("/{exchange_id:int}", name="api:exchange", summary="One exchange")
     async def read(self, actor: CurrentActor, exchange_id: IdPath) -> ExchangeOut:
-        return ExchangeOut.model_validate(await exchange.view_exchange(actor, exchange_id))
+        return ExchangeOut.model_validate(await exchanges.view_exchange(actor, exchange_id))
 
     @get("/{exchange_id:int}/history", name="api:exchange-history", summary="The exchange's trace")
     async def history(self, actor: CurrentActor, exchange_id: IdPath) -> list[TraceOut]:
-        return [TraceOut.model_validate(t) for t in await exchange.exchange_history(actor, exchange_id)]
+        return [TraceOut.model_validate(t) for t in await exchanges.exchange_history(actor, exchange_id)]
 
     @post(
         "/{exchange_id:int}/accept",
@@ -266,7 +266,7 @@ class ExchangeController(Controller):
         status_code=200,
     )
     async def accept(self, actor: CurrentActor, exchange_id: IdPath, now: Now) -> ExchangeOut:
-        return ExchangeOut.model_validate(await exchange.accept(actor, exchange_id, now=now))
+        return ExchangeOut.model_validate(await exchanges.accept(actor, exchange_id, now=now))
 
     @post(
         "/{exchange_id:int}/decline",
@@ -278,7 +278,7 @@ class ExchangeController(Controller):
         self, actor: CurrentActor, exchange_id: IdPath, data: JSONBody[ReasonIn], now: Now
     ) -> ExchangeOut:
         return ExchangeOut.model_validate(
-            await exchange.decline(actor, exchange_id, reason=data.reason, now=now)
+            await exchanges.decline(actor, exchange_id, reason=data.reason, now=now)
         )
 
     @post(
@@ -291,7 +291,7 @@ class ExchangeController(Controller):
         self, actor: CurrentActor, exchange_id: IdPath, data: JSONBody[ReasonIn], now: Now
     ) -> ExchangeOut:
         return ExchangeOut.model_validate(
-            await exchange.cancel(actor, exchange_id, reason=data.reason, now=now)
+            await exchanges.cancel(actor, exchange_id, reason=data.reason, now=now)
         )
 
     @post(
@@ -303,7 +303,7 @@ class ExchangeController(Controller):
     async def submit(
         self, actor: CurrentActor, exchange_id: IdPath, data: JSONBody[MinutesIn], now: Now
     ) -> ExchangeOut:
-        record = await exchange.submit(actor, exchange_id, data.minutes, note=data.note, now=now)
+        record = await exchanges.submit(actor, exchange_id, data.minutes, note=data.note, now=now)
         return ExchangeOut.model_validate(record)
 
     @post(
@@ -313,7 +313,7 @@ class ExchangeController(Controller):
         status_code=200,
     )
     async def confirm(self, actor: CurrentActor, exchange_id: IdPath, now: Now) -> ExchangeOut:
-        return ExchangeOut.model_validate(await exchange.confirm(actor, exchange_id, now=now))
+        return ExchangeOut.model_validate(await exchanges.confirm(actor, exchange_id, now=now))
 
     @post(
         "/{exchange_id:int}/dispute",
@@ -325,7 +325,7 @@ class ExchangeController(Controller):
         self, actor: CurrentActor, exchange_id: IdPath, data: JSONBody[ReasonIn], now: Now
     ) -> ExchangeOut:
         return ExchangeOut.model_validate(
-            await exchange.dispute(actor, exchange_id, reason=data.reason, now=now)
+            await exchanges.dispute(actor, exchange_id, reason=data.reason, now=now)
         )
 
     @post(
@@ -337,7 +337,7 @@ class ExchangeController(Controller):
     async def settle(
         self, actor: CurrentActor, exchange_id: IdPath, data: JSONBody[SettleIn], now: Now
     ) -> ExchangeOut:
-        record = await exchange.settle(actor, exchange_id, data.minutes, reason=data.reason, now=now)
+        record = await exchanges.settle(actor, exchange_id, data.minutes, reason=data.reason, now=now)
         return ExchangeOut.model_validate(record)
 
 
@@ -347,7 +347,7 @@ class GiftController(Controller):
 
     @post(name="api:gift", summary="Give points to a member or to my community's pool")
     async def give(self, actor: CurrentActor, data: JSONBody[GiftIn], now: Now) -> GiftOut:
-        record = await exchange.give(
+        record = await gifts.give(
             actor,
             data.amount,
             recipient_id=optional_id(data.recipient_id),
@@ -359,7 +359,7 @@ class GiftController(Controller):
 
     @get(name="api:gifts", summary="Gifts I gave or received")
     async def list(self, actor: CurrentActor) -> GiftListOut:
-        return GiftListOut(items=[GiftOut.model_validate(g) for g in await exchange.list_gifts(actor)])
+        return GiftListOut(items=[GiftOut.model_validate(g) for g in await gifts.list_gifts(actor)])
 
 
 class FundController(Controller):

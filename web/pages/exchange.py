@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 
 from ledger.accounts import balance
 from market import errors as market_errors
-from market import exchange
+from market import exchanges, gifts, listings
 from projects import errors
 from projects.access import Actor, community_path
 from projects.area_path import COMMUNITY_DEPTH, AreaPath
@@ -69,8 +69,8 @@ NAV.append(NavEntry(N_("Gifts"), "/gifts", _resident))
 async def exchange_page(
     request: Request, actor: Actor, exchange_id: int, *, form: Form | None = None, status: int = 200
 ) -> Template:
-    record = await exchange.view_exchange(actor, exchange_id)
-    history = await exchange.exchange_history(actor, exchange_id)
+    record = await exchanges.view_exchange(actor, exchange_id)
+    history = await exchanges.exchange_history(actor, exchange_id)
     return await page(
         request,
         "exchange.html",
@@ -78,20 +78,20 @@ async def exchange_page(
         status=status,
         form=form,
         exchange=record,
-        listing=await exchange.get_listing(record.listing),
+        listing=await listings.get_listing(record.listing),
         history=history,
         names=await member_names([event.actor for event in history] + [record.requester, record.performer]),
         agreed_points=points_for(record.minutes, record.points_per_hour),
         states=STATES,
-        max_minutes=exchange.MAX_MINUTES,
+        max_minutes=exchanges.MAX_MINUTES,
     )
 
 
 async def listing_page(
     request: Request, actor: Actor, listing_id: int, *, form: Form | None = None, status: int = 200
 ) -> Template:
-    listing = await exchange.view_listing(actor, listing_id)
-    proposals = await exchange.list_exchanges(actor, listing_id=listing_id)
+    listing = await listings.view_listing(actor, listing_id)
+    proposals = await exchanges.list_exchanges(actor, listing_id=listing_id)
     return await page(
         request,
         "exchange_listing.html",
@@ -104,7 +104,7 @@ async def listing_page(
         owner=listing.member == actor.member_id,
         kinds=KINDS,
         states=STATES,
-        max_minutes=exchange.MAX_MINUTES,
+        max_minutes=exchanges.MAX_MINUTES,
     )
 
 
@@ -134,7 +134,7 @@ class ExchangePages(Controller):
         cursor: str | None = None,
         status: int = 200,
     ) -> Template:
-        found = await exchange.list_listings(
+        found = await listings.list_listings(
             actor,
             kind=kind if kind in KINDS else None,
             category=category or None,
@@ -169,7 +169,7 @@ class ExchangePages(Controller):
         rate = form.integer("points_per_hour", low=1, high=1000, required=False)
         if form.ok:
             try:
-                listing = await exchange.create_listing(
+                listing = await listings.create_listing(
                     actor, kind, category, title, description=description, points_per_hour=rate, now=now
                 )
             except (errors.Invalid, errors.NotFound) as error:
@@ -184,15 +184,15 @@ class ExchangePages(Controller):
 
     @get("/mine", name="page:exchanges-mine")
     async def mine(self, request: Request, actor: CurrentActor) -> Template:
-        items = await exchange.list_exchanges(actor)
-        listings = await exchange.list_listings(actor, mine=True, limit=50)
+        items = await exchanges.list_exchanges(actor)
+        published = await listings.list_listings(actor, mine=True, limit=50)
         return await page(
             request,
             "exchange_mine.html",
             actor,
             items=items,
-            listings=listings.items,
-            titles=await exchange.listing_titles([item.listing for item in items]),
+            listings=published.items,
+            titles=await listings.listing_titles([item.listing for item in items]),
             names=await member_names([i.requester for i in items] + [i.performer for i in items]),
             kinds=KINDS,
             states=STATES,
@@ -204,7 +204,7 @@ class ExchangePages(Controller):
 
     @post("/listings/{listing_id:int}/close", name="page:listing-close")
     async def close(self, request: Request, actor: CurrentActor, listing_id: IdPath, now: Now) -> Redirect:
-        await exchange.close_listing(actor, listing_id, now=now)
+        await listings.close_listing(actor, listing_id, now=now)
         return redirect(request, f"/exchange/listings/{listing_id}", N_("The listing is closed."))
 
     @post("/listings/{listing_id:int}/propose", name="page:exchange-propose")
@@ -212,12 +212,12 @@ class ExchangePages(Controller):
         self, request: Request, actor: CurrentActor, listing_id: IdPath, now: Now
     ) -> Template | Redirect:
         form = await read_form(request)
-        minutes = form.integer("minutes", low=1, high=exchange.MAX_MINUTES, label=MINUTES)
+        minutes = form.integer("minutes", low=1, high=exchanges.MAX_MINUTES, label=MINUTES)
         note = form.text("note")
         status = 400
         if form.ok and minutes is not None:
             try:
-                record = await exchange.propose(actor, listing_id, minutes, note=note, now=now)
+                record = await exchanges.propose(actor, listing_id, minutes, note=note, now=now)
             except (errors.Invalid, market_errors.InsufficientBalance) as error:
                 form.refuse(error)
                 status = status_of(error)
@@ -233,7 +233,7 @@ class ExchangePages(Controller):
 
     @post("/{exchange_id:int}/accept", name="page:exchange-accept")
     async def accept(self, request: Request, actor: CurrentActor, exchange_id: IdPath, now: Now) -> Redirect:
-        record = await exchange.accept(actor, exchange_id, now=now)
+        record = await exchanges.accept(actor, exchange_id, now=now)
         return redirect(
             request,
             f"/exchange/{exchange_id}",
@@ -244,13 +244,13 @@ class ExchangePages(Controller):
     @post("/{exchange_id:int}/decline", name="page:exchange-decline")
     async def decline(self, request: Request, actor: CurrentActor, exchange_id: IdPath, now: Now) -> Redirect:
         form = await read_form(request)
-        await exchange.decline(actor, exchange_id, reason=form.text("decline_reason"), now=now)
+        await exchanges.decline(actor, exchange_id, reason=form.text("decline_reason"), now=now)
         return redirect(request, f"/exchange/{exchange_id}", N_("You declined the proposal."))
 
     @post("/{exchange_id:int}/cancel", name="page:exchange-cancel")
     async def cancel(self, request: Request, actor: CurrentActor, exchange_id: IdPath, now: Now) -> Redirect:
         form = await read_form(request)
-        await exchange.cancel(actor, exchange_id, reason=form.text("cancel_reason"), now=now)
+        await exchanges.cancel(actor, exchange_id, reason=form.text("cancel_reason"), now=now)
         return redirect(request, f"/exchange/{exchange_id}", N_("The exchange is cancelled."))
 
     @post("/{exchange_id:int}/submit", name="page:exchange-submit")
@@ -258,11 +258,11 @@ class ExchangePages(Controller):
         self, request: Request, actor: CurrentActor, exchange_id: IdPath, now: Now
     ) -> Template | Redirect:
         form = await read_form(request)
-        minutes = form.integer("minutes", low=1, high=exchange.MAX_MINUTES, label=MINUTES)
+        minutes = form.integer("minutes", low=1, high=exchanges.MAX_MINUTES, label=MINUTES)
         note = form.text("note")
         if form.ok and minutes is not None:
             try:
-                await exchange.submit(actor, exchange_id, minutes, note=note, now=now)
+                await exchanges.submit(actor, exchange_id, minutes, note=note, now=now)
             except errors.Invalid as error:
                 form.refuse(error)
             else:
@@ -273,7 +273,7 @@ class ExchangePages(Controller):
 
     @post("/{exchange_id:int}/confirm", name="page:exchange-confirm")
     async def confirm(self, request: Request, actor: CurrentActor, exchange_id: IdPath, now: Now) -> Redirect:
-        record = await exchange.confirm(actor, exchange_id, now=now)
+        record = await exchanges.confirm(actor, exchange_id, now=now)
         return redirect(
             request,
             f"/exchange/{exchange_id}",
@@ -289,7 +289,7 @@ class ExchangePages(Controller):
         reason = form.text("dispute_reason", required=True, label=REASON)
         if form.ok:
             try:
-                await exchange.dispute(actor, exchange_id, reason=reason, now=now)
+                await exchanges.dispute(actor, exchange_id, reason=reason, now=now)
             except errors.Invalid as error:
                 form.refuse(error, {"reason": "dispute_reason"})
             else:
@@ -301,11 +301,11 @@ class ExchangePages(Controller):
         self, request: Request, actor: CurrentActor, exchange_id: IdPath, now: Now
     ) -> Template | Redirect:
         form = await read_form(request)
-        minutes = form.integer("settle_minutes", low=0, high=exchange.MAX_MINUTES, label=MINUTES)
+        minutes = form.integer("settle_minutes", low=0, high=exchanges.MAX_MINUTES, label=MINUTES)
         reason = form.text("settle_reason", required=True, label=REASON)
         if form.ok and minutes is not None:
             try:
-                await exchange.settle(actor, exchange_id, minutes, reason=reason, now=now)
+                await exchanges.settle(actor, exchange_id, minutes, reason=reason, now=now)
             except errors.Invalid as error:
                 form.refuse(error, {"minutes": "settle_minutes", "reason": "settle_reason"})
             else:
@@ -318,9 +318,9 @@ class GiftPages(Controller):
     include_in_schema = False
 
     async def _page(self, request: Request, actor: Actor, form: Form, status: int = 200) -> Template:
-        gifts = await exchange.list_gifts(actor)
+        given = await gifts.list_gifts(actor)
         communities = {}
-        for community_id in {gift.community for gift in gifts if gift.community is not None}:
+        for community_id in {gift.community for gift in given if gift.community is not None}:
             communities[community_id] = (await get_area(community_id)).name
         community = home_community(actor)
         return await page(
@@ -329,13 +329,13 @@ class GiftPages(Controller):
             actor,
             status=status,
             form=form,
-            gifts=gifts,
-            names=await member_names([g.giver for g in gifts] + [g.recipient for g in gifts]),
+            gifts=given,
+            names=await member_names([g.giver for g in given] + [g.recipient for g in given]),
             communities=communities,
             community_name=(await get_area(community)).name if community else "",
-            may=await exchange.giving(actor, community),
+            may=await gifts.giving(actor, community),
             balance=await balance(member_account(actor.member_id)),
-            max_gift=exchange.MAX_GIFT,
+            max_gift=gifts.MAX_GIFT,
         )
 
     @get(name="page:gifts")
@@ -346,7 +346,7 @@ class GiftPages(Controller):
     async def give(self, request: Request, actor: CurrentActor, now: Now) -> Template | Redirect:
         form = await read_form(request)
         to = form.text("to") or "member"
-        amount = form.integer("amount", low=1, high=exchange.MAX_GIFT, label=AMOUNT)
+        amount = form.integer("amount", low=1, high=gifts.MAX_GIFT, label=AMOUNT)
         note = form.text("note")
         status = 400
         if form.ok and amount is not None:
@@ -356,7 +356,7 @@ class GiftPages(Controller):
                     recipient_id = (await member_by_phone(form.text("phone"), field="phone")).id
                 elif to == "community":
                     community_id = home_community(actor) or 0
-                await exchange.give(
+                await gifts.give(
                     actor, amount, recipient_id=recipient_id, community_id=community_id, note=note, now=now
                 )
             except (errors.Invalid, errors.NotFound, market_errors.InsufficientBalance) as error:

@@ -1,13 +1,12 @@
-"""Peer exchange, as in a classic time bank: members publish offers ("I can teach piano") and
-requests ("I need a ride to hospital"); an exchange agreed between two members is paid from the
-requester's own balance to the performer on confirmation. No points are issued.
+"""Exchanges between two members, as in a classic time bank: one answers another's listing
+(``market.listings``) and is paid, or pays, from the requester's own balance to the performer on
+confirmation. No points are issued.
 
 An exchange is proposed by one party and accepted by the other; accepting holds the agreed
 points on the requester's balance (a pending transfer), so the performer knows they will be
 paid. The performer submits the minutes worked (at most those agreed); the requester confirms
 (the hold is posted for the minutes worked, the rest returns) or disputes, and a leader or
 staff member of the community settles. Either party can cancel before the work is submitted.
-Gifts move points to another member or to the community's pool, traced like the rest.
 """
 
 from __future__ import annotations
@@ -18,61 +17,30 @@ from datetime import datetime, timedelta
 
 from ledger import errors as ledger_errors
 from ledger.accounts import balance
-from ledger.transfers import post_pending, reserve, transfer, void_pending
+from ledger.transfers import post_pending, reserve, void_pending
 from market import errors as market_errors
 from market import trace  # noqa: F401  (registers the market's subjects)
-from market.accounts import open_pool
+from market.limits import NOTE_MAX_CHARS
+from market.listings import listing_facts
 from market.rules import exchange as rules
-from market.rules import gifts as gift_rules
 from market.rules import refuse
-from market.rules.exchange import ExchangeFacts, ListingFacts
-from market.rules.gifts import GiverFacts, PoolFacts
-from market.tables import LISTING_KINDS, Exchange, Gift, Listing
+from market.rules.exchange import ExchangeFacts
+from market.tables import Exchange, Listing
 from projects import errors, events
-from projects.access import Actor, community_path
-from projects.area_path import COMMUNITY_DEPTH, AreaPath
-from projects.areas import get_area
-from projects.categories import get_category
+from projects.access import Actor
 from projects.db import atomic
 from projects.errors import N_
-from projects.members import get_member, member_account
+from projects.members import member_account
 from projects.points import points_for
-from projects.states import load, move, newest_first, text
+from projects.states import load, move, text
 from projects.tables import Member
 
 logger = logging.getLogger(__name__)
 
-PAGE = 50
 MAX_MINUTES = 1440
-MAX_GIFT = 1_000_000
-MAX_RATE = 1000  # points per hour
-NOTE_MAX_CHARS = 500
 # Work submitted and left unanswered this long is confirmed by the sweep: the performer is not
 # left waiting on a requester who went silent (who had all that time to dispute it).
 AUTO_CONFIRM = timedelta(days=7)
-
-
-@dataclass(frozen=True, slots=True)
-class ListingRecord:
-    id: int
-    member: int
-    member_name: str
-    kind: str
-    category: str
-    community: int
-    title: str
-    description: str
-    points_per_hour: int
-    status: str
-    created_at: datetime
-    updated_at: datetime
-    may: frozenset[str] = frozenset()  # what the viewer may do to it now (market.rules.exchange)
-
-
-@dataclass(frozen=True, slots=True)
-class ListingPage:
-    items: list[ListingRecord]
-    next_cursor: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,158 +64,6 @@ class ExchangeRecord:
     may: frozenset[str] = frozenset()  # what the viewer may do to it now (market.rules.exchange)
 
 
-@dataclass(frozen=True, slots=True)
-class GiftRecord:
-    id: int
-    giver: int
-    recipient: int | None
-    community: int | None
-    amount: int
-    note: str
-    created_at: datetime
-
-    @property
-    def transfer_id(self) -> str:
-        return f"gift:{self.id}"
-
-
-async def _home_community(actor: Actor) -> int:
-    if not actor.home_path:
-        raise errors.Invalid(N_("Only a member with a home in the community can do this."))
-    return AreaPath.parse(community_path(actor.home_path)).area_id
-
-
-# -- listings ----------------------------------------------------------------------------------------
-
-
-async def create_listing(
-    actor: Actor,
-    kind: str,
-    category: str,
-    title: str,
-    *,
-    description: str = "",
-    points_per_hour: int | None = None,
-    now: datetime,
-) -> ListingRecord:
-    if kind not in LISTING_KINDS:
-        raise errors.Invalid(N_("A listing is an offer or a request."), field="kind")
-    title = text(title, 100, N_("title"), field="title", required=True)
-    description = text(description, 2000, N_("description"), field="description")
-    try:
-        known = await get_category(category)
-    except errors.NotFound as error:
-        error.field = "category"
-        raise
-    rate = points_per_hour if points_per_hour is not None else known.points_per_hour
-    if isinstance(rate, bool) or not 1 <= rate <= MAX_RATE:
-        raise errors.Invalid(N_("Points per hour are 1 to {limit}."), field="points_per_hour", limit=MAX_RATE)
-    community = await _home_community(actor)
-    async with atomic():
-        rows = await Listing.insert(
-            Listing(
-                member=actor.member_id,
-                kind=kind,
-                category=category,
-                community=community,
-                title=title,
-                description=description,
-                points_per_hour=rate,
-                status="open",
-                created_at=now,
-                updated_at=now,
-            )
-        ).returning(Listing.id)
-        listing_id = rows[0]["id"]
-        await events.record("listing", listing_id, "publish", actor=actor.member_id, now=now, to_state="open")
-    return await get_listing(listing_id)
-
-
-async def close_listing(actor: Actor, listing_id: int, *, now: datetime) -> ListingRecord:
-    async with atomic():
-        listing = await load(Listing, "listing", listing_id)
-        refuse(rules.close(actor, await _listing_facts(listing)))
-        await move(Listing, "listing", listing, "closed", "close", actor=actor.member_id, now=now)
-    return await view_listing(actor, listing_id)
-
-
-_LISTING = (
-    Listing.all_columns(),
-    Listing.member.name.as_alias("member_name"),
-    Listing.community.path.as_alias("community_path"),
-)
-
-
-async def _listing_facts(listing: dict) -> ListingFacts:
-    path = listing.get("community_path") or (await get_area(listing["community"])).path
-    return ListingFacts(listing["id"], listing["member"], listing["status"], path)
-
-
-async def _listing_record(actor: Actor, row: dict) -> ListingRecord:
-    facts = await _listing_facts(row)
-    values = {key: value for key, value in row.items() if key != "community_path"}
-    return ListingRecord(**values, may=rules.listing_may(actor, facts))
-
-
-async def get_listing(listing_id: int) -> ListingRecord:
-    row = await Listing.select(*_LISTING).where(Listing.id == listing_id).first()
-    if row is None:
-        raise errors.NotFound(thing=N_("listing"))
-    return ListingRecord(**{key: value for key, value in row.items() if key != "community_path"})
-
-
-async def listing_titles(listing_ids) -> dict[int, str]:
-    """The titles of these listings (for lists of exchanges whose parties may already see them)."""
-    wanted = sorted({listing_id for listing_id in listing_ids if listing_id is not None})[:500]
-    if not wanted:
-        return {}
-    rows = await Listing.select(Listing.id, Listing.title).where(Listing.id.is_in(wanted))
-    return {row["id"]: row["title"] for row in rows}
-
-
-def _my_communities(actor: Actor) -> list[int]:
-    return [
-        parsed.area_id
-        for parsed in map(AreaPath.parse, actor.communities())
-        if parsed.level_index == COMMUNITY_DEPTH - 1
-    ]
-
-
-async def view_listing(actor: Actor, listing_id: int) -> ListingRecord:
-    row = await Listing.select(*_LISTING).where(Listing.id == listing_id).first()
-    if row is None:
-        raise errors.NotFound(thing=N_("listing"))
-    refuse(rules.see_listing(actor, await _listing_facts(row)))
-    return await _listing_record(actor, row)
-
-
-async def list_listings(
-    actor: Actor,
-    *,
-    kind: str | None = None,
-    category: str | None = None,
-    mine: bool = False,
-    cursor: str | None = None,
-    limit: int = PAGE,
-) -> ListingPage:
-    """Newest first: the open offers and requests of my communities, or (``mine``) all of mine."""
-    query = Listing.select(*_LISTING)
-    if mine:
-        query = query.where(Listing.member == actor.member_id)
-    else:
-        communities = _my_communities(actor) or [0]
-        query = query.where(Listing.community.is_in(communities) & (Listing.status == "open"))
-    if kind is not None:
-        query = query.where(Listing.kind == kind)
-    if category is not None:
-        query = query.where((Listing.category == category) | (Listing.category.parent == category))
-    rows, next_cursor = await newest_first(query, Listing.id, cursor, limit)
-    return ListingPage([await _listing_record(actor, row) for row in rows], next_cursor)
-
-
-# -- exchanges ---------------------------------------------------------------------------------------
-
-
 def _check_minutes(minutes: int) -> None:
     if isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
         raise errors.Invalid(N_("Minutes are 1 to {limit}."), field="minutes", limit=MAX_MINUTES)
@@ -262,7 +78,7 @@ async def propose(
     note = text(note, NOTE_MAX_CHARS, N_("note"), field="note")
     async with atomic():
         listing = await load(Listing, "listing", listing_id)
-        refuse(rules.propose(actor, await _listing_facts(listing)))
+        refuse(rules.propose(actor, await listing_facts(listing)))
         owner, other = listing["member"], actor.member_id
         requester, performer = (other, owner) if listing["kind"] == "offer" else (owner, other)
         amount = points_for(minutes, listing["points_per_hour"])
@@ -551,87 +367,3 @@ async def list_exchanges(
     if listing_id is not None:
         query = query.where(Exchange.listing == listing_id)
     return [await _exchange_record(actor, row) for row in await query]
-
-
-# -- gifts -------------------------------------------------------------------------------------------
-
-
-async def give(
-    actor: Actor,
-    amount: int,
-    *,
-    recipient_id: int | None = None,
-    community_id: int | None = None,
-    note: str = "",
-    now: datetime,
-) -> GiftRecord:
-    """Give points to another member, or to one of my communities' pool."""
-    refuse(gift_rules.give(actor, GiverFacts((await balance(member_account(actor.member_id))).available)))
-    if isinstance(amount, bool) or not 1 <= amount <= MAX_GIFT:
-        raise errors.Invalid(N_("A gift is 1 to {limit} points."), field="amount", limit=MAX_GIFT)
-    if (recipient_id is None) == (community_id is None):
-        raise errors.Invalid(N_("Give to a member or to the community."), field="to")
-    note = text(note, NOTE_MAX_CHARS, N_("note"), field="note")
-    if recipient_id is not None:
-        refuse(gift_rules.give_to_member(actor, recipient_id))
-        recipient = await get_member(recipient_id)
-        if not recipient.active:
-            raise errors.NotFound(thing=N_("member"), field="recipient_id")
-        to = member_account(recipient_id)
-    else:
-        refuse(gift_rules.give_to_pool(actor, await pool_facts(community_id)))
-        to = await open_pool(community_id)
-    try:
-        async with atomic():
-            rows = await Gift.insert(
-                Gift(
-                    giver=actor.member_id,
-                    recipient=recipient_id,
-                    community=community_id,
-                    amount=amount,
-                    note=note,
-                    created_at=now,
-                )
-            ).returning(Gift.id)
-            gift_id = rows[0]["id"]
-            await transfer(
-                f"gift:{gift_id}",
-                member_account(actor.member_id),
-                to,
-                amount,
-                "PTS",
-                reason="gift",
-                reference=f"gift:{gift_id}",
-                memo=note[:200],
-                now=now,
-            )
-            await events.record("gift", gift_id, "give", actor=actor.member_id, now=now, reason=note)
-    except ledger_errors.Overdraft:
-        error = await market_errors.insufficient(actor.member_id, amount)
-        error.field = "amount"
-        raise error from None
-    row = await Gift.select().where(Gift.id == gift_id).first()
-    return GiftRecord(**row)
-
-
-async def pool_facts(community_id: int) -> PoolFacts:
-    area = await get_area(community_id)
-    return PoolFacts(area.id, area.path, area.level)
-
-
-async def giving(actor: Actor, community_id: int | None) -> frozenset[str]:
-    """What the actor may give now: to a member (``give``), to their community's pool
-    (``give_to_pool``): nothing without points."""
-    available = (await balance(member_account(actor.member_id))).available
-    pool = await pool_facts(community_id) if community_id is not None else None
-    return gift_rules.may(actor, GiverFacts(available, pool))
-
-
-async def list_gifts(actor: Actor) -> list[GiftRecord]:
-    rows = (
-        await Gift.select()
-        .where((Gift.giver == actor.member_id) | (Gift.recipient == actor.member_id))
-        .order_by(Gift.id, ascending=False)
-        .limit(200)
-    )
-    return [GiftRecord(**row) for row in rows]
