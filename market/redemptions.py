@@ -32,7 +32,7 @@ from market.tables import Item, Redemption
 from projects import errors, events
 from projects.access import Actor
 from projects.areas import get_area, issuer_account
-from projects.db import atomic
+from projects.db import atomic, for_update
 from projects.errors import N_
 from projects.limits import REASON_MAX_CHARS
 from projects.members import member_account
@@ -177,20 +177,29 @@ async def _within_limit(member_id: int, item: dict, quantity: int, now: datetime
 
 
 async def _lock(redemption_id: int) -> tuple[dict, dict]:
-    """The redemption and its item, locked item first."""
-    row = await Redemption.select(Redemption.item).where(Redemption.id == redemption_id).first()
-    if row is None:
+    """The redemption and its item, locked item first; the item is found through the redemption
+    in the same statement that locks it."""
+    of_redemption = Redemption.select(Redemption.item).where(Redemption.id == redemption_id)
+    item = await for_update(Item.select().where(Item.id.is_in(of_redemption))).first()
+    if item is None:
         raise errors.NotFound(thing=N_("redemption"))
-    item = await load(Item, "item", row["item"])
     return item, await load(Redemption, "redemption", redemption_id)
 
 
-async def _locked(actor: Actor, redemption_id: int, rule, now: datetime) -> tuple[dict, dict]:
-    """The redemption's item and the redemption, locked, once ``rule`` lets the actor act."""
+async def _locked(actor: Actor, redemption_id: int, rule, now: datetime) -> tuple[dict, dict, dict]:
+    """The redemption's item and the redemption, locked, once ``rule`` lets the actor act; and
+    the redemption as shown (with its names), to answer from once it has changed."""
     item, redemption = await _lock(redemption_id)
     row = (await Redemption.select(*_SELECT).where(Redemption.id == redemption_id).first()) or {}
-    refuse(rule(actor, facts_of({**row, **redemption}, now)))
-    return item, redemption
+    shown = {**row, **redemption}
+    refuse(rule(actor, facts_of(shown, now)))
+    return item, redemption, shown
+
+
+def _answer(actor: Actor, shown: dict, moved: dict, now: datetime) -> RedemptionRecord:
+    """The record of a redemption ``actor`` has just decided, from what was read before and the
+    row ``move`` answered: no second read after the commit."""
+    return _record(actor, {**shown, **moved, "decided_by_name": actor.name}, now)
 
 
 async def _give_back(item: dict, redemption: dict, to: str, action: str, *, actor: int | None, now, why=""):
@@ -222,7 +231,7 @@ async def fulfil(actor: Actor, code: str, *, now: datetime) -> RedemptionRecord:
     if row is None:
         raise errors.NotFound(thing=N_("redemption"), field="code")
     async with atomic():
-        _, redemption = await _locked(actor, row["id"], rules.fulfil, now)
+        _, redemption, shown = await _locked(actor, row["id"], rules.fulfil, now)
         await post_pending(
             f"{hold_id(redemption['id'])}:fulfilled",
             hold_id(redemption["id"]),
@@ -230,26 +239,28 @@ async def fulfil(actor: Actor, code: str, *, now: datetime) -> RedemptionRecord:
             reference=f"redemption:{redemption['id']}",
             now=now,
         )
-        await move(
+        moved = await move(
             Redemption, "redemption", redemption, "fulfilled", "fulfil", actor=actor.member_id, now=now,
             decided_by=actor.member_id, fulfilled_at=now,
         )  # fmt: skip
-    return await view_redemption(actor, row["id"], now=now)
+    return _answer(actor, shown, moved, now)
 
 
 async def reject(actor: Actor, redemption_id: int, *, reason: str, now: datetime) -> RedemptionRecord:
     reason = text(reason, REASON_MAX_CHARS, N_("reason"), field="reason", required=True)
     async with atomic():
-        item, redemption = await _locked(actor, redemption_id, rules.reject, now)
-        await _give_back(item, redemption, "rejected", "reject", actor=actor.member_id, now=now, why=reason)
-    return await view_redemption(actor, redemption_id, now=now)
+        item, redemption, shown = await _locked(actor, redemption_id, rules.reject, now)
+        moved = await _give_back(
+            item, redemption, "rejected", "reject", actor=actor.member_id, now=now, why=reason
+        )
+    return _answer(actor, shown, moved, now)
 
 
 async def cancel(actor: Actor, redemption_id: int, *, now: datetime) -> RedemptionRecord:
     async with atomic():
-        item, redemption = await _locked(actor, redemption_id, rules.cancel, now)
-        await _give_back(item, redemption, "cancelled", "cancel", actor=actor.member_id, now=now)
-    return await view_redemption(actor, redemption_id, now=now)
+        item, redemption, shown = await _locked(actor, redemption_id, rules.cancel, now)
+        moved = await _give_back(item, redemption, "cancelled", "cancel", actor=actor.member_id, now=now)
+    return _answer(actor, shown, moved, now)
 
 
 async def expire_due(*, now: datetime, page: int = 200) -> int:

@@ -28,8 +28,8 @@ BUDGETS = {
     "confirm": (30, 30),
     "GET /api/v1/claims/{id}": (3, 3),
     "redeem": (20, 20),
-    "fulfil": (22, 22),
-    "cancel a redemption": (22, 22),
+    "fulfil": (20, 20),
+    "cancel a redemption": (20, 20),
     "gift": (15, 15),
 }
 
