@@ -27,6 +27,7 @@ from projects.errors import N_
 from projects.members import member_account
 from projects.organisations import get_organisation
 from projects.states import load, newest_first, text
+from projects.tables import Area
 
 ZONE = ZoneInfo("Asia/Shanghai")  # a per-member limit "per day" is a day in China
 MAX_PRICE = 1_000_000
@@ -182,10 +183,14 @@ async def _may_offer(actor: Actor, community_id: int, organisation_id: int | Non
 
 
 async def _areas_within(community_id: int, area_ids: list[int]) -> None:
+    """Every area an item serves exists and lies in its community: one query for them all."""
     community = await get_area(community_id)
-    for area_id in area_ids:
-        if not community.contains((await get_area(area_id)).path):
-            raise errors.Invalid(N_("An item serves areas of its own community only."), field="area_ids")
+    wanted = set(area_ids)
+    rows = await Area.select(Area.id, Area.path).where(Area.id.is_in(sorted(wanted))) if wanted else []
+    if len(rows) < len(wanted):
+        raise errors.NotFound(thing=N_("area"))
+    if not all(community.contains(row["path"]) for row in rows):
+        raise errors.Invalid(N_("An item serves areas of its own community only."), field="area_ids")
 
 
 async def create_item(
