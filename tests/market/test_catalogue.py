@@ -195,3 +195,35 @@ async def test_a_code_rejected_cancelled_or_expired_says_so_and_since_when(api):
     api.clock.advance(days=3)
     message = await refused(api, s.representative, "POST", url, {"code": late["code"]}, 409, "expired")
     assert re.fullmatch(r"该兑换码已于(2026年)?12月4日 17:00过期，积分已退回居民。", message), message
+
+
+async def test_an_item_serves_only_existing_areas_of_its_own_community(api):
+    s = api.street
+    body = {
+        "community_id": str(s.community),
+        "organisation_id": str(s.organisation),
+        "name": "理发一次",
+        "price": 10,
+    }
+    # A grid of its own and a unit of the other community: refused whole, nothing written.
+    message = await refused(
+        api,
+        s.representative,
+        "POST",
+        "/api/v1/catalogue",
+        {**body, "area_ids": [str(s.grid), str(s.other_unit)]},
+        400,
+        "invalid_input",
+    )
+    assert message == "商品只能服务本社区内的区域。"
+    await refused(
+        api,
+        s.representative,
+        "POST",
+        "/api/v1/catalogue",
+        {**body, "area_ids": [str(s.grid), "999999"]},
+        404,
+        "not_found",
+    )
+    served = await item(api, area=s.grid)
+    assert served["name"] == "理发一次"
