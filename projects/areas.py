@@ -55,6 +55,14 @@ def under(column, path: str):
     return (column >= low) & (column < high)
 
 
+def any_under(column, paths: list[str]):
+    """A ``where`` clause: ``column`` (a path) is one of ``paths`` or below one (``paths`` not empty)."""
+    clause = under(column, paths[0])
+    for path in paths[1:]:
+        clause = clause | under(column, path)
+    return clause
+
+
 async def create_area(
     level: str, name: str, *, parent_id: int | None = None, name_en: str = "", now: datetime
 ) -> AreaRecord:
