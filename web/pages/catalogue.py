@@ -24,8 +24,8 @@ from projects.access import Actor
 from projects.areas import get_area, staff_communities
 from projects.errors import N_
 from projects.members import member_account
+from projects.names import member_names, organisation_names
 from projects.organisations import get_organisation
-from projects.work import member_names, organisation_names
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
 from web.pages.errors import status_of

@@ -17,8 +17,8 @@ from projects.area_path import COMMUNITY_DEPTH, AreaPath
 from projects.areas import get_area
 from projects.errors import N_
 from projects.members import member_account, member_by_phone
+from projects.names import member_names
 from projects.points import points_for
-from projects.work import member_names
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
 from web.pages.errors import status_of

@@ -13,8 +13,9 @@ from projects.access import Actor
 from projects.area_path import AreaPath
 from projects.errors import N_
 from projects.members import member_by_phone
+from projects.names import member_names
+from projects.need_work import need_work
 from projects.organisations import list_organisations
-from projects.work import member_names, need_work
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
 from web.pages.forms import Form, read_form

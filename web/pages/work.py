@@ -16,8 +16,10 @@ from projects.access import Actor
 from projects.claims import MAX_MINUTES
 from projects.errors import N_
 from projects.members import member_by_phone
+from projects.names import member_names
+from projects.organisation_work import members_to_send
 from projects.tables import Task
-from projects.work import member_names, members_to_send, memberships, my_claims, my_work, ratings_received
+from projects.volunteer import memberships, my_claims, my_work, ratings_received
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
 from web.i18n import CHINA
