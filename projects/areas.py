@@ -12,6 +12,7 @@ from datetime import datetime
 
 from ledger.accounts import open_account
 from projects import errors
+from projects.access import Actor
 from projects.area_path import AreaPath
 from projects.db import atomic
 from projects.tables import AREA_LEVELS, Area
@@ -52,6 +53,14 @@ def under(column, path: str):
     """A ``where`` clause: ``column`` (a path) is ``path`` or below it."""
     low, high = path_range(path)
     return (column >= low) & (column < high)
+
+
+def any_under(column, paths: list[str]):
+    """A ``where`` clause: ``column`` (a path) is one of ``paths`` or below one (``paths`` not empty)."""
+    clause = under(column, paths[0])
+    for path in paths[1:]:
+        clause = clause | under(column, path)
+    return clause
 
 
 async def create_area(
@@ -115,6 +124,18 @@ async def children(area_id: int | None) -> list[AreaRecord]:
 async def subtree(area: AreaRecord) -> list[AreaRecord]:
     rows = await Area.select().where(under(Area.path, area.path)).order_by(Area.path)
     return [AreaRecord(**row) for row in rows]
+
+
+async def staff_communities(actor: Actor) -> list[AreaRecord]:
+    """The communities this member is staff of, there or above (an admin: every community)."""
+    found: dict[int, AreaRecord] = {}
+    tops = [await get_area(grant.area_id) for grant in actor.grants if grant.role == "staff"]
+    if actor.is_admin:
+        tops = await children(None)
+    for top in tops:
+        areas = [top] if top.level == "community" else await subtree(top)
+        found.update((area.id, area) for area in areas if area.level == "community")
+    return [found[key] for key in sorted(found)]
 
 
 async def areas_below(paths: list[str], *, depth: int, lowest: str) -> list[AreaRecord]:

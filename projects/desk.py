@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from projects import claims, errors, needs
 from projects.access import Actor, area_path
-from projects.areas import under
+from projects.areas import any_under, under
 from projects.claims import ClaimRecord
 from projects.errors import N_
 from projects.needs import NeedRecord, select_needs
@@ -63,19 +63,12 @@ def _clause(view: str):
     return clauses[view]
 
 
-def _any_under(column, paths: list[str]):
-    clause = under(column, paths[0])
-    for path in paths[1:]:
-        clause = clause | under(column, path)
-    return clause
-
-
 def _served(actor: Actor):
     """The needs of the areas the actor leads or is staff of, or handled there."""
     paths = actor.managed_paths
     if not paths:
         raise errors.NotAllowed()
-    return _any_under(Need.area.path, paths) | _any_under(Need.handling_area.path, paths)
+    return any_under(Need.area.path, paths) | any_under(Need.handling_area.path, paths)
 
 
 def _search(query, words: str):
@@ -149,7 +142,7 @@ async def claims_to_decide(actor: Actor, *, limit: int = QUEUE) -> list[ClaimToD
         paths = actor.managed_paths
         if not paths:
             raise errors.NotAllowed()
-        query = query.where(_any_under(Claim.task.area.path, paths))
+        query = query.where(any_under(Claim.task.area.path, paths))
     rows = await query
     extra = {
         row["id"]: {

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from projects.areas import under
+from projects.areas import any_under
 from projects.db import atomic
 from projects.errors import N_
 from projects.notification_tables import Delivery, Notification
@@ -25,20 +25,13 @@ DIGEST = N_(
 )
 
 
-def _any_under(column, paths: list[str]):
-    clause = under(column, paths[0])
-    for path in paths[1:]:
-        clause = clause | under(column, path)
-    return clause
-
-
 async def counts_for(paths: list[str]) -> dict[str, int]:
     """What is overdue and what waits for staff of the areas with ``paths``."""
-    served = _any_under(Need.area.path, paths) | _any_under(Need.handling_area.path, paths)
+    served = any_under(Need.area.path, paths) | any_under(Need.handling_area.path, paths)
     overdue = await Need.count().where(served & Need.status.is_in(list(OPEN)) & (Need.overdue == True))  # noqa: E712
-    triage = await Need.count().where(_any_under(Need.handling_area.path, paths) & (Need.status == "new"))
+    triage = await Need.count().where(any_under(Need.handling_area.path, paths) & (Need.status == "new"))
     decide = await Claim.count().where(
-        _any_under(Claim.task.area.path, paths)
+        any_under(Claim.task.area.path, paths)
         & ((Claim.status == "disputed") | ((Claim.status == "submitted") & Claim.task.need.is_null()))
     )
     return {"overdue": overdue, "triage": triage, "decide": decide}

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from projects import errors, needs
 from projects.access import Actor, area_path
 from projects.area_path import AreaPath
-from projects.areas import under
+from projects.areas import any_under, under
 from projects.db import atomic
 from projects.deadlines import known_years
 from projects.errors import N_
@@ -123,13 +123,6 @@ async def need_notices(actor: Actor, need: NeedRecord) -> list[NoticeRecord]:
     return (await notices_of([need.id])).get(need.id, [])
 
 
-def _any_under(column, paths: list[str]):
-    clause = under(column, paths[0])
-    for path in paths[1:]:
-        clause = clause | under(column, path)
-    return clause
-
-
 async def board(
     actor: Actor,
     *,
@@ -157,9 +150,7 @@ async def board(
     )
     if not actor.is_admin:
         # Below the actor's levels, not at them: a level supervises, it does not supervise itself.
-        query = query.where(
-            _any_under(Need.handling_area.path, staff) & Need.handling_area.path.not_in(staff)
-        )
+        query = query.where(any_under(Need.handling_area.path, staff) & Need.handling_area.path.not_in(staff))
     if area_id is not None:
         path = await area_path(area_id)
         query = query.where(under(Need.area.path, path) | under(Need.handling_area.path, path))

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from projects import errors, events, issuance
 from projects.access import MANAGERS, Actor, area_path
-from projects.areas import AreaRecord, get_area, under
+from projects.areas import AreaRecord, any_under, get_area, under
 from projects.categories import get_category
 from projects.db import atomic
 from projects.errors import N_
@@ -508,10 +508,10 @@ async def list_tasks(
         if area_id is not None:
             query = query.where(under(Task.area.path, await area_path(area_id)))
         if not actor.is_admin:
-            query = query.where(_any_under(actor.communities()))
+            query = query.where(_task_area_under(actor.communities()))
             managed = [grant.path for grant in actor.grants if grant.role in MANAGERS]
             seen = Task.status.is_in(list(PUBLIC))
-            query = query.where(seen | _any_under(managed) if managed else seen)
+            query = query.where(seen | _task_area_under(managed) if managed else seen)
     if status is not None:
         query = query.where(Task.status == status)
     if category is not None:
@@ -532,14 +532,9 @@ async def list_tasks(
     )
 
 
-def _any_under(paths: list[str]):
+def _task_area_under(paths: list[str]):
     """A ``where`` clause: the task's area is under one of ``paths`` (none: no task)."""
-    if not paths:
-        return Task.id < 0
-    clause = under(Task.area.path, paths[0])
-    for path in paths[1:]:
-        clause = clause | under(Task.area.path, path)
-    return clause
+    return any_under(Task.area.path, paths) if paths else Task.id < 0
 
 
 async def task_history(actor: Actor, task_id: int) -> list[events.Trace]:

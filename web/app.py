@@ -241,7 +241,7 @@ async def check_request(request: Request) -> None:
     """Before any handler runs: a NUL character in the address, which no column can store
     (PostgreSQL's text refuses it), is a 400; so is a body too large or too deeply nested to
     decode (``web.limits``): every body but a form's is read as JSON. Forms
-    (``web.pages.core.read_form``), JSON fields (their models) and Open311's fields are checked
+    (``web.pages.forms.read_form``), JSON fields (their models) and Open311's fields are checked
     for NUL where they are read. An /api/v1 call refuses query parameters it does not declare
     (``web.contract``)."""
     if "%00" in request.url.query.lower() or "\x00" in request.url.path:

@@ -122,3 +122,6 @@ SCOPE_NAMES = {"personal": N_("personal"), "common": N_("common")}
 
 # Outlets a member can choose for their notifications (projects.outbox.CHANNELS).
 NOTIFY_CHANNELS = {"email": N_("email")}
+
+# A member's role in an organisation (``projects_organisation_member.role``).
+ORGANISATION_ROLES = {"representative": N_("representative"), "member": N_("member")}

@@ -33,7 +33,7 @@ from litestar.routes import HTTPRoute
 from market.fund import donate
 from tests.api.world import Items, community_of, far_away, fill, xingfuli
 from tests.web.test_app import fetch_value
-from web.pages.core import SESSION_COOKIE
+from web.pages.session import SESSION_COOKIE
 
 DAY = timedelta(days=1)
 SKIPPED = ("/schema", "/static", "/admin", "/lang/")

@@ -97,7 +97,7 @@ class PhotoController(Controller):
 
 async def photo_viewer(request: Request):
     """A bearer token's member, else the session cookie's (an <img> on a page sends the cookie)."""
-    from web.pages.core import SESSION_COOKIE
+    from web.pages.session import SESSION_COOKIE
 
     token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
     return await actor_for_token(request, token, request.app.state.clock())

@@ -22,7 +22,6 @@ from settings import SECRET_KEY
 from web.pages.account import AccountPages
 from web.pages.catalogue import CataloguePages, ProviderPages, RedemptionPages
 from web.pages.certificates import CertificatePages
-from web.pages.core import CSRF_COOKIE, environment, provide_page_actor, provide_viewer
 from web.pages.desk import DeskPages, ResourcePages
 from web.pages.evaluation import EvaluationPages, RecognitionPages
 from web.pages.exchange import ExchangePages, GiftPages
@@ -32,8 +31,10 @@ from web.pages.needs import NeedPages
 from web.pages.organisation import OrganisationPages, ProjectPages
 from web.pages.photos import PhotoPages
 from web.pages.profile import OutletPages, ProfilePages, RegistrationPages
+from web.pages.session import CSRF_COOKIE, provide_page_actor, provide_viewer
 from web.pages.stats import StatsPages
 from web.pages.surveys import SurveyPages
+from web.pages.templates import environment
 from web.pages.ventures import CallPages
 from web.pages.work import ClaimPages, TaskPages, VolunteerPages
 

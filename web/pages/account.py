@@ -19,7 +19,11 @@ from projects.notifications import mark_read, notifications
 from projects.signin import TooManyAttempts, sign_in
 from projects.surveys import invitations
 from web.api.deps import CurrentActor, Now, client_address
-from web.pages.core import (
+from web.pages.exchange import home_community
+from web.pages.forms import read_form
+from web.pages.redirects import local_path, redirect
+from web.pages.render import page
+from web.pages.session import (
     LANG_COOKIE,
     LANG_MAX_AGE,
     SESSION_COOKIE,
@@ -27,13 +31,8 @@ from web.pages.core import (
     cleared,
     fresh_csrf_cookie,
     is_https,
-    local_path,
-    page,
-    read_form,
-    redirect,
     session_cookie,
 )
-from web.pages.exchange import home_community
 
 PHONE = N_("mobile number")
 # What a line of the points page is about (``market.activity``'s kinds).

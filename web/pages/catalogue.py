@@ -21,15 +21,19 @@ from market.rules import redemptions as redemption_rules
 from market.rules import refuse
 from projects import errors
 from projects.access import Actor
-from projects.areas import get_area
+from projects.areas import get_area, staff_communities
 from projects.errors import N_
 from projects.members import member_account
+from projects.names import member_names, organisation_names
 from projects.organisations import get_organisation
-from projects.work import member_names, organisation_names
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import ACTIONS, NAV, Form, NavEntry, as_id, page, read_form, redirect, staff_communities
 from web.pages.errors import status_of
+from web.pages.forms import Form, as_id, read_form
+from web.pages.menu import NAV, NavEntry
+from web.pages.redirects import redirect
+from web.pages.render import page
+from web.pages.templates import ACTIONS
 
 NAME, PRICE, STOCK, QUANTITY, REASON = N_("name"), N_("price"), N_("stock"), N_("quantity"), N_("reason")
 WAITING = 50  # redemptions a desk section lists (the oldest; its totals count them all)

@@ -13,12 +13,16 @@ from litestar.response import Redirect, Template
 
 from projects import certificates, errors
 from projects.access import Actor
+from projects.areas import staff_communities
 from projects.errors import N_
 from projects.organisations import list_organisations
 from projects.quarters import ZONE
 from web.api.certificates import certificate_pdf, pdf_response
 from web.api.deps import CurrentActor, Now
-from web.pages.core import Form, Viewer, as_id, page, redirect, staff_communities
+from web.pages.forms import Form, as_id
+from web.pages.redirects import redirect
+from web.pages.render import page
+from web.pages.session import Viewer
 
 
 async def certificates_page(

@@ -29,9 +29,11 @@ from projects.members import member_by_phone
 from projects.needs import reject_need
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import Form, page, read_form, redirect
+from web.pages.forms import Form, read_form
 from web.pages.needs import GRADES, category_menu, need_page
 from web.pages.photos import PHOTO_FORM_BYTES, chosen_photos
+from web.pages.redirects import redirect
+from web.pages.render import page
 
 TITLE = N_("title")
 # What waits for a second staff member, as the desk names each kind (market.approvals).

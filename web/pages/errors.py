@@ -22,7 +22,9 @@ from projects.profile import PasswordChangeRequired, RegistrationPending
 from projects.signin import TooManyAttempts
 from web.api.errors import HTTP_MESSAGES, LEDGER_MESSAGES, RETRY_AFTER_S, STATUS, UNAVAILABLE, bad_address
 from web.i18n import translate
-from web.pages.core import lang_of, local_path, login_url, navigation, redirect
+from web.pages.menu import navigation
+from web.pages.redirects import local_path, login_url, redirect
+from web.pages.templates import lang_of
 
 logger = logging.getLogger(__name__)
 

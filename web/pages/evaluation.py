@@ -16,8 +16,12 @@ from projects.errors import N_
 from projects.quarters import ZONE, quarter_bounds, quarter_of
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import NAV, Form, NavEntry, Viewer, page, read_form, redirect
 from web.pages.exchange import home_community
+from web.pages.forms import Form, read_form
+from web.pages.menu import NAV, NavEntry
+from web.pages.redirects import redirect
+from web.pages.render import page
+from web.pages.session import Viewer
 
 NAV.append(NavEntry(N_("Evaluation"), "/evaluations", lambda actor: home_community(actor) is not None))
 

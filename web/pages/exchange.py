@@ -17,13 +17,17 @@ from projects.area_path import COMMUNITY_DEPTH, AreaPath
 from projects.areas import get_area
 from projects.errors import N_
 from projects.members import member_account, member_by_phone
+from projects.names import member_names
 from projects.points import points_for
-from projects.work import member_names
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import ACTIONS, NAV, Form, NavEntry, page, read_form, redirect
 from web.pages.errors import status_of
+from web.pages.forms import Form, read_form
+from web.pages.menu import NAV, NavEntry
 from web.pages.needs import category_menu
+from web.pages.redirects import redirect
+from web.pages.render import page
+from web.pages.templates import ACTIONS
 
 KINDS = {"offer": N_("I can offer"), "request": N_("I need")}
 # The states of listings and exchanges (market/tables.py), as labels.

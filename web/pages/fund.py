@@ -20,9 +20,13 @@ from projects.members import member_by_phone
 from projects.organisations import list_organisations
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import NAV, Form, NavEntry, Viewer, page, read_form, redirect
 from web.pages.exchange import home_community
+from web.pages.forms import Form, read_form
+from web.pages.menu import NAV, NavEntry
 from web.pages.photos import PHOTO_FORM_BYTES, chosen_photos
+from web.pages.redirects import redirect
+from web.pages.render import page
+from web.pages.session import Viewer
 
 DONOR_KINDS = {
     "member": N_("a member"),

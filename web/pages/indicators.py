@@ -15,7 +15,9 @@ from projects.areas import areas_below
 from projects.errors import N_
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import Form, page, read_form, redirect
+from web.pages.forms import Form, read_form
+from web.pages.redirects import redirect
+from web.pages.render import page
 
 YearPath = Annotated[int, PathParameter(ge=2000, le=2100)]
 

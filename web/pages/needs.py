@@ -13,12 +13,15 @@ from projects.access import Actor
 from projects.area_path import AreaPath
 from projects.errors import N_
 from projects.members import member_by_phone
+from projects.names import member_names
+from projects.need_work import need_work
 from projects.organisations import list_organisations
-from projects.work import member_names, need_work
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import Form, page, read_form, redirect
+from web.pages.forms import Form, read_form
 from web.pages.photos import PHOTO_FORM_BYTES, chosen_photos
+from web.pages.redirects import redirect
+from web.pages.render import page
 from web.words import CHANNELS
 
 SCOPES = {"personal": N_("one household (personal)"), "common": N_("many neighbours (common)")}

@@ -10,10 +10,13 @@ from litestar.response import Redirect, Template
 from projects import errors, service_projects
 from projects.access import Actor
 from projects.errors import N_
-from projects.work import member_names, members_to_send, organisation_names, organisation_tasks
+from projects.names import member_names, organisation_names
+from projects.organisation_work import members_to_send, organisation_tasks
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import Form, as_id, page, read_form, redirect
+from web.pages.forms import Form, as_id, read_form
+from web.pages.redirects import redirect
+from web.pages.render import page
 
 TITLE = N_("title")
 

@@ -13,7 +13,8 @@ from projects.images import Photo
 from web.api.deps import CurrentActor, Now
 from web.api.photos import PHOTOS_BYTES
 from web.api.schemas import IdPath
-from web.pages.core import Form, local_path, read_form, redirect
+from web.pages.forms import Form, read_form
+from web.pages.redirects import local_path, redirect
 
 FIELD = "photos"
 PHOTO_FORM_BYTES = PHOTOS_BYTES  # a form with its photos: six of them at most, 10 MB each

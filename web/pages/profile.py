@@ -14,21 +14,11 @@ from projects.errors import N_
 from projects.outbox import CHANNELS
 from projects.profile import change_password, reset_password, settings_of, update_settings
 from web.api.deps import CurrentActor, Now
-from web.pages.core import (
-    LANG_COOKIE,
-    LANG_MAX_AGE,
-    NAV,
-    SESSION_COOKIE,
-    Form,
-    NavEntry,
-    Viewer,
-    as_id,
-    is_https,
-    page,
-    read_form,
-    redirect,
-    session_cookie,
-)
+from web.pages.forms import Form, as_id, read_form
+from web.pages.menu import NAV, NavEntry
+from web.pages.redirects import redirect
+from web.pages.render import page
+from web.pages.session import LANG_COOKIE, LANG_MAX_AGE, SESSION_COOKIE, Viewer, is_https, session_cookie
 
 OPEN = {"open_to_pending": True}  # pages a member may open before they may open the rest
 NAV.extend(

@@ -26,7 +26,9 @@ from web.api.stats import FromDay, ToDay, scope_of
 from web.charts import bars, counts_and_rate, ranked_bars
 from web.i18n import translate
 from web.ledgers import GROUPING_NAMES, group_labels, ledger_and_format, ledger_response
-from web.pages.core import Form, lang_of, page
+from web.pages.forms import Form
+from web.pages.render import page
+from web.pages.templates import lang_of
 
 # What each figure is called on the page (the list of the needs behind it says it too).
 FIGURE_NAMES = {

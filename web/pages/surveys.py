@@ -11,11 +11,16 @@ from litestar.response import Redirect, Template
 
 from projects import errors, survey_results, surveys
 from projects.access import Actor
+from projects.areas import staff_communities
 from projects.errors import N_
 from projects.surveys import QuestionDraft
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import ZONE, Form, Viewer, page, read_form, redirect, staff_communities
+from web.i18n import CHINA
+from web.pages.forms import Form, read_form
+from web.pages.redirects import redirect
+from web.pages.render import page
+from web.pages.session import Viewer
 
 QUESTION_ROWS = 6  # blank rows on the form (no JavaScript): those left empty are not questions
 KINDS = {"score": N_("scored 1 to 5"), "text": N_("in words")}
@@ -93,7 +98,7 @@ class SurveyPages(Controller):
         closes_at = None
         try:
             closes_at = (
-                datetime.fromisoformat(closes_on).replace(tzinfo=ZONE) + timedelta(days=1)
+                datetime.fromisoformat(closes_on).replace(tzinfo=CHINA) + timedelta(days=1)
                 if closes_on
                 else None
             )

@@ -31,24 +31,18 @@ from market.ventures.records import BidRecord
 from market.ventures.standing import ranking
 from projects import errors
 from projects.access import Actor
-from projects.areas import get_area
+from projects.areas import get_area, staff_communities
 from projects.errors import N_
 from projects.members import member_by_phone
-from projects.work import member_names, organisation_names
+from projects.names import member_names, organisation_names
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import (
-    ACTIONS,
-    NAV,
-    ZONE,
-    Form,
-    NavEntry,
-    as_id,
-    page,
-    read_form,
-    redirect,
-    staff_communities,
-)
+from web.i18n import CHINA
+from web.pages.forms import Form, as_id, read_form
+from web.pages.menu import NAV, NavEntry
+from web.pages.redirects import redirect
+from web.pages.render import page
+from web.pages.templates import ACTIONS
 
 ROWS = 4  # empty rows a form offers for milestones and criteria ("more rows" adds as many again)
 PHONES = re.compile(r"[\s,，、;；]+")
@@ -86,7 +80,7 @@ def day(form: Form, name: str, *, label: str = "") -> datetime | None:
     if not raw:
         return None
     try:
-        return datetime.fromisoformat(raw).replace(hour=0, minute=0, second=0, tzinfo=ZONE)
+        return datetime.fromisoformat(raw).replace(hour=0, minute=0, second=0, tzinfo=CHINA)
     except ValueError:
         form.error(name, N_("Enter a date."))
         return None
@@ -179,7 +173,7 @@ def bid_values(bid: BidRecord) -> dict[str, str]:
     for number, milestone in enumerate(bid.milestones, start=1):
         values[f"milestone_title_{number}"] = milestone.title
         values[f"milestone_amount_{number}"] = plain_yuan(milestone.amount)
-        due = milestone.due_at.astimezone(ZONE).date().isoformat() if milestone.due_at else ""
+        due = milestone.due_at.astimezone(CHINA).date().isoformat() if milestone.due_at else ""
         values[f"milestone_due_{number}"] = due
     return values
 

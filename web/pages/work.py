@@ -16,13 +16,18 @@ from projects.access import Actor
 from projects.claims import MAX_MINUTES
 from projects.errors import N_
 from projects.members import member_by_phone
+from projects.names import member_names
+from projects.organisation_work import members_to_send
 from projects.tables import Task
-from projects.work import member_names, members_to_send, memberships, my_claims, my_work, ratings_received
+from projects.volunteer import memberships, my_claims, my_work, ratings_received
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import IdPath
-from web.pages.core import ZONE, Form, as_id, local_path, page, read_form, redirect
+from web.i18n import CHINA
+from web.pages.forms import Form, as_id, read_form
 from web.pages.needs import category_menu
 from web.pages.photos import PHOTO_FORM_BYTES, chosen_photos
+from web.pages.redirects import local_path, redirect
+from web.pages.render import page
 
 MINUTES = N_("minutes")
 REASON = N_("reason")
@@ -191,7 +196,7 @@ class ClaimPages(Controller):
             "claims.html",
             actor,
             coming=await my_work(actor),
-            today=request.app.state.clock().astimezone(ZONE).date(),
+            today=request.app.state.clock().astimezone(CHINA).date(),
             items=await my_claims(actor),
         )
 
