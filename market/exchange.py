@@ -22,6 +22,14 @@ from ledger.transfers import post_pending, reserve, transfer, void_pending
 from market import errors as market_errors
 from market import trace  # noqa: F401  (registers the market's subjects)
 from market.accounts import open_pool
+from market.limits import (
+    EXCHANGE_MAX_MINUTES,
+    GIFT_MAX_POINTS,
+    LISTING_DESCRIPTION_MAX_CHARS,
+    LISTING_TITLE_MAX_CHARS,
+    NOTE_MAX_CHARS,
+    RATE_MAX_POINTS_PER_HOUR,
+)
 from market.rules import exchange as rules
 from market.rules import gifts as gift_rules
 from market.rules import refuse
@@ -43,10 +51,6 @@ from projects.tables import Member
 logger = logging.getLogger(__name__)
 
 PAGE = 50
-MAX_MINUTES = 1440
-MAX_GIFT = 1_000_000
-MAX_RATE = 1000  # points per hour
-NOTE_MAX_CHARS = 500
 # Work submitted and left unanswered this long is confirmed by the sweep: the performer is not
 # left waiting on a requester who went silent (who had all that time to dispute it).
 AUTO_CONFIRM = timedelta(days=7)
@@ -132,16 +136,18 @@ async def create_listing(
 ) -> ListingRecord:
     if kind not in LISTING_KINDS:
         raise errors.Invalid(N_("A listing is an offer or a request."), field="kind")
-    title = text(title, 100, N_("title"), field="title", required=True)
-    description = text(description, 2000, N_("description"), field="description")
+    title = text(title, LISTING_TITLE_MAX_CHARS, N_("title"), field="title", required=True)
+    description = text(description, LISTING_DESCRIPTION_MAX_CHARS, N_("description"), field="description")
     try:
         known = await get_category(category)
     except errors.NotFound as error:
         error.field = "category"
         raise
     rate = points_per_hour if points_per_hour is not None else known.points_per_hour
-    if isinstance(rate, bool) or not 1 <= rate <= MAX_RATE:
-        raise errors.Invalid(N_("Points per hour are 1 to {limit}."), field="points_per_hour", limit=MAX_RATE)
+    if isinstance(rate, bool) or not 1 <= rate <= RATE_MAX_POINTS_PER_HOUR:
+        raise errors.Invalid(
+            N_("Points per hour are 1 to {limit}."), field="points_per_hour", limit=RATE_MAX_POINTS_PER_HOUR
+        )
     community = await _home_community(actor)
     async with atomic():
         rows = await Listing.insert(
@@ -249,8 +255,8 @@ async def list_listings(
 
 
 def _check_minutes(minutes: int) -> None:
-    if isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
-        raise errors.Invalid(N_("Minutes are 1 to {limit}."), field="minutes", limit=MAX_MINUTES)
+    if isinstance(minutes, bool) or not 1 <= minutes <= EXCHANGE_MAX_MINUTES:
+        raise errors.Invalid(N_("Minutes are 1 to {limit}."), field="minutes", limit=EXCHANGE_MAX_MINUTES)
 
 
 async def propose(
@@ -479,8 +485,8 @@ async def settle(
 ) -> ExchangeRecord:
     """A leader or staff member over the requester's home decides a dispute: the minutes to pay
     (0: none)."""
-    if isinstance(minutes, bool) or not 0 <= minutes <= MAX_MINUTES:
-        raise errors.Invalid(N_("Minutes are 0 to {limit}."), field="minutes", limit=MAX_MINUTES)
+    if isinstance(minutes, bool) or not 0 <= minutes <= EXCHANGE_MAX_MINUTES:
+        raise errors.Invalid(N_("Minutes are 0 to {limit}."), field="minutes", limit=EXCHANGE_MAX_MINUTES)
     reason = text(reason, NOTE_MAX_CHARS, N_("reason"), field="reason", required=True)
     async with atomic():
         exchange = await _locked(actor, exchange_id, rules.settle)
@@ -567,8 +573,8 @@ async def give(
 ) -> GiftRecord:
     """Give points to another member, or to one of my communities' pool."""
     refuse(gift_rules.give(actor, GiverFacts((await balance(member_account(actor.member_id))).available)))
-    if isinstance(amount, bool) or not 1 <= amount <= MAX_GIFT:
-        raise errors.Invalid(N_("A gift is 1 to {limit} points."), field="amount", limit=MAX_GIFT)
+    if isinstance(amount, bool) or not 1 <= amount <= GIFT_MAX_POINTS:
+        raise errors.Invalid(N_("A gift is 1 to {limit} points."), field="amount", limit=GIFT_MAX_POINTS)
     if (recipient_id is None) == (community_id is None):
         raise errors.Invalid(N_("Give to a member or to the community."), field="to")
     note = text(note, NOTE_MAX_CHARS, N_("note"), field="note")
