@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from projects import errors
 from projects.area_path import AreaPath
 from projects.errors import N_
+from projects.limits import PHONE_MAX_CHARS
 from projects.tables import Area, Role
 
 ADDRESS_MAX_CHARS = 100
 CONTACT_NAME_MAX_CHARS = 64
-PHONE_MAX_CHARS = 32
 PREFERRED_TIME_MAX_CHARS = 100
 # A number anyone can dial: a mobile number, or a landline with its area code (0431-8888 6666),
 # perhaps with an extension (转 123).

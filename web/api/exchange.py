@@ -14,6 +14,7 @@ from pydantic import Field, StringConstraints
 
 from market import exchange, fund, limits
 from projects import attachments
+from projects.limits import CATEGORY_CODE_MAX_CHARS
 from web.api.deps import CurrentActor, Now, Viewer, provide_optional_actor
 from web.api.photos import CACHE, ONE_PHOTO_BYTES, MultipartPhoto, photo_viewer, read_upload
 from web.api.schemas import (
@@ -37,7 +38,7 @@ Note = Annotated[str, StringConstraints(max_length=limits.NOTE_MAX_CHARS)]
 
 class ListingIn(In):
     kind: Literal["offer", "request"]
-    category: Annotated[str, StringConstraints(max_length=32)]
+    category: Annotated[str, StringConstraints(max_length=CATEGORY_CODE_MAX_CHARS)]
     title: Annotated[str, StringConstraints(max_length=limits.LISTING_TITLE_MAX_CHARS)]
     description: str = ""
     points_per_hour: int | None = Field(default=None, ge=1, le=limits.RATE_MAX_POINTS_PER_HOUR)

@@ -166,7 +166,7 @@ class ExchangePages(Controller):
         category = form.text("category", required=True, label=N_("category"))
         title = form.text("title", required=True, label=TITLE)
         description = form.text("description")
-        rate = form.integer("points_per_hour", low=1, high=1000, required=False)
+        rate = form.integer("points_per_hour", low=1, high=limits.RATE_MAX_POINTS_PER_HOUR, required=False)
         if form.ok:
             try:
                 listing = await exchange.create_listing(
