@@ -16,6 +16,11 @@ PASSWORD_MAX_CHARS = 128
 # one is answered by the use case's own rule and words.
 SENT_PASSWORD_MAX_CHARS = 256
 
+# Where a need is, whom to call and when (a work order's details)
+ADDRESS_MAX_CHARS = 100
+CONTACT_NAME_MAX_CHARS = 64
+PREFERRED_TIME_MAX_CHARS = 100
+
 # Areas, categories and the community's registers
 AREA_NAME_MAX_CHARS = 100
 CATEGORY_CODE_MAX_CHARS = 32
