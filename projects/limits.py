@@ -26,9 +26,12 @@ AREA_NAME_MAX_CHARS = 100
 CATEGORY_CODE_MAX_CHARS = 32
 CATEGORY_NAME_MAX_CHARS = 64
 CATEGORY_MAX_POINTS_PER_HOUR = 1000
+CATEGORY_MAX_POSITION = 10_000  # where it is listed among its siblings
 ORGANISATION_NAME_MAX_CHARS = 128
 RESOURCE_NAME_MAX_CHARS = 128
 CONTACT_MAX_CHARS = 64  # a resource's contact: a person's name, a desk
+RESOURCE_MAX_CATEGORIES = 20
+RESOURCE_MAX_AREAS = 200  # the areas it covers
 SIGNATORY_NAME_MAX_CHARS = 64  # who signs a certificate, and who handles it
 CERTIFICATE_CODE_MAX_CHARS = 64
 OPEN311_CLIENT_NAME_MAX_CHARS = 100
@@ -49,6 +52,7 @@ APPROVAL_OVER_MAX_FEN = 10**12
 # Service projects
 PROJECT_CONTENT_MAX_CHARS = 5000  # its content, its measures, its final report
 PROGRESS_NOTE_MAX_CHARS = 2000
+PROJECT_MAX_NEEDS = 100  # the common needs one service project answers
 
 # Surveys, ratings and recognition
 QUESTION_MAX_CHARS = 500

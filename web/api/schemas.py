@@ -193,7 +193,7 @@ class CategoryIn(In):
     name_en: str = ""
     parent: str | None = None
     points_per_hour: int = Field(ge=0, le=limits.CATEGORY_MAX_POINTS_PER_HOUR)
-    position: int = Field(default=0, ge=0, le=10_000)
+    position: int = Field(default=0, ge=0, le=limits.CATEGORY_MAX_POSITION)
     active: bool = True
 
 
@@ -269,8 +269,8 @@ class ResourceIn(In):
     kind: Literal["merchant", "social_organisation", "public_service", "volunteer_team", "enterprise"]
     level: Literal["unit", "building", "grid", "community"]
     area_id: IdIn
-    categories: list[str] = Field(min_length=1, max_length=20)
-    coverage: list[IdIn] = Field(default=[], max_length=200)
+    categories: list[str] = Field(min_length=1, max_length=limits.RESOURCE_MAX_CATEGORIES)
+    coverage: list[IdIn] = Field(default=[], max_length=limits.RESOURCE_MAX_AREAS)
     organisation_id: IdIn | None = None
     description: str = ""
     contact: str = ""
@@ -593,7 +593,7 @@ class ProjectIn(In):
     deadline: When
     content: str = ""
     measures: str = ""
-    need_ids: list[IdIn] = Field(default=[], max_length=100)
+    need_ids: list[IdIn] = Field(default=[], max_length=limits.PROJECT_MAX_NEEDS)
 
 
 class ProjectClaimIn(In):
