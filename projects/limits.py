@@ -10,7 +10,7 @@ DESCRIPTION_MAX_CHARS = 2000
 # Members and how they sign in
 MEMBER_NAME_MAX_CHARS = 64
 EMAIL_MAX_CHARS = 254  # the longest address mail can carry
-PHONE_MAX_CHARS = 32  # a phone number as typed, spaces and dashes and all
+PHONE_MAX_CHARS = 32  # as people type it, before it is checked
 PASSWORD_MAX_CHARS = 128
 # What a request may carry in a password field: longer than any password allowed, so that a long
 # one is answered by the use case's own rule and words.
