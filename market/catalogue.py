@@ -14,6 +14,15 @@ from zoneinfo import ZoneInfo
 
 from ledger.accounts import get_account
 from market import trace  # noqa: F401  (registers the market's subjects)
+from market.limits import (
+    ITEM_DESCRIPTION_MAX_CHARS,
+    ITEM_MAX_AREAS,
+    ITEM_NAME_MAX_CHARS,
+    PER_MEMBER_MAX_REDEMPTIONS,
+    PRICE_MAX_POINTS,
+    REASON_MAX_CHARS,
+    STOCK_MAX_ITEMS,
+)
 from market.rules import catalogue as item_rules
 from market.rules import refuse
 from market.rules.catalogue import ItemFacts
@@ -30,10 +39,6 @@ from projects.states import load, newest_first, text
 from projects.tables import Area
 
 ZONE = ZoneInfo("Asia/Shanghai")  # a per-member limit "per day" is a day in China
-MAX_PRICE = 1_000_000
-MAX_STOCK = 1_000_000_000
-MAX_AREAS = 50
-MAX_LIMIT = 1000  # redemptions per member per period
 PAGE = 50
 PERIODS = item_rules.PERIODS
 
@@ -133,28 +138,35 @@ def _checked(draft: ItemDraft) -> ItemDraft:
         raise errors.Invalid(N_("Unknown kind of item {kind}."), field="kind", kind=draft.kind)
     if draft.limit_period not in LIMIT_PERIODS:
         raise errors.Invalid(N_("Unknown period {period}."), field="limit_period", period=draft.limit_period)
-    if isinstance(draft.price, bool) or not 1 <= draft.price <= MAX_PRICE:
-        raise errors.Invalid(N_("A price is 1 to {limit} points."), field="price", limit=MAX_PRICE)
-    if draft.stock is not None and not 0 <= draft.stock <= MAX_STOCK:
+    if isinstance(draft.price, bool) or not 1 <= draft.price <= PRICE_MAX_POINTS:
+        raise errors.Invalid(N_("A price is 1 to {limit} points."), field="price", limit=PRICE_MAX_POINTS)
+    if draft.stock is not None and not 0 <= draft.stock <= STOCK_MAX_ITEMS:
         raise errors.Invalid(
-            N_("Stock is 0 to {limit}, or empty for unlimited."), field="stock", limit=MAX_STOCK
+            N_("Stock is 0 to {limit}, or empty for unlimited."), field="stock", limit=STOCK_MAX_ITEMS
         )
-    if draft.per_member_limit is not None and not 1 <= draft.per_member_limit <= MAX_LIMIT:
+    if draft.per_member_limit is not None and not 1 <= draft.per_member_limit <= PER_MEMBER_MAX_REDEMPTIONS:
         raise errors.Invalid(
             N_("A limit per member is 1 to {limit}, or empty for none."),
             field="per_member_limit",
-            limit=MAX_LIMIT,
+            limit=PER_MEMBER_MAX_REDEMPTIONS,
         )
     if draft.active_from and draft.active_until and draft.active_until <= draft.active_from:
         raise errors.Invalid(N_("An item's offer must end after it starts."), field="active_until")
-    if not 1 <= len(set(draft.area_ids)) <= MAX_AREAS:
-        raise errors.Invalid(N_("An item serves 1 to {limit} areas."), field="area_ids", limit=MAX_AREAS)
+    if not 1 <= len(set(draft.area_ids)) <= ITEM_MAX_AREAS:
+        raise errors.Invalid(N_("An item serves 1 to {limit} areas."), field="area_ids", limit=ITEM_MAX_AREAS)
     return replace(
         draft,
-        name=text(draft.name, 100, N_("name"), field="name", required=True),
-        name_en=text(draft.name_en, 100, N_("English name"), field="name_en"),
-        description=text(draft.description, 2000, N_("description"), field="description"),
-        description_en=text(draft.description_en, 2000, N_("English description"), field="description_en"),
+        name=text(draft.name, ITEM_NAME_MAX_CHARS, N_("name"), field="name", required=True),
+        name_en=text(draft.name_en, ITEM_NAME_MAX_CHARS, N_("English name"), field="name_en"),
+        description=text(
+            draft.description, ITEM_DESCRIPTION_MAX_CHARS, N_("description"), field="description"
+        ),
+        description_en=text(
+            draft.description_en,
+            ITEM_DESCRIPTION_MAX_CHARS,
+            N_("English description"),
+            field="description_en",
+        ),
         area_ids=sorted(set(draft.area_ids)),
     )
 
@@ -246,9 +258,9 @@ async def update_item(actor: Actor, item_id: int, draft: ItemDraft, *, now: date
 
 
 def _quantity(value: int, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_STOCK:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= STOCK_MAX_ITEMS:
         raise errors.Invalid(
-            N_("Enter a whole number from {low} to {high}."), field=field, low=1, high=MAX_STOCK
+            N_("Enter a whole number from {low} to {high}."), field=field, low=1, high=STOCK_MAX_ITEMS
         )
     return value
 
@@ -260,9 +272,9 @@ async def _set_stock(
     async with atomic():
         item = await _locked(actor, item_id, rule, now)
         new = stock(item["stock"]) if callable(stock) else stock
-        if new is not None and new > MAX_STOCK:
+        if new is not None and new > STOCK_MAX_ITEMS:
             raise errors.Invalid(
-                N_("Stock is 0 to {limit}, or empty for unlimited."), field="add", limit=MAX_STOCK
+                N_("Stock is 0 to {limit}, or empty for unlimited."), field="add", limit=STOCK_MAX_ITEMS
             )
         await Item.update({Item.stock: new, Item.updated_at: now}).where(Item.id == item_id)
         await events.record("item", item_id, action, actor=actor.member_id, now=now, reason=why)
@@ -280,7 +292,7 @@ async def restock(actor: Actor, item_id: int, add: int, *, now: datetime) -> Ite
 async def write_off(actor: Actor, item_id: int, quantity: int, *, reason: str, now: datetime) -> ItemRecord:
     """Take ``quantity`` broken or expired goods out of the stock, saying why (traced)."""
     quantity = _quantity(quantity, "quantity")
-    reason = text(reason, 500, N_("reason"), field="reason", required=True)
+    reason = text(reason, REASON_MAX_CHARS, N_("reason"), field="reason", required=True)
 
     def lowered(stock: int) -> int:
         if quantity > stock:
@@ -299,9 +311,9 @@ async def write_off(actor: Actor, item_id: int, quantity: int, *, reason: str, n
 
 async def count_stock(actor: Actor, item_id: int, count: int, *, now: datetime) -> ItemRecord:
     """Start counting an unlimited item's stock, from ``count`` (0: sold out)."""
-    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_STOCK:
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= STOCK_MAX_ITEMS:
         raise errors.Invalid(
-            N_("Enter a whole number from {low} to {high}."), field="count", low=0, high=MAX_STOCK
+            N_("Enter a whole number from {low} to {high}."), field="count", low=0, high=STOCK_MAX_ITEMS
         )
     return await _set_stock(
         actor, item_id, item_rules.count_stock, count, "count_stock", now=now, why=str(count)

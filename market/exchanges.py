@@ -20,7 +20,7 @@ from ledger.accounts import balance
 from ledger.transfers import post_pending, reserve, void_pending
 from market import errors as market_errors
 from market import trace  # noqa: F401  (registers the market's subjects)
-from market.limits import NOTE_MAX_CHARS
+from market.limits import EXCHANGE_MAX_MINUTES, NOTE_MAX_CHARS
 from market.listings import listing_facts
 from market.rules import exchange as rules
 from market.rules import refuse
@@ -37,7 +37,6 @@ from projects.tables import Member
 
 logger = logging.getLogger(__name__)
 
-MAX_MINUTES = 1440
 # Work submitted and left unanswered this long is confirmed by the sweep: the performer is not
 # left waiting on a requester who went silent (who had all that time to dispute it).
 AUTO_CONFIRM = timedelta(days=7)
@@ -65,8 +64,8 @@ class ExchangeRecord:
 
 
 def _check_minutes(minutes: int) -> None:
-    if isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
-        raise errors.Invalid(N_("Minutes are 1 to {limit}."), field="minutes", limit=MAX_MINUTES)
+    if isinstance(minutes, bool) or not 1 <= minutes <= EXCHANGE_MAX_MINUTES:
+        raise errors.Invalid(N_("Minutes are 1 to {limit}."), field="minutes", limit=EXCHANGE_MAX_MINUTES)
 
 
 async def propose(
@@ -295,8 +294,8 @@ async def settle(
 ) -> ExchangeRecord:
     """A leader or staff member over the requester's home decides a dispute: the minutes to pay
     (0: none)."""
-    if isinstance(minutes, bool) or not 0 <= minutes <= MAX_MINUTES:
-        raise errors.Invalid(N_("Minutes are 0 to {limit}."), field="minutes", limit=MAX_MINUTES)
+    if isinstance(minutes, bool) or not 0 <= minutes <= EXCHANGE_MAX_MINUTES:
+        raise errors.Invalid(N_("Minutes are 0 to {limit}."), field="minutes", limit=EXCHANGE_MAX_MINUTES)
     reason = text(reason, NOTE_MAX_CHARS, N_("reason"), field="reason", required=True)
     async with atomic():
         exchange = await _locked(actor, exchange_id, rules.settle)

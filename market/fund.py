@@ -25,6 +25,7 @@ from ledger.transfers import transfer
 from market import errors as market_errors
 from market import trace  # noqa: F401  (registers the market's subjects)
 from market.accounts import fund_account, open_fund, open_money_account, open_world
+from market.limits import DONATION_MAX_FEN, DONATION_NOTE_MAX_CHARS, DONOR_NAME_MAX_CHARS, RECEIPT_MAX_CHARS
 from market.rules import allowed, refuse
 from market.rules import fund as fund_rules
 from market.rules.fund import FundFacts
@@ -41,9 +42,7 @@ from projects.organisations import get_organisation
 from projects.rules.issuance import WAITING
 from projects.states import newest_first, text
 
-MAX_DONATION = 10**11  # a billion yuan, in fen
 RECEIPT_FROM_FEN = 10_000  # ¥100: from this on a donation needs its receipt number
-RECEIPT_MAX_CHARS = 64
 PAGE = 50
 
 
@@ -129,10 +128,10 @@ async def donate(
     a second staff member's approval before the fund has it."""
     if donor_kind not in DONOR_KINDS:
         raise errors.Invalid(N_("Unknown kind of donor {kind}."), field="donor_kind", kind=donor_kind)
-    if isinstance(amount, bool) or not 1 <= amount <= MAX_DONATION:
+    if isinstance(amount, bool) or not 1 <= amount <= DONATION_MAX_FEN:
         raise errors.Invalid(N_("An amount is at least 0.01 yuan."), field="amount")
-    note = text(note, 500, N_("note"), field="note")
-    donor_name = text(donor_name, 100, N_("donor"), field="donor_name")
+    note = text(note, DONATION_NOTE_MAX_CHARS, N_("note"), field="note")
+    donor_name = text(donor_name, DONOR_NAME_MAX_CHARS, N_("donor"), field="donor_name")
     receipt_number = text(receipt_number, RECEIPT_MAX_CHARS, N_("receipt number"), field="receipt_number")
     if not receipt_number and amount >= RECEIPT_FROM_FEN:
         raise errors.Invalid(

@@ -12,7 +12,7 @@ from ledger.transfers import transfer
 from market import errors as market_errors
 from market import trace  # noqa: F401  (registers the market's subjects)
 from market.accounts import open_pool
-from market.limits import NOTE_MAX_CHARS
+from market.limits import GIFT_MAX_POINTS, NOTE_MAX_CHARS
 from market.rules import gifts as gift_rules
 from market.rules import refuse
 from market.rules.gifts import GiverFacts, PoolFacts
@@ -24,8 +24,6 @@ from projects.db import atomic
 from projects.errors import N_
 from projects.members import get_member, member_account
 from projects.states import text
-
-MAX_GIFT = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +52,8 @@ async def give(
 ) -> GiftRecord:
     """Give points to another member, or to one of my communities' pool."""
     refuse(gift_rules.give(actor, GiverFacts((await balance(member_account(actor.member_id))).available)))
-    if isinstance(amount, bool) or not 1 <= amount <= MAX_GIFT:
-        raise errors.Invalid(N_("A gift is 1 to {limit} points."), field="amount", limit=MAX_GIFT)
+    if isinstance(amount, bool) or not 1 <= amount <= GIFT_MAX_POINTS:
+        raise errors.Invalid(N_("A gift is 1 to {limit} points."), field="amount", limit=GIFT_MAX_POINTS)
     if (recipient_id is None) == (community_id is None):
         raise errors.Invalid(N_("Give to a member or to the community."), field="to")
     note = text(note, NOTE_MAX_CHARS, N_("note"), field="note")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from market import trace  # noqa: F401  (registers the market's subjects)
+from market.limits import LISTING_DESCRIPTION_MAX_CHARS, LISTING_TITLE_MAX_CHARS, RATE_MAX_POINTS_PER_HOUR
 from market.rules import exchange as rules
 from market.rules import refuse
 from market.rules.exchange import ListingFacts
@@ -22,7 +23,6 @@ from projects.errors import N_
 from projects.states import load, move, newest_first, text
 
 PAGE = 50
-MAX_RATE = 1000  # points per hour
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,16 +66,18 @@ async def create_listing(
 ) -> ListingRecord:
     if kind not in LISTING_KINDS:
         raise errors.Invalid(N_("A listing is an offer or a request."), field="kind")
-    title = text(title, 100, N_("title"), field="title", required=True)
-    description = text(description, 2000, N_("description"), field="description")
+    title = text(title, LISTING_TITLE_MAX_CHARS, N_("title"), field="title", required=True)
+    description = text(description, LISTING_DESCRIPTION_MAX_CHARS, N_("description"), field="description")
     try:
         known = await get_category(category)
     except errors.NotFound as error:
         error.field = "category"
         raise
     rate = points_per_hour if points_per_hour is not None else known.points_per_hour
-    if isinstance(rate, bool) or not 1 <= rate <= MAX_RATE:
-        raise errors.Invalid(N_("Points per hour are 1 to {limit}."), field="points_per_hour", limit=MAX_RATE)
+    if isinstance(rate, bool) or not 1 <= rate <= RATE_MAX_POINTS_PER_HOUR:
+        raise errors.Invalid(
+            N_("Points per hour are 1 to {limit}."), field="points_per_hour", limit=RATE_MAX_POINTS_PER_HOUR
+        )
     community = await _home_community(actor)
     async with atomic():
         rows = await Listing.insert(

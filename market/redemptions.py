@@ -24,6 +24,7 @@ from market import errors as market_errors
 from market import trace  # noqa: F401  (registers the market's subjects)
 from market.catalogue import PERIODS, period_start
 from market.catalogue import facts_for as item_facts
+from market.limits import REASON_MAX_CHARS, REDEMPTION_CODE_MAX_CHARS, REDEMPTION_MAX_ITEMS
 from market.rules import catalogue as item_rules
 from market.rules import redemptions as rules
 from market.rules import refuse
@@ -34,7 +35,6 @@ from projects.access import Actor
 from projects.areas import get_area, issuer_account
 from projects.db import atomic, for_update
 from projects.errors import N_
-from projects.limits import REASON_MAX_CHARS
 from projects.members import member_account
 from projects.organisations import organisation_account
 from projects.states import load, move, newest_first, text
@@ -42,7 +42,6 @@ from projects.states import load, move, newest_first, text
 logger = logging.getLogger(__name__)
 
 HOLD = timedelta(days=3)  # how long a redemption waits for its provider before it expires
-MAX_QUANTITY = 100
 PAGE = 50
 # Codes are read aloud and typed on a phone: no 0/O, 1/I/L.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -107,8 +106,8 @@ def provider_account(item: dict) -> str:
 
 
 async def redeem(actor: Actor, item_id: int, quantity: int, *, now: datetime) -> RedemptionRecord:
-    if isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
-        raise errors.Invalid(N_("A quantity is 1 to {limit}."), field="quantity", limit=MAX_QUANTITY)
+    if isinstance(quantity, bool) or not 1 <= quantity <= REDEMPTION_MAX_ITEMS:
+        raise errors.Invalid(N_("A quantity is 1 to {limit}."), field="quantity", limit=REDEMPTION_MAX_ITEMS)
     amount = 0
     try:
         async with atomic():
@@ -225,7 +224,7 @@ async def fulfil(actor: Actor, code: str, *, now: datetime) -> RedemptionRecord:
     moves twice, and an old screenshot of a code passes for nothing. A code that is not one of
     the provider's is not there at all."""
     code = normal_code(code or "")
-    if not code or len(code) > 12:
+    if not code or len(code) > REDEMPTION_CODE_MAX_CHARS:
         raise errors.Invalid(N_("Enter the redemption code."), field="code")
     row = await Redemption.select(Redemption.id).where(Redemption.code == code).first()
     if row is None:

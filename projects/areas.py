@@ -15,6 +15,7 @@ from projects import errors
 from projects.access import Actor
 from projects.area_path import AreaPath
 from projects.db import atomic
+from projects.limits import AREA_NAME_MAX_CHARS
 from projects.tables import AREA_LEVELS, Area
 from projects.workorders import clean_phone
 
@@ -69,7 +70,7 @@ async def create_area(
     if level not in AREA_LEVELS:
         raise errors.Invalid(errors.N_("Unknown area level {level}."), level=level)
     name = name.strip()
-    if not name or len(name) > 100 or len(name_en) > 100:
+    if not name or len(name) > AREA_NAME_MAX_CHARS or len(name_en) > AREA_NAME_MAX_CHARS:
         raise errors.Invalid(errors.N_("An area's name is 1 to 100 characters."))
     async with atomic():
         parent = await get_area(parent_id) if parent_id is not None else None

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from projects import errors
 from projects.access import Actor
 from projects.db import atomic
+from projects.limits import CATEGORY_CODE_MAX_CHARS, CATEGORY_MAX_POINTS_PER_HOUR, CATEGORY_NAME_MAX_CHARS
 from projects.tables import Category
 
-CODE = re.compile(r"[a-z0-9][a-z0-9.\-]{0,31}")
+CODE = re.compile(rf"[a-z0-9][a-z0-9.\-]{{0,{CATEGORY_CODE_MAX_CHARS - 1}}}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +53,18 @@ async def save_category(
     """Add a category or change one (admins configure the taxonomy): two levels, no deeper."""
     actor.require(actor.is_admin)
     name, name_en = name.strip(), name_en.strip()
-    if not CODE.fullmatch(code) or not name or len(name) > 64 or len(name_en) > 64:
+    if (
+        not CODE.fullmatch(code)
+        or not name
+        or len(name) > CATEGORY_NAME_MAX_CHARS
+        or len(name_en) > CATEGORY_NAME_MAX_CHARS
+    ):
         raise errors.Invalid(
             errors.N_(
                 "A category has a code of 1 to 32 letters, digits, dots or dashes and a name of 1 to 64."
             )
         )
-    if not 0 <= points_per_hour <= 1000:
+    if not 0 <= points_per_hour <= CATEGORY_MAX_POINTS_PER_HOUR:
         raise errors.Invalid(errors.N_("Points per hour are 0 to 1000."))
     async with atomic():
         if parent is not None:

@@ -23,6 +23,7 @@ from projects.area_path import AreaPath
 from projects.db import atomic
 from projects.disclosure import mask_name
 from projects.errors import N_
+from projects.limits import CERTIFICATE_CODE_MAX_CHARS, PHONE_MAX_CHARS, SIGNATORY_NAME_MAX_CHARS
 from projects.quarters import ZONE, day_start
 from projects.states import text
 from projects.tables import Area, Certificate, CertificateLine, Certifier, Organisation
@@ -344,7 +345,7 @@ async def verify(code: str) -> CertificateRecord:
     """The certificate with this code, the volunteer's name masked (anyone may check it)."""
     if (
         not code
-        or len(code) > 64
+        or len(code) > CERTIFICATE_CODE_MAX_CHARS
         or not code.replace("-", "").replace("_", "").isalnum()
         or not code.isascii()
     ):
@@ -462,9 +463,9 @@ async def set_certifier(
     actor.require(actor.is_admin)
     if (community_id is None) == (organisation_id is None):
         raise errors.Invalid(N_("Choose a community or an organisation."))
-    person_in_charge = text(person_in_charge, 64, N_("person in charge"))
-    handler = text(handler, 64, N_("handler"))
-    phone = text(phone, 32, N_("contact phone"))
+    person_in_charge = text(person_in_charge, SIGNATORY_NAME_MAX_CHARS, N_("person in charge"))
+    handler = text(handler, SIGNATORY_NAME_MAX_CHARS, N_("handler"))
+    phone = text(phone, PHONE_MAX_CHARS, N_("contact phone"))
     png = reencode_seal(seal) if seal else None
     if community_id is not None:
         area = await Area.select(Area.level).where(Area.id == community_id).first()

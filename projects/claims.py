@@ -17,7 +17,7 @@ from projects.attachments import attach, kept_if_committed
 from projects.db import atomic, for_update
 from projects.errors import N_
 from projects.images import Photo
-from projects.limits import REASON_MAX_CHARS
+from projects.limits import CLAIM_MAX_MINUTES, REASON_MAX_CHARS
 from projects.members import member_account
 from projects.points import confirmation_transfer_id, points_for
 from projects.rules import claims as claim_rules
@@ -29,7 +29,6 @@ from projects.tables import Claim, Member, Need, OrganisationMember, Task
 from projects.tasks import close_if_finished, release_place, take_place, view_task
 from projects.tasks import locked as locked_task
 
-MAX_MINUTES = 24 * 60
 NOTE_MAX_CHARS = 2000
 
 
@@ -213,8 +212,8 @@ async def check_in(actor: Actor, claim_id: int, *, now: datetime) -> ClaimRecord
 
 
 def _check_minutes(minutes: int, field: str = "minutes") -> None:
-    if isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
-        raise errors.Invalid(N_("Minutes are 1 to {limit}."), field=field, limit=MAX_MINUTES)
+    if isinstance(minutes, bool) or not 1 <= minutes <= CLAIM_MAX_MINUTES:
+        raise errors.Invalid(N_("Minutes are 1 to {limit}."), field=field, limit=CLAIM_MAX_MINUTES)
 
 
 def minutes_since(start: datetime, now: datetime) -> int:

@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta
 from projects import errors
 from projects.access import Actor
 from projects.errors import N_
+from projects.limits import DEADLINE_MAX_HOURS, DEADLINE_MAX_WORKING_DAYS
 from projects.tables import GRADES, CalendarDay, Grade
-from projects.workdays import MAX_WORKING_DAYS, Calendar
+from projects.workdays import Calendar
 
-MAX_HOURS = 8784  # a year, leap day included
 DEFAULT_HOURS = 24
 
 
@@ -73,13 +73,13 @@ async def set_grade_deadline(
         raise errors.Invalid(N_("The grade is new, A, B or C."), field="grade")
     if (hours is None) == (working_days is None):
         raise errors.Invalid(N_("Give the deadline in hours or in working days, not both."))
-    if hours is not None and not 1 <= hours <= MAX_HOURS:
+    if hours is not None and not 1 <= hours <= DEADLINE_MAX_HOURS:
         raise errors.Invalid(N_("A deadline is 1 hour to a year."), field="deadline_hours")
-    if working_days is not None and not 1 <= working_days <= MAX_WORKING_DAYS:
+    if working_days is not None and not 1 <= working_days <= DEADLINE_MAX_WORKING_DAYS:
         raise errors.Invalid(
             N_("A deadline is 1 to {limit} working days."),
             field="deadline_working_days",
-            limit=MAX_WORKING_DAYS,
+            limit=DEADLINE_MAX_WORKING_DAYS,
         )
     await Grade.update({Grade.deadline_hours: hours, Grade.deadline_working_days: working_days}).where(
         Grade.grade == grade

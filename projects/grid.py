@@ -14,12 +14,11 @@ from projects.categories import get_category
 from projects.claims import add_claim
 from projects.db import atomic
 from projects.deadlines import deadline_after
+from projects.limits import TITLE_MAX_CHARS
 from projects.needs import NeedRecord, locked, view_need
 from projects.rules import needs as need_rules
 from projects.states import load, move
 from projects.tables import Need, Task
-
-TITLE_MAX_CHARS = 128
 
 
 async def take_need(actor: Actor, need_id: int, *, now: datetime) -> NeedRecord:

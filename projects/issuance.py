@@ -15,6 +15,14 @@ from projects.access import Actor
 from projects.area_path import COMMUNITY_DEPTH, AreaPath
 from projects.areas import get_area
 from projects.errors import N_
+from projects.limits import (
+    APPROVAL_OVER_MAX_FEN,
+    APPROVAL_OVER_MAX_POINTS,
+    CLAIM_MAX_MINUTES,
+    DAY_MAX_MINUTES,
+    TASK_MAX_PEOPLE,
+    TASK_MAX_POINTS_PER_HOUR,
+)
 from projects.tables import IssuancePolicy
 
 ZONE = ZoneInfo("Asia/Shanghai")  # a member's day is a day in China
@@ -33,12 +41,12 @@ class Policy:
 DEFAULT = Policy()
 # What each setting may be: the database's CHECKs, said once for the forms and the API.
 LIMITS = {
-    "max_points_per_hour": (0, 1000),
-    "max_minutes_per_claim": (1, 1440),
-    "max_minutes_per_day": (1, 1440),
-    "max_capacity": (1, 1000),
-    "approval_over_points": (0, 10**9),
-    "approval_over_fen": (0, 10**12),
+    "max_points_per_hour": (0, TASK_MAX_POINTS_PER_HOUR),
+    "max_minutes_per_claim": (1, CLAIM_MAX_MINUTES),
+    "max_minutes_per_day": (1, DAY_MAX_MINUTES),
+    "max_capacity": (1, TASK_MAX_PEOPLE),
+    "approval_over_points": (0, APPROVAL_OVER_MAX_POINTS),
+    "approval_over_fen": (0, APPROVAL_OVER_MAX_FEN),
 }
 
 

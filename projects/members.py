@@ -16,12 +16,12 @@ from ledger.accounts import DEBITS_MUST_NOT_EXCEED_CREDITS, open_account
 from projects import errors
 from projects.areas import get_area
 from projects.db import atomic
+from projects.limits import MEMBER_NAME_MAX_CHARS, PASSWORD_MAX_CHARS
 from projects.tables import ROLES, Member, Role, Token
 from settings import SESSION_IDLE_MINUTES
 
 PHONE = re.compile(r"1[3-9][0-9]{9}")  # a mainland mobile number
 MIN_PASSWORD = 8
-MAX_PASSWORD = 128
 TOKEN_LIFETIME = timedelta(days=30)
 DEFAULT_IDLE = SESSION_IDLE_MINUTES.default  # a token unused this long stops working
 TOUCH_EVERY = timedelta(minutes=1)  # how precisely a token's last use is kept
@@ -59,7 +59,7 @@ def member_account(member_id: int) -> str:
 
 
 def hash_password(password: str) -> str:
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+    if not MIN_PASSWORD <= len(password) <= PASSWORD_MAX_CHARS:
         raise errors.Invalid(errors.N_("A password is 8 to 128 characters."))
     return _hasher.hash(password)
 
@@ -90,7 +90,7 @@ async def create_member(
     """
     phone = check_phone(phone)
     name = name.strip()
-    if not name or len(name) > 64:
+    if not name or len(name) > MEMBER_NAME_MAX_CHARS:
         raise errors.Invalid(errors.N_("A name is 1 to 64 characters."))
     if (password is None) == (password_hash is None):
         raise errors.Invalid(errors.N_("A password is 8 to 128 characters."))

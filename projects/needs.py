@@ -16,6 +16,7 @@ from projects.db import atomic
 from projects.deadlines import deadline_after
 from projects.errors import N_
 from projects.images import Photo
+from projects.limits import REASON_MAX_CHARS
 from projects.rules import needs as need_rules
 from projects.rules import refuse
 from projects.rules.needs import OPEN, NeedFacts
@@ -433,7 +434,7 @@ async def join_need(actor: Actor, need_id: int, *, now: datetime) -> NeedRecord:
 
 
 async def reject_need(actor: Actor, need_id: int, *, reason: str, now: datetime) -> NeedRecord:
-    reason = text(reason, 500, N_("reason"), required=True)
+    reason = text(reason, REASON_MAX_CHARS, N_("reason"), required=True)
     async with atomic():
         row, _ = await locked(actor, need_id, need_rules.reject)
         await move(
@@ -496,7 +497,7 @@ async def merge_need(actor: Actor, need_id: int, *, into: int, now: datetime) ->
 
 async def cancel_need(actor: Actor, need_id: int, *, reason: str = "", now: datetime) -> NeedRecord:
     """The resident (or whoever reported it) withdraws a need nobody has taken up yet."""
-    reason = text(reason, 500, N_("reason"))
+    reason = text(reason, REASON_MAX_CHARS, N_("reason"))
     async with atomic():
         row, _ = await locked(actor, need_id, need_rules.cancel)
         await move(Need, "need", row, "cancelled", "cancel", actor=actor.member_id, now=now, why=reason)

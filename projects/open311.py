@@ -29,6 +29,7 @@ from projects.categories import get_category
 from projects.db import atomic
 from projects.errors import N_
 from projects.images import Photo
+from projects.limits import OPEN311_CLIENT_NAME_MAX_CHARS
 from projects.members import PHONE
 from projects.needs import MAX_DESCRIPTION, file_need
 from projects.states import text
@@ -82,7 +83,7 @@ def _digest(api_key: str) -> str:
 
 async def register_client(name: str, community_id: int, *, now: datetime, api_key: str | None = None) -> str:
     """Register a client for a community; answers its API key (only now: it is kept as a hash)."""
-    name = text(name, 100, N_("name"), required=True)
+    name = text(name, OPEN311_CLIENT_NAME_MAX_CHARS, N_("name"), required=True)
     community = await get_area(community_id)
     if community.level != "community":
         raise errors.Invalid(N_("An Open311 client reports to a community."))

@@ -11,6 +11,7 @@ from projects import errors
 from projects.areas import get_area
 from projects.db import atomic
 from projects.errors import N_
+from projects.limits import DESCRIPTION_MAX_CHARS, ORGANISATION_NAME_MAX_CHARS
 from projects.members import get_member
 from projects.states import text
 from projects.tables import ORGANISATION_KINDS, Organisation, OrganisationMember
@@ -33,8 +34,8 @@ def organisation_account(organisation_id: int) -> str:
 async def create_organisation(
     name: str, kind: str, *, area_id: int, now: datetime, description: str = ""
 ) -> OrganisationRecord:
-    name = text(name, 128, N_("name"), required=True)
-    description = text(description, 2000, N_("description"))
+    name = text(name, ORGANISATION_NAME_MAX_CHARS, N_("name"), required=True)
+    description = text(description, DESCRIPTION_MAX_CHARS, N_("description"))
     if kind not in ORGANISATION_KINDS:
         raise errors.Invalid(N_("Unknown kind of organisation {kind}."), kind=kind)
     async with atomic():

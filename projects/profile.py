@@ -15,13 +15,12 @@ from projects import errors, events
 from projects.access import Actor
 from projects.db import atomic
 from projects.errors import N_
+from projects.limits import EMAIL_MAX_CHARS, MEMBER_NAME_MAX_CHARS
 from projects.members import authenticate, hash_password, revoke_other_tokens
 from projects.outbox import CHANNELS
 from projects.tables import Member
 
 LANGUAGES = ("zh", "en")
-NAME_MAX_CHARS = 64
-EMAIL_MAX_CHARS = 254
 TEMPORARY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789"  # nothing to misread
 TEMPORARY_CHARS = 10
 
@@ -101,7 +100,7 @@ async def update_settings(
     changes: dict = {}
     if name is not None:
         name = " ".join(name.split())
-        if not 1 <= len(name) <= NAME_MAX_CHARS:
+        if not 1 <= len(name) <= MEMBER_NAME_MAX_CHARS:
             raise errors.Invalid(N_("A name is 1 to 64 characters."), field="name")
         changes[Member.name] = name
     if email is not None:

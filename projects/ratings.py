@@ -15,6 +15,7 @@ from projects.areas import path_range
 from projects.claims import locked
 from projects.db import atomic, for_update
 from projects.errors import N_
+from projects.limits import COMMENT_MAX_CHARS
 from projects.quarters import quarter_of
 from projects.rules import claims as claim_rules
 from projects.states import text
@@ -88,7 +89,7 @@ def quarter(moment: datetime) -> str:
 def _check(score: int, comment: str) -> str:
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise errors.Invalid(N_("A score is 1 to 5."), field="score")
-    return text(comment, 1000, N_("comment"))
+    return text(comment, COMMENT_MAX_CHARS, N_("comment"))
 
 
 async def rate_service(

@@ -15,6 +15,7 @@ from projects.db import atomic, for_update
 from projects.disclosure import disclosed
 from projects.errors import N_
 from projects.evaluation import Figure, community_area
+from projects.limits import RECOGNITION_NOTE_MAX_CHARS
 from projects.members import member_account
 from projects.organisations import organisation_account
 from projects.outbox import MAX_READERS, Change, Notice, register, to
@@ -202,7 +203,7 @@ async def grant_recognition(
 ) -> RecognitionRecord:
     """Honour a leader or a resource ranked for the year (5 ratings or more), once a year, after
     the year has ended; with ``bonus_points`` to the leader or the resource's organisation."""
-    note = text(note, 500, N_("note"))
+    note = text(note, RECOGNITION_NOTE_MAX_CHARS, N_("note"))
     if (leader_id is None) == (resource_id is None):
         raise errors.Invalid(N_("Choose a leader or a resource to honour."))
     if not 0 <= bonus_points <= MAX_BONUS_POINTS:

@@ -14,6 +14,7 @@ from projects.areas import get_area
 from projects.categories import get_category
 from projects.db import atomic
 from projects.errors import N_
+from projects.limits import CONTACT_MAX_CHARS, DESCRIPTION_MAX_CHARS, RESOURCE_NAME_MAX_CHARS
 from projects.states import text
 from projects.tables import (
     RESOURCE_KINDS,
@@ -55,9 +56,9 @@ async def add_resource(
     now: datetime,
 ) -> ResourceRecord:
     """Staff list a resource; it covers ``coverage`` (default: its own area)."""
-    name = text(name, 128, N_("name"), required=True)
-    description = text(description, 2000, N_("description"))
-    contact = text(contact, 64, N_("contact"))
+    name = text(name, RESOURCE_NAME_MAX_CHARS, N_("name"), required=True)
+    description = text(description, DESCRIPTION_MAX_CHARS, N_("description"))
+    contact = text(contact, CONTACT_MAX_CHARS, N_("contact"))
     if kind not in RESOURCE_KINDS:
         raise errors.Invalid(N_("Unknown kind of resource {kind}."), kind=kind)
     if level not in RESOURCE_LEVELS:

@@ -12,6 +12,12 @@ from projects.access import Actor, area_path, serves
 from projects.areas import get_area, under
 from projects.db import atomic
 from projects.errors import N_
+from projects.limits import (
+    PROGRESS_NOTE_MAX_CHARS,
+    PROJECT_CONTENT_MAX_CHARS,
+    REASON_MAX_CHARS,
+    TITLE_MAX_CHARS,
+)
 from projects.needs import facts_of
 from projects.organisations import get_organisation
 from projects.rules import needs as need_rules
@@ -77,9 +83,9 @@ async def create_project(
     need_ids: list[int] | None = None,
 ) -> ProjectRecord:
     """Staff write up a project; the common needs it answers are now being worked on."""
-    title = text(title, 128, N_("title"), required=True)
-    content = text(content, 5000, N_("content"))
-    measures = text(measures, 5000, N_("measures"))
+    title = text(title, TITLE_MAX_CHARS, N_("title"), required=True)
+    content = text(content, PROJECT_CONTENT_MAX_CHARS, N_("content"))
+    measures = text(measures, PROJECT_CONTENT_MAX_CHARS, N_("measures"))
     if deadline <= now:
         raise errors.Invalid(N_("The deadline must be in the future."))
     async with atomic():
@@ -208,7 +214,7 @@ async def claim_project(
 async def add_milestone(
     actor: Actor, project_id: int, *, title: str, due: datetime, now: datetime
 ) -> ProjectRecord:
-    title = text(title, 128, N_("title"), required=True)
+    title = text(title, TITLE_MAX_CHARS, N_("title"), required=True)
     async with atomic():
         row = await _locked(actor, project_id, project_rules.plan)
         await Milestone.insert(Milestone(project=project_id, title=title, due=due))
@@ -219,7 +225,7 @@ async def add_milestone(
 async def complete_milestone(
     actor: Actor, project_id: int, milestone_id: int, *, report: str, now: datetime
 ) -> ProjectRecord:
-    report = text(report, 5000, N_("report"), required=True)
+    report = text(report, PROJECT_CONTENT_MAX_CHARS, N_("report"), required=True)
     async with atomic():
         row = await _locked(actor, project_id, project_rules.report_milestone)
         milestone = (
@@ -241,7 +247,7 @@ async def complete_milestone(
 
 
 async def publish_progress(actor: Actor, project_id: int, *, note: str, now: datetime) -> ProjectRecord:
-    note = text(note, 2000, N_("progress report"), required=True)
+    note = text(note, PROGRESS_NOTE_MAX_CHARS, N_("progress report"), required=True)
     async with atomic():
         row = await _locked(actor, project_id, project_rules.progress)
         await Progress.insert(Progress(project=project_id, author=actor.member_id, text=note, created_at=now))
@@ -272,7 +278,7 @@ async def complete_project(actor: Actor, project_id: int, *, now: datetime) -> P
 
 
 async def cancel_project(actor: Actor, project_id: int, *, reason: str, now: datetime) -> ProjectRecord:
-    reason = text(reason, 500, N_("reason"), required=True)
+    reason = text(reason, REASON_MAX_CHARS, N_("reason"), required=True)
     await _close(actor, project_id, "cancelled", "cancel", now=now, why=reason)
     return await view_project(actor, project_id)
 

@@ -29,6 +29,7 @@ from projects.areas import AreaRecord, children, get_area, path_range
 from projects.db import postgres
 from projects.errors import N_
 from projects.figures import MEDIAN, P90, Period, hours, nearest_rank_sql, period, rate
+from projects.limits import GROUP_KEY_MAX_CHARS
 from projects.needs import OPEN, NeedPage, records_by_id
 from projects.states import parse_cursor
 from projects.tables import Area, Need
@@ -368,7 +369,7 @@ async def needs_behind(
     check_figure(figure)
     if grouping is not None:
         _check_grouping(grouping)
-        if key is None or not key.strip() or len(key) > 64:
+        if key is None or not key.strip() or len(key) > GROUP_KEY_MAX_CHARS:
             raise errors.Invalid(N_("Say which group: its key."))
     limit = max(1, min(limit, MAX_PAGE))
     keys = (grouping,) if grouping else ()

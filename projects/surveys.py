@@ -22,6 +22,7 @@ from projects.area_path import AreaPath
 from projects.areas import get_area, path_range
 from projects.db import atomic, for_update
 from projects.errors import N_
+from projects.limits import DESCRIPTION_MAX_CHARS, QUESTION_MAX_CHARS, TITLE_MAX_CHARS
 from projects.sampling import draw, new_seed
 from projects.states import require_state, text
 from projects.tables import Member, Survey, SurveyAnswer, SurveyBallot, SurveyFrame, SurveyQuestion
@@ -156,8 +157,8 @@ async def create_survey(
     now: datetime,
 ) -> SurveyRecord:
     """Staff of an area write a survey of its residents; it is a draft until the sample is drawn."""
-    title = text(title, 128, N_("title"), required=True)
-    description = text(description, 2000, N_("description"))
+    title = text(title, TITLE_MAX_CHARS, N_("title"), required=True)
+    description = text(description, DESCRIPTION_MAX_CHARS, N_("description"))
     if not 1 <= len(questions) <= MAX_QUESTIONS:
         raise errors.Invalid(N_("A survey has 1 to {limit} questions."), limit=MAX_QUESTIONS)
     if not any(question.kind == "score" for question in questions):
@@ -166,7 +167,7 @@ async def create_survey(
     for question in questions:
         if question.kind not in QUESTION_KINDS:
             raise errors.Invalid(N_("A question is scored 1 to 5 or answered in words."))
-        prompts.append(text(question.prompt, 500, N_("question"), required=True))
+        prompts.append(text(question.prompt, QUESTION_MAX_CHARS, N_("question"), required=True))
     if not 1 <= sample_size <= MAX_SAMPLE:
         raise errors.Invalid(N_("A sample is 1 to {limit} residents."), limit=MAX_SAMPLE)
     if not now < closes_at <= now + MAX_OPEN:

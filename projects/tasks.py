@@ -13,6 +13,13 @@ from projects.areas import AreaRecord, any_under, get_area, under
 from projects.categories import get_category
 from projects.db import atomic
 from projects.errors import N_
+from projects.limits import (
+    DESCRIPTION_MAX_CHARS,
+    REASON_MAX_CHARS,
+    TASK_MAX_PEOPLE,
+    TASK_MAX_POINTS_PER_HOUR,
+    TITLE_MAX_CHARS,
+)
 from projects.needs import facts_of
 from projects.rules import needs as need_rules
 from projects.rules import refuse
@@ -26,8 +33,6 @@ from projects.workorders import Contact, Places, Where, look_up_places
 
 ZONE = ZoneInfo("Asia/Shanghai")  # a task's day is a day in China
 PAGE = 50
-MAX_CAPACITY = 1000
-MAX_POINTS_PER_HOUR = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,13 +116,15 @@ async def create_task(
 ) -> TaskRecord:
     """A task for a need, a service project, or on its own; to the open pool without assignee.
     Without a need, project or area it is placed in the one area its creator is staff of."""
-    title = text(title, 128, N_("title"), required=True)
-    description = text(description, 2000, N_("description"))
-    if not 1 <= capacity <= MAX_CAPACITY:
-        raise errors.Invalid(N_("The capacity is 1 to {limit} people."), field="capacity", limit=MAX_CAPACITY)
-    if points_per_hour is not None and not 0 <= points_per_hour <= MAX_POINTS_PER_HOUR:
+    title = text(title, TITLE_MAX_CHARS, N_("title"), required=True)
+    description = text(description, DESCRIPTION_MAX_CHARS, N_("description"))
+    if not 1 <= capacity <= TASK_MAX_PEOPLE:
         raise errors.Invalid(
-            N_("Points per hour are 0 to {limit}."), field="points_per_hour", limit=MAX_POINTS_PER_HOUR
+            N_("The capacity is 1 to {limit} people."), field="capacity", limit=TASK_MAX_PEOPLE
+        )
+    if points_per_hour is not None and not 0 <= points_per_hour <= TASK_MAX_POINTS_PER_HOUR:
+        raise errors.Invalid(
+            N_("Points per hour are 0 to {limit}."), field="points_per_hour", limit=TASK_MAX_POINTS_PER_HOUR
         )
     if deadline is not None and deadline <= now:
         raise errors.Invalid(N_("The deadline must be in the future."), field="deadline")
@@ -302,7 +309,7 @@ async def accept_task(actor: Actor, task_id: int, *, now: datetime) -> TaskRecor
 
 
 async def decline_task(actor: Actor, task_id: int, *, reason: str = "", now: datetime) -> TaskRecord:
-    reason = text(reason, 500, N_("reason"))
+    reason = text(reason, REASON_MAX_CHARS, N_("reason"))
     async with atomic():
         row, _ = await locked(actor, task_id, task_rules.decline)
         await move(
@@ -336,7 +343,7 @@ async def cancel_task(actor: Actor, task_id: int, *, reason: str, now: datetime)
     """Staff call a task off; places taken but not yet worked are released. Work already
     submitted must be confirmed or settled first: nobody loses hours they reported. A task with
     confirmed work is closed as done instead."""
-    reason = text(reason, 500, N_("reason"), required=True)
+    reason = text(reason, REASON_MAX_CHARS, N_("reason"), required=True)
     async with atomic():
         row, _ = await locked(actor, task_id, task_rules.cancel)
         await end_task(row, actor=actor.member_id, now=now, why=reason)

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from projects.limits import DEADLINE_MAX_WORKING_DAYS
+
 ZONE = ZoneInfo("Asia/Shanghai")
-MAX_WORKING_DAYS = 250  # about a year of working days: a deadline further off is a plan, not a deadline
 
 
 def package_knows(year: int) -> bool:
@@ -50,8 +51,8 @@ class Calendar:
     def after_working_days(self, start: datetime, days: int) -> tuple[datetime, bool]:
         """The same clock time (China's) on the ``days``th working day after ``start``'s day,
         and whether every day counted was in a known year."""
-        if not 1 <= days <= MAX_WORKING_DAYS:
-            raise ValueError(f"working days are 1 to {MAX_WORKING_DAYS}")
+        if not 1 <= days <= DEADLINE_MAX_WORKING_DAYS:
+            raise ValueError(f"working days are 1 to {DEADLINE_MAX_WORKING_DAYS}")
         local = start.astimezone(ZONE)
         day, counted, known = local.date(), 0, True
         while counted < days:

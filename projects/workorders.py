@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from projects import errors
 from projects.area_path import AreaPath
 from projects.errors import N_
+from projects.limits import (
+    ADDRESS_MAX_CHARS,
+    CONTACT_NAME_MAX_CHARS,
+    PHONE_MAX_CHARS,
+    PREFERRED_TIME_MAX_CHARS,
+)
 from projects.tables import Area, Role
 
-ADDRESS_MAX_CHARS = 100
-CONTACT_NAME_MAX_CHARS = 64
-PHONE_MAX_CHARS = 32
-PREFERRED_TIME_MAX_CHARS = 100
 # A number anyone can dial: a mobile number, or a landline with its area code (0431-8888 6666),
 # perhaps with an extension (转 123).
 PHONE = re.compile(r"\+?[0-9][0-9 -]{4,24}(?:转[0-9]{1,6})?")

@@ -15,7 +15,13 @@ from market.tables import Bid, Call, Milestone
 from market.ventures.calls import view_call
 from market.ventures.drafts import MilestoneDraft, checked_amount, checked_plan
 from market.ventures.facts import bid_facts, facts_of_call, facts_of_call_id, milestone_facts
-from market.ventures.limits import MAX_BIDS, MAX_BUDGET
+from market.ventures.limits import (
+    BUDGET_MAX_FEN,
+    CALL_MAX_BIDS,
+    PROPOSAL_MAX_CHARS,
+    REASON_MAX_CHARS,
+    TEAM_MAX_CHARS,
+)
 from market.ventures.records import BidRecord, MilestoneRecord
 from market.ventures.standing import standing
 from projects import errors, events
@@ -92,10 +98,10 @@ async def view_bid(actor: Actor, bid_id: int, *, now: datetime | None = None) ->
 
 
 async def list_bids(actor: Actor, call_id: int, *, now: datetime | None = None) -> list[BidRecord]:
-    """The bids of a call that ``actor`` may see, oldest first (at most ``MAX_BIDS``), with what
+    """The bids of a call that ``actor`` may see, oldest first (at most ``CALL_MAX_BIDS``), with what
     they may do to each."""
     await view_call(actor, call_id, now=now)
-    rows = await Bid.select().where(Bid.call == call_id).order_by(Bid.id).limit(MAX_BIDS)
+    rows = await Bid.select().where(Bid.call == call_id).order_by(Bid.id).limit(CALL_MAX_BIDS)
     return await _bids(rows, actor, await facts_of_call_id(actor, call_id, now))
 
 
@@ -119,9 +125,9 @@ async def submit_bid(
             actor.require(bool(represented))
             raise errors.Invalid(N_("Say which organisation bids."), field="organisation_id")
         organisation_id = represented[0]
-    proposal = text(proposal, 10_000, N_("proposal"), field="proposal", required=True)
-    team = text(team, 2000, N_("team"), field="team")
-    checked_amount(budget, N_("A budget is ¥0.01 to {limit}."), "budget", limit=yuan(MAX_BUDGET))
+    proposal = text(proposal, PROPOSAL_MAX_CHARS, N_("proposal"), field="proposal", required=True)
+    team = text(team, TEAM_MAX_CHARS, N_("team"), field="team")
+    checked_amount(budget, N_("A budget is ¥0.01 to {limit}."), "budget", limit=yuan(BUDGET_MAX_FEN))
     plan = checked_plan(milestones, budget, now)
     async with atomic():
         call = await load(Call, "call", call_id)
@@ -156,8 +162,8 @@ async def submit_bid(
                 )
             await Milestone.delete().where(Milestone.bid == bid["id"])
         else:
-            if await Bid.count().where((Bid.call == call_id) & (Bid.status != "withdrawn")) >= MAX_BIDS:
-                raise errors.Conflict(N_("This call takes at most {limit} bids."), limit=MAX_BIDS)
+            if await Bid.count().where((Bid.call == call_id) & (Bid.status != "withdrawn")) >= CALL_MAX_BIDS:
+                raise errors.Conflict(N_("This call takes at most {limit} bids."), limit=CALL_MAX_BIDS)
             rows = await Bid.insert(
                 Bid(
                     call=call_id,
@@ -195,7 +201,7 @@ async def submit_bid(
 
 
 async def withdraw_bid(actor: Actor, bid_id: int, *, now: datetime, reason: str = "") -> BidRecord:
-    reason = text(reason, 500, N_("reason"), field="reason")
+    reason = text(reason, REASON_MAX_CHARS, N_("reason"), field="reason")
     async with atomic():
         call_id = (await get_bid(bid_id)).call
         call = await load(Call, "call", call_id)

@@ -16,7 +16,14 @@ from market.rules.ventures import CallFacts
 from market.tables import Bid, Call, Criterion, Panelist
 from market.ventures.drafts import CriterionDraft, checked_amount, checked_criteria
 from market.ventures.facts import CALL_COLUMNS, area_path, call_facts, facts_of_call
-from market.ventures.limits import MAX_BUDGET, MAX_PANEL, PAGE
+from market.ventures.limits import (
+    BUDGET_MAX_FEN,
+    CALL_DESCRIPTION_MAX_CHARS,
+    CALL_TITLE_MAX_CHARS,
+    PAGE,
+    PANEL_MAX_MEMBERS,
+    REASON_MAX_CHARS,
+)
 from market.ventures.records import CallRecord, CriterionRecord
 from projects import errors, events
 from projects.access import Actor, community_path
@@ -50,17 +57,19 @@ async def publish_call(
 ) -> CallRecord:
     """Staff of the community publish a call for it (or for an area in it): the community's
     fund pays the grant."""
-    title = text(title, 128, N_("title"), field="title", required=True)
-    description = text(description, 5000, N_("description"), field="description")
-    checked_amount(budget, N_("A budget is ¥0.01 to {limit}."), "budget", limit=yuan(MAX_BUDGET))
+    title = text(title, CALL_TITLE_MAX_CHARS, N_("title"), field="title", required=True)
+    description = text(description, CALL_DESCRIPTION_MAX_CHARS, N_("description"), field="description")
+    checked_amount(budget, N_("A budget is ¥0.01 to {limit}."), "budget", limit=yuan(BUDGET_MAX_FEN))
     if deadline <= now:
         raise errors.Invalid(N_("The deadline must be in the future."), field="deadline")
     if isinstance(vote_weight, bool) or not isinstance(vote_weight, int) or not 0 <= vote_weight <= 100:
         raise errors.Invalid(N_("The weight of residents' votes is 0 to 100 percent."), field="vote_weight")
     criteria = checked_criteria(criteria)
     panel = sorted(set(panel))
-    if not 1 <= len(panel) <= MAX_PANEL:
-        raise errors.Invalid(N_("A call has 1 to {limit} panel members."), field="panel", limit=MAX_PANEL)
+    if not 1 <= len(panel) <= PANEL_MAX_MEMBERS:
+        raise errors.Invalid(
+            N_("A call has 1 to {limit} panel members."), field="panel", limit=PANEL_MAX_MEMBERS
+        )
     async with atomic():
         area = await get_area(area_id)
         if AREA_LEVELS.index(area.level) < AREA_LEVELS.index("community"):
@@ -230,7 +239,7 @@ async def close_due_calls(*, now: datetime) -> int:
 
 async def cancel_call(actor: Actor, call_id: int, *, reason: str, now: datetime) -> CallRecord:
     """Staff call it off before an award; its bids stay as they were (nothing was decided)."""
-    reason = text(reason, 500, N_("reason"), field="reason", required=True)
+    reason = text(reason, REASON_MAX_CHARS, N_("reason"), field="reason", required=True)
     async with atomic():
         call = await load(Call, "call", call_id)
         refuse(rules.cancel(actor, await facts_of_call(actor, call, None)))

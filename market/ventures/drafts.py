@@ -7,7 +7,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from market.fund import yuan
-from market.ventures.limits import MAX_BUDGET, MAX_CRITERIA, MAX_MILESTONES
+from market.ventures.limits import (
+    BID_MAX_MILESTONES,
+    BUDGET_MAX_FEN,
+    CALL_MAX_CRITERIA,
+    CRITERION_NAME_MAX_CHARS,
+    MILESTONE_TITLE_MAX_CHARS,
+)
 from projects import errors
 from projects.errors import N_
 from projects.states import text
@@ -29,16 +35,16 @@ class MilestoneDraft:
 
 
 def checked_amount(value: int, message: str, field: str, **params) -> int:
-    """An amount of money in fen, ¥0.01 to ``MAX_BUDGET``; else ``Invalid`` with ``message``."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_BUDGET:
+    """An amount of money in fen, ¥0.01 to ``BUDGET_MAX_FEN``; else ``Invalid`` with ``message``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= BUDGET_MAX_FEN:
         raise errors.Invalid(message, field=field, **params)
     return value
 
 
 def checked_criteria(criteria: list[CriterionDraft]) -> list[CriterionDraft]:
-    if not 1 <= len(criteria) <= MAX_CRITERIA:
+    if not 1 <= len(criteria) <= CALL_MAX_CRITERIA:
         raise errors.Invalid(
-            N_("A call has 1 to {limit} scoring criteria."), field="criteria", limit=MAX_CRITERIA
+            N_("A call has 1 to {limit} scoring criteria."), field="criteria", limit=CALL_MAX_CRITERIA
         )
     checked = []
     for criterion in criteria:
@@ -54,8 +60,12 @@ def checked_criteria(criteria: list[CriterionDraft]) -> list[CriterionDraft]:
         checked.append(
             replace(
                 criterion,
-                name=text(criterion.name, 100, N_("criterion"), field="criteria", required=True),
-                name_en=text(criterion.name_en, 100, N_("English name"), field="criteria"),
+                name=text(
+                    criterion.name, CRITERION_NAME_MAX_CHARS, N_("criterion"), field="criteria", required=True
+                ),
+                name_en=text(
+                    criterion.name_en, CRITERION_NAME_MAX_CHARS, N_("English name"), field="criteria"
+                ),
             )
         )
     total = sum(criterion.weight for criterion in checked)
@@ -69,16 +79,18 @@ def checked_criteria(criteria: list[CriterionDraft]) -> list[CriterionDraft]:
 
 
 def checked_plan(milestones: list[MilestoneDraft], budget: int, now: datetime) -> list[MilestoneDraft]:
-    if not 1 <= len(milestones) <= MAX_MILESTONES:
+    if not 1 <= len(milestones) <= BID_MAX_MILESTONES:
         raise errors.Invalid(
-            N_("A plan has 1 to {limit} milestones."), field="milestones", limit=MAX_MILESTONES
+            N_("A plan has 1 to {limit} milestones."), field="milestones", limit=BID_MAX_MILESTONES
         )
     checked = []
     for milestone in milestones:
         checked_amount(milestone.amount, N_("A milestone's amount is at least ¥0.01."), "milestones")
         if milestone.due_at <= now:
             raise errors.Invalid(N_("A milestone's due date must be in the future."), field="milestones")
-        title = text(milestone.title, 128, N_("title"), field="milestones", required=True)
+        title = text(
+            milestone.title, MILESTONE_TITLE_MAX_CHARS, N_("title"), field="milestones", required=True
+        )
         checked.append(replace(milestone, title=title))
     total = sum(milestone.amount for milestone in checked)
     if total != budget:

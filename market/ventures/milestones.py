@@ -15,6 +15,7 @@ from market.rules import ventures as rules
 from market.tables import Bid, Call, Milestone
 from market.ventures.bids import get_bid, view_bid
 from market.ventures.facts import facts_of_call, milestone_facts
+from market.ventures.limits import REASON_MAX_CHARS, REPORT_MAX_CHARS
 from market.ventures.records import MilestoneRecord
 from projects import errors, events, issuance
 from projects.access import Actor
@@ -48,7 +49,7 @@ async def _locked_milestone(actor: Actor, milestone_id: int, rule) -> tuple[dict
 
 async def report_milestone(actor: Actor, milestone_id: int, *, report: str, now: datetime) -> MilestoneRecord:
     """The awarded organisation reports a milestone done; staff then accept or return it."""
-    report = text(report, 5000, N_("report"), field="report", required=True)
+    report = text(report, REPORT_MAX_CHARS, N_("report"), field="report", required=True)
     async with atomic():
         _, _, milestone = await _locked_milestone(actor, milestone_id, rules.report)
         await move(
@@ -130,7 +131,7 @@ async def _pay(actor: Actor, call: dict, bid: dict, milestone: dict, *, action: 
 
 async def return_milestone(actor: Actor, milestone_id: int, *, reason: str, now: datetime) -> MilestoneRecord:
     """Staff send a report back (with why): the milestone is planned again."""
-    reason = text(reason, 500, N_("reason"), field="reason", required=True)
+    reason = text(reason, REASON_MAX_CHARS, N_("reason"), field="reason", required=True)
     async with atomic():
         _, _, milestone = await _locked_milestone(actor, milestone_id, rules.send_back)
         await move(

@@ -13,7 +13,7 @@ from market.tables import Call, Criterion, Score, Vote
 from market.ventures.bids import get_bid, load_bid_of
 from market.ventures.calls import review_if_due, view_call
 from market.ventures.facts import bid_facts, facts_of_call
-from market.ventures.limits import MAX_CRITERIA
+from market.ventures.limits import CALL_MAX_CRITERIA
 from market.ventures.records import CallRecord
 from projects import errors, events
 from projects.access import Actor
@@ -43,8 +43,8 @@ class VoteRecord:
 async def score_bid(actor: Actor, bid_id: int, scores: dict[int, int], *, now: datetime) -> ScoreSheet:
     """A panel member scores a bid on some or all criteria (0 to each one's highest score) once
     bidding has closed; scoring again replaces the earlier scores."""
-    if not 1 <= len(scores) <= MAX_CRITERIA:
-        raise errors.Invalid(N_("Give 1 to {limit} scores."), field="scores", limit=MAX_CRITERIA)
+    if not 1 <= len(scores) <= CALL_MAX_CRITERIA:
+        raise errors.Invalid(N_("Give 1 to {limit} scores."), field="scores", limit=CALL_MAX_CRITERIA)
     async with atomic():
         call_id = (await get_bid(bid_id)).call
         call = await load(Call, "call", call_id)

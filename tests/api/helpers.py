@@ -67,3 +67,16 @@ async def counts(api) -> dict:
         "FROM (SELECT status FROM projects_claim ORDER BY id)",
     )
     return result
+
+
+async def refused(api, member, method, url, body=None, *, status: int, code: str, unchanged=counts) -> dict:
+    """``member``'s request is refused with ``status``, ``code`` and a message, and what
+    ``unchanged`` measures (by default the loop's tables and the ledger's length, see ``counts``)
+    is the same after it; ``unchanged=None`` measures nothing. Answers the error's body."""
+    before = await unchanged(api) if unchanged else None
+    response = await api.call(member, method, url, json=body)
+    assert (response.status_code, response.json()["code"]) == (status, code), response.text
+    assert response.json()["message"]
+    if unchanged:
+        assert await unchanged(api) == before
+    return response.json()

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from projects import certificates
-from tests.api.test_permissions import refused
+from tests.api.helpers import refused
 from tests.market.market_helpers import give_points
 
 # .ci/run installs poppler-utils: in CI a missing pdftotext fails; elsewhere the test is skipped.

@@ -6,8 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.api.helpers import need, open_task
-from tests.api.test_permissions import refused
+from tests.api.helpers import need, open_task, refused
 
 
 async def test_an_admin_changes_a_categorys_rate_and_new_tasks_use_it(api):

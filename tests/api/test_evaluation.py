@@ -7,8 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from projects import members
-from tests.api.helpers import triaged_need, worked
-from tests.api.test_permissions import refused
+from tests.api.helpers import refused, triaged_need, worked
 from tests.web.test_app import fetch_value
 
 

@@ -5,8 +5,7 @@ side by side; nobody else sees them."""
 from __future__ import annotations
 
 from projects.tables import Assessor, Indicator
-from tests.api.helpers import need, open_task, triaged_need, worked
-from tests.api.test_permissions import refused
+from tests.api.helpers import need, open_task, refused, triaged_need, worked
 
 
 async def plant_tree() -> dict[str, int]:

@@ -3,8 +3,7 @@ caps, and a large confirmation waits for a second staff member (four eyes) with 
 
 from __future__ import annotations
 
-from tests.api.helpers import open_task, triaged_need, worked
-from tests.api.test_permissions import refused
+from tests.api.helpers import open_task, refused, triaged_need, worked
 
 
 async def test_a_task_pays_at_most_the_communitys_rate_and_has_at_most_its_places(api):

@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.helpers import counts, need, open_task, submitted_claim, triaged_need, worked
-
-
-async def refused(api, member, method, url, body=None, *, status, code):
-    before = await counts(api)
-    response = await api.call(member, method, url, json=body)
-    assert response.status_code == status, response.text
-    assert response.json()["code"] == code
-    assert response.json()["message"]
-    assert await counts(api) == before
-    return response.json()
+from tests.api.helpers import need, open_task, refused, submitted_claim, triaged_need, worked
 
 
 async def test_without_a_token_or_with_a_wrong_one_nothing_is_served(api):

@@ -10,8 +10,7 @@ import pytest
 
 from projects import sweep as sweep_module
 from projects.sweep import sweep
-from tests.api.helpers import need, open_task, triaged_need, worked
-from tests.api.test_permissions import refused
+from tests.api.helpers import need, open_task, refused, triaged_need, worked
 
 
 async def test_staff_cannot_dispatch_into_another_community_nor_for_its_needs(api):

@@ -6,8 +6,7 @@ from datetime import timedelta
 
 from projects import organisations
 from projects.sweep import sweep
-from tests.api.helpers import need, triaged_need
-from tests.api.test_permissions import refused
+from tests.api.helpers import need, refused, triaged_need
 
 
 async def test_a_project_from_common_needs_is_claimed_tracked_and_completed(api):

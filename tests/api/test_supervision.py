@@ -7,8 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from projects.sweep import sweep
-from tests.api.helpers import need, triaged_need, worked
-from tests.api.test_permissions import refused
+from tests.api.helpers import need, refused, triaged_need, worked
 
 
 def allowed(item: dict) -> set[str]:

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 from datetime import timedelta
 
-from tests.api.test_permissions import refused
+from tests.api.helpers import refused
 from tests.web.test_app import fetch_value
 
 

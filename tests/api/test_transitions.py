@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.helpers import counts, need, open_task, submitted_claim, triaged_need, worked
-from tests.api.test_permissions import refused
+from tests.api.helpers import counts, need, open_task, refused, submitted_claim, triaged_need, worked
 
 
 async def test_a_claim_can_be_worked_only_in_order(api):

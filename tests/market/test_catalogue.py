@@ -8,15 +8,8 @@ from __future__ import annotations
 
 import re
 
+from tests.api.helpers import refused
 from tests.market.market_helpers import give_points, item, market_counts
-
-
-async def refused(api, member, method, url, body, status: int, code: str) -> str:
-    before = await market_counts(api)
-    response = await api.call(member, method, url, json=body)
-    assert (response.status_code, response.json()["code"]) == (status, code), response.text
-    assert await market_counts(api) == before
-    return response.json()["message"]
 
 
 async def test_restocking_adds_and_an_unlimited_item_has_no_stock_to_change(api):
@@ -31,7 +24,16 @@ async def test_restocking_adds_and_an_unlimited_item_has_no_stock_to_change(api)
     url = f"/api/v1/catalogue/{counted['id']}/stock"
     assert (await api.ok(s.representative, "POST", url, {"add": 2}))["stock"] == 5
     for wrong in (0, -5):
-        await refused(api, s.representative, "POST", url, {"add": wrong}, 400, "invalid_input")
+        await refused(
+            api,
+            s.representative,
+            "POST",
+            url,
+            {"add": wrong},
+            status=400,
+            code="invalid_input",
+            unchanged=market_counts,
+        )
 
     endless = await item(api)
     assert (endless["may_restock"], endless["may_write_off"], endless["may_count_stock"]) == (
@@ -41,22 +43,62 @@ async def test_restocking_adds_and_an_unlimited_item_has_no_stock_to_change(api)
     )
     url = f"/api/v1/catalogue/{endless['id']}/stock"
     # Adding nothing to an unlimited item does not sell it out, nor does taking some say "0 left".
-    await refused(api, s.representative, "POST", url, {"add": 0}, 400, "invalid_input")
-    message = await refused(api, s.representative, "POST", url, {"add": 5}, 409, "conflict")
+    await refused(
+        api,
+        s.representative,
+        "POST",
+        url,
+        {"add": 0},
+        status=400,
+        code="invalid_input",
+        unchanged=market_counts,
+    )
+    message = (
+        await refused(
+            api,
+            s.representative,
+            "POST",
+            url,
+            {"add": 5},
+            status=409,
+            code="conflict",
+            unchanged=market_counts,
+        )
+    )["message"]
     assert message == "该商品不限量，没有可调整的库存。" and "0" not in message
     write_off = f"/api/v1/catalogue/{endless['id']}/write-off"
     await refused(
-        api, s.representative, "POST", write_off, {"quantity": 5, "reason": "过期"}, 409, "conflict"
+        api,
+        s.representative,
+        "POST",
+        write_off,
+        {"quantity": 5, "reason": "过期"},
+        status=409,
+        code="conflict",
+        unchanged=market_counts,
     )
     seen = await api.ok(s.resident, "GET", f"/api/v1/catalogue/{endless['id']}")
     assert seen["stock"] is None and seen["may_redeem"]
     # It is counted only when its provider says so, and unlimited again likewise.
     counted_now = await api.ok(s.representative, "POST", url, {"count": 4})
     assert counted_now["stock"] == 4 and counted_now["may_restock"]
-    await refused(api, s.representative, "POST", url, {"count": 4}, 409, "conflict")
-    await refused(api, s.representative, "POST", url, {"add": 1, "unlimited": True}, 400, "invalid_input")
+    await refused(
+        api, s.representative, "POST", url, {"count": 4}, status=409, code="conflict", unchanged=market_counts
+    )
+    await refused(
+        api,
+        s.representative,
+        "POST",
+        url,
+        {"add": 1, "unlimited": True},
+        status=400,
+        code="invalid_input",
+        unchanged=market_counts,
+    )
     assert (await api.ok(s.representative, "POST", url, {"unlimited": True}))["stock"] is None
-    await refused(api, s.resident, "POST", url, {"count": 1}, 403, "not_allowed")
+    await refused(
+        api, s.resident, "POST", url, {"count": 1}, status=403, code="not_allowed", unchanged=market_counts
+    )
 
 
 async def test_a_write_off_lowers_the_stock_with_a_reason_that_is_traced(api):
@@ -65,13 +107,49 @@ async def test_a_write_off_lowers_the_stock_with_a_reason_that_is_traced(api):
     url = f"/api/v1/catalogue/{rice['id']}/write-off"
     written = await api.ok(s.representative, "POST", url, {"quantity": 3, "reason": "包装破损"})
     assert written["stock"] == 7
-    message = await refused(
-        api, s.representative, "POST", url, {"quantity": 8, "reason": "过期"}, 400, "invalid_input"
-    )
+    message = (
+        await refused(
+            api,
+            s.representative,
+            "POST",
+            url,
+            {"quantity": 8, "reason": "过期"},
+            status=400,
+            code="invalid_input",
+            unchanged=market_counts,
+        )
+    )["message"]
     assert message == "仅剩7件，不能报损8件。"
-    await refused(api, s.representative, "POST", url, {"quantity": 1, "reason": " "}, 400, "invalid_input")
-    await refused(api, s.staff, "POST", url, {"quantity": 1, "reason": "x"}, 403, "not_allowed")
-    await refused(api, s.outsider, "POST", url, {"quantity": 1, "reason": "x"}, 404, "not_found")
+    await refused(
+        api,
+        s.representative,
+        "POST",
+        url,
+        {"quantity": 1, "reason": " "},
+        status=400,
+        code="invalid_input",
+        unchanged=market_counts,
+    )
+    await refused(
+        api,
+        s.staff,
+        "POST",
+        url,
+        {"quantity": 1, "reason": "x"},
+        status=403,
+        code="not_allowed",
+        unchanged=market_counts,
+    )
+    await refused(
+        api,
+        s.outsider,
+        "POST",
+        url,
+        {"quantity": 1, "reason": "x"},
+        status=404,
+        code="not_found",
+        unchanged=market_counts,
+    )
     from tests.web.test_app import fetch_value
 
     traced = await fetch_value(
@@ -81,9 +159,18 @@ async def test_a_write_off_lowers_the_stock_with_a_reason_that_is_traced(api):
     )
     assert traced == "-3 包装破损"
     await api.ok(s.representative, "POST", url, {"quantity": 7, "reason": "过期"})
-    message = await refused(
-        api, s.representative, "POST", url, {"quantity": 1, "reason": "x"}, 409, "conflict"
-    )
+    message = (
+        await refused(
+            api,
+            s.representative,
+            "POST",
+            url,
+            {"quantity": 1, "reason": "x"},
+            status=409,
+            code="conflict",
+            unchanged=market_counts,
+        )
+    )["message"]
     assert message == "已无库存可报损。"
 
 
@@ -101,16 +188,32 @@ async def test_an_item_is_edited_turned_off_and_on_and_withdrawn(api):
     }
     edited = await api.ok(s.representative, "PUT", url, body)
     assert (edited["name"], edited["price"], edited["stock"], edited["active"]) == ("上门理发", 12, 5, True)
-    await refused(api, s.staff, "PUT", url, body, 403, "not_allowed")
+    await refused(api, s.staff, "PUT", url, body, status=403, code="not_allowed", unchanged=market_counts)
 
     off = await api.ok(s.representative, "POST", f"{url}/turn-off")
     assert (off["active"], off["may_turn_off"], off["may_turn_on"]) == (False, False, True)
-    await refused(api, s.representative, "POST", f"{url}/turn-off", None, 409, "conflict")
+    await refused(
+        api,
+        s.representative,
+        "POST",
+        f"{url}/turn-off",
+        None,
+        status=409,
+        code="conflict",
+        unchanged=market_counts,
+    )
     listed = await api.ok(s.resident, "GET", "/api/v1/catalogue")
     assert haircut["id"] not in [i["id"] for i in listed["items"]]
     assert not (await api.ok(s.resident, "GET", url))["may_redeem"]
     await refused(
-        api, s.resident, "POST", "/api/v1/redemptions", {"item_id": haircut["id"]}, 409, "unavailable"
+        api,
+        s.resident,
+        "POST",
+        "/api/v1/redemptions",
+        {"item_id": haircut["id"]},
+        status=409,
+        code="unavailable",
+        unchanged=market_counts,
     )
     on = await api.ok(s.representative, "POST", f"{url}/turn-on")
     assert on["active"] and (await api.ok(s.resident, "GET", url))["may_redeem"]
@@ -122,10 +225,28 @@ async def test_an_item_is_edited_turned_off_and_on_and_withdrawn(api):
     for member in (s.resident, s.representative):
         listed = await api.ok(member, "GET", "/api/v1/catalogue?everything=true")
         assert haircut["id"] not in [i["id"] for i in listed["items"]]
-    await refused(api, s.representative, "PUT", url, body, 409, "wrong_state")
-    await refused(api, s.representative, "POST", f"{url}/turn-on", None, 409, "wrong_state")
     await refused(
-        api, s.resident, "POST", "/api/v1/redemptions", {"item_id": haircut["id"]}, 409, "unavailable"
+        api, s.representative, "PUT", url, body, status=409, code="wrong_state", unchanged=market_counts
+    )
+    await refused(
+        api,
+        s.representative,
+        "POST",
+        f"{url}/turn-on",
+        None,
+        status=409,
+        code="wrong_state",
+        unchanged=market_counts,
+    )
+    await refused(
+        api,
+        s.resident,
+        "POST",
+        "/api/v1/redemptions",
+        {"item_id": haircut["id"]},
+        status=409,
+        code="unavailable",
+        unchanged=market_counts,
     )
     # What was redeemed before is still served.
     done = await api.ok(s.representative, "POST", "/api/v1/redemptions/fulfil", {"code": pending["code"]})
@@ -142,12 +263,26 @@ async def test_staff_fulfil_only_the_communitys_own_codes_and_its_totals_are_its
     ours = await api.ok(s.resident, "POST", "/api/v1/redemptions", {"item_id": hall["id"]}, status=201)
     # The community's staff neither fulfil nor see a merchant's code.
     await refused(
-        api, s.staff, "POST", "/api/v1/redemptions/fulfil", {"code": theirs["code"]}, 404, "not_found"
+        api,
+        s.staff,
+        "POST",
+        "/api/v1/redemptions/fulfil",
+        {"code": theirs["code"]},
+        status=404,
+        code="not_found",
+        unchanged=market_counts,
     )
     assert (await api.get(s.staff, f"/api/v1/redemptions/{theirs['id']}")).status_code == 404
     # Nor does the merchant theirs.
     await refused(
-        api, s.representative, "POST", "/api/v1/redemptions/fulfil", {"code": ours["code"]}, 404, "not_found"
+        api,
+        s.representative,
+        "POST",
+        "/api/v1/redemptions/fulfil",
+        {"code": ours["code"]},
+        status=404,
+        code="not_found",
+        unchanged=market_counts,
     )
     await api.ok(s.staff, "POST", "/api/v1/redemptions/fulfil", {"code": ours["code"]})
     listed = await api.ok(s.staff, "GET", f"/api/v1/redemptions?community_id={s.community}")
@@ -184,16 +319,45 @@ async def test_a_code_rejected_cancelled_or_expired_says_so_and_since_when(api):
     await api.ok(s.representative, "POST", f"/api/v1/redemptions/{rejected['id']}/reject", {"reason": "停业"})
     await api.ok(s.resident, "POST", f"/api/v1/redemptions/{cancelled['id']}/cancel")
     url = "/api/v1/redemptions/fulfil"
-    message = await refused(
-        api, s.representative, "POST", url, {"code": rejected["code"]}, 409, "wrong_state"
-    )
+    message = (
+        await refused(
+            api,
+            s.representative,
+            "POST",
+            url,
+            {"code": rejected["code"]},
+            status=409,
+            code="wrong_state",
+            unchanged=market_counts,
+        )
+    )["message"]
     assert re.fullmatch(r"该兑换码已于(2026年)?12月1日 19:00被拒绝，不能核销。", message), message
-    message = await refused(
-        api, s.representative, "POST", url, {"code": cancelled["code"]}, 409, "wrong_state"
-    )
+    message = (
+        await refused(
+            api,
+            s.representative,
+            "POST",
+            url,
+            {"code": cancelled["code"]},
+            status=409,
+            code="wrong_state",
+            unchanged=market_counts,
+        )
+    )["message"]
     assert re.fullmatch(r"该兑换码已由居民于(2026年)?12月1日 19:00取消，不能核销。", message), message
     api.clock.advance(days=3)
-    message = await refused(api, s.representative, "POST", url, {"code": late["code"]}, 409, "expired")
+    message = (
+        await refused(
+            api,
+            s.representative,
+            "POST",
+            url,
+            {"code": late["code"]},
+            status=409,
+            code="expired",
+            unchanged=market_counts,
+        )
+    )["message"]
     assert re.fullmatch(r"该兑换码已于(2026年)?12月4日 17:00过期，积分已退回居民。", message), message
 
 

@@ -10,8 +10,8 @@ import asyncio
 
 from market.accounts import fund_account, money_account
 from market.crosscheck import cross_check
-from tests.market.test_ventures import cny, fund, reviewing_call, score
-from tests.market.test_ventures import refused as refused_venture
+from tests.api.helpers import refused
+from tests.market.test_ventures import cny, fund, reviewing_call, score, snapshot
 from tests.photo_samples import jpeg_with_gps
 from tests.web.test_app import fetch_value
 
@@ -153,9 +153,11 @@ async def test_a_grant_over_the_threshold_is_paid_only_once_a_second_staff_membe
     )
     assert (await cny(fund_account(s.community)), await cny(money_account(s.organisation))) == (1_000_000, 0)
     approve = f"/api/v1/milestones/{first}/approve"
-    await refused_venture(api, s.staff, "POST", approve, None, 403, "not_allowed")  # who accepted it
+    await refused(
+        api, s.staff, "POST", approve, None, status=403, code="not_allowed", unchanged=snapshot
+    )  # who accepted it
     for member in (s.representative, s.resident, s.other_staff):
-        await refused_venture(api, member, "POST", approve, None, 403, "not_allowed")
+        await refused(api, member, "POST", approve, None, status=403, code="not_allowed", unchanged=snapshot)
     seen = await api.ok(s.street_staff, "GET", f"/api/v1/bids/{ours['id']}")
     assert seen["milestones"][0]["may_approve"] is True
     paid = await api.ok(s.street_staff, "POST", approve)
@@ -164,7 +166,9 @@ async def test_a_grant_over_the_threshold_is_paid_only_once_a_second_staff_membe
         1_000_000 - 200_000,
         200_000,
     )
-    await refused_venture(api, s.district_staff, "POST", approve, None, 409, "wrong_state")
+    await refused(
+        api, s.district_staff, "POST", approve, None, status=409, code="wrong_state", unchanged=snapshot
+    )
     history = await api.ok(s.staff, "GET", f"/api/v1/milestones/{first}/history")
     assert [(h["action"], h["to_state"]) for h in history][-2:] == [
         ("accept", "awaiting_approval"),

@@ -12,6 +12,7 @@ from datetime import datetime
 from ledger.accounts import balance as account_balance
 from market.sweep import sweep
 from projects.organisations import organisation_account
+from tests.api.helpers import refused
 from tests.market.market_helpers import balance, give_points, item, market_counts
 
 
@@ -149,62 +150,163 @@ async def test_every_refusal_says_why_and_changes_nothing(api):
     await api.ok(street.resident, "POST", "/api/v1/redemptions", {"item_id": limited["id"]}, status=201)
     before = await market_counts(api)
 
-    async def refused(member, url, body, status, code, method="POST"):
-        response = await api.call(member, method, url, json=body)
-        assert response.status_code == status, response.text
-        assert response.json()["code"] == code, response.text
-        return response.json()["message"]
-
-    message = await refused(
-        street.resident, "/api/v1/redemptions", {"item_id": limited["id"]}, 409, "limit_reached"
-    )
+    message = (
+        await refused(
+            api,
+            street.resident,
+            "POST",
+            "/api/v1/redemptions",
+            {"item_id": limited["id"]},
+            status=409,
+            code="limit_reached",
+            unchanged=market_counts,
+        )
+    )["message"]
     assert "1" in message
     pricey = await item(api, price=20)
     before = await market_counts(api)
-    message = await refused(
-        street.resident, "/api/v1/redemptions", {"item_id": pricey["id"]}, 409, "insufficient_balance"
-    )
+    message = (
+        await refused(
+            api,
+            street.resident,
+            "POST",
+            "/api/v1/redemptions",
+            {"item_id": pricey["id"]},
+            status=409,
+            code="insufficient_balance",
+            unchanged=market_counts,
+        )
+    )["message"]
     assert message == "您的可用积分为15分，不足以支付20分。"
     english = await api.call(
         street.resident, "POST", "/api/v1/redemptions", json={"item_id": pricey["id"]}, language="en"
     )
     assert english.json()["message"] == "Your available balance is 15 points: not enough for 20."
     await refused(
-        street.resident, "/api/v1/redemptions", {"item_id": pricey["id"], "quantity": 0}, 400, "invalid_input"
+        api,
+        street.resident,
+        "POST",
+        "/api/v1/redemptions",
+        {"item_id": pricey["id"], "quantity": 0},
+        status=400,
+        code="invalid_input",
+        unchanged=market_counts,
     )
-    await refused(street.outsider, "/api/v1/redemptions", {"item_id": pricey["id"]}, 404, "not_found")
-    await refused(street.resident, "/api/v1/redemptions", {"item_id": "999999"}, 404, "not_found")
-    await refused(street.resident, "/api/v1/redemptions/fulfil", {"code": "ZZZZ2222"}, 404, "not_found")
+    await refused(
+        api,
+        street.outsider,
+        "POST",
+        "/api/v1/redemptions",
+        {"item_id": pricey["id"]},
+        status=404,
+        code="not_found",
+        unchanged=market_counts,
+    )
+    await refused(
+        api,
+        street.resident,
+        "POST",
+        "/api/v1/redemptions",
+        {"item_id": "999999"},
+        status=404,
+        code="not_found",
+        unchanged=market_counts,
+    )
+    await refused(
+        api,
+        street.resident,
+        "POST",
+        "/api/v1/redemptions/fulfil",
+        {"code": "ZZZZ2222"},
+        status=404,
+        code="not_found",
+        unchanged=market_counts,
+    )
     assert await market_counts(api) == before
 
     sold_out = await item(api, price=1, stock=1)
     await give_points(api, street.neighbour, 10)
     await api.ok(street.neighbour, "POST", "/api/v1/redemptions", {"item_id": sold_out["id"]}, status=201)
     before = await market_counts(api)
-    message = await refused(
-        street.resident, "/api/v1/redemptions", {"item_id": sold_out["id"]}, 409, "out_of_stock"
-    )
+    message = (
+        await refused(
+            api,
+            street.resident,
+            "POST",
+            "/api/v1/redemptions",
+            {"item_id": sold_out["id"]},
+            status=409,
+            code="out_of_stock",
+            unchanged=market_counts,
+        )
+    )["message"]
     assert message == "已兑完。"
     item_seen = await api.ok(street.resident, "GET", f"/api/v1/catalogue/{sold_out['id']}")
     assert item_seen["stock"] == 0 and not item_seen["may_redeem"]
     mine = (await api.ok(street.neighbour, "GET", "/api/v1/redemptions"))["items"][0]
     # Another member cannot cancel it, a resident cannot fulfil it, nor can another community's staff.
-    await refused(street.resident, f"/api/v1/redemptions/{mine['id']}/cancel", None, 404, "not_found")
-    await refused(street.resident, "/api/v1/redemptions/fulfil", {"code": mine["code"]}, 404, "not_found")
-    await refused(street.other_staff, "/api/v1/redemptions/fulfil", {"code": mine["code"]}, 404, "not_found")
     await refused(
+        api,
+        street.resident,
+        "POST",
+        f"/api/v1/redemptions/{mine['id']}/cancel",
+        None,
+        status=404,
+        code="not_found",
+        unchanged=market_counts,
+    )
+    await refused(
+        api,
+        street.resident,
+        "POST",
+        "/api/v1/redemptions/fulfil",
+        {"code": mine["code"]},
+        status=404,
+        code="not_found",
+        unchanged=market_counts,
+    )
+    await refused(
+        api,
+        street.other_staff,
+        "POST",
+        "/api/v1/redemptions/fulfil",
+        {"code": mine["code"]},
+        status=404,
+        code="not_found",
+        unchanged=market_counts,
+    )
+    await refused(
+        api,
         street.representative,
+        "POST",
         f"/api/v1/redemptions/{mine['id']}/reject",
         {"reason": ""},
-        400,
-        "invalid_input",
+        status=400,
+        code="invalid_input",
+        unchanged=market_counts,
     )
     assert await market_counts(api) == before
     await api.ok(street.representative, "POST", "/api/v1/redemptions/fulfil", {"code": mine["code"]})
     before = await market_counts(api)
-    await refused(street.neighbour, f"/api/v1/redemptions/{mine['id']}/cancel", None, 409, "wrong_state")
     await refused(
-        street.representative, f"/api/v1/redemptions/{mine['id']}/reject", {"reason": "x"}, 409, "wrong_state"
+        api,
+        street.neighbour,
+        "POST",
+        f"/api/v1/redemptions/{mine['id']}/cancel",
+        None,
+        status=409,
+        code="wrong_state",
+        unchanged=market_counts,
+    )
+    await refused(
+        api,
+        street.representative,
+        "POST",
+        f"/api/v1/redemptions/{mine['id']}/reject",
+        {"reason": "x"},
+        status=409,
+        code="wrong_state",
+        unchanged=market_counts,
     )
     assert await market_counts(api) == before
 
@@ -213,7 +315,16 @@ async def test_every_refusal_says_why_and_changes_nothing(api):
     assert later["id"] not in [
         i["id"] for i in (await api.ok(street.resident, "GET", "/api/v1/catalogue"))["items"]
     ]
-    await refused(street.resident, "/api/v1/redemptions", {"item_id": later["id"]}, 409, "unavailable")
+    await refused(
+        api,
+        street.resident,
+        "POST",
+        "/api/v1/redemptions",
+        {"item_id": later["id"]},
+        status=409,
+        code="unavailable",
+        unchanged=market_counts,
+    )
 
 
 async def test_who_may_offer_items(api):

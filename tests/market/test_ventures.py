@@ -13,6 +13,7 @@ from market.fund import donate
 from market.tables import Bid, Call, Donation, Milestone, Score, Vote
 from market.ventures.calls import close_due_calls
 from projects import organisations
+from tests.api.helpers import refused
 
 DAY = timedelta(days=1)
 CRITERIA = [
@@ -124,16 +125,6 @@ async def snapshot(api) -> dict:
     return rows
 
 
-async def refused(api, member, method, url, body, status: int, code: str) -> dict:
-    """``member``'s request is refused with ``status`` and ``code``, and nothing changes."""
-    before = await snapshot(api)
-    response = await api.call(member, method, url, json=body)
-    assert (response.status_code, response.json()["code"]) == (status, code), response.text
-    assert response.json()["message"]
-    assert await snapshot(api) == before
-    return response.json()
-
-
 async def reviewing_call(api, **kw):
     """A call with the street's organisation's bid and the team's, past its deadline."""
     s = api.street
@@ -236,7 +227,16 @@ async def test_a_venture_call_runs_from_publication_to_the_last_milestone_paymen
         (theirs["id"], "67.00", None, None, None),
     ]
     award = f"/api/v1/calls/{call['id']}/award"
-    early = await refused(api, s.staff, "POST", award, {"bid_id": ours["id"]}, 409, "voting_open")
+    early = await refused(
+        api,
+        s.staff,
+        "POST",
+        award,
+        {"bid_id": ours["id"]},
+        status=409,
+        code="voting_open",
+        unchanged=snapshot,
+    )
     assert early["message"] == "本项目计入居民投票：请先结束投票，再定标。"
     closed = await api.ok(s.staff, "POST", f"/api/v1/calls/{call['id']}/close-voting")
     assert datetime.fromisoformat(closed["voting_closed_at"]) == api.clock()
@@ -265,7 +265,16 @@ async def test_a_venture_call_runs_from_publication_to_the_last_milestone_paymen
         3,
     )
     # Residents see the ranking once the call is awarded, not before.
-    await refused(api, s.resident, "GET", f"/api/v1/calls/{call['id']}/ranking", None, 403, "not_allowed")
+    await refused(
+        api,
+        s.resident,
+        "GET",
+        f"/api/v1/calls/{call['id']}/ranking",
+        None,
+        status=403,
+        code="not_allowed",
+        unchanged=snapshot,
+    )
 
     awarded = await api.ok(s.staff, "POST", award, {"bid_id": ours["id"]})
     assert (awarded["status"], awarded["awarded_bid_id"]) == ("awarded", ours["id"])
@@ -291,7 +300,16 @@ async def test_a_venture_call_runs_from_publication_to_the_last_milestone_paymen
     paid = await api.ok(s.staff, "POST", f"/api/v1/milestones/{one}/accept")
     assert (paid["status"], paid["transfer_id"]) == ("paid", f"grant:bid:{ours['id']}:milestone:{one}")
     assert (await cny(fund_id), await cny(org_money)) == (850_000, 150_000)
-    await refused(api, s.staff, "POST", f"/api/v1/milestones/{one}/accept", None, 409, "wrong_state")
+    await refused(
+        api,
+        s.staff,
+        "POST",
+        f"/api/v1/milestones/{one}/accept",
+        None,
+        status=409,
+        code="wrong_state",
+        unchanged=snapshot,
+    )
 
     # A report can be returned, then reported again and accepted.
     await api.ok(s.representative, "POST", f"/api/v1/milestones/{two}/report", {"report": "完成一半"})
@@ -339,14 +357,45 @@ async def test_only_staff_of_the_community_publish_a_call_and_only_a_sound_one(a
     s = api.street
     body = call_body(api)
     for member in (s.resident, s.representative, s.leader, s.other_staff):
-        await refused(api, member, "POST", "/api/v1/calls", body, 403, "not_allowed")
+        await refused(
+            api, member, "POST", "/api/v1/calls", body, status=403, code="not_allowed", unchanged=snapshot
+        )
     unweighted = call_body(api, criteria=[{"name": "方案", "weight": 60}, {"name": "团队", "weight": 30}])
-    answer = await refused(api, s.staff, "POST", "/api/v1/calls", unweighted, 400, "invalid_input")
+    answer = await refused(
+        api,
+        s.staff,
+        "POST",
+        "/api/v1/calls",
+        unweighted,
+        status=400,
+        code="invalid_input",
+        unchanged=snapshot,
+    )
     assert "90" in answer["message"]
-    await refused(api, s.staff, "POST", "/api/v1/calls", call_body(api, days=-1), 400, "invalid_input")
-    await refused(api, s.staff, "POST", "/api/v1/calls", call_body(api, budget=0), 400, "invalid_input")
+    await refused(
+        api,
+        s.staff,
+        "POST",
+        "/api/v1/calls",
+        call_body(api, days=-1),
+        status=400,
+        code="invalid_input",
+        unchanged=snapshot,
+    )
+    await refused(
+        api,
+        s.staff,
+        "POST",
+        "/api/v1/calls",
+        call_body(api, budget=0),
+        status=400,
+        code="invalid_input",
+        unchanged=snapshot,
+    )
     no_one = call_body(api, panel=[10**12])
-    await refused(api, s.staff, "POST", "/api/v1/calls", no_one, 404, "not_found")
+    await refused(
+        api, s.staff, "POST", "/api/v1/calls", no_one, status=404, code="not_found", unchanged=snapshot
+    )
     # Staff above the community (the street) may publish for it, and for a grid in it.
     call = await publish(api, by=s.street_staff, area_id=str(s.grid))
     assert (call["area_id"], call["community_id"]) == (str(s.grid), str(s.community))
@@ -359,11 +408,31 @@ async def test_a_late_bid_is_refused_at_the_deadline_whether_or_not_the_sweep_ca
     api.clock.advance(days=7)  # exactly the deadline; the call still says "open"
     assert (await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}"))["status"] == "open"
     url = f"/api/v1/calls/{call['id']}/bids"
-    late = await refused(api, s.volunteers[0], "POST", url, bid_body(api, 100_000), 409, "deadline_passed")
+    late = await refused(
+        api,
+        s.volunteers[0],
+        "POST",
+        url,
+        bid_body(api, 100_000),
+        status=409,
+        code="deadline_passed",
+        unchanged=snapshot,
+    )
     assert late["message"] == "投标截止时间已过。"
-    await refused(api, s.representative, "POST", url, bid_body(api, 50_000), 409, "deadline_passed")
+    await refused(
+        api,
+        s.representative,
+        "POST",
+        url,
+        bid_body(api, 50_000),
+        status=409,
+        code="deadline_passed",
+        unchanged=snapshot,
+    )
     withdraw = f"/api/v1/bids/{ours['id']}/withdraw"
-    await refused(api, s.representative, "POST", withdraw, None, 409, "deadline_passed")
+    await refused(
+        api, s.representative, "POST", withdraw, None, status=409, code="deadline_passed", unchanged=snapshot
+    )
 
 
 async def test_a_bid_above_the_calls_budget_is_refused(api):
@@ -371,7 +440,14 @@ async def test_a_bid_above_the_calls_budget_is_refused(api):
     call = await publish(api, budget=300_000)
     url = f"/api/v1/calls/{call['id']}/bids"
     over = await refused(
-        api, s.representative, "POST", url, bid_body(api, 200_000, 100_001), 400, "over_budget"
+        api,
+        s.representative,
+        "POST",
+        url,
+        bid_body(api, 200_000, 100_001),
+        status=400,
+        code="over_budget",
+        unchanged=snapshot,
     )
     assert "¥3000.00" in over["message"] and "¥3000.01" in over["message"]
     assert (await bid(api, call, 200_000, 100_000))["budget"] == 300_000  # the whole budget is fine
@@ -382,11 +458,22 @@ async def test_a_plan_whose_milestones_do_not_add_up_to_the_budget_is_refused(ap
     call = await publish(api)
     url = f"/api/v1/calls/{call['id']}/bids"
     short = bid_body(api, 100_000, 100_000, budget=300_000)
-    answer = await refused(api, s.representative, "POST", url, short, 400, "invalid_input")
+    answer = await refused(
+        api, s.representative, "POST", url, short, status=400, code="invalid_input", unchanged=snapshot
+    )
     assert "¥2000.00" in answer["message"] and "¥3000.00" in answer["message"]
     # Revising with a bad plan leaves the bid as it was.
     ours = await bid(api, call, 100_000)
-    await refused(api, s.representative, "POST", url, bid_body(api, 1, budget=2), 400, "invalid_input")
+    await refused(
+        api,
+        s.representative,
+        "POST",
+        url,
+        bid_body(api, 1, budget=2),
+        status=400,
+        code="invalid_input",
+        unchanged=snapshot,
+    )
     assert (await api.ok(s.representative, "GET", f"/api/v1/bids/{ours['id']}")) == ours
 
 
@@ -396,7 +483,7 @@ async def test_only_an_organisations_representative_bids_for_it(api):
     url = f"/api/v1/calls/{call['id']}/bids"
     for member in (s.resident, s.volunteers[1]):  # a member of the organisation, not its representative
         body = bid_body(api, 100_000, organisation=s.organisation)
-        await refused(api, member, "POST", url, body, 403, "not_allowed")
+        await refused(api, member, "POST", url, body, status=403, code="not_allowed", unchanged=snapshot)
 
 
 async def test_a_panel_member_never_scores_a_bid_of_their_own_organisation(api):
@@ -408,18 +495,24 @@ async def test_a_panel_member_never_scores_a_bid_of_their_own_organisation(api):
     theirs = await bid(api, call, 100_000, by=s.volunteers[0])
     url = f"/api/v1/bids/{ours['id']}/scores"
     scores = {"scores": {call["criteria"][0]["id"]: 5}}
-    early = await refused(api, panel[1], "PUT", url, scores, 409, "conflict")  # before the deadline
+    early = await refused(
+        api, panel[1], "PUT", url, scores, status=409, code="conflict", unchanged=snapshot
+    )  # before the deadline
     assert early["message"] == "投标截止后才能评分。"
     api.clock.advance(days=8)
-    own = await refused(api, panel[0], "PUT", url, scores, 403, "own_bid")
+    own = await refused(api, panel[0], "PUT", url, scores, status=403, code="own_bid", unchanged=snapshot)
     assert own["message"] == "您不能对本单位的投标评分。"
-    await refused(api, s.resident, "PUT", url, scores, 403, "not_allowed")  # not on the panel
-    await refused(api, s.outsider, "PUT", url, scores, 404, "not_found")  # the call is not near them
+    await refused(
+        api, s.resident, "PUT", url, scores, status=403, code="not_allowed", unchanged=snapshot
+    )  # not on the panel
+    await refused(
+        api, s.outsider, "PUT", url, scores, status=404, code="not_found", unchanged=snapshot
+    )  # the call is not near them
     too_high = {"scores": {call["criteria"][1]["id"]: 6}}  # the highest is 5
-    await refused(api, panel[1], "PUT", url, too_high, 400, "invalid_input")
+    await refused(api, panel[1], "PUT", url, too_high, status=400, code="invalid_input", unchanged=snapshot)
     other_call = await publish(api)
     foreign = {"scores": {other_call["criteria"][0]["id"]: 5}}
-    await refused(api, panel[1], "PUT", url, foreign, 404, "not_found")
+    await refused(api, panel[1], "PUT", url, foreign, status=404, code="not_found", unchanged=snapshot)
 
     # The panel member scores the other bid; the bid of their organisation needs only the others'.
     await score(api, panel[0], theirs, call, 5, 5)
@@ -438,15 +531,48 @@ async def test_a_resident_votes_once_per_call_for_a_bid_in_the_running(api):
     withdrawn = await bid(api, call, 100_000, by=(await third_organisation(api))[1])
     await api.ok(s.volunteers[20], "POST", f"/api/v1/bids/{withdrawn['id']}/withdraw", {"reason": "人手不足"})
     url = f"/api/v1/calls/{call['id']}/votes"
-    await refused(api, s.resident, "POST", url, {"bid_id": ours["id"]}, 409, "conflict")  # bids still open
+    await refused(
+        api, s.resident, "POST", url, {"bid_id": ours["id"]}, status=409, code="conflict", unchanged=snapshot
+    )  # bids still open
     api.clock.advance(days=8)
-    await refused(api, s.resident, "POST", url, {"bid_id": withdrawn["id"]}, 409, "wrong_state")
-    await refused(api, s.outsider, "POST", url, {"bid_id": ours["id"]}, 404, "not_found")  # 和平里
-    await refused(api, s.staff, "POST", url, {"bid_id": ours["id"]}, 403, "not_allowed")  # no home here
+    await refused(
+        api,
+        s.resident,
+        "POST",
+        url,
+        {"bid_id": withdrawn["id"]},
+        status=409,
+        code="wrong_state",
+        unchanged=snapshot,
+    )
+    await refused(
+        api, s.outsider, "POST", url, {"bid_id": ours["id"]}, status=404, code="not_found", unchanged=snapshot
+    )  # 和平里
+    await refused(
+        api, s.staff, "POST", url, {"bid_id": ours["id"]}, status=403, code="not_allowed", unchanged=snapshot
+    )  # no home here
     await api.ok(s.resident, "POST", url, {"bid_id": ours["id"]}, 201)
-    again = await refused(api, s.resident, "POST", url, {"bid_id": theirs["id"]}, 409, "already_voted")
+    again = await refused(
+        api,
+        s.resident,
+        "POST",
+        url,
+        {"bid_id": theirs["id"]},
+        status=409,
+        code="already_voted",
+        unchanged=snapshot,
+    )
     assert again["message"] == "您已在本项目中投过票。"
-    await refused(api, s.resident, "POST", url, {"bid_id": ours["id"]}, 409, "already_voted")
+    await refused(
+        api,
+        s.resident,
+        "POST",
+        url,
+        {"bid_id": ours["id"]},
+        status=409,
+        code="already_voted",
+        unchanged=snapshot,
+    )
 
 
 async def test_a_resident_never_votes_for_their_own_organisations_bid(api):
@@ -456,7 +582,9 @@ async def test_a_resident_never_votes_for_their_own_organisations_bid(api):
     api.clock.advance(days=8)
     url = f"/api/v1/calls/{call['id']}/votes"
     for member in (s.representative, s.volunteers[1]):  # its representative, and a member
-        answer = await refused(api, member, "POST", url, {"bid_id": ours["id"]}, 403, "own_bid")
+        answer = await refused(
+            api, member, "POST", url, {"bid_id": ours["id"]}, status=403, code="own_bid", unchanged=snapshot
+        )
     assert answer["message"] == "您不能对本单位的投标投票。"
 
 
@@ -535,19 +663,30 @@ async def test_staff_polling_the_ranking_between_two_votes_learn_nothing_until_v
     assert await api.ok(panelist, "GET", ranking) == after  # the same for everyone who reads it
 
     # No vote comes after, and voting closes once.
-    late = await refused(api, s.volunteers[14], "POST", votes, {"bid_id": ours["id"]}, 409, "voting_closed")
+    late = await refused(
+        api,
+        s.volunteers[14],
+        "POST",
+        votes,
+        {"bid_id": ours["id"]},
+        status=409,
+        code="voting_closed",
+        unchanged=snapshot,
+    )
     assert late["message"] == "本项目的投票已结束。"
     bids = await api.ok(s.volunteers[14], "GET", f"/api/v1/calls/{call['id']}/bids")
     assert not any(b["may_vote"] for b in bids["items"])
     url = f"/api/v1/calls/{call['id']}/close-voting"
-    await refused(api, s.staff, "POST", url, None, 409, "voting_closed")
+    await refused(api, s.staff, "POST", url, None, status=409, code="voting_closed", unchanged=snapshot)
 
 
 async def test_where_votes_weigh_the_award_waits_for_voting_to_close(api):
     s = api.street
     call, ours, _ = await scored_call(api, vote_weight=30)
     url = f"/api/v1/calls/{call['id']}/award"
-    answer = await refused(api, s.staff, "POST", url, {"bid_id": ours["id"]}, 409, "voting_open")
+    answer = await refused(
+        api, s.staff, "POST", url, {"bid_id": ours["id"]}, status=409, code="voting_open", unchanged=snapshot
+    )
     english = await api.call(s.staff, "POST", url, json={"bid_id": ours["id"]}, language="en")
     assert (
         english.json()["message"] == "Residents' votes count in this call: close voting first, then award it."
@@ -577,7 +716,16 @@ async def test_where_votes_do_not_weigh_the_award_closes_voting_and_the_ranking_
     published = await api.ok(s.resident, "GET", f"/api/v1/calls/{call['id']}/ranking")
     assert (published["voting_closed"], [e["votes"] for e in published["entries"]]) == (True, [0, 1])
     url = f"/api/v1/calls/{call['id']}/votes"
-    await refused(api, s.neighbour, "POST", url, {"bid_id": ours["id"]}, 409, "wrong_state")
+    await refused(
+        api,
+        s.neighbour,
+        "POST",
+        url,
+        {"bid_id": ours["id"]},
+        status=409,
+        code="wrong_state",
+        unchanged=snapshot,
+    )
     history = await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}/history")
     assert [e["action"] for e in history][-2:] == ["vote", "award"]
 
@@ -588,13 +736,15 @@ async def test_only_the_calls_staff_close_voting_and_only_while_the_bids_are_rev
     await bid(api, call, 100_000)
     url = f"/api/v1/calls/{call['id']}/close-voting"
     assert not (await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}"))["may_close_voting"]
-    await refused(api, s.staff, "POST", url, None, 409, "wrong_state")  # bids are still taken
+    await refused(
+        api, s.staff, "POST", url, None, status=409, code="wrong_state", unchanged=snapshot
+    )  # bids are still taken
     api.clock.advance(days=8)  # the deadline has passed; the sweep has not come yet
     for member in (s.resident, s.volunteers[10], s.representative, s.leader):
         seen = await api.ok(member, "GET", f"/api/v1/calls/{call['id']}")
         assert not seen["may_close_voting"], member
-        await refused(api, member, "POST", url, None, 403, "not_allowed")
-    await refused(api, s.other_staff, "POST", url, None, 404, "not_found")
+        await refused(api, member, "POST", url, None, status=403, code="not_allowed", unchanged=snapshot)
+    await refused(api, s.other_staff, "POST", url, None, status=404, code="not_found", unchanged=snapshot)
     assert (await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}"))["may_close_voting"]
     closed = await api.ok(s.staff, "POST", url)
     assert (closed["status"], closed["may_close_voting"]) == ("reviewing", False)
@@ -637,7 +787,16 @@ async def test_no_award_while_scores_are_missing(api):
         panel[0], "PUT", f"/api/v1/bids/{theirs['id']}/scores", {"scores": {call["criteria"][0]["id"]: 2}}
     )
     url = f"/api/v1/calls/{call['id']}/award"
-    answer = await refused(api, s.staff, "POST", url, {"bid_id": ours["id"]}, 409, "scores_missing")
+    answer = await refused(
+        api,
+        s.staff,
+        "POST",
+        url,
+        {"bid_id": ours["id"]},
+        status=409,
+        code="scores_missing",
+        unchanged=snapshot,
+    )
     assert answer["message"] == "还缺3项评分：每位评审须先为每个投标打分。"
     ranking = await api.ok(s.staff, "GET", f"/api/v1/calls/{call['id']}/ranking")
     assert (ranking["missing"], ranking["complete"]) == (3, False)
@@ -652,15 +811,53 @@ async def test_only_a_bid_ranked_first_is_awarded_and_only_by_staff(api):
         await score(api, panelist, ours, call, 9, 5)
         await score(api, panelist, theirs, call, 3, 2)
     url = f"/api/v1/calls/{call['id']}/award"
-    await refused(api, s.staff, "POST", url, {"bid_id": theirs["id"]}, 409, "not_top_ranked")
+    await refused(
+        api,
+        s.staff,
+        "POST",
+        url,
+        {"bid_id": theirs["id"]},
+        status=409,
+        code="not_top_ranked",
+        unchanged=snapshot,
+    )
     for member in (s.resident, panel[0]):
-        await refused(api, member, "POST", url, {"bid_id": ours["id"]}, 403, "not_allowed")
+        await refused(
+            api,
+            member,
+            "POST",
+            url,
+            {"bid_id": ours["id"]},
+            status=403,
+            code="not_allowed",
+            unchanged=snapshot,
+        )
     # Another community's staff do not see this call at all.
-    await refused(api, s.other_staff, "POST", url, {"bid_id": ours["id"]}, 404, "not_found")
+    await refused(
+        api,
+        s.other_staff,
+        "POST",
+        url,
+        {"bid_id": ours["id"]},
+        status=404,
+        code="not_found",
+        unchanged=snapshot,
+    )
     await api.ok(s.staff, "POST", url, {"bid_id": ours["id"]})
-    await refused(api, s.staff, "POST", url, {"bid_id": ours["id"]}, 409, "wrong_state")
+    await refused(
+        api, s.staff, "POST", url, {"bid_id": ours["id"]}, status=409, code="wrong_state", unchanged=snapshot
+    )
     cancel = f"/api/v1/calls/{call['id']}/cancel"
-    await refused(api, s.staff, "POST", cancel, {"reason": "预算调整"}, 409, "wrong_state")
+    await refused(
+        api,
+        s.staff,
+        "POST",
+        cancel,
+        {"reason": "预算调整"},
+        status=409,
+        code="wrong_state",
+        unchanged=snapshot,
+    )
 
 
 async def test_tied_bids_share_a_rank_and_staff_choose_among_the_first(api):
@@ -686,7 +883,16 @@ async def test_tied_bids_share_a_rank_and_staff_choose_among_the_first(api):
         (third["id"], 3, False, "70.00"),
     ]
     url = f"/api/v1/calls/{call['id']}/award"
-    await refused(api, s.staff, "POST", url, {"bid_id": third["id"]}, 409, "not_top_ranked")
+    await refused(
+        api,
+        s.staff,
+        "POST",
+        url,
+        {"bid_id": third["id"]},
+        status=409,
+        code="not_top_ranked",
+        unchanged=snapshot,
+    )
     awarded = await api.ok(s.staff, "POST", url, {"bid_id": theirs["id"]})  # staff choose among the tied
     assert awarded["awarded_bid_id"] == theirs["id"]
     statuses = [
@@ -706,7 +912,9 @@ async def test_the_fund_never_pays_out_more_than_it_holds(api):
     first = ours["milestones"][0]["id"]  # ¥2000.00, and the fund holds ¥1000.00
     await api.ok(s.representative, "POST", f"/api/v1/milestones/{first}/report", {"report": "已完成"})
     url = f"/api/v1/milestones/{first}/accept"
-    answer = await refused(api, s.staff, "POST", url, None, 409, "insufficient_fund")
+    answer = await refused(
+        api, s.staff, "POST", url, None, status=409, code="insufficient_fund", unchanged=snapshot
+    )
     assert answer["message"] == "社区基金余额为¥1000.00，不足以支付¥2000.00。"
     assert (await api.ok(s.representative, "GET", f"/api/v1/bids/{ours['id']}"))["milestones"][0][
         "status"
@@ -730,22 +938,30 @@ async def test_milestones_are_reported_by_the_winner_and_decided_by_staff(api):
     report = {"report": "已完成"}
     # Not before the award.
     url = f"/api/v1/milestones/{milestone}/report"
-    await refused(api, s.representative, "POST", url, report, 409, "wrong_state")
+    await refused(
+        api, s.representative, "POST", url, report, status=409, code="wrong_state", unchanged=snapshot
+    )
     for panelist in s.volunteers[10:12]:
         await score(api, panelist, ours, call, 9, 5)
         await score(api, panelist, theirs, call, 3, 2)
     await api.ok(s.staff, "POST", f"/api/v1/calls/{call['id']}/award", {"bid_id": ours["id"]})
     lost = f"/api/v1/milestones/{theirs['milestones'][0]['id']}/report"
-    await refused(api, s.volunteers[0], "POST", lost, report, 409, "wrong_state")
+    await refused(
+        api, s.volunteers[0], "POST", lost, report, status=409, code="wrong_state", unchanged=snapshot
+    )
     for member in (s.resident, s.volunteers[1], s.staff):
-        await refused(api, member, "POST", url, report, 403, "not_allowed")
+        await refused(api, member, "POST", url, report, status=403, code="not_allowed", unchanged=snapshot)
     accept = f"/api/v1/milestones/{milestone}/accept"
-    await refused(api, s.staff, "POST", accept, None, 409, "wrong_state")  # not reported yet
+    await refused(
+        api, s.staff, "POST", accept, None, status=409, code="wrong_state", unchanged=snapshot
+    )  # not reported yet
     await api.ok(s.representative, "POST", url, report)
     for member in (s.representative, s.resident, s.other_staff):
-        await refused(api, member, "POST", accept, None, 403, "not_allowed")
+        await refused(api, member, "POST", accept, None, status=403, code="not_allowed", unchanged=snapshot)
     back = f"/api/v1/milestones/{milestone}/return"
-    await refused(api, s.staff, "POST", back, {"reason": ""}, 400, "invalid_input")  # say why
+    await refused(
+        api, s.staff, "POST", back, {"reason": ""}, status=400, code="invalid_input", unchanged=snapshot
+    )  # say why
 
 
 async def test_a_withdrawn_bid_leaves_the_running_and_can_be_submitted_again(api):
@@ -768,14 +984,43 @@ async def test_a_cancelled_call_takes_no_bids_and_publishes_none(api):
         s.representative, "POST", f"/api/v1/calls/{call['id']}/bids", bid_body(api, 100_000), status=201
     )
     url = f"/api/v1/calls/{call['id']}/cancel"
-    await refused(api, s.resident, "POST", url, {"reason": "预算调整"}, 403, "not_allowed")
-    await refused(api, s.staff, "POST", url, {"reason": ""}, 400, "invalid_input")
+    await refused(
+        api,
+        s.resident,
+        "POST",
+        url,
+        {"reason": "预算调整"},
+        status=403,
+        code="not_allowed",
+        unchanged=snapshot,
+    )
+    await refused(
+        api, s.staff, "POST", url, {"reason": ""}, status=400, code="invalid_input", unchanged=snapshot
+    )
     cancelled = await api.ok(s.staff, "POST", url, {"reason": "预算调整"})
     assert cancelled["status"] == "cancelled"
     bids = f"/api/v1/calls/{call['id']}/bids"
-    await refused(api, s.representative, "POST", bids, bid_body(api, 100_000), 409, "wrong_state")
+    await refused(
+        api,
+        s.representative,
+        "POST",
+        bids,
+        bid_body(api, 100_000),
+        status=409,
+        code="wrong_state",
+        unchanged=snapshot,
+    )
     api.clock.advance(days=8)
-    await refused(api, s.representative, "POST", bids, bid_body(api, 100_000), 409, "wrong_state")
+    await refused(
+        api,
+        s.representative,
+        "POST",
+        bids,
+        bid_body(api, 100_000),
+        status=409,
+        code="wrong_state",
+        unchanged=snapshot,
+    )
     assert await close_due_calls(now=api.clock()) == 0
     # Its bid stays its bidder's business: no rival or resident reads it, now or after the deadline.
     for member in (s.resident, s.volunteers[10]):

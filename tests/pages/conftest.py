@@ -97,7 +97,9 @@ FLASH = re.compile(r'class="flash error" role="alert" data-status="(\d+)">([^<]*
 async def refused(browser: Browser, response: httpx.Response, status: int, *says: str) -> httpx.Response:
     """A refusal as the person sees it: back on the page the form was on (a redirect) or on an
     error page with the menu, the message in an alert that keeps the status the action answered,
-    saying each of ``says``. Answers the page shown."""
+    saying each of ``says``. Answers the page shown. Not the API's ``tests.api.helpers.refused``:
+    a page answers with a redirect or an HTML page, not with an error's code, so this one reads
+    the alert a person sees instead."""
     if response.status_code == 303:
         response = await browser.follow(response)
         assert response.status_code == 200, response.text[:2000]

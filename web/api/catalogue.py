@@ -11,7 +11,7 @@ from litestar import Controller, get, post, put
 from litestar.params import FromQuery, JSONBody
 from pydantic import Field, StringConstraints
 
-from market import catalogue, redemptions
+from market import catalogue, limits, redemptions
 from projects.errors import N_, Invalid
 from web.api.deps import CurrentActor, Now
 from web.api.schemas import (
@@ -39,15 +39,15 @@ class ItemIn(In):
     community_id: IdIn
     organisation_id: IdIn | None = None
     kind: ItemKind = "goods"
-    name: Annotated[str, StringConstraints(max_length=100)]
-    name_en: Annotated[str, StringConstraints(max_length=100)] = ""
+    name: Annotated[str, StringConstraints(max_length=limits.ITEM_NAME_MAX_CHARS)]
+    name_en: Annotated[str, StringConstraints(max_length=limits.ITEM_NAME_MAX_CHARS)] = ""
     description: str = ""
     description_en: str = ""
-    price: int = Field(ge=1, le=catalogue.MAX_PRICE)
-    stock: int | None = Field(default=None, ge=0, le=catalogue.MAX_STOCK)
-    per_member_limit: int | None = Field(default=None, ge=1, le=1000)
+    price: int = Field(ge=1, le=limits.PRICE_MAX_POINTS)
+    stock: int | None = Field(default=None, ge=0, le=limits.STOCK_MAX_ITEMS)
+    per_member_limit: int | None = Field(default=None, ge=1, le=limits.PER_MEMBER_MAX_REDEMPTIONS)
     limit_period: Period = "month"
-    area_ids: list[IdIn] = Field(min_length=1, max_length=catalogue.MAX_AREAS)
+    area_ids: list[IdIn] = Field(min_length=1, max_length=limits.ITEM_MAX_AREAS)
     active_from: When | None = None
     active_until: When | None = None
     active: bool = True
@@ -96,25 +96,25 @@ class CatalogueOut(Out):
 
 class RedemptionIn(In):
     item_id: IdIn
-    quantity: int = Field(default=1, ge=1, le=redemptions.MAX_QUANTITY)
+    quantity: int = Field(default=1, ge=1, le=limits.REDEMPTION_MAX_ITEMS)
 
 
 class StockIn(In):
     """Exactly one: ``add`` to a counted stock, ``count`` an unlimited item's stock from now on,
     or make it ``unlimited``."""
 
-    add: int | None = Field(default=None, ge=1, le=catalogue.MAX_STOCK)
-    count: int | None = Field(default=None, ge=0, le=catalogue.MAX_STOCK)
+    add: int | None = Field(default=None, ge=1, le=limits.STOCK_MAX_ITEMS)
+    count: int | None = Field(default=None, ge=0, le=limits.STOCK_MAX_ITEMS)
     unlimited: bool = False
 
 
 class WriteOffIn(In):
-    quantity: int = Field(ge=1, le=catalogue.MAX_STOCK)
-    reason: Annotated[str, StringConstraints(max_length=500)]
+    quantity: int = Field(ge=1, le=limits.STOCK_MAX_ITEMS)
+    reason: Annotated[str, StringConstraints(max_length=limits.REASON_MAX_CHARS)]
 
 
 class CodeIn(In):
-    code: Annotated[str, StringConstraints(max_length=32)]
+    code: Annotated[str, StringConstraints(max_length=limits.TYPED_CODE_MAX_CHARS)]
 
 
 class RedemptionOut(WithActions):

@@ -12,8 +12,9 @@ from litestar.params import FromQuery, JSONBody
 from litestar.response import File
 from pydantic import Field, StringConstraints
 
-from market import exchanges, fund, gifts, listings
+from market import exchanges, fund, gifts, limits, listings
 from projects import attachments
+from projects.limits import CATEGORY_CODE_MAX_CHARS
 from web.api.deps import CurrentActor, Now, Viewer, provide_optional_actor
 from web.api.photos import CACHE, ONE_PHOTO_BYTES, MultipartPhoto, photo_viewer, read_upload
 from web.api.schemas import (
@@ -32,15 +33,15 @@ from web.api.schemas import (
     ref,
 )
 
-Text500 = Annotated[str, StringConstraints(max_length=500)]
+Note = Annotated[str, StringConstraints(max_length=limits.NOTE_MAX_CHARS)]
 
 
 class ListingIn(In):
     kind: Literal["offer", "request"]
-    category: Annotated[str, StringConstraints(max_length=32)]
-    title: Annotated[str, StringConstraints(max_length=100)]
+    category: Annotated[str, StringConstraints(max_length=CATEGORY_CODE_MAX_CHARS)]
+    title: Annotated[str, StringConstraints(max_length=limits.LISTING_TITLE_MAX_CHARS)]
     description: str = ""
-    points_per_hour: int | None = Field(default=None, ge=1, le=1000)
+    points_per_hour: int | None = Field(default=None, ge=1, le=limits.RATE_MAX_POINTS_PER_HOUR)
 
 
 class ListingOut(WithActions):
@@ -65,18 +66,18 @@ class ListingPageOut(Out):
 
 
 class ProposalIn(In):
-    minutes: int = Field(ge=1, le=exchanges.MAX_MINUTES)
-    note: Text500 = ""
+    minutes: int = Field(ge=1, le=limits.EXCHANGE_MAX_MINUTES)
+    note: Note = ""
 
 
 class MinutesIn(In):
-    minutes: int = Field(ge=1, le=exchanges.MAX_MINUTES)
-    note: Text500 = ""
+    minutes: int = Field(ge=1, le=limits.EXCHANGE_MAX_MINUTES)
+    note: Note = ""
 
 
 class SettleIn(In):
-    minutes: int = Field(ge=0, le=exchanges.MAX_MINUTES)
-    reason: Text500
+    minutes: int = Field(ge=0, le=limits.EXCHANGE_MAX_MINUTES)
+    reason: Note
 
 
 class ExchangeOut(WithActions):
@@ -110,10 +111,10 @@ class ExchangeListOut(Out):
 
 
 class GiftIn(In):
-    amount: int = Field(ge=1, le=gifts.MAX_GIFT)
+    amount: int = Field(ge=1, le=limits.GIFT_MAX_POINTS)
     recipient_id: IdIn | None = None
     community_id: IdIn | None = None
-    note: Text500 = ""
+    note: Note = ""
 
 
 class GiftOut(Out):
@@ -132,14 +133,14 @@ class GiftListOut(Out):
 
 
 class DonationIn(In):
-    amount: int = Field(ge=1, le=fund.MAX_DONATION, description="In fen (0.01 yuan)")
+    amount: int = Field(ge=1, le=limits.DONATION_MAX_FEN, description="In fen (0.01 yuan)")
     donor_kind: Literal["member", "organisation", "outside"]
     member_id: IdIn | None = None
     organisation_id: IdIn | None = None
-    donor_name: Annotated[str, StringConstraints(max_length=100)] = ""
+    donor_name: Annotated[str, StringConstraints(max_length=limits.DONOR_NAME_MAX_CHARS)] = ""
     anonymous: bool = False
-    note: Text500 = ""
-    receipt_number: Annotated[str, StringConstraints(max_length=fund.RECEIPT_MAX_CHARS)] = Field(
+    note: Annotated[str, StringConstraints(max_length=limits.DONATION_NOTE_MAX_CHARS)] = ""
+    receipt_number: Annotated[str, StringConstraints(max_length=limits.RECEIPT_MAX_CHARS)] = Field(
         default="", description=f"Required from {fund.RECEIPT_FROM_FEN} fen on."
     )
 

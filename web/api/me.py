@@ -14,6 +14,7 @@ from pydantic import StringConstraints
 from ledger.accounts import balance
 from ledger.statements import statement
 from market.activity import activity
+from projects import limits
 from projects.access import Actor, load_actor
 from projects.members import member_account
 from projects.notifications import mark_read, notification_ids, notifications, unread_count
@@ -26,15 +27,15 @@ OPEN_TO_PENDING = {"open_to_pending": True}  # what a pending or must-change-pas
 
 
 class SettingsIn(In):
-    name: Annotated[str, StringConstraints(max_length=64)] | None = None
-    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    name: Annotated[str, StringConstraints(max_length=limits.MEMBER_NAME_MAX_CHARS)] | None = None
+    email: Annotated[str, StringConstraints(max_length=limits.EMAIL_MAX_CHARS)] | None = None
     channels: list[Annotated[str, StringConstraints(max_length=20)]] | None = None
     lang: Annotated[str, StringConstraints(max_length=8)] | None = None
 
 
 class PasswordIn(In):
-    old_password: Annotated[str, StringConstraints(max_length=256)]
-    new_password: Annotated[str, StringConstraints(max_length=256)]
+    old_password: Annotated[str, StringConstraints(max_length=limits.SENT_PASSWORD_MAX_CHARS)]
+    new_password: Annotated[str, StringConstraints(max_length=limits.SENT_PASSWORD_MAX_CHARS)]
 
 
 class NotificationOut(Out):

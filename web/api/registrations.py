@@ -10,7 +10,7 @@ from litestar import Controller, get, post
 from litestar.params import FromQuery, JSONBody
 from pydantic import Field, StringConstraints
 
-from projects import registration
+from projects import limits, registration
 from projects.profile import reset_password
 from web.api.deps import CurrentActor, Now
 from web.api.me import OPEN_TO_PENDING
@@ -18,9 +18,9 @@ from web.api.schemas import Id, IdIn, IdPath, IdQuery, In, Out, ReasonIn
 
 
 class RegistrationIn(In):
-    phone: Annotated[str, StringConstraints(max_length=32)]
-    name: Annotated[str, StringConstraints(max_length=64)]
-    password: Annotated[str, StringConstraints(max_length=256)]
+    phone: Annotated[str, StringConstraints(max_length=limits.PHONE_MAX_CHARS)]
+    name: Annotated[str, StringConstraints(max_length=limits.MEMBER_NAME_MAX_CHARS)]
+    password: Annotated[str, StringConstraints(max_length=limits.SENT_PASSWORD_MAX_CHARS)]
     unit_id: IdIn
 
 

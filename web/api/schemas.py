@@ -23,6 +23,9 @@ from pydantic import (
     model_validator,
 )
 
+from projects import limits
+from projects.issuance import LIMITS as ISSUANCE_LIMITS
+
 
 def _as_str(value):
     return None if value is None else str(value)
@@ -103,8 +106,8 @@ class In(BaseModel):
 
 
 class TokenIn(In):
-    phone: Annotated[str, StringConstraints(max_length=32)]
-    password: Annotated[str, StringConstraints(max_length=256)]
+    phone: Annotated[str, StringConstraints(max_length=limits.PHONE_MAX_CHARS)]
+    password: Annotated[str, StringConstraints(max_length=limits.SENT_PASSWORD_MAX_CHARS)]
 
 
 class TokenOut(Out):
@@ -189,16 +192,16 @@ class CategoryIn(In):
     name: str
     name_en: str = ""
     parent: str | None = None
-    points_per_hour: int = Field(ge=0, le=1000)
-    position: int = Field(default=0, ge=0, le=10_000)
+    points_per_hour: int = Field(ge=0, le=limits.CATEGORY_MAX_POINTS_PER_HOUR)
+    position: int = Field(default=0, ge=0, le=limits.CATEGORY_MAX_POSITION)
     active: bool = True
 
 
 class GradeIn(In):
     """Exactly one: hours (A: handle now), or working days by China's calendar (B, C)."""
 
-    deadline_hours: int | None = Field(default=None, ge=1, le=8784)
-    deadline_working_days: int | None = Field(default=None, ge=1, le=250)
+    deadline_hours: int | None = Field(default=None, ge=1, le=limits.DEADLINE_MAX_HOURS)
+    deadline_working_days: int | None = Field(default=None, ge=1, le=limits.DEADLINE_MAX_WORKING_DAYS)
 
 
 class GradeOut(Out):
@@ -206,15 +209,20 @@ class GradeOut(Out):
     deadline_working_days: int | None
 
 
+def _setting(name: str):
+    low, high = ISSUANCE_LIMITS[name]
+    return Field(default=None, ge=low, le=high)
+
+
 class IssuancePolicyIn(In):
     """Any of a community's issuance caps and four-eyes thresholds (the rest stay)."""
 
-    max_points_per_hour: int | None = Field(default=None, ge=0, le=1000)
-    max_minutes_per_claim: int | None = Field(default=None, ge=1, le=1440)
-    max_minutes_per_day: int | None = Field(default=None, ge=1, le=1440)
-    max_capacity: int | None = Field(default=None, ge=1, le=1000)
-    approval_over_points: int | None = Field(default=None, ge=0, le=10**9)
-    approval_over_fen: int | None = Field(default=None, ge=0, le=10**12)
+    max_points_per_hour: int | None = _setting("max_points_per_hour")
+    max_minutes_per_claim: int | None = _setting("max_minutes_per_claim")
+    max_minutes_per_day: int | None = _setting("max_minutes_per_day")
+    max_capacity: int | None = _setting("max_capacity")
+    approval_over_points: int | None = _setting("approval_over_points")
+    approval_over_fen: int | None = _setting("approval_over_fen")
 
 
 class IssuancePolicyOut(Out):
@@ -261,8 +269,8 @@ class ResourceIn(In):
     kind: Literal["merchant", "social_organisation", "public_service", "volunteer_team", "enterprise"]
     level: Literal["unit", "building", "grid", "community"]
     area_id: IdIn
-    categories: list[str] = Field(min_length=1, max_length=20)
-    coverage: list[IdIn] = Field(default=[], max_length=200)
+    categories: list[str] = Field(min_length=1, max_length=limits.RESOURCE_MAX_CATEGORIES)
+    coverage: list[IdIn] = Field(default=[], max_length=limits.RESOURCE_MAX_AREAS)
     organisation_id: IdIn | None = None
     description: str = ""
     contact: str = ""
@@ -470,8 +478,8 @@ class TaskIn(In):
     description: str = ""
     area_id: IdIn | None = None
     category: str | None = None
-    capacity: int = Field(default=1, ge=1, le=1000)
-    points_per_hour: int | None = Field(default=None, ge=0, le=1000)
+    capacity: int = Field(default=1, ge=1, le=limits.TASK_MAX_PEOPLE)
+    points_per_hour: int | None = Field(default=None, ge=0, le=limits.TASK_MAX_POINTS_PER_HOUR)
     assignee: str | None = Field(
         default=None,
         pattern=r"^((member|organisation):)?[1-9][0-9]{0,17}$",
@@ -530,19 +538,19 @@ class ClaimIn(In):
 
 
 class SubmitIn(In):
-    minutes: int = Field(ge=1, le=1440)
+    minutes: int = Field(ge=1, le=limits.CLAIM_MAX_MINUTES)
     note: str = ""
 
 
 class RecordIn(In):
     member_id: IdIn
-    minutes: int = Field(ge=1, le=1440)
+    minutes: int = Field(ge=1, le=limits.CLAIM_MAX_MINUTES)
     note: str
 
 
 class SettleIn(In):
     accept: bool
-    minutes: int | None = Field(default=None, ge=1, le=1440)
+    minutes: int | None = Field(default=None, ge=1, le=limits.CLAIM_MAX_MINUTES)
     reason: str
 
 
@@ -585,7 +593,7 @@ class ProjectIn(In):
     deadline: When
     content: str = ""
     measures: str = ""
-    need_ids: list[IdIn] = Field(default=[], max_length=100)
+    need_ids: list[IdIn] = Field(default=[], max_length=limits.PROJECT_MAX_NEEDS)
 
 
 class ProjectClaimIn(In):

@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from market.stats import points_redeemed
-from projects import hours, stats
+from projects import hours, limits, stats
 from projects.access import Actor
 from projects.errors import N_
 from projects.figures import hours as as_hours
@@ -151,7 +151,7 @@ class StatsController(Controller):
         to: ToDay = None,
         figure: FromQuery[str] = "reported",
         by: By = None,
-        key: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        key: Annotated[str | None, QueryParameter(max_length=limits.GROUP_KEY_MAX_CHARS)] = None,
         cursor: FromQuery[str | None] = None,
         limit: Limit = stats.PAGE,
     ) -> NeedPageOut:

@@ -16,7 +16,7 @@ from market.ventures.award import award_call
 from market.ventures.bids import bid_history, list_bids, submit_bid, view_bid, withdraw_bid
 from market.ventures.calls import call_history, cancel_call, list_calls, publish_call, view_call
 from market.ventures.drafts import CriterionDraft, MilestoneDraft
-from market.ventures.limits import MAX_BUDGET, MAX_CRITERIA, MAX_MILESTONES, MAX_PANEL
+from market.ventures.limits import BID_MAX_MILESTONES, BUDGET_MAX_FEN, CALL_MAX_CRITERIA, PANEL_MAX_MEMBERS
 from market.ventures.milestones import (
     accept_milestone,
     approve_milestone,
@@ -44,7 +44,7 @@ from web.api.schemas import (
     ref,
 )
 
-Fen = Annotated[int, Field(ge=1, le=MAX_BUDGET, description="An amount of money in fen (0.01 yuan).")]
+Fen = Annotated[int, Field(ge=1, le=BUDGET_MAX_FEN, description="An amount of money in fen (0.01 yuan).")]
 
 
 def _shown(value):
@@ -79,8 +79,8 @@ class CallIn(In):
     vote_weight: int = Field(
         default=0, ge=0, le=100, description="Percent of the ranking residents' votes decide."
     )
-    criteria: list[CriterionIn] = Field(min_length=1, max_length=MAX_CRITERIA)
-    panel: list[IdIn] = Field(min_length=1, max_length=MAX_PANEL, description="Panel members' ids.")
+    criteria: list[CriterionIn] = Field(min_length=1, max_length=CALL_MAX_CRITERIA)
+    panel: list[IdIn] = Field(min_length=1, max_length=PANEL_MAX_MEMBERS, description="Panel members' ids.")
 
 
 class CriterionOut(Out):
@@ -146,7 +146,7 @@ class BidIn(In):
     team: str = ""
     budget: Fen
     milestones: list[MilestonePlanIn] = Field(
-        min_length=1, max_length=MAX_MILESTONES, description="Their amounts add up to the budget."
+        min_length=1, max_length=BID_MAX_MILESTONES, description="Their amounts add up to the budget."
     )
 
 
@@ -199,7 +199,7 @@ class BidListOut(Out):
 
 class ScoresIn(In):
     scores: dict[IdIn, Annotated[int, Field(ge=0, le=100)]] = Field(
-        min_length=1, max_length=MAX_CRITERIA, description="Criterion id → score (0 to its highest)."
+        min_length=1, max_length=CALL_MAX_CRITERIA, description="Criterion id → score (0 to its highest)."
     )
 
 

@@ -17,6 +17,8 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from market import limits as market_limits
+from projects import limits as projects_limits
 from projects.signin import shared_secret
 from settings import SECRET_KEY
 from web.pages.account import AccountPages
@@ -80,7 +82,10 @@ STATIC = create_static_files_router(path="/static", directories=[STATIC_DIR], in
 
 
 def template_config() -> TemplateConfig:
-    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment()))
+    env = environment()
+    # A form's maxlength and max are the domain's own limits, the ones the request models read.
+    env.globals.update(limits=projects_limits, market_limits=market_limits)
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
 
 
 def csrf_config(*, https: bool = False) -> CSRFConfig:

@@ -15,7 +15,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from ledger.accounts import balance
-from market import catalogue, redemptions
+from market import catalogue, limits, redemptions
 from market.catalogue import ItemDraft
 from market.rules import redemptions as redemption_rules
 from market.rules import refuse
@@ -97,7 +97,7 @@ class CataloguePages(Controller):
     @post("/{item_id:int}/redeem", name="page:redeem")
     async def redeem(self, request: Request, actor: CurrentActor, item_id: IdPath, now: Now) -> Redirect:
         form = await read_form(request)
-        quantity = form.integer("quantity", low=1, high=redemptions.MAX_QUANTITY, label=QUANTITY)
+        quantity = form.integer("quantity", low=1, high=limits.REDEMPTION_MAX_ITEMS, label=QUANTITY)
         if quantity is None:
             message, params = form.errors["quantity"]
             raise errors.Invalid(message, field="quantity", **params)
@@ -192,13 +192,13 @@ async def _desk(
 
 def _draft(form: Form, area_ids: list[int], *, with_stock: bool) -> ItemDraft | None:
     name = form.text("name", required=True, label=NAME)
-    price = form.integer("price", low=1, high=catalogue.MAX_PRICE, label=PRICE)
+    price = form.integer("price", low=1, high=limits.PRICE_MAX_POINTS, label=PRICE)
     stock = (
-        form.integer("stock", low=0, high=catalogue.MAX_STOCK, required=False, label=STOCK)
+        form.integer("stock", low=0, high=limits.STOCK_MAX_ITEMS, required=False, label=STOCK)
         if with_stock
         else None
     )
-    limit = form.integer("per_member_limit", low=1, high=catalogue.MAX_LIMIT, required=False)
+    limit = form.integer("per_member_limit", low=1, high=limits.PER_MEMBER_MAX_REDEMPTIONS, required=False)
     if not form.ok or price is None:
         return None
     return ItemDraft(
@@ -311,7 +311,7 @@ class ProviderPages(Controller):
     ) -> Template | Redirect:
         form = await read_form(request)
         field = f"add-{item_id}"
-        add = form.integer(field, low=1, high=catalogue.MAX_STOCK, label=N_("stock"))
+        add = form.integer(field, low=1, high=limits.STOCK_MAX_ITEMS, label=N_("stock"))
         if add is not None:
             try:
                 item = await catalogue.restock(actor, item_id, add, now=now)
@@ -351,7 +351,7 @@ class ProviderPages(Controller):
         self, request: Request, actor: CurrentActor, item_id: IdPath, now: Now
     ) -> Template | Redirect:
         form = await read_form(request)
-        quantity = form.integer("quantity", low=1, high=catalogue.MAX_STOCK, label=QUANTITY)
+        quantity = form.integer("quantity", low=1, high=limits.STOCK_MAX_ITEMS, label=QUANTITY)
         reason = form.text("reason", required=True, label=REASON)
         if form.ok and quantity is not None:
             try:
@@ -372,7 +372,7 @@ class ProviderPages(Controller):
         self, request: Request, actor: CurrentActor, item_id: IdPath, now: Now
     ) -> Template | Redirect:
         form = await read_form(request)
-        count = form.integer("count", low=0, high=catalogue.MAX_STOCK, label=STOCK)
+        count = form.integer("count", low=0, high=limits.STOCK_MAX_ITEMS, label=STOCK)
         if count is not None:
             try:
                 await catalogue.count_stock(actor, item_id, count, now=now)

@@ -16,6 +16,7 @@ from projects import (
     desk,
     errors,
     grid,
+    limits,
     organisations,
     resources,
     service_projects,
@@ -251,8 +252,14 @@ class DeskPages(Controller):
         form = await read_form(request)
         title = form.text("title", required=True, label=TITLE)
         description = form.text("description")
-        capacity = form.integer("capacity", low=1, high=1000, label=N_("capacity"))
-        rate = form.integer("points_per_hour", low=0, high=1000, required=False, label=N_("points per hour"))
+        capacity = form.integer("capacity", low=1, high=limits.TASK_MAX_PEOPLE, label=N_("capacity"))
+        rate = form.integer(
+            "points_per_hour",
+            low=0,
+            high=limits.TASK_MAX_POINTS_PER_HOUR,
+            required=False,
+            label=N_("points per hour"),
+        )
         starts_at = form.moment("starts_at")
         deadline = form.moment("deadline")
         kind = form.text("assignee") or "pool"

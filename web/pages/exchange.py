@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 
 from ledger.accounts import balance
 from market import errors as market_errors
-from market import exchanges, gifts, listings
+from market import exchanges, gifts, limits, listings
 from projects import errors
 from projects.access import Actor, community_path
 from projects.area_path import COMMUNITY_DEPTH, AreaPath
@@ -87,7 +87,7 @@ async def exchange_page(
         names=await member_names([event.actor for event in history] + [record.requester, record.performer]),
         agreed_points=points_for(record.minutes, record.points_per_hour),
         states=STATES,
-        max_minutes=exchanges.MAX_MINUTES,
+        max_minutes=limits.EXCHANGE_MAX_MINUTES,
     )
 
 
@@ -108,7 +108,7 @@ async def listing_page(
         owner=listing.member == actor.member_id,
         kinds=KINDS,
         states=STATES,
-        max_minutes=exchanges.MAX_MINUTES,
+        max_minutes=limits.EXCHANGE_MAX_MINUTES,
     )
 
 
@@ -170,7 +170,7 @@ class ExchangePages(Controller):
         category = form.text("category", required=True, label=N_("category"))
         title = form.text("title", required=True, label=TITLE)
         description = form.text("description")
-        rate = form.integer("points_per_hour", low=1, high=1000, required=False)
+        rate = form.integer("points_per_hour", low=1, high=limits.RATE_MAX_POINTS_PER_HOUR, required=False)
         if form.ok:
             try:
                 listing = await listings.create_listing(
@@ -216,7 +216,7 @@ class ExchangePages(Controller):
         self, request: Request, actor: CurrentActor, listing_id: IdPath, now: Now
     ) -> Template | Redirect:
         form = await read_form(request)
-        minutes = form.integer("minutes", low=1, high=exchanges.MAX_MINUTES, label=MINUTES)
+        minutes = form.integer("minutes", low=1, high=limits.EXCHANGE_MAX_MINUTES, label=MINUTES)
         note = form.text("note")
         status = 400
         if form.ok and minutes is not None:
@@ -262,7 +262,7 @@ class ExchangePages(Controller):
         self, request: Request, actor: CurrentActor, exchange_id: IdPath, now: Now
     ) -> Template | Redirect:
         form = await read_form(request)
-        minutes = form.integer("minutes", low=1, high=exchanges.MAX_MINUTES, label=MINUTES)
+        minutes = form.integer("minutes", low=1, high=limits.EXCHANGE_MAX_MINUTES, label=MINUTES)
         note = form.text("note")
         if form.ok and minutes is not None:
             try:
@@ -305,7 +305,7 @@ class ExchangePages(Controller):
         self, request: Request, actor: CurrentActor, exchange_id: IdPath, now: Now
     ) -> Template | Redirect:
         form = await read_form(request)
-        minutes = form.integer("settle_minutes", low=0, high=exchanges.MAX_MINUTES, label=MINUTES)
+        minutes = form.integer("settle_minutes", low=0, high=limits.EXCHANGE_MAX_MINUTES, label=MINUTES)
         reason = form.text("settle_reason", required=True, label=REASON)
         if form.ok and minutes is not None:
             try:
@@ -339,7 +339,7 @@ class GiftPages(Controller):
             community_name=(await get_area(community)).name if community else "",
             may=await gifts.giving(actor, community),
             balance=await balance(member_account(actor.member_id)),
-            max_gift=gifts.MAX_GIFT,
+            max_gift=limits.GIFT_MAX_POINTS,
         )
 
     @get(name="page:gifts")
@@ -350,7 +350,7 @@ class GiftPages(Controller):
     async def give(self, request: Request, actor: CurrentActor, now: Now) -> Template | Redirect:
         form = await read_form(request)
         to = form.text("to") or "member"
-        amount = form.integer("amount", low=1, high=gifts.MAX_GIFT, label=AMOUNT)
+        amount = form.integer("amount", low=1, high=limits.GIFT_MAX_POINTS, label=AMOUNT)
         note = form.text("note")
         status = 400
         if form.ok and amount is not None:

@@ -9,7 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from market import fund
+from market import fund, limits
 from market.rules import fund as fund_rules
 from market.rules import refuse
 from projects import errors
@@ -116,7 +116,7 @@ class FundPages(Controller):
         # The domain decides (fund.donate); asking first spares a resident a form they cannot use.
         refuse(fund_rules.donate(actor, await fund.fund_facts(community_id)))
         form = await read_form(request)
-        amount = form.money("amount", high=fund.MAX_DONATION, label=AMOUNT)
+        amount = form.money("amount", high=limits.DONATION_MAX_FEN, label=AMOUNT)
         kind = form.text("donor_kind", required=True, label=N_("donor"))
         name = form.text("donor_name")
         anonymous = bool(form.values.get("anonymous"))

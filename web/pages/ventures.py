@@ -17,7 +17,7 @@ from market.ventures.award import award_call
 from market.ventures.bids import get_bid, list_bids, submit_bid, view_bid, withdraw_bid
 from market.ventures.calls import call_history, cancel_call, list_calls, publish_call, view_call
 from market.ventures.drafts import CriterionDraft, MilestoneDraft
-from market.ventures.limits import MAX_BUDGET, MAX_CRITERIA, MAX_MILESTONES
+from market.ventures.limits import BID_MAX_MILESTONES, BUDGET_MAX_FEN, CALL_MAX_CRITERIA
 from market.ventures.milestones import (
     accept_milestone,
     approve_milestone,
@@ -157,7 +157,7 @@ async def call_page(
         bidder=bidder,
         own_bid=own_bid,
         bid_rows=row_count(
-            form, "milestone", MAX_MILESTONES, rows, len(own_bid.milestones) if own_bid else 0
+            form, "milestone", BID_MAX_MILESTONES, rows, len(own_bid.milestones) if own_bid else 0
         ),
         scores=await panel.my_scores(actor, call_id),
         voted=await panel.my_vote(actor, call_id),
@@ -224,7 +224,7 @@ class CallPages(Controller):
             status=status,
             form=form,
             communities=communities,
-            criterion_rows=row_count(form, "criterion", MAX_CRITERIA, rows),
+            criterion_rows=row_count(form, "criterion", CALL_MAX_CRITERIA, rows),
         )
 
     @post(name="page:call-publish")
@@ -237,11 +237,11 @@ class CallPages(Controller):
         area = form.text("area_id", required=True, label=N_("community"))
         if area and area not in communities:
             form.error("area_id", N_("Choose a community you are staff of."))
-        budget = form.money("budget", high=MAX_BUDGET, label=N_("budget"))
+        budget = form.money("budget", high=BUDGET_MAX_FEN, label=N_("budget"))
         deadline = form.moment("deadline", required=True, label=N_("deadline"))
         vote_weight = form.integer("vote_weight", low=0, high=100, label=N_("weight of residents' votes"))
         criteria = []
-        for number in rows_of(form, "criterion", MAX_CRITERIA, ("name", "weight")):
+        for number in rows_of(form, "criterion", CALL_MAX_CRITERIA, ("name", "weight")):
             name = form.text(f"criterion_name_{number}", required=True, label=N_("criterion"))
             weight = form.integer(f"criterion_weight_{number}", low=1, high=100, label=N_("weight"))
             highest = form.integer(f"criterion_max_{number}", low=1, high=100, label=N_("highest score"))
@@ -291,11 +291,11 @@ class CallPages(Controller):
         organisation = form.text("organisation_id")
         proposal = form.text("proposal", required=True, label=N_("proposal"))
         team = form.text("team")
-        budget = form.money("budget", high=MAX_BUDGET, label=N_("budget"))
+        budget = form.money("budget", high=BUDGET_MAX_FEN, label=N_("budget"))
         plan = []
-        for number in rows_of(form, "milestone", MAX_MILESTONES):
+        for number in rows_of(form, "milestone", BID_MAX_MILESTONES):
             title = form.text(f"milestone_title_{number}", required=True, label=N_("title"))
-            amount = form.money(f"milestone_amount_{number}", high=MAX_BUDGET, label=N_("amount"))
+            amount = form.money(f"milestone_amount_{number}", high=BUDGET_MAX_FEN, label=N_("amount"))
             due = day(form, f"milestone_due_{number}", label=N_("due date"))
             if title and amount is not None and due is not None:
                 plan.append(MilestoneDraft(title, amount, due))

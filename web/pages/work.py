@@ -13,8 +13,8 @@ from litestar.response import Redirect, Template
 
 from projects import claims, errors, photos, ratings, tasks
 from projects.access import Actor
-from projects.claims import MAX_MINUTES
 from projects.errors import N_
+from projects.limits import CLAIM_MAX_MINUTES
 from projects.members import member_by_phone
 from projects.names import member_names
 from projects.organisation_work import members_to_send
@@ -54,7 +54,7 @@ async def claim_page(
         task=task,
         history=history,
         names=await member_names([event.actor for event in history] + [claim.member]),
-        elapsed=min(elapsed, MAX_MINUTES),
+        elapsed=min(elapsed, CLAIM_MAX_MINUTES),
         photos=(await photos.of_claims(actor, [claim_id])).get(claim_id, []),
     )
 
@@ -148,7 +148,7 @@ class TaskPages(Controller):
         pictures = await chosen_photos(form)
         chosen = form.id("member_id", required=False)  # one who holds a place, on a full task
         phone = "" if chosen else form.text("phone", required=True, label=N_("mobile number"))
-        minutes = form.integer("minutes", low=1, high=MAX_MINUTES, label=MINUTES)
+        minutes = form.integer("minutes", low=1, high=CLAIM_MAX_MINUTES, label=MINUTES)
         note = form.text("note", required=True, label=N_("note"))
         if form.ok:
             try:
@@ -216,7 +216,7 @@ class ClaimPages(Controller):
         self, request: Request, actor: CurrentActor, claim_id: IdPath, now: Now
     ) -> Template | Redirect:
         form = await read_form(request)
-        minutes = form.integer("minutes", low=1, high=MAX_MINUTES, label=MINUTES)
+        minutes = form.integer("minutes", low=1, high=CLAIM_MAX_MINUTES, label=MINUTES)
         note = form.text("note")
         chosen = await chosen_photos(form)
         if form.ok and minutes is not None:
@@ -295,7 +295,7 @@ class ClaimPages(Controller):
     ) -> Template | Redirect:
         form = await read_form(request)
         decision = form.text("decision", required=True, label=N_("decision"))
-        minutes = form.integer("minutes", low=1, high=MAX_MINUTES, required=False, label=MINUTES)
+        minutes = form.integer("minutes", low=1, high=CLAIM_MAX_MINUTES, required=False, label=MINUTES)
         reason = form.text("reason", required=True, label=REASON)
         if decision and decision not in ("accept", "reject"):
             form.error("decision", N_("Choose to confirm or to reject the work."))
