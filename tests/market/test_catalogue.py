@@ -370,24 +370,26 @@ async def test_an_item_serves_only_existing_areas_of_its_own_community(api):
         "price": 10,
     }
     # A grid of its own and a unit of the other community: refused whole, nothing written.
-    message = await refused(
+    error = await refused(
         api,
         s.representative,
         "POST",
         "/api/v1/catalogue",
         {**body, "area_ids": [str(s.grid), str(s.other_unit)]},
-        400,
-        "invalid_input",
+        status=400,
+        code="invalid_input",
+        unchanged=market_counts,
     )
-    assert message == "商品只能服务本社区内的区域。"
+    assert error["message"] == "商品只能服务本社区内的区域。"
     await refused(
         api,
         s.representative,
         "POST",
         "/api/v1/catalogue",
         {**body, "area_ids": [str(s.grid), "999999"]},
-        404,
-        "not_found",
+        status=404,
+        code="not_found",
+        unchanged=market_counts,
     )
     served = await item(api, area=s.grid)
     assert served["name"] == "理发一次"
