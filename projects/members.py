@@ -208,21 +208,6 @@ async def issue_token(member_id: int, *, now: datetime) -> str:
     return token
 
 
-async def member_for_token(token: str, *, now: datetime, idle: timedelta = DEFAULT_IDLE) -> int:
-    """The member id a token stands for, or ``Unauthenticated``: also once it was not used for
-    ``idle`` (a session left open on a shared computer ends by itself)."""
-    if not well_formed_token(token):
-        raise errors.Unauthenticated()
-    digest = token_digest(token)
-    row = (
-        await Token.select(Token.member, Token.created_at, Token.expires_at, Token.last_used_at)
-        .where(Token.token_hash == digest)
-        .first()
-    )
-    await use_token(digest, row, now=now, idle=idle)
-    return row["member"]
-
-
 def well_formed_token(token: str) -> bool:
     return bool(token) and len(token) <= 200
 
